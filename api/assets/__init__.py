@@ -1,0 +1,1 @@
+"""Assets: towers, poles, ducts, cables and the rest, as GeoJSON."""

@@ -1,0 +1,136 @@
+"""Asset endpoints: GeoJSON CRUD, upsert by owner_ref, filtered lists and capacity."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.assets.schemas import (
+    AssetQueryArgsSchema,
+    CapacitySchema,
+    FeatureCollectionSchema,
+    FeatureOutSchema,
+    FeaturePatchSchema,
+    FeatureSchema,
+)
+from api.context import read_session, unit_of_work
+from registry.capacity import capacity_views
+from registry.queries import AssetFilter, list_assets
+from registry.serialize import asset_feature
+from registry.services import assets as service
+from registry.validation import parse_asset_feature
+
+blp = Blueprint(
+    "assets",
+    __name__,
+    url_prefix="/assets",
+    description="Shareable infrastructure as GeoJSON Features",
+)
+
+
+def _feature(asset_id: int) -> dict:
+    with read_session() as session:
+        asset = service.get_asset(session, asset_id)
+        return asset_feature(asset, capacity_views(session, [asset])[asset.id])
+
+
+def _page_links(args: dict, total: int) -> list[dict]:
+    links = [{"rel": "self", "href": request.url}]
+    limit, offset = args["limit"], args["offset"]
+    query = request.args.to_dict(flat=False)
+    if offset + limit < total:
+        query.update(offset=[offset + limit])
+        links.append({"rel": "next", "href": url_for("assets.Assets", **query, _external=True)})
+    if offset > 0:
+        query.update(offset=[max(0, offset - limit)])
+        links.append({"rel": "prev", "href": url_for("assets.Assets", **query, _external=True)})
+    return links
+
+
+@blp.route("")
+class Assets(MethodView):
+    @blp.arguments(AssetQueryArgsSchema, location="query")
+    @blp.response(200, FeatureCollectionSchema)
+    def get(self, args):
+        """List assets as a FeatureCollection, filtered, nearest first with near"""
+        f = AssetFilter(
+            kinds=args.get("kind", []),
+            owner_id=args.get("owner_id"),
+            sector=args.get("sector"),
+            status=args.get("status"),
+            bbox=args.get("bbox"),
+            near=args.get("near"),
+            radius_m=args.get("radius_m"),
+            min_free=args.get("min_free"),
+            limit=args["limit"],
+            offset=args["offset"],
+        )
+        with read_session() as session:
+            page = list_assets(session, f)
+            features = [asset_feature(*row) for row in page.rows]
+        return {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberMatched": page.total,
+            "numberReturned": len(features),
+            "links": _page_links(args, page.total),
+        }
+
+    @blp.arguments(FeatureSchema)
+    @blp.response(201, FeatureOutSchema)
+    def post(self, feature):
+        """Create an asset from a GeoJSON Feature"""
+        data = parse_asset_feature(feature)
+        with unit_of_work() as uow:
+            asset = service.create_asset(uow, data)
+        return _feature(asset.id), 201, {"Location": url_for("assets.AssetById", asset_id=asset.id)}
+
+
+@blp.route("/<int:asset_id>")
+class AssetById(MethodView):
+    @blp.response(200, FeatureOutSchema)
+    def get(self, asset_id):
+        """Read one asset"""
+        return _feature(asset_id)
+
+    @blp.arguments(FeaturePatchSchema)
+    @blp.response(200, FeatureOutSchema)
+    def patch(self, patch, asset_id):
+        """Change an asset: a merge patch of its Feature, validated as a whole"""
+        with unit_of_work() as uow:
+            service.update_asset(uow, asset_id, patch)
+        return _feature(asset_id)
+
+    @blp.response(204)
+    def delete(self, asset_id):
+        """Delete an asset that no tenant holds capacity on"""
+        with unit_of_work() as uow:
+            service.delete_asset(uow, asset_id)
+
+
+@blp.route("/by-ref/<int:owner_id>/<path:owner_ref>")
+class AssetByRef(MethodView):
+    @blp.arguments(FeatureSchema)
+    @blp.response(200, FeatureOutSchema)
+    @blp.alt_response(201, schema=FeatureOutSchema, description="Created")
+    def put(self, feature, owner_id, owner_ref):
+        """Create or update the asset with this owner_ref (idempotent)"""
+        with unit_of_work() as uow:
+            asset, outcome = service.upsert_asset(uow, owner_id, owner_ref, feature)
+        status = 201 if outcome == "created" else 200
+        return _feature(asset.id), status, {"X-Upsert-Outcome": outcome}
+
+
+@blp.route("/<int:asset_id>/capacity")
+class AssetCapacity(MethodView):
+    @blp.response(200, CapacitySchema)
+    def get(self, asset_id):
+        """Capacity per resource: total, allocated, free, and the unit map"""
+        with read_session() as session:
+            asset = service.get_asset(session, asset_id)
+            views = capacity_views(session, [asset])[asset.id]
+        return {
+            "asset_id": asset_id,
+            "resources": {v.resource: v.as_json(with_units=True) for v in views},
+        }

@@ -1,0 +1,122 @@
+"""Marshmallow schemas for assets: GeoJSON Features in, FeatureCollections out."""
+
+from __future__ import annotations
+
+import math
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from registry.vocabulary import Kind, Resource, Sector, Status
+
+KINDS = [k.value for k in Kind]
+
+
+class FeatureSchema(Schema):
+    """A GeoJSON Feature; the registry validates geometry and properties per kind."""
+
+    type = fields.String(required=True, validate=validate.Equal("Feature"))
+    id = fields.Raw(load_only=True)
+    geometry = fields.Dict(required=True)
+    properties = fields.Dict(required=True)
+
+
+class FeaturePatchSchema(Schema):
+    """A merge patch of a Feature: give only what changes; null removes an attribute."""
+
+    type = fields.String(validate=validate.Equal("Feature"))
+    geometry = fields.Dict()
+    properties = fields.Dict()
+
+
+class FeatureOutSchema(Schema):
+    type = fields.String()
+    id = fields.Integer()
+    geometry = fields.Dict()
+    properties = fields.Dict()
+
+
+class FeatureCollectionSchema(Schema):
+    type = fields.String()
+    features = fields.List(fields.Nested(FeatureOutSchema))
+    numberMatched = fields.Integer()
+    numberReturned = fields.Integer()
+    links = fields.List(fields.Dict())
+
+
+class CapacitySchema(Schema):
+    asset_id = fields.Integer()
+    resources = fields.Dict()
+
+
+def _floats(text: str, n: int, name: str) -> list[float]:
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValidationError(f"must be {n} comma-separated numbers", name) from None
+    if len(values) != n or not all(math.isfinite(v) for v in values):
+        raise ValidationError(f"must be {n} comma-separated finite numbers", name)
+    return values
+
+
+def _lon_lat(lon: float, lat: float, name: str) -> None:
+    if not -180 <= lon <= 180:
+        raise ValidationError("longitude must be between -180 and 180", name)
+    if not -90 <= lat <= 90:
+        raise ValidationError("latitude must be between -90 and 90", name)
+
+
+class AssetQueryArgsSchema(Schema):
+    kind = fields.List(fields.String(), metadata={"description": "repeatable; or comma list"})
+    owner_id = fields.Integer()
+    sector = fields.String(validate=validate.OneOf([s.value for s in Sector]))
+    status = fields.String(validate=validate.OneOf([s.value for s in Status]))
+    bbox = fields.String(metadata={"description": "minlon,minlat,maxlon,maxlat"})
+    near = fields.String(metadata={"description": "lon,lat; needs radius_m"})
+    radius_m = fields.Float(validate=validate.Range(min=0, max=50_000, min_inclusive=False))
+    min_free = fields.String(metadata={"description": "resource:n, e.g. fiber_core:12"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+    @validates_schema
+    def _near_needs_radius(self, data, **kwargs):
+        if ("near" in data) != ("radius_m" in data):
+            field = "radius_m" if "near" in data else "near"
+            raise ValidationError("near and radius_m go together", field)
+
+    @post_load
+    def _parse(self, data, **kwargs):
+        if "kind" in data:
+            kinds = [k for item in data["kind"] for k in item.split(",") if k]
+            bad = [k for k in kinds if k not in KINDS]
+            if bad:
+                raise ValidationError(f"{bad[0]!r} is not one of: {', '.join(KINDS)}", "kind")
+            data["kind"] = kinds
+        if "bbox" in data:
+            box = _floats(data["bbox"], 4, "bbox")
+            _lon_lat(box[0], box[1], "bbox")
+            _lon_lat(box[2], box[3], "bbox")
+            if box[1] > box[3]:
+                raise ValidationError("minlat must not exceed maxlat", "bbox")
+            data["bbox"] = tuple(box)
+        if "near" in data:
+            lon, lat = _floats(data["near"], 2, "near")
+            _lon_lat(lon, lat, "near")
+            data["near"] = (lon, lat)
+        if "min_free" in data:
+            data["min_free"] = _min_free(data["min_free"])
+        return data
+
+
+def _min_free(text: str) -> tuple[str, int]:
+    resource, _, count = text.partition(":")
+    if resource not in [r.value for r in Resource]:
+        allowed = ", ".join(r.value for r in Resource)
+        raise ValidationError(f"resource must be one of: {allowed}", "min_free")
+    try:
+        n = int(count)
+    except ValueError:
+        raise ValidationError("must look like resource:n, e.g. fiber_core:12", "min_free") from None
+    if n < 1:
+        raise ValidationError("n must be at least 1", "min_free")
+    return resource, n

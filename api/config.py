@@ -1,0 +1,50 @@
+"""Configuration from environment variables with safe defaults (documented in README.md)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default=None):
+    value = os.environ.get(f"INFRASHARE_{name}")
+    return default if value in (None, "") else value
+
+
+def default_database_url() -> str:
+    """A SpatiaLite file under instance/, created on first use."""
+    instance = PROJECT_ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'infrashare.db'}"
+
+
+class Config:
+    """Settings read at app creation; every value can be overridden by create_app(config)."""
+
+    def __init__(self):
+        self.DATABASE_URL = _env("DATABASE_URL") or default_database_url()
+        self.SECRET_KEY = _env("SECRET_KEY") or self._ephemeral_secret()
+        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        self.MAX_CONTENT_LENGTH = int(_env("MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
+        self.API_TITLE = "InfraShare"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "docs"
+        # Served from the swagger-ui-bundle package: the docs page needs no network.
+        self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
+
+    @staticmethod
+    def _ephemeral_secret() -> str:
+        log.warning("INFRASHARE_SECRET_KEY is not set; using a random key for this process")
+        return secrets.token_urlsafe(32)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

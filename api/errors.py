@@ -1,0 +1,78 @@
+"""One error shape for every failure: {code, status, message, errors}.
+
+`code` is the HTTP status number, `status` a machine-readable word (for domain errors the
+exception's code, e.g. "capacity_exhausted"), `message` says what to fix, `errors` maps
+fields to messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+from registry import errors as E
+
+log = logging.getLogger(__name__)
+
+# Domain exception -> HTTP status. Checked in order; the first match wins.
+STATUS_BY_EXCEPTION: list[tuple[type[E.RegistryError], int]] = [
+    (E.ValidationFailed, 422),
+    (E.NotFound, 404),
+    (E.Conflict, 409),
+]
+
+
+def error_response(status: int, word: str, message: str, errors=None, headers=None):
+    """Build the one error payload as a Flask response."""
+    body = {"code": status, "status": word, "message": message, "errors": errors or {}}
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _http_word(exc: HTTPException) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", (exc.name or "error").lower()).strip("_")
+
+
+def handle_registry_error(exc: E.RegistryError):
+    status = next((s for cls, s in STATUS_BY_EXCEPTION if isinstance(exc, cls)), 400)
+    return error_response(status, exc.code, exc.message, exc.errors())
+
+
+def handle_http_exception(exc: HTTPException):
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("messages") or data.get("errors") or {}
+    word = "validation_failed" if exc.code == 422 else _http_word(exc)
+    message = data.get("message") or _summarise(errors) or exc.description or exc.name
+    if exc.code >= 500:
+        log.exception("server error", exc_info=exc)
+    return error_response(exc.code, word, message, errors, data.get("headers"))
+
+
+def _summarise(errors: dict, prefix: str = "") -> str:
+    """The first field error as one sentence, e.g. "query.radius_m: Must be greater than 0."."""
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            found = _summarise(value, f"{prefix}{key}.")
+            if found:
+                return found
+        elif isinstance(value, list) and value:
+            return f"{prefix}{key}: {value[0]}"
+    return ""
+
+
+def handle_unexpected(exc: Exception):
+    log.exception("unhandled error")
+    return error_response(500, "internal_error", "internal error; the log has the details")
+
+
+def register_error_handlers(app) -> None:
+    """Install the handlers on the app (after flask-smorest, so these win)."""
+    app.register_error_handler(E.RegistryError, handle_registry_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

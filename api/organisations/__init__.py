@@ -1,0 +1,1 @@
+"""Organisations: owners, operators and approvers."""

@@ -1,0 +1,66 @@
+"""`flask --app api seed demo|liechtenstein`: load demo or real open data, idempotently."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from api.context import app_context
+from registry import seeding
+from registry.models import Asset
+from registry.uow import Actor
+
+seed_cli = AppGroup("seed", help="Load the demo city or real OpenStreetMap data.")
+
+
+def _run(orgs, features, total: int | None, label: str) -> None:
+    ctx = app_context()
+    columns = [
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        summary = seeding.load(
+            ctx.session_factory,
+            Actor.system("seed"),
+            orgs,
+            features,
+            progress=lambda n: progress.advance(task, n),
+        )
+    click.echo(f"{label}: {summary.line()}")
+
+
+def _registry_is_empty() -> bool:
+    with app_context().session_factory() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(Asset)) == 0
+
+
+@seed_cli.command("demo")
+@click.option("--seed", "seed_value", default=42, show_default=True, help="Random seed.")
+@click.option("--scale", default=1.0, show_default=True, help="Size factor of the city.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the registry has assets.")
+def seed_demo(seed_value, scale, if_empty):
+    """Generate and load the Nanning demo city (deterministic; re-running changes nothing)."""
+    from seed_data import demo_city
+
+    if if_empty and not _registry_is_empty():
+        click.echo("registry has assets; demo seed skipped (--if-empty)")
+        return
+    orgs, features = demo_city.generate(seed=seed_value, scale=scale)
+    features = list(features)
+    _run(orgs, features, len(features), "demo city")
+
+
+@seed_cli.command("liechtenstein")
+def seed_liechtenstein():
+    """Load the real OSM extract of Liechtenstein (ODbL, © OpenStreetMap contributors)."""
+    from seed_data import liechtenstein
+
+    orgs, features = liechtenstein.generate()
+    features = list(features)
+    _run(orgs, features, len(features), "liechtenstein")

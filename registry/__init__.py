@@ -1,0 +1,1 @@
+"""The registry: models, services, importers and the change feed. Never imports flask."""

@@ -1,0 +1,70 @@
+"""Domain exceptions raised by services; the API maps each to one HTTP status."""
+
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    """Base class: `code` is machine-readable, the message says what to fix."""
+
+    code = "registry_error"
+
+    def __init__(self, message: str, field: str | None = None, **details):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+    def errors(self) -> dict:
+        """Field-keyed error messages, as the API's `errors` member shows them."""
+        return {self.field: [self.message]} if self.field else {}
+
+
+class ValidationFailed(RegistryError):
+    code = "validation_failed"
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}", field=field)
+        self.reason = reason
+
+    def errors(self) -> dict:
+        return {self.field: [self.reason]}
+
+
+class InvalidGeometry(ValidationFailed):
+    code = "invalid_geometry"
+
+
+class InvalidAttribute(ValidationFailed):
+    code = "invalid_attribute"
+
+
+class InvalidCapacity(ValidationFailed):
+    code = "invalid_capacity"
+
+
+class NotFound(RegistryError):
+    code = "not_found"
+
+
+class Conflict(RegistryError):
+    code = "conflict"
+
+
+class DuplicateOwnerRef(Conflict):
+    code = "duplicate_owner_ref"
+
+
+class CapacityExhausted(Conflict):
+    code = "capacity_exhausted"
+
+
+class UnitUnavailable(Conflict):
+    code = "unit_unavailable"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class InUse(Conflict):
+    code = "in_use"

@@ -1,0 +1,1 @@
+"""Services: every write to the registry goes through one of these functions."""

@@ -1,0 +1,134 @@
+"""The registry vocabulary as data: sectors, kinds, statuses, resources, per-kind attributes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Sector(enum.StrEnum):
+    TELECOM = "telecom"
+    TOWER_COMPANY = "tower_company"
+    POWER = "power"
+    RAIL = "rail"
+    HIGHWAY = "highway"
+    MUNICIPAL = "municipal"
+    OTHER = "other"
+
+
+class Kind(enum.StrEnum):
+    TOWER = "tower"
+    POLE = "pole"
+    MANHOLE = "manhole"
+    CABINET = "cabinet"
+    ROOFTOP = "rooftop"
+    INDOOR_SYSTEM = "indoor_system"
+    DUCT = "duct"
+    AERIAL_ROUTE = "aerial_route"
+    FIBER_CABLE = "fiber_cable"
+
+
+class Status(enum.StrEnum):
+    PLANNED = "planned"
+    IN_SERVICE = "in_service"
+    DECOMMISSIONED = "decommissioned"
+
+
+class Sensitivity(enum.StrEnum):
+    PUBLIC = "public"
+    RESTRICTED = "restricted"
+    CONFIDENTIAL = "confidential"
+
+
+class Resource(enum.StrEnum):
+    ANTENNA_MOUNT = "antenna_mount"
+    ATTACHMENT = "attachment"
+    SUBDUCT = "subduct"
+    FIBER_CORE = "fiber_core"
+
+
+class AllocationState(enum.StrEnum):
+    RESERVED = "reserved"
+    ACTIVE = "active"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+LIVE_ALLOCATION_STATES = (AllocationState.RESERVED, AllocationState.ACTIVE)
+
+POINT_KINDS = frozenset(
+    {Kind.TOWER, Kind.POLE, Kind.MANHOLE, Kind.CABINET, Kind.ROOFTOP, Kind.INDOOR_SYSTEM}
+)
+LINE_KINDS = frozenset({Kind.DUCT, Kind.AERIAL_ROUTE, Kind.FIBER_CABLE})
+
+# Which resources an asset of each kind can offer. A capacity for anything else is rejected,
+# so that "48 fiber cores on a manhole" never enters the registry.
+RESOURCES_BY_KIND: dict[Kind, frozenset[Resource]] = {
+    Kind.TOWER: frozenset({Resource.ANTENNA_MOUNT}),
+    Kind.POLE: frozenset({Resource.ANTENNA_MOUNT, Resource.ATTACHMENT}),
+    Kind.MANHOLE: frozenset(),
+    Kind.CABINET: frozenset(),
+    Kind.ROOFTOP: frozenset({Resource.ANTENNA_MOUNT}),
+    Kind.INDOOR_SYSTEM: frozenset({Resource.ANTENNA_MOUNT}),
+    Kind.DUCT: frozenset({Resource.SUBDUCT}),
+    Kind.AERIAL_ROUTE: frozenset({Resource.ATTACHMENT}),
+    Kind.FIBER_CABLE: frozenset({Resource.FIBER_CORE}),
+}
+
+# Upper bounds that catch unit mistakes (a "total" of 100000 cores is a typo, not a cable).
+MAX_UNITS: dict[Resource, int] = {
+    Resource.ANTENNA_MOUNT: 64,
+    Resource.ATTACHMENT: 64,
+    Resource.SUBDUCT: 64,
+    Resource.FIBER_CORE: 6912,
+}
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """One typed attribute of a kind: a number within a range, or a word from a list."""
+
+    type: type
+    choices: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int = 200
+
+
+def _number(lo: float, hi: float) -> AttributeSpec:
+    return AttributeSpec(float, minimum=lo, maximum=hi)
+
+
+def _word(*choices: str) -> AttributeSpec:
+    return AttributeSpec(str, choices=choices)
+
+
+_TEXT = AttributeSpec(str)
+_MATERIAL = _word("wood", "concrete", "steel", "composite", "pvc", "hdpe", "other")
+
+ATTRIBUTES_BY_KIND: dict[Kind, dict[str, AttributeSpec]] = {
+    Kind.TOWER: {
+        "height_m": _number(0, 700),
+        "structure": _word("monopole", "lattice", "guyed", "rooftop_mast", "other"),
+        "name": _TEXT,
+    },
+    Kind.POLE: {
+        "height_m": _number(0, 100),
+        "material": _MATERIAL,
+        "use": _word("power", "lighting", "telecom", "traffic", "other"),
+    },
+    Kind.MANHOLE: {"depth_m": _number(0, 30), "cover": _TEXT},
+    Kind.CABINET: {"name": _TEXT},
+    Kind.ROOFTOP: {"height_m": _number(0, 900), "building_name": _TEXT},
+    Kind.INDOOR_SYSTEM: {"venue": _TEXT, "height_m": _number(0, 900)},
+    Kind.DUCT: {
+        "diameter_mm": _number(10, 2000),
+        "material": _MATERIAL,
+        "depth_m": _number(0, 30),
+    },
+    Kind.AERIAL_ROUTE: {"name": _TEXT, "voltage_kv": _number(0, 1500)},
+    Kind.FIBER_CABLE: {
+        "cable_type": _word("duct", "aerial", "buried", "ADSS", "OPGW"),
+        "name": _TEXT,
+    },
+}

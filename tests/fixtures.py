@@ -1,0 +1,74 @@
+"""Shared pytest fixtures: a fresh database per test on each backend, apps, live servers."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from registry.db import make_engine, make_session_factory
+from registry.uow import Actor
+from tests.backends import BACKENDS, PostgisDatabase, SpatiaLiteTemplate, postgres_url
+
+
+@pytest.fixture(scope="session")
+def _spatialite_template(tmp_path_factory):
+    return SpatiaLiteTemplate(tmp_path_factory.mktemp("spatialite"))
+
+
+@pytest.fixture(scope="session")
+def _postgis_database():
+    return PostgisDatabase(postgres_url())
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request):
+    """A URL to an empty, migrated database; the test runs once per backend."""
+    if request.param == "spatialite":
+        return request.getfixturevalue("_spatialite_template").fresh_url()
+    return request.getfixturevalue("_postgis_database").fresh_url()
+
+
+@pytest.fixture
+def engine(database_url):
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session_factory(engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def actor():
+    return Actor.system("test")
+
+
+@pytest.fixture
+def app(database_url):
+    from api import create_app
+
+    application = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret"}
+    )
+    yield application
+    application.extensions["infrashare"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on 127.0.0.1 (a free port), for e2e tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
