@@ -36,7 +36,7 @@ ATTRIBUTES = {
     "rooftop": {"height_m": NUMBER, "building_name": TEXT},
     "manhole": {"depth_m": NUMBER},
     "cabinet": {"name": TEXT},
-    "indoor_system": {"venue": TEXT},
+    "indoor_system": {"venue": TEXT, "height_m": NUMBER},
     "duct": {
         "diameter_mm": NUMBER,
         "material": {"pvc", "hdpe", "concrete", "steel"},

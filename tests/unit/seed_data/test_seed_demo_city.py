@@ -152,8 +152,7 @@ def test_power_towers_host_antennas(demo):
 
 
 def test_scale_shrinks_the_city():
-    orgs, features = demo_city.generate(scale=0.05)
-    small = list(features)
+    small = list(demo_city.generate(scale=0.05)[1])
     assert 100 < len(small) < 2000
     min_lon, _, max_lon, _ = demo_city.city_bbox(0.05)
     assert max_lon - min_lon < 0.04

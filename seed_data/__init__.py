@@ -1,0 +1,1 @@
+"""Seed data for InfraShare: a generated demo city, a benchmark generator and real OSM extracts."""
