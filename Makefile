@@ -40,6 +40,7 @@ bootstrap-dev:
 run: bootstrap
 	$(FLASK) db upgrade
 	$(FLASK) seed demo --if-empty
+	$(FLASK) demo-tokens
 	@echo
 	@echo "InfraShare is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	@echo

@@ -9,10 +9,11 @@ import swagger_ui_bundle
 from flask import Flask, g, request, send_from_directory
 
 from api import cli
-from api.config import Config
+from api.auth import authn
+from api.config import Config, ensure_secret_key
 from api.context import AppContext
 from api.errors import register_error_handlers
-from api.extensions import make_api
+from api.extensions import make_api, make_limiter
 from registry.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ def create_app(config=None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     settings = Config().as_dict()
     settings.update(config or {})
+    ensure_secret_key(settings)
     app.config.update(settings)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
@@ -33,16 +35,19 @@ def create_app(config=None) -> Flask:
     _register_blueprints(make_api(app))
     register_error_handlers(app)
     _register_request_id(app)
+    make_limiter(app)
+    authn.register(app)
     _register_docs_assets(app)
     cli.register(app)
     return app
 
 
 def _register_blueprints(api) -> None:
+    from api.access_grants.resources import blp as access_grants_blp
     from api.assets.resources import blp as assets_blp
     from api.organisations.resources import blp as organisations_blp
 
-    for blp in (organisations_blp, assets_blp):
+    for blp in (organisations_blp, assets_blp, access_grants_blp):
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix}")
 
 

@@ -39,7 +39,9 @@ def db_current():
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
+    from api import tokens_cli
     from api.seed_cli import seed_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
+    tokens_cli.register(app)

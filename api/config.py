@@ -29,8 +29,13 @@ class Config:
 
     def __init__(self):
         self.DATABASE_URL = _env("DATABASE_URL") or default_database_url()
-        self.SECRET_KEY = _env("SECRET_KEY") or self._ephemeral_secret()
+        self.SECRET_KEY = _env("SECRET_KEY")
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        self.MASK_GRID_M = float(_env("MASK_GRID_M", 100))
+        self.TOKEN_DAYS = int(_env("TOKEN_DAYS", 90))
+        self.RATELIMIT_DEFAULT = _env("RATE_LIMIT", "600 per minute")
+        self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
         self.MAX_CONTENT_LENGTH = int(_env("MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
         self.API_TITLE = "InfraShare"
         self.API_VERSION = "v1"
@@ -41,10 +46,12 @@ class Config:
         # Served from the swagger-ui-bundle package: the docs page needs no network.
         self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
 
-    @staticmethod
-    def _ephemeral_secret() -> str:
-        log.warning("INFRASHARE_SECRET_KEY is not set; using a random key for this process")
-        return secrets.token_urlsafe(32)
-
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def ensure_secret_key(config: dict) -> None:
+    """Fill in a random per-process SECRET_KEY (with a warning) when none was configured."""
+    if not config.get("SECRET_KEY"):
+        log.warning("INFRASHARE_SECRET_KEY is not set; using a random key for this process")
+        config["SECRET_KEY"] = secrets.token_urlsafe(32)

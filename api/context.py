@@ -25,9 +25,12 @@ def app_context() -> AppContext:
     return current_app.extensions["infrashare"]
 
 
+ANONYMOUS = Actor(name="anonymous")
+
+
 def current_actor() -> Actor:
-    """The acting organisation of this request."""
-    return getattr(g, "actor", None) or Actor.system("api")
+    """The authenticated actor of this request (anonymous, with no roles, if none)."""
+    return g.get("actor") or ANONYMOUS
 
 
 def unit_of_work() -> UnitOfWork:
@@ -37,10 +40,9 @@ def unit_of_work() -> UnitOfWork:
 
 @contextmanager
 def read_session():
-    """A short read-only session."""
+    """A short read-only session; loaded objects stay readable after it closes."""
     session = app_context().session_factory()
     try:
         yield session
     finally:
-        session.rollback()
         session.close()

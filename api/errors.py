@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 # Domain exception -> HTTP status. Checked in order; the first match wins.
 STATUS_BY_EXCEPTION: list[tuple[type[E.RegistryError], int]] = [
     (E.ValidationFailed, 422),
+    (E.Unauthenticated, 401),
+    (E.Forbidden, 403),
     (E.NotFound, 404),
     (E.Conflict, 409),
 ]

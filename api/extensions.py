@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_smorest import Api
 
 
 def make_api(app: Flask) -> Api:
     """The flask-smorest Api (OpenAPI document, docs page, argument parsing) for this app."""
     return Api(app)
+
+
+def make_limiter(app: Flask) -> Limiter:
+    """Rate limits per client address (RATELIMIT_* config). Runs before authentication, so
+    token guessing is limited too."""
+    return Limiter(key_func=get_remote_address, app=app)

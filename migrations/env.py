@@ -3,7 +3,7 @@
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
-from registry.models import Base
+from registry.all_models import metadata
 
 config = context.config
 
@@ -12,7 +12,7 @@ def run_migrations_online() -> None:
     connection = config.attributes["connection"]
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         include_object=alembic_helpers.include_object,
         process_revision_directives=alembic_helpers.writer,
         render_item=alembic_helpers.render_item,

@@ -68,3 +68,11 @@ class IllegalTransition(Conflict):
 
 class InUse(Conflict):
     code = "in_use"
+
+
+class Unauthenticated(RegistryError):
+    code = "unauthenticated"
+
+
+class Forbidden(RegistryError):
+    code = "forbidden"

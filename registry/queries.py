@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from registry.capacity import capacity_views, held_count_subquery
 from registry.models import Asset, Capacity, Change, Organisation
 from registry.spatial_sql import bbox_condition, near_candidates, split_bbox
+from registry.visibility import visible_condition
 
 
 @dataclass
@@ -61,9 +62,9 @@ def _conditions(f: AssetFilter, dialect: str) -> list:
     return conds
 
 
-def list_assets(session: Session, f: AssetFilter) -> AssetPage:
-    """Assets matching the filter, nearest first when `near` is given, else by id."""
-    conds = _conditions(f, session.get_bind().dialect.name)
+def list_assets(session: Session, f: AssetFilter, actor) -> AssetPage:
+    """Assets matching the filter that the actor may know of, nearest first with `near`."""
+    conds = [*_conditions(f, session.get_bind().dialect.name), visible_condition(actor)]
     if f.near:
         return _list_near(session, f, conds)
     total = session.scalar(sa.select(sa.func.count()).select_from(Asset).where(*conds))

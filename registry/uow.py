@@ -23,6 +23,8 @@ class Actor:
     name: str
     org_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    grants: tuple = ()  # live GrantScope objects (registry.visibility)
+    scope: str = "write"  # a token's scope: "read" or "write"
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:

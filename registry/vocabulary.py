@@ -132,3 +132,10 @@ ATTRIBUTES_BY_KIND: dict[Kind, dict[str, AttributeSpec]] = {
         "name": _TEXT,
     },
 }
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    OPERATOR = "operator"
+    APPROVER = "approver"
+    ADMIN = "admin"

@@ -17,15 +17,13 @@ from registry import migrate
 from registry.db import make_engine
 
 BACKENDS = ["spatialite", "postgis"]
-TABLES = [
-    "audit_log",
-    "change_feed",
-    "allocation_unit",
-    "allocation",
-    "capacity",
-    "asset",
-    "organisation",
-]
+
+
+def all_tables() -> list[str]:
+    """Every table the models define (so truncation never misses a new one)."""
+    from registry.all_models import metadata
+
+    return [t.name for t in metadata.sorted_tables]
 
 
 def postgres_url() -> str:
@@ -69,5 +67,6 @@ class PostgisDatabase:
 
     def fresh_url(self) -> str:
         with self.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            tables = ", ".join(all_tables())
+            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         return self.url

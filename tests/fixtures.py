@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
+import requests
 from werkzeug.serving import make_server
 
 from registry.db import make_engine, make_session_factory
-from registry.uow import Actor
+from registry.services.tokens import create_token
+from registry.uow import Actor, UnitOfWork
 from tests.backends import BACKENDS, PostgisDatabase, SpatiaLiteTemplate, postgres_url
 
 
@@ -59,7 +62,39 @@ def app(database_url):
 
 
 @pytest.fixture
-def client(app):
+def make_token(app):
+    """make_token(org, role, scope="write", expires=timedelta(days=1)) -> bearer token."""
+
+    def _make(
+        org="InfraShare Administration",
+        role="admin",
+        scope="write",
+        expires=dt.timedelta(days=1),
+        sector="other",
+    ):
+        factory = app.extensions["infrashare"].session_factory
+        with UnitOfWork(factory, Actor.system("test")) as uow:
+            token, _ = create_token(uow, org, role, expires, scope, sector=sector)
+        return token
+
+    return _make
+
+
+@pytest.fixture
+def admin_token(make_token):
+    return make_token()
+
+
+@pytest.fixture
+def client(app, admin_token):
+    """A test client that authenticates as an admin unless a test sends its own header."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin_token}"
+    return test_client
+
+
+@pytest.fixture
+def anonymous_client(app):
     return app.test_client()
 
 
@@ -74,3 +109,11 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+
+
+@pytest.fixture
+def http(admin_token):
+    """A requests session that authenticates as an admin."""
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {admin_token}"
+        yield session

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,12 +14,15 @@ from api.assets.schemas import (
     FeaturePatchSchema,
     FeatureSchema,
 )
-from api.context import read_session, unit_of_work
+from api.context import current_actor, read_session, unit_of_work
 from registry.capacity import capacity_views
+from registry.errors import NotFound
 from registry.queries import AssetFilter, list_assets
 from registry.serialize import asset_feature
 from registry.services import assets as service
+from registry.services.grants import record_uses
 from registry.validation import parse_asset_feature
+from registry.visibility import disclose_all
 
 blp = Blueprint(
     "assets",
@@ -29,10 +32,24 @@ blp = Blueprint(
 )
 
 
+def shown_to_caller(features: list[dict], where: str) -> list[dict]:
+    """The features as the caller may see them; audits what access grants revealed."""
+    shown, uses = disclose_all(current_actor(), features, current_app.config["MASK_GRID_M"])
+    if uses:
+        with unit_of_work() as uow:
+            record_uses(uow, uses, where)
+    return shown
+
+
 def _feature(asset_id: int) -> dict:
     with read_session() as session:
         asset = service.get_asset(session, asset_id)
-        return asset_feature(asset, capacity_views(session, [asset])[asset.id])
+        feature = asset_feature(asset, capacity_views(session, [asset])[asset.id])
+    shown = shown_to_caller([feature], request.path)
+    if not shown:
+        # The same answer as for an id that does not exist: nothing leaks.
+        raise NotFound(f"asset {asset_id} does not exist", field="id")
+    return shown[0]
 
 
 def _page_links(args: dict, total: int) -> list[dict]:
@@ -67,8 +84,9 @@ class Assets(MethodView):
             offset=args["offset"],
         )
         with read_session() as session:
-            page = list_assets(session, f)
+            page = list_assets(session, f, current_actor())
             features = [asset_feature(*row) for row in page.rows]
+        features = shown_to_caller(features, request.path)
         return {
             "type": "FeatureCollection",
             "features": features,

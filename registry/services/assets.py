@@ -11,6 +11,7 @@ from registry.capacity import held_units
 from registry.errors import DuplicateOwnerRef, InUse, NotFound, ValidationFailed
 from registry.geometry import to_geojson
 from registry.models import Asset, Capacity, Organisation, utcnow
+from registry.policy import require_owner
 from registry.uow import UnitOfWork
 from registry.validation import AssetInput, CapacitySpec, parse_asset_feature
 
@@ -67,7 +68,7 @@ def get_asset(session, asset_id: int, for_update: bool = False) -> Asset:
     return asset
 
 
-def _require_owner(session, owner_id: int) -> None:
+def _require_owner_exists(session, owner_id: int) -> None:
     if session.get(Organisation, owner_id) is None:
         raise ValidationFailed("properties.owner_id", f"organisation {owner_id} does not exist")
 
@@ -132,7 +133,8 @@ def _flush_unique(uow: UnitOfWork, data: AssetInput) -> None:
 
 def create_asset(uow: UnitOfWork, data: AssetInput) -> Asset:
     """Store a new asset with its capacity; returns it. DuplicateOwnerRef on a reused ref."""
-    _require_owner(uow.session, data.owner_id)
+    require_owner(uow.actor, data.owner_id)
+    _require_owner_exists(uow.session, data.owner_id)
     if _find_by_ref(uow.session, data.owner_id, data.owner_ref) is not None:
         raise DuplicateOwnerRef(
             f"owner {data.owner_id} already has an asset with owner_ref {data.owner_ref!r}; "
@@ -176,6 +178,7 @@ def merge_patch(current: dict, patch: dict) -> dict:
 def update_asset(uow: UnitOfWork, asset_id: int, patch: dict) -> Asset:
     """Apply a merge patch of the asset's Feature; the result is validated as a whole."""
     asset = get_asset(uow.session, asset_id, for_update=True)
+    require_owner(uow.actor, asset.owner_id)
     before = asset_snapshot(asset)
     owner = (patch.get("properties") or {}).get("owner_id", asset.owner_id)
     if owner != asset.owner_id:
@@ -202,8 +205,9 @@ def upsert_asset(uow: UnitOfWork, owner_id: int, owner_ref: str, feature: dict):
             if props.get(key, expected) != expected:
                 raise ValidationFailed(f"properties.{key}", f"must equal the URL's {expected!r}")
         feature = {**feature, "properties": {**props, "owner_id": owner_id, "owner_ref": owner_ref}}
+    require_owner(uow.actor, owner_id)
     data = parse_asset_feature(feature)
-    _require_owner(uow.session, owner_id)
+    _require_owner_exists(uow.session, owner_id)
     asset = _find_by_ref(uow.session, owner_id, data.owner_ref)
     if asset is None:
         return create_asset(uow, data), "created"
@@ -217,6 +221,7 @@ def upsert_asset(uow: UnitOfWork, owner_id: int, owner_ref: str, feature: dict):
 def delete_asset(uow: UnitOfWork, asset_id: int) -> None:
     """Delete an asset nobody holds capacity on."""
     asset = get_asset(uow.session, asset_id, for_update=True)
+    require_owner(uow.actor, asset.owner_id)
     held = held_units(uow.session, [asset_id])
     if any(held.values()):
         count = sum(len(v) for v in held.values())

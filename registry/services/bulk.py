@@ -9,9 +9,10 @@ import sqlalchemy as sa
 
 from registry.errors import ValidationFailed
 from registry.models import Asset
+from registry.policy import require_owner
 from registry.services.assets import (
     _apply,
-    _require_owner,
+    _require_owner_exists,
     _sync_capacity,
     asset_snapshot,
     input_snapshot,
@@ -47,7 +48,8 @@ def upsert_many(uow: UnitOfWork, items: Sequence[AssetInput], commit: bool = Tru
     if twice:
         raise ValidationFailed("properties.owner_ref", f"{twice[0][1]!r} appears twice in a batch")
     for owner_id in {i.owner_id for i in items}:
-        _require_owner(uow.session, owner_id)
+        require_owner(uow.actor, owner_id)
+        _require_owner_exists(uow.session, owner_id)
     existing = _existing(uow, items)
     counts: Counter = Counter()
     stored, audits = [], []

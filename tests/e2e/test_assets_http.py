@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-import requests
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point, shape
 
@@ -36,10 +35,10 @@ def true_distance_m(geom, lon, lat) -> float:
     return GEOD.inv(back[0], back[1], lon, lat)[2]
 
 
-def _registry(base: str, app) -> list[dict]:
+def _registry(http, base: str, app) -> list[dict]:
     rng = random.Random(7)
     org_ids = [
-        requests.post(f"{base}/api/v1/organisations", json={"name": n, "sector": s}).json()["id"]
+        http.post(f"{base}/api/v1/organisations", json={"name": n, "sector": s}).json()["id"]
         for n, s in ORGS
     ]
     for i in range(60):
@@ -61,13 +60,13 @@ def _registry(base: str, app) -> list[dict]:
             geometry = {"type": "Point", "coordinates": [lon, lat]}
             props = {"kind": kind, "capacity": {"antenna_mount": {"total": rng.randint(1, 6)}}}
         props |= {"owner_id": owner, "owner_ref": f"A{i}", "status": status}
-        r = requests.post(
+        r = http.post(
             f"{base}/api/v1/assets",
             json={"type": "Feature", "geometry": geometry, "properties": props},
         )
         assert r.status_code == 201, r.text
     _hold_some_capacity(app, org_ids[1])
-    everything = requests.get(f"{base}/api/v1/assets", params={"limit": 1000}).json()
+    everything = http.get(f"{base}/api/v1/assets", params={"limit": 1000}).json()
     assert everything["numberMatched"] == 60
     return everything["features"]
 
@@ -81,35 +80,35 @@ def _hold_some_capacity(app, tenant_id: int) -> None:
 
 
 @pytest.fixture
-def registry(live_server, app):
-    return live_server, _registry(live_server, app)
+def registry(live_server, app, http):
+    return live_server, _registry(http, live_server, app)
 
 
-def _ids(base, **params) -> list[int]:
-    r = requests.get(f"{base}/api/v1/assets", params={"limit": 1000, **params})
+def _ids(http, base, **params) -> list[int]:
+    r = http.get(f"{base}/api/v1/assets", params={"limit": 1000, **params})
     assert r.status_code == 200, r.text
     return [f["id"] for f in r.json()["features"]]
 
 
-def test_kind_owner_sector_and_status_filters_agree_with_brute_force(registry):
+def test_kind_owner_sector_and_status_filters_agree_with_brute_force(registry, http):
     base, features = registry
     by = {f["id"]: f["properties"] for f in features}
-    assert _ids(base, kind=["tower", "pole"]) == sorted(
+    assert _ids(http, base, kind=["tower", "pole"]) == sorted(
         i for i, p in by.items() if p["kind"] in ("tower", "pole")
     )
-    assert _ids(base, kind="rooftop,fiber_cable") == sorted(
+    assert _ids(http, base, kind="rooftop,fiber_cable") == sorted(
         i for i, p in by.items() if p["kind"] in ("rooftop", "fiber_cable")
     )
-    assert _ids(base, owner_id=2) == sorted(i for i, p in by.items() if p["owner_id"] == 2)
-    assert _ids(base, sector="power") == sorted(
+    assert _ids(http, base, owner_id=2) == sorted(i for i, p in by.items() if p["owner_id"] == 2)
+    assert _ids(http, base, sector="power") == sorted(
         i for i, p in by.items() if p["owner_sector"] == "power"
     )
-    assert _ids(base, status="planned") == sorted(
+    assert _ids(http, base, status="planned") == sorted(
         i for i, p in by.items() if p["status"] == "planned"
     )
 
 
-def test_bbox_returns_exactly_the_assets_that_meet_the_box(registry):
+def test_bbox_returns_exactly_the_assets_that_meet_the_box(registry, http):
     base, features = registry
     box = (108.36, 22.81, 108.375, 22.825)
     frame = shape(
@@ -128,14 +127,14 @@ def test_bbox_returns_exactly_the_assets_that_meet_the_box(registry):
     )
     expected = sorted(f["id"] for f in features if shape(f["geometry"]).intersects(frame))
     assert expected, "the box should catch something"
-    assert _ids(base, bbox=",".join(map(str, box))) == expected
+    assert _ids(http, base, bbox=",".join(map(str, box))) == expected
 
 
-def test_near_returns_true_metres_nearest_first(registry):
+def test_near_returns_true_metres_nearest_first(registry, http):
     base, features = registry
     lon, lat, radius = 108.368, 22.815, 1500.0
     truth = {f["id"]: true_distance_m(shape(f["geometry"]), lon, lat) for f in features}
-    r = requests.get(
+    r = http.get(
         f"{base}/api/v1/assets", params={"near": f"{lon},{lat}", "radius_m": radius, "limit": 1000}
     )
     got = [(f["id"], f["properties"]["distance_m"]) for f in r.json()["features"]]
@@ -147,27 +146,27 @@ def test_near_returns_true_metres_nearest_first(registry):
     assert [d for _, d in got] == sorted(d for _, d in got)
 
 
-def test_min_free_counts_live_allocations(registry):
+def test_min_free_counts_live_allocations(registry, http):
     base, features = registry
     expected = sorted(
         f["id"]
         for f in features
         if f["properties"]["capacity"].get("antenna_mount", {}).get("free", 0) >= 3
     )
-    assert _ids(base, min_free="antenna_mount:3") == expected
+    assert _ids(http, base, min_free="antenna_mount:3") == expected
     cores = sorted(
         f["id"]
         for f in features
         if f["properties"]["capacity"].get("fiber_core", {}).get("free", 0) >= 24
     )
-    assert _ids(base, min_free="fiber_core:24") == cores
+    assert _ids(http, base, min_free="fiber_core:24") == cores
 
 
-def test_pages_add_up_to_the_whole_and_report_the_total(registry):
+def test_pages_add_up_to_the_whole_and_report_the_total(registry, http):
     base, features = registry
     seen = []
     for offset in range(0, 60, 25):
-        body = requests.get(f"{base}/api/v1/assets", params={"limit": 25, "offset": offset}).json()
+        body = http.get(f"{base}/api/v1/assets", params={"limit": 25, "offset": offset}).json()
         assert body["numberMatched"] == 60
         seen += [f["id"] for f in body["features"]]
     assert seen == sorted(f["id"] for f in features)

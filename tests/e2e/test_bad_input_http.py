@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from registry.models import AuditEntry, Change
@@ -63,8 +62,8 @@ BAD_ASSETS = [
 
 
 @pytest.fixture
-def base(live_server):
-    r = requests.post(
+def base(live_server, http):
+    r = http.post(
         f"{live_server}/api/v1/organisations",
         json={"name": "China Tower Guangxi", "sector": "tower_company"},
     )
@@ -81,9 +80,9 @@ def _written(app) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize(("case", "feature", "field"), BAD_ASSETS, ids=[c[0] for c in BAD_ASSETS])
-def test_a_bad_asset_is_refused_with_422_naming_the_field(base, app, case, feature, field):
+def test_a_bad_asset_is_refused_with_422_naming_the_field(http, base, app, case, feature, field):
     before = _written(app)
-    r = requests.post(
+    r = http.post(
         f"{base}/api/v1/assets",
         data=json.dumps(feature),
         headers={"Content-Type": "application/json"},
@@ -94,33 +93,33 @@ def test_a_bad_asset_is_refused_with_422_naming_the_field(base, app, case, featu
     assert field in body["errors"], body
     assert field in body["message"]
     assert _written(app) == before
-    assert requests.get(f"{base}/api/v1/assets").json()["numberMatched"] == 0
+    assert http.get(f"{base}/api/v1/assets").json()["numberMatched"] == 0
 
 
-def test_an_unknown_asset_id_is_404(base):
+def test_an_unknown_asset_id_is_404(http, base):
     for method in ("get", "patch", "delete"):
-        r = requests.request(method, f"{base}/api/v1/assets/12345", json={})
+        r = http.request(method, f"{base}/api/v1/assets/12345", json={})
         assert r.status_code == 404 and r.json()["status"] == "not_found"
 
 
-def test_a_duplicate_owner_ref_is_409_and_keeps_the_first(base, app):
-    assert requests.post(f"{base}/api/v1/assets", json=_feature()).status_code == 201
+def test_a_duplicate_owner_ref_is_409_and_keeps_the_first(http, base, app):
+    assert http.post(f"{base}/api/v1/assets", json=_feature()).status_code == 201
     before = _written(app)
-    r = requests.post(f"{base}/api/v1/assets", json=_feature(height_m=50))
+    r = http.post(f"{base}/api/v1/assets", json=_feature(height_m=50))
     assert r.status_code == 409 and r.json()["status"] == "duplicate_owner_ref"
     assert "properties.owner_ref" in r.json()["errors"]
     assert _written(app) == before
 
 
-def test_a_bad_patch_is_refused_and_changes_nothing(base, app):
-    asset = requests.post(f"{base}/api/v1/assets", json=_feature(height_m=30)).json()
+def test_a_bad_patch_is_refused_and_changes_nothing(http, base, app):
+    asset = http.post(f"{base}/api/v1/assets", json=_feature(height_m=30)).json()
     before = _written(app)
-    r = requests.patch(
+    r = http.patch(
         f"{base}/api/v1/assets/{asset['id']}",
         json={"geometry": LINE, "properties": {"height_m": 99}},
     )
     assert r.status_code == 422 and "geometry" in r.json()["errors"]
-    after = requests.get(f"{base}/api/v1/assets/{asset['id']}").json()
+    after = http.get(f"{base}/api/v1/assets/{asset['id']}").json()
     assert after["geometry"] == asset["geometry"] and after["properties"]["height_m"] == 30
     assert _written(app) == before
 
@@ -140,14 +139,14 @@ def test_a_bad_patch_is_refused_and_changes_nothing(base, app):
         ({"sector": "navy"}, "sector"),
     ],
 )
-def test_bad_list_filters_get_422_naming_the_parameter(base, params, field):
-    r = requests.get(f"{base}/api/v1/assets", params=params)
+def test_bad_list_filters_get_422_naming_the_parameter(http, base, params, field):
+    r = http.get(f"{base}/api/v1/assets", params=params)
     assert r.status_code == 422
     assert field in r.json()["errors"]["query"]
 
 
-def test_a_body_that_is_not_json_is_400(base):
-    r = requests.post(
+def test_a_body_that_is_not_json_is_400(http, base):
+    r = http.post(
         f"{base}/api/v1/assets", data="{not json", headers={"Content-Type": "application/json"}
     )
     assert r.status_code == 400

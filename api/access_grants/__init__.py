@@ -1,0 +1,1 @@
+"""Access grants: area- and time-limited full-precision access, as in Infrastrukturatlas."""

@@ -1,0 +1,23 @@
+"""Marshmallow schemas for access grants."""
+
+from marshmallow import Schema, fields, validate
+
+from registry.vocabulary import Kind
+
+
+class AccessGrantSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    grantor_org_id = fields.Integer(dump_only=True, allow_none=True)
+    grantee_org_id = fields.Integer(required=True)
+    area = fields.Dict(required=True, metadata={"description": "GeoJSON Polygon"})
+    valid_from = fields.AwareDateTime(required=True)
+    valid_until = fields.AwareDateTime(required=True)
+    kinds = fields.List(
+        fields.String(validate=validate.OneOf([k.value for k in Kind])), allow_none=True
+    )
+    revoked_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class AccessGrantListSchema(Schema):
+    items = fields.List(fields.Nested(AccessGrantSchema))

@@ -1,0 +1,1 @@
+"""Authentication (bearer tokens) and endpoint rules for the web layer."""

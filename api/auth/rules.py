@@ -1,0 +1,44 @@
+"""Which roles may call which endpoint: one table, deny by default.
+
+Keys are Flask endpoint names; values map an HTTP method to the roles allowed (admins may do
+everything). PUBLIC endpoints need no token. Object rules (own assets only, requesters see
+their own requests, approvers their jurisdiction) are enforced again in the services.
+"""
+
+from __future__ import annotations
+
+ANY = frozenset({"owner", "operator", "approver", "admin"})
+OWNER = frozenset({"owner"})
+OPERATOR = frozenset({"operator"})
+APPROVER = frozenset({"approver"})
+ADMIN = frozenset({"admin"})
+
+PUBLIC = frozenset(
+    {
+        "index",
+        "docs_assets",
+        "static",
+        "api-docs.openapi_json",
+        "api-docs.openapi_swagger_ui",
+    }
+)
+
+ENDPOINT_RULES: dict[str, dict[str, frozenset[str]]] = {
+    "organisations.Organisations": {"GET": ANY, "POST": ADMIN},
+    "organisations.OrganisationById": {"GET": ANY, "PATCH": ADMIN, "DELETE": ADMIN},
+    "assets.Assets": {"GET": ANY, "POST": OWNER},
+    "assets.AssetById": {"GET": ANY, "PATCH": OWNER, "DELETE": OWNER},
+    "assets.AssetByRef": {"PUT": OWNER},
+    "assets.AssetCapacity": {"GET": ANY},
+    "access_grants.AccessGrants": {"GET": OWNER | OPERATOR | APPROVER, "POST": OWNER},
+    "access_grants.AccessGrantById": {"GET": OWNER | OPERATOR | APPROVER, "DELETE": OWNER},
+}
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def allowed_roles(endpoint: str, method: str) -> frozenset[str] | None:
+    """The roles allowed, or None when the endpoint/method has no rule (then: deny)."""
+    if method in ("HEAD", "OPTIONS"):
+        method = "GET"
+    return ENDPOINT_RULES.get(endpoint, {}).get(method)
