@@ -32,7 +32,6 @@ class Config:
         self.SECRET_KEY = _env("SECRET_KEY")
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.MASK_GRID_M = float(_env("MASK_GRID_M", 100))
-        self.TOKEN_DAYS = int(_env("TOKEN_DAYS", 90))
         self.RATELIMIT_DEFAULT = _env("RATE_LIMIT", "600 per minute")
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True

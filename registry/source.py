@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matching.records import AssetRecord, Capacity
 from registry.capacity import held_units_query
-from registry.models import Asset, Capacity as CapacityRow, Change, Organisation
+from registry.models import Asset, Change, Organisation
+from registry.models import Capacity as CapacityRow
 from registry.queries import registry_seq
 
 CHUNK = 20_000
@@ -21,9 +22,16 @@ CHUNK = 20_000
 def _asset_rows(session: Session, ids: Sequence[int] | None):
     stmt = (
         sa.select(
-            Asset.id, Asset.kind, Asset.status, Asset.sensitivity, Asset.owner_id,
-            Organisation.name, Organisation.sector, Asset.owner_ref,
-            sa.func.ST_AsBinary(Asset.geom), Asset.attributes,
+            Asset.id,
+            Asset.kind,
+            Asset.status,
+            Asset.sensitivity,
+            Asset.owner_id,
+            Organisation.name,
+            Organisation.sector,
+            Asset.owner_ref,
+            sa.func.ST_AsBinary(Asset.geom),
+            Asset.attributes,
         )
         .join(Organisation, Organisation.id == Asset.owner_id)
         .order_by(Asset.id)
@@ -35,8 +43,9 @@ def _asset_rows(session: Session, ids: Sequence[int] | None):
 
 def _capacities(session: Session, ids: Sequence[int] | None) -> dict:
     caps = defaultdict(list)
-    stmt = sa.select(CapacityRow.asset_id, CapacityRow.resource, CapacityRow.total,
-                     CapacityRow.unit_heights)
+    stmt = sa.select(
+        CapacityRow.asset_id, CapacityRow.resource, CapacityRow.total, CapacityRow.unit_heights
+    )
     held_stmt = held_units_query()
     if ids is not None:
         stmt = stmt.where(CapacityRow.asset_id.in_(ids))
@@ -50,7 +59,8 @@ def _capacities(session: Session, ids: Sequence[int] | None) -> dict:
         if resource == "antenna_mount":
             free_heights = tuple(
                 float(heights[u - 1]) if heights and u <= len(heights) else math.nan
-                for u in range(1, total + 1) if u not in taken
+                for u in range(1, total + 1)
+                if u not in taken
             )
         caps[asset_id].append((resource, Capacity(total, total - len(taken), free_heights)))
     return caps
@@ -63,9 +73,17 @@ def _records(session: Session, ids: Sequence[int] | None) -> Iterator[AssetRecor
         for row, geom in zip(chunk, geoms, strict=True):
             attrs = row[9] or {}
             yield AssetRecord(
-                id=row[0], kind=row[1], status=row[2], sensitivity=row[3], owner_id=row[4],
-                owner_name=row[5], owner_sector=row[6], owner_ref=row[7], geometry=geom,
-                height_m=attrs.get("height_m"), use=attrs.get("use"),
+                id=row[0],
+                kind=row[1],
+                status=row[2],
+                sensitivity=row[3],
+                owner_id=row[4],
+                owner_name=row[5],
+                owner_sector=row[6],
+                owner_ref=row[7],
+                geometry=geom,
+                height_m=attrs.get("height_m"),
+                use=attrs.get("use"),
                 capacity=dict(caps.get(row[0], ())),
             )
 

@@ -207,13 +207,51 @@ def end_allocation(
     return alloc
 
 
+def activate_allocation(
+    uow: UnitOfWork, allocation_id: int, sharing_mode=None, agreement_ref=None, commit=True
+) -> Allocation:
+    """Turn an unexpired hold into an active allocation (no expiry); returns it.
+
+    Raises IllegalTransition when it is not a hold, or the hold has lapsed.
+    """
+    alloc = get_allocation(uow, allocation_id)
+    now = utcnow()
+    lock_capacity(uow, alloc.asset_id, alloc.resource)
+    sweep_expired(uow, alloc.asset_id, alloc.resource, now)
+    if alloc.state != AllocationState.RESERVED:
+        raise IllegalTransition(
+            f"allocation {allocation_id} is {alloc.state}; only a hold can become active",
+            field="state",
+            current_state=alloc.state,
+        )
+    before = allocation_snapshot(alloc)
+    alloc.state = str(AllocationState.ACTIVE)
+    alloc.expires_at = None
+    alloc.sharing_mode = sharing_mode
+    alloc.agreement_ref = agreement_ref
+    uow.changed(alloc.asset_id, "allocation", str(AllocationState.ACTIVE))
+    uow.audit(
+        "allocation",
+        alloc.id,
+        str(AllocationState.ACTIVE),
+        before=before,
+        after=allocation_snapshot(alloc),
+    )
+    if commit:
+        uow.commit()
+    return alloc
+
+
 def expire_holds(uow: UnitOfWork, now: dt.datetime | None = None) -> int:
     """Mark every lapsed hold expired; returns how many. Idempotent."""
     now = now or utcnow()
+    # Lock capacities in one global order, so two jobs (or a job and a two-sided core
+    # swap) can never wait for each other's locks.
     stmt = (
         sa.select(Allocation.asset_id, Allocation.resource)
         .where(Allocation.state == AllocationState.RESERVED, Allocation.expires_at <= now)
         .distinct()
+        .order_by(Allocation.asset_id, Allocation.resource)
     )
     pairs = uow.session.execute(stmt).all()
     count = 0
