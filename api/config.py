@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import secrets
 from pathlib import Path
+
+from matching.rules import DEFAULT_COSTS, Costs
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,17 @@ def default_database_url() -> str:
     return f"sqlite:///{instance / 'infrashare.db'}"
 
 
+def _costs(text: str | None) -> Costs:
+    """The savings cost table: defaults, overridden by INFRASHARE_COSTS as a JSON object,
+    e.g. {"currency": "CNY", "new_tower": 850000, "trench_per_m": 900}."""
+    if not text:
+        return DEFAULT_COSTS
+    try:
+        return dataclasses.replace(DEFAULT_COSTS, **json.loads(text))
+    except (ValueError, TypeError) as exc:
+        raise SystemExit(f"INFRASHARE_COSTS is not a valid cost table: {exc}") from None
+
+
 class Config:
     """Settings read at app creation; every value can be overridden by create_app(config)."""
 
@@ -32,6 +47,8 @@ class Config:
         self.SECRET_KEY = _env("SECRET_KEY")
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.MASK_GRID_M = float(_env("MASK_GRID_M", 100))
+        self.MATCH_COSTS = _costs(_env("COSTS"))
+        self.HOLD_DAYS = float(_env("HOLD_DAYS", 30))  # how long a share request holds units
         self.RATELIMIT_DEFAULT = _env("RATE_LIMIT", "600 per minute")
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True

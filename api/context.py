@@ -9,6 +9,7 @@ from flask import current_app, g
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry.db import read_only
 from registry.uow import Actor, UnitOfWork
 
 
@@ -19,6 +20,7 @@ class AppContext:
     config: dict
     engine: Engine
     session_factory: sessionmaker[Session]
+    matcher: object = None  # registry.services.matching.Matcher: one index per process
 
 
 def app_context() -> AppContext:
@@ -41,7 +43,7 @@ def unit_of_work() -> UnitOfWork:
 @contextmanager
 def read_session():
     """A short read-only session; loaded objects stay readable after it closes."""
-    session = app_context().session_factory()
+    session = read_only(app_context().session_factory())
     try:
         yield session
     finally:

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+# Execution option: False marks a read-only transaction (a deferred BEGIN on SQLite).
+WRITE_OPTION = "infrashare_write"
 
 
 def is_sqlite(engine_or_url) -> bool:
@@ -61,8 +63,10 @@ def _make_spatialite_engine(url: str, **kwargs) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # Writers serialise at BEGIN rather than failing at COMMIT: SQLite's answer to
-        # "lock the capacity you touch" is to lock the whole database, briefly.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # "lock the capacity you touch" is to lock the whole database, briefly. Readers
+        # (WAL) begin deferred and never wait for writers.
+        immediate = conn.get_execution_options().get(WRITE_OPTION, True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -70,3 +74,9 @@ def _make_spatialite_engine(url: str, **kwargs) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay readable after commit (services return them)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def read_only(session: Session) -> Session:
+    """Mark the session's transaction read-only: on SQLite it then never takes the write lock."""
+    session.connection(execution_options={WRITE_OPTION: False})
+    return session

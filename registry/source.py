@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matching.records import AssetRecord, Capacity
 from registry.capacity import held_units_query
+from registry.db import WRITE_OPTION
 from registry.models import Asset, Change, Organisation
 from registry.models import Capacity as CapacityRow
 from registry.queries import registry_seq
@@ -94,15 +95,17 @@ class SqlAssetSource:
     def __init__(self, session_factory: sessionmaker[Session]):
         self._factory = session_factory
 
-    def _session(self) -> Session:
+    def _session(self, snapshot: bool = True) -> Session:
         session = self._factory()
-        if session.get_bind().dialect.name == "postgresql":
+        options = {WRITE_OPTION: False}
+        if snapshot and session.get_bind().dialect.name == "postgresql":
             # One snapshot for seq and records, so the index is consistent at that seq.
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            options["isolation_level"] = "REPEATABLE READ"
+        session.connection(execution_options=options)
         return session
 
     def current_seq(self) -> int:
-        with self._factory() as session:
+        with self._session(snapshot=False) as session:
             return registry_seq(session)
 
     def snapshot(self):
@@ -120,7 +123,7 @@ class SqlAssetSource:
 
     def changes_since(self, seq: int) -> tuple[int, list[int]]:
         """(newest seq, ids of assets touched after `seq`)."""
-        with self._factory() as session:
+        with self._session(snapshot=False) as session:
             newest = registry_seq(session)
             if newest <= seq:
                 return seq, []

@@ -30,8 +30,21 @@ ENDPOINT_RULES: dict[str, dict[str, frozenset[str]]] = {
     "assets.AssetById": {"GET": ANY, "PATCH": OWNER, "DELETE": OWNER},
     "assets.AssetByRef": {"PUT": OWNER},
     "assets.AssetCapacity": {"GET": ANY},
+    "match.SiteMatch": {"POST": ANY},
+    "match.RouteMatch": {"POST": ANY},
     "access_grants.AccessGrants": {"GET": OWNER | OPERATOR | APPROVER, "POST": OWNER},
     "access_grants.AccessGrantById": {"GET": OWNER | OPERATOR | APPROVER, "DELETE": OWNER},
+    # Interoperability: imports (owners), exports, OGC API - Features and vector tiles (all
+    # roles; what each caller sees is filtered by registry.visibility).
+    "imports.Imports": {"POST": OWNER},
+    "exports.AssetExport": {"GET": ANY},
+    "ogc.Landing": {"GET": ANY},
+    "ogc.Conformance": {"GET": ANY},
+    "ogc.Collections": {"GET": ANY},
+    "ogc.Collection": {"GET": ANY},
+    "ogc.Items": {"GET": ANY},
+    "ogc.Item": {"GET": ANY},
+    "tiles.VectorTile": {"GET": ANY},
 }
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

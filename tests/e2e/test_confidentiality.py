@@ -72,7 +72,31 @@ def _operator_bodies(scene) -> list[str]:
         f"/api/v1/assets/{scene['close']['id']}",
         f"/api/v1/assets/{scene['close']['id']}/capacity",
     ]
-    return [c.get(p, headers=auth).get_data(as_text=True) for p in paths]
+    bodies = [c.get(p, headers=auth).get_data(as_text=True) for p in paths]
+    match = c.post(
+        "/api/v1/match/site",
+        headers=auth,
+        json={
+            "location": {"type": "Point", "coordinates": list(PLANNED_SITE)},
+            "radius_m": 500,
+            "needs": {"antenna_mount": 1},
+        },
+    )
+    assert match.status_code == 200, match.json
+    return [*bodies, match.get_data(as_text=True)]
+
+
+def _match(scene) -> dict:
+    c, auth = scene["client"], {"Authorization": f"Bearer {scene['operator']}"}
+    return c.post(
+        "/api/v1/match/site",
+        headers=auth,
+        json={
+            "location": {"type": "Point", "coordinates": list(PLANNED_SITE)},
+            "radius_m": 500,
+            "needs": {"antenna_mount": 1},
+        },
+    ).json
 
 
 def _leaks(body: str, coords, ref: str) -> bool:
@@ -91,6 +115,18 @@ def test_an_unentitled_operator_sees_no_trace_of_the_confidential_asset(scene):
     assert missing.json["message"].replace(str(scene["secret"]["id"]), "N") == unknown.json[
         "message"
     ].replace("999999", "N")
+
+
+def test_a_match_uses_the_hidden_asset_for_its_verdict_but_only_says_whom_to_ask(scene):
+    report = _match(scene)
+    assert report["verdict"] == "share"
+    assert report["hidden_candidates"]["count"] == 1
+    assert [a["owner_name"] for a in report["hidden_candidates"]["ask"]] == ["Guangxi Power Grid"]
+    shown = {c["asset_id"]: c for c in report["candidates"]}
+    assert scene["secret"]["id"] not in shown
+    masked = shown[scene["close"]["id"]]
+    assert masked["masked"] is True and "owner_ref" not in masked
+    assert masked["distance_m"] % 100 == 0
 
 
 def test_a_restricted_asset_is_coarsened_without_ref_or_attributes(scene):
@@ -136,6 +172,9 @@ def test_a_grant_reveals_full_precision_and_every_use_is_audited(app, scene):
     grant = _grant(scene, dt.datetime.now(dt.UTC) + dt.timedelta(days=90))
     bodies = _operator_bodies(scene)
     assert any("GXPG-SECRET-7" in b and repr(SECRET[0]) in b for b in bodies)
+    report = _match(scene)
+    assert report["hidden_candidates"]["count"] == 0
+    assert "GXPG-SECRET-7" in {c.get("owner_ref") for c in report["candidates"]}
     factory = app.extensions["infrashare"].session_factory
     with factory() as session:
         uses = session.scalars(

@@ -1,0 +1,1 @@
+"""Matching: what existing asset could be shared instead of building new."""

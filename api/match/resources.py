@@ -1,0 +1,43 @@
+"""Match endpoints: POST a planned site or route, get ranked, explained share candidates."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.context import app_context, current_actor, read_session, unit_of_work
+from api.match.schemas import RouteMatchSchema, SiteMatchSchema
+from registry.report_visibility import redact_report
+from registry.services.grants import record_uses
+
+blp = Blueprint("match", __name__, url_prefix="/match",
+                description="Share before you build: candidates for a planned site or route")
+
+
+def shown_to_caller(report: dict) -> dict:
+    """The report as the caller may see it; audits what access grants revealed."""
+    shown, uses = redact_report(read_session, current_actor(), report,
+                                current_app.config["MASK_GRID_M"])
+    if uses:
+        with unit_of_work() as uow:
+            record_uses(uow, uses, request.path)
+    return shown
+
+
+@blp.route("/site")
+class SiteMatch(MethodView):
+    @blp.arguments(SiteMatchSchema)
+    @blp.response(200)
+    def post(self, body):
+        """Rank existing towers, rooftops and poles that could host a planned site"""
+        return shown_to_caller(app_context().matcher.match_site(body))
+
+
+@blp.route("/route")
+class RouteMatch(MethodView):
+    @blp.arguments(RouteMatchSchema)
+    @blp.response(200)
+    def post(self, body):
+        """Find ducts, cables and pole routes along a planned route, with coverage and gaps"""
+        return shown_to_caller(app_context().matcher.match_route(body))

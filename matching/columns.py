@@ -1,0 +1,170 @@
+"""Columnar tables of assets: numpy arrays addressed by a dense slot, built by `ingest`.
+
+One table holds one geometry family. Points keep lon/lat in float64 arrays and build no
+shapely objects; lines keep their vertices in a `Ragged` array plus index boxes. Owner names
+live once per owner in a shared dict. About 100 bytes per point asset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching import geo
+from matching.candidates import Rows
+from matching.ragged import Ragged, RaggedView
+
+SCALARS = (
+    "ids",
+    "kind",
+    "status",
+    "sensitivity",
+    "sector",
+    "use",
+    "owner",
+    "height",
+    "top",
+    "free",
+)
+RAGGED = ("heights", "refs")
+NO_COORDS = np.empty((0, 2))
+NO_COORDS.setflags(write=False)
+
+
+class AssetTable:
+    """Assets of one geometry family as columns; `alive` is False for tombstoned slots."""
+
+    def __init__(self, columns: dict, *, line: bool) -> None:
+        self.line = line
+        for name, value in columns.items():
+            setattr(self, name, value)
+        self.alive = np.ones(len(self.ids), dtype=bool)
+        self.dead = 0  # tombstones, counted as they are made so nobody scans `alive`
+        # Stable, so that among equal ids (a delta asset moved twice) the newest sorts last.
+        self.order = np.argsort(self.ids, kind="stable").astype(np.int32)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def columns(self) -> dict:
+        names = SCALARS + RAGGED + (("coords", "boxes", "box_row") if self.line else ("lon", "lat"))
+        return {name: getattr(self, name) for name in names}
+
+    def locate(self, ids: np.ndarray) -> np.ndarray:
+        """Live slot of each id, or -1."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(self) or not len(ids):
+            return np.full(len(ids), -1, dtype=np.int64)
+        pos = np.searchsorted(self.ids, ids, side="right", sorter=self.order) - 1
+        slots = self.order[np.maximum(pos, 0)].astype(np.int64)
+        found = (pos >= 0) & (self.ids[slots] == ids) & self.alive[slots]
+        return np.where(found, slots, -1)
+
+    def kill(self, slots: np.ndarray) -> None:
+        """Tombstone slots (moved or deleted assets); idempotent."""
+        slots = np.unique(np.asarray(slots, dtype=np.int64))
+        self.dead += int(self.alive[slots].sum())
+        self.alive[slots] = False
+
+    def same_geometry(self, slot: int, other: AssetTable, row: int) -> bool:
+        if self.line != other.line:
+            return False
+        if not self.line:
+            return self.lon[slot] == other.lon[row] and self.lat[slot] == other.lat[row]
+        return np.array_equal(self.coords.get(slot), other.coords.get(row))
+
+    def update(self, slots: np.ndarray, other: AssetTable, rows: np.ndarray) -> None:
+        """Copy attributes (not geometry) of `other[rows]` into `self[slots]`, in place."""
+        for name in SCALARS:
+            getattr(self, name)[slots] = getattr(other, name)[rows]
+        for name in RAGGED:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            for slot, row in zip(slots.tolist(), rows.tolist(), strict=True):
+                mine.set(slot, theirs.get(row).copy())
+
+    def take(self, slots: np.ndarray) -> AssetTable:
+        """A compact copy of `slots` (all alive), in that order."""
+        picked = {}
+        for name, value in self.columns().items():
+            if isinstance(value, Ragged):
+                picked[name] = value.take(slots)
+            elif name not in ("boxes", "box_row"):
+                picked[name] = value[slots]
+        if self.line:
+            picked["boxes"], picked["box_row"] = geo.line_boxes(
+                picked["coords"].values, picked["coords"].offsets
+            )
+        return AssetTable(picked, line=self.line)
+
+    @staticmethod
+    def concat(tables: list[AssetTable]) -> AssetTable:
+        live = [t.take(np.flatnonzero(t.alive)) for t in tables]
+        line = tables[0].line
+        merged = {}
+        for name in live[0].columns():
+            parts = [getattr(t, name) for t in live]
+            if isinstance(parts[0], Ragged):
+                merged[name] = Ragged.concat(parts)
+            elif name not in ("boxes", "box_row"):
+                merged[name] = np.concatenate(parts)
+        if line:
+            merged["boxes"], merged["box_row"] = geo.line_boxes(
+                merged["coords"].values, merged["coords"].offsets
+            )
+        return AssetTable(merged, line=line)
+
+    def in_boxes(self, boxes: np.ndarray) -> np.ndarray:
+        """Live slots whose point or line box meets any of `boxes` (brute force, for deltas)."""
+        if not len(self):
+            return np.empty(0, dtype=np.int64)
+        if self.line:
+            b = self.boxes
+            hit = np.zeros(len(b), dtype=bool)
+            for x0, y0, x1, y1 in boxes:
+                hit |= (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+            slots = np.unique(self.box_row[hit])
+        else:
+            hit = np.zeros(len(self), dtype=bool)
+            for x0, y0, x1, y1 in boxes:
+                hit |= (self.lon >= x0) & (self.lon <= x1) & (self.lat >= y0) & (self.lat <= y1)
+            slots = np.flatnonzero(hit)
+        return slots[self.alive[slots]]
+
+    def select(self, slots: np.ndarray, row_filter) -> np.ndarray:
+        """The subset of `slots` that the filter accepts."""
+        keep = row_filter.mask(
+            self.kind[slots],
+            self.use[slots],
+            self.sector[slots],
+            self.status[slots],
+            self.free[slots],
+        )
+        return slots[keep]
+
+    def rows(self, slots: np.ndarray, owners: dict[int, str]) -> Rows:
+        """Copy `slots` out as Rows, so that the caller no longer needs the index lock."""
+        if self.line:
+            coords = RaggedView.of(self.coords, slots)
+            lon = lat = np.full(len(slots), np.nan)
+        else:
+            lon, lat = self.lon[slots], self.lat[slots]
+            empty = np.zeros(len(slots), dtype=np.int64)
+            coords = RaggedView(NO_COORDS, empty, empty, {})
+        owner = self.owner[slots]
+        return Rows(
+            asset_id=self.ids[slots],
+            kind=self.kind[slots],
+            status=self.status[slots],
+            sensitivity=self.sensitivity[slots],
+            sector=self.sector[slots],
+            use=self.use[slots],
+            owner_id=owner.astype(np.int64),
+            height=self.height[slots],
+            top=self.top[slots],
+            free=self.free[slots],
+            lon=lon,
+            lat=lat,
+            coords=coords,
+            free_heights=RaggedView.of(self.heights, slots),
+            refs=RaggedView.of(self.refs, slots),
+            owner_name=tuple(map(owners.get, owner.tolist())),
+        )

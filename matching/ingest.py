@@ -1,0 +1,182 @@
+"""Turning AssetRecords into table columns: one C-level pass per field, no per-record loop.
+
+1 M point records ingest in about a second; the old per-record loop took four.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from itertools import chain
+from operator import attrgetter
+
+import numpy as np
+import shapely
+
+from matching import geo, layout, rules
+from matching.candidates import (
+    KIND_CODE,
+    RESOURCE_CODE,
+    SECTOR_CODE,
+    SENSITIVITY_CODE,
+    STATUS_CODE,
+    USE_CODE,
+)
+from matching.columns import AssetTable
+from matching.ragged import Ragged
+from matching.records import AssetRecord
+
+log = logging.getLogger(__name__)
+
+_CODED = (
+    ("kind", "kind", KIND_CODE),
+    ("status", "status", STATUS_CODE),
+    ("sensitivity", "sensitivity", SENSITIVITY_CODE),
+    ("sector", "owner_sector", SECTOR_CODE),
+    ("use", "use", USE_CODE),
+)
+_IN_FAMILY = {
+    line: np.array(
+        [kind in (rules.LINE_KINDS if line else rules.POINT_KINDS) for kind in rules.KINDS]
+    )
+    for line in (False, True)
+}
+_ANTENNA = rules.Resource.ANTENNA_MOUNT
+
+
+def _field(records: list[AssetRecord], name: str) -> list:
+    return list(map(attrgetter(name), records))
+
+
+def _codes(values: list, table: dict) -> np.ndarray | None:
+    """int8 codes of vocabulary values, or None when some value is outside the vocabulary."""
+    try:
+        return np.fromiter(map(table.__getitem__, values), dtype=np.int8, count=len(values))
+    except KeyError:
+        return None
+
+
+def _geometry_ok(geoms: np.ndarray, line: bool) -> np.ndarray:
+    """Points with one finite vertex; lines with two or more finite vertices."""
+    if not len(geoms):
+        return np.ones(0, dtype=bool)
+    type_ok = shapely.get_type_id(geoms) == (1 if line else 0)
+    count = shapely.get_num_coordinates(geoms)
+    count_ok = count >= 2 if line else count == 1
+    return type_ok & count_ok & np.isfinite(shapely.bounds(geoms)).all(axis=1)
+
+
+def _usable(records: list[AssetRecord], geometry_ok: np.ndarray, line: bool) -> list[AssetRecord]:
+    """The slow path: drop records the engine cannot use, logging why (the registry validates)."""
+    family = rules.LINE_KINDS if line else rules.POINT_KINDS
+    good = []
+    for record, geometry in zip(records, geometry_ok.tolist(), strict=True):
+        known = all(getattr(record, attr) in table for _, attr, table in _CODED)
+        if known and record.kind in family and geometry:
+            good.append(record)
+        else:
+            log.error(
+                "asset %s skipped: unknown vocabulary, wrong family or bad geometry", record.id
+            )
+    return good
+
+
+def _capacities(caps: list) -> tuple[np.ndarray, Ragged]:
+    """Free units per resource, and the free antenna mount heights, of many records."""
+    n = len(caps)
+    free = np.zeros((n, len(rules.RESOURCES)), dtype=np.int32)
+    heights = Ragged.from_lengths(np.zeros(n, dtype=np.int64), np.empty(0))
+    for resource, code in RESOURCE_CODE.items():
+        found = [cap.get(resource) for cap in caps]
+        if not any(found):
+            continue
+        units = (0 if c is None else c.free for c in found)
+        free[:, code] = np.fromiter(units, dtype=np.int32, count=n)
+        if resource == _ANTENNA:
+            listed = [() if c is None else c.free_heights for c in found]
+            lengths = np.fromiter(map(len, listed), dtype=np.int64, count=n)
+            flat = np.fromiter(chain.from_iterable(listed), dtype=np.float64, count=lengths.sum())
+            heights = Ragged.from_lengths(lengths, flat)
+    return free, heights
+
+
+def top_mounts(heights: Ragged, free: np.ndarray, height: np.ndarray) -> np.ndarray:
+    """Highest usable free antenna mount per asset, nan if none: a column, so that ranking
+    without a height condition never unpacks the free heights.
+
+    A mount of unknown height counts at the asset's height; an asset that lists no heights
+    has all its free mounts there (the same rules as `site_rows.height_columns`).
+    """
+    lengths = np.diff(heights.offsets)
+    row = np.repeat(np.arange(len(free)), lengths)
+    flat = np.where(np.isnan(heights.values), height[row], heights.values)
+    top = np.where(free > 0, height, np.nan)
+    listed = np.flatnonzero(lengths > 0)
+    if len(listed):
+        top[listed] = np.fmax.reduceat(flat, heights.offsets[listed])
+    return top
+
+
+def ingest(
+    records: Iterable[AssetRecord], owners: dict[int, str], *, line: bool, str_bucket: int = 0
+) -> AssetTable:
+    """Build a table from records of one family; `owners` collects owner names.
+
+    Records with unknown vocabulary, of the other family or with bad geometry are logged and
+    skipped rather than failing the whole index. With `str_bucket`, points come out in STR
+    order: fields are read in record order (cache-friendly) and permuted as lists and
+    arrays, several times cheaper than reordering either the records or the finished table.
+    """
+    records = list(records)
+    geoms = np.empty(len(records), dtype=object)
+    geoms[:] = _field(records, "geometry")
+    codes = {name: _codes(_field(records, attr), table) for name, attr, table in _CODED}
+    geometry_ok = _geometry_ok(geoms, line)
+    vocab_ok = all(c is not None for c in codes.values())
+    if not (vocab_ok and geometry_ok.all() and _IN_FAMILY[line][codes["kind"]].all()):
+        return ingest(_usable(records, geometry_ok, line), owners, line=line, str_bucket=str_bucket)
+    order = None
+    if str_bucket and not line and records:
+        order = layout.str_order(shapely.get_x(geoms), shapely.get_y(geoms), str_bucket)
+    return _build(records, codes, geoms, owners, line, order)
+
+
+def _build(records, codes: dict, geoms, owners: dict, line: bool, order) -> AssetTable:
+    n = len(records)
+    listed = None if order is None else order.tolist()
+
+    def field(name: str) -> list:
+        values = _field(records, name)
+        return values if listed is None else [values[i] for i in listed]
+
+    def array(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
+    owner_ids = _field(records, "owner_id")
+    owners.update(zip(owner_ids, _field(records, "owner_name"), strict=True))
+    owner = array(np.fromiter(owner_ids, dtype=np.int64, count=n))
+    free, heights = _capacities(_field(records, "capacity"))
+    free = array(free)
+    heights = heights if order is None else heights.take(order)
+    height = array(np.array(_field(records, "height_m"), dtype=np.float64).reshape(n))
+    columns = {
+        "ids": array(np.fromiter(_field(records, "id"), dtype=np.int64, count=n)),
+        **{name: array(c) for name, c in codes.items()},
+        # int32 halves the column; keep int64 if some owner id does not fit.
+        "owner": owner.astype(np.int32) if not n or owner.max() < 2**31 else owner,
+        "height": height,
+        "top": top_mounts(heights, free[:, RESOURCE_CODE[_ANTENNA]], height),
+        "free": free,
+        "heights": heights,
+        "refs": Ragged.from_strings(field("owner_ref")),
+    }
+    geoms = array(geoms)
+    if line:
+        xy, index = shapely.get_coordinates(geoms, return_index=True)
+        coords = Ragged.from_lengths(np.bincount(index, minlength=n), xy)
+        boxes, box_row = geo.line_boxes(xy, coords.offsets)
+        columns.update(coords=coords, boxes=boxes, box_row=box_row)
+    else:
+        xy = shapely.get_coordinates(geoms).reshape(n, 2)
+        columns.update(lon=np.ascontiguousarray(xy[:, 0]), lat=np.ascontiguousarray(xy[:, 1]))
+    return AssetTable(columns, line=line)

@@ -1,0 +1,74 @@
+"""A request route in a local metric frame, with geodesic linear referencing along it."""
+
+from __future__ import annotations
+
+import numpy as np
+from shapely.geometry import LineString
+
+from matching import geo
+
+PIECE_M = 1_000.0  # search boxes cover at most this much route each, so they stay tight
+
+
+class MetricPath:
+    """A lon/lat polyline projected into a `LocalFrame`, measured geodesically.
+
+    Positions along the route ("measures", metres from the start) are geodesic: each
+    segment's metric parameter t ∈ [0, 1] maps linearly onto that segment's geodesic length,
+    so `length_m` equals the geodesic length exactly and frame distortion never accumulates.
+    """
+
+    def __init__(self, route: LineString) -> None:
+        coords = np.asarray(route.coords, dtype=np.float64)[:, :2]
+        self.lons, self.lats = coords[:, 0], coords[:, 1]
+        self.frame = geo.local_frame(*geo.route_centre(self.lons, self.lats))
+        self.x, self.y = self.frame.to_metric(self.lons, self.lats)
+        self.seg_m = geo.segment_lengths(self.lons, self.lats)
+        self.start_m = np.concatenate([[0.0], np.cumsum(self.seg_m)])
+        self.length_m = float(self.start_m[-1])
+
+    @property
+    def segments(self) -> tuple[np.ndarray, np.ndarray]:
+        """(start points, direction vectors) of the metric segments, each shaped (n, 2)."""
+        xy = np.column_stack([self.x, self.y])
+        return xy[:-1], np.diff(xy, axis=0)
+
+    def search_boxes(self, margin_m: float) -> np.ndarray:
+        """Lon/lat boxes covering everything within `margin_m` of the route."""
+        xs, ys = [self.x[:1]], [self.y[:1]]
+        dx, dy = np.diff(self.x), np.diff(self.y)
+        pieces = np.maximum(np.ceil(np.hypot(dx, dy) / PIECE_M), 1).astype(np.int64)
+        for i, k in enumerate(pieces.tolist()):
+            t = np.arange(1, k + 1) / k
+            xs.append(self.x[i] + t * dx[i])
+            ys.append(self.y[i] + t * dy[i])
+        lons, lats = self.frame.to_lonlat(np.concatenate(xs), np.concatenate(ys))
+        if len(lons) == 1:
+            return geo.radius_boxes(float(lons[0]), float(lats[0]), margin_m)
+        return geo.path_boxes(lons, lats, margin_m)
+
+    def measure(self, segment: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Geodesic measure of the point at parameter t on each given segment."""
+        return self.start_m[segment] + t * self.seg_m[segment]
+
+    def points_at(self, measures: np.ndarray) -> np.ndarray:
+        """Lon/lat of the route points at the given measures, shaped (n, 2)."""
+        measures = np.asarray(measures, dtype=np.float64)
+        seg = np.clip(
+            np.searchsorted(self.start_m, measures, side="right") - 1, 0, len(self.seg_m) - 1
+        )
+        span = self.seg_m[seg]
+        t = np.divide(
+            measures - self.start_m[seg], span, out=np.zeros_like(measures), where=span > 0
+        )
+        t = np.clip(t, 0.0, 1.0)
+        x = self.x[seg] + t * (self.x[seg + 1] - self.x[seg])
+        y = self.y[seg] + t * (self.y[seg + 1] - self.y[seg])
+        lon, lat = self.frame.to_lonlat(x, y)
+        return np.column_stack([lon, lat])
+
+    def piece(self, start_m: float, end_m: float, ends: np.ndarray) -> list[list[float]]:
+        """Lon/lat vertices of the route between two measures; `ends` are their two points."""
+        inner = np.flatnonzero((self.start_m > start_m) & (self.start_m < end_m))
+        middle = np.column_stack([self.lons[inner], self.lats[inner]])
+        return np.vstack([ends[:1], middle, ends[1:]]).tolist()

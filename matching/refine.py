@@ -1,0 +1,59 @@
+"""Exact metric refinement of box hits: keep the slots within reach, then copy them out.
+
+Distances are measured before any row is copied, so only true candidates pay for `rows()`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from matching import geo
+from matching.candidates import Found, Rows
+from matching.columns import AssetTable
+from matching.path import MetricPath
+from matching.ragged import RaggedView
+
+
+def metric_vertices(
+    frame: geo.LocalFrame, table: AssetTable, slots: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of the lines at `slots` in `frame`, and the position in `slots` of each."""
+    if not len(slots):
+        return np.empty((0, 2)), np.empty(0, dtype=np.int64)
+    coords = RaggedView.of(table.coords, slots).packed()
+    flat = coords.values
+    owner = np.repeat(np.arange(len(slots)), np.diff(coords.offsets))
+    x, y = frame.to_metric(flat[:, 0], flat[:, 1])
+    return np.column_stack([x, y]), owner
+
+
+def near_point(
+    table: AssetTable, slots: np.ndarray, lon: float, lat: float, radius_m: float, owners
+) -> tuple[Rows, np.ndarray]:
+    """Rows within `radius_m` of (lon, lat): geodesic for points, a local frame for lines."""
+    if table.line:
+        frame = geo.local_frame(lon, lat)
+        xy, owner = metric_vertices(frame, table, slots)
+        x0, y0 = frame.to_metric(np.array([lon]), np.array([lat]))
+        lines = shapely.linestrings(xy, indices=owner) if len(slots) else np.empty(0, object)
+        distance = shapely.distance(shapely.points(x0[0], y0[0]), lines)
+    else:
+        distance = geo.geodesic_distances(lon, lat, table.lon[slots], table.lat[slots])
+    keep = distance <= radius_m
+    return table.rows(slots[keep], owners), distance[keep]
+
+
+def near_path(
+    table: AssetTable, slots: np.ndarray, path: MetricPath, corridor_m: float, owners
+) -> Found:
+    """Lines within `corridor_m` of the route, with their vertices in the route's frame."""
+    xy, owner = metric_vertices(path.frame, table, slots)
+    lines = shapely.linestrings(xy, indices=owner) if len(slots) else np.empty(0, object)
+    route = shapely.linestrings(np.column_stack([path.x, path.y]))
+    distance = shapely.distance(route, lines)
+    keep = np.flatnonzero(distance <= corridor_m)
+    vertex = np.isin(owner, keep)
+    row = np.searchsorted(keep, owner[vertex])  # renumber vertices to the kept rows
+    rows = table.rows(slots[keep], owners)
+    return Found(-1, rows, distance[keep], xy[vertex], row)

@@ -1,0 +1,155 @@
+"""Site matching: which existing structures near a planned site could take the equipment.
+
+Eligibility. A candidate is in service, of a kind (and pole use, owner sector) that
+`rules.HOST_RULES` allows for every needed resource, within `radius_m` (geodesic), and has
+at least the needed free units of each. With `min_height_m` and an antenna need, it also
+needs that many free mount positions at or above the height: a position of unknown height
+(nan) counts at the asset's `height_m`, and if that is unknown too it does not count. An
+asset with free mounts but no `free_heights` has all of them at unknown height. Without an
+antenna need, `min_height_m` applies to the asset's `height_m`.
+
+Ranking score (0–100, higher is better; ties broken by lower asset id):
+
+    score = 100 × (0.60 × proximity + 0.15 × height + 0.10 × headroom + 0.15 × sector)
+
+- proximity = 1 − distance / radius: distance dominates.
+- height = min(1, best usable mount height / 40 m); the asset's height without an antenna
+  need; 0 when unknown. Higher mounts reach farther.
+- headroom = mean over needs of (free − needed) / free: prefer not to take the last units.
+- sector = `rules.SECTOR_PREFERENCE` of the owner's sector (tower companies 1.0, operators 0.8,
+  municipal and power 0.6, highway and rail 0.4, other 0.2): sharing is their business.
+
+Verdict: "share" if any candidate is eligible, else "build_new"; `reason` says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from matching import rules, site_rows
+from matching.candidates import RowFilter
+from matching.reports import SiteReport, SiteSuggestion, metres, ratio
+from matching.requests import SiteRequest
+from matching.site_rows import SiteCandidate
+
+WEIGHTS = site_rows.WEIGHTS
+HEIGHT_REFERENCE_M = site_rows.HEIGHT_REFERENCE_M
+_ANTENNA = rules.Resource.ANTENNA_MOUNT
+
+
+def site_score(candidate: SiteCandidate, request: SiteRequest) -> float:
+    """The documented ranking score, rounded to 4 decimals."""
+    proximity = max(0.0, 1.0 - candidate.distance_m / request.radius_m)
+    best = candidate.best_height_m
+    height = 0.0 if best is None else min(1.0, best / HEIGHT_REFERENCE_M)
+    headroom = sum((candidate.free[r] - n) / candidate.free[r] for r, n in request.needs.items())
+    headroom /= len(request.needs)
+    sector = rules.SECTOR_PREFERENCE.get(candidate.owner_sector, 0.0)
+    total = (
+        WEIGHTS["proximity"] * proximity
+        + WEIGHTS["height"] * height
+        + WEIGHTS["headroom"] * headroom
+        + WEIGHTS["sector"] * sector
+    )
+    return ratio(100 * total)
+
+
+_LABEL = {name: name.replace("_", " ") for name in (*rules.KINDS, *rules.SharingMode)}
+
+
+def _explain(c: SiteCandidate, mode: str, saving: str) -> str:
+    free = ", ".join(f"{units} free {resource}" for resource, units in c.free.items())
+    height = "" if c.best_height_m is None else f", best mount at {c.best_height_m:g} m"
+    return (
+        f"{_LABEL[c.kind].capitalize()} {c.owner_ref} of {c.owner_name} ({c.owner_sector}) "
+        f"is {c.distance_m:.0f} m away with {free}{height}; {_LABEL[mode]} avoids about "
+        f"{saving} of new build."
+    )
+
+
+def _suggest(c: SiteCandidate, score: float, saving: float, first_need: str, money: str):
+    mode = rules.RULES_BY_KEY[(c.kind, first_need)].mode_for(c.owner_sector)
+    return SiteSuggestion(
+        c.asset_id,
+        c.owner_ref,
+        c.owner_id,
+        c.owner_name,
+        c.owner_sector,
+        c.kind,
+        c.sensitivity,
+        metres(c.distance_m),
+        dict(c.free),
+        str(mode),
+        saving,
+        score,
+        _explain(c, mode, money),
+    )
+
+
+def _no_match_reason(request: SiteRequest) -> str:
+    kinds = sorted(
+        rules.common_hosts(set(request.needs), rules.SITE_HOSTS)
+        & (request.kinds or set(rules.KINDS))
+    )
+    needs = " and ".join(f"{units} free {resource}" for resource, units in request.needs.items())
+    height = f" at {request.min_height_m:g} m or higher" if request.min_height_m is not None else ""
+    hosts = ", ".join(kinds) or "asset of the requested kinds"
+    return f"No in-service {hosts} with {needs}{height} within {request.radius_m:g} m; build new."
+
+
+def site_report(
+    request: SiteRequest,
+    seq: int,
+    candidates: Sequence[SiteCandidate],
+    costs: rules.Costs = rules.DEFAULT_COSTS,
+    eligible: int | None = None,
+) -> SiteReport:
+    """Rank eligible candidates and reach the verdict (shared by the engine and the oracle).
+
+    `candidates` must include the best `request.limit`; `eligible` counts all of them when
+    the caller has already dropped the ones that cannot rank (defaults to len(candidates)).
+    """
+    ranked = sorted((-site_score(c, request), c.asset_id, c) for c in candidates)
+    saving = metres(costs.site_saving(set(request.needs)))
+    money = f"{saving:,.0f} {costs.currency}"
+    first_need = next(iter(request.needs))
+    suggestions = [
+        _suggest(c, -neg, saving, first_need, money) for neg, _, c in ranked[: request.limit]
+    ]
+    if suggestions:
+        best = suggestions[0]
+        verdict = rules.Verdict.SHARE
+        reason = (
+            f"{len(ranked) if eligible is None else eligible} existing structure(s) within "
+            f"{request.radius_m:g} m can take the equipment; the best is {best.kind} "
+            f"{best.owner_ref} at {best.distance_m:.2f} m."
+        )
+    else:
+        verdict, reason = rules.Verdict.BUILD_NEW, _no_match_reason(request)
+    return SiteReport(
+        verdict=str(verdict),
+        reason=reason,
+        registry_seq=seq,
+        request=request.to_dict(),
+        candidates=tuple(suggestions),
+        currency=costs.currency,
+    )
+
+
+def match_site(index, request: SiteRequest, costs: rules.Costs = rules.DEFAULT_COSTS) -> SiteReport:
+    """Answer a site request from an `AssetIndex`; the report is stamped with its seq.
+
+    Takes a `SiteRequest`, returns a `SiteReport` (verdict, reason, ranked suggestions).
+    """
+    row_filter = RowFilter.for_needs(request.needs, request.kinds, request.sectors)
+    lon, lat = request.location.x, request.location.y
+    found = index.within_radius(lon, lat, request.radius_m, row_filter, points=True, lines=False)
+    rows, distance = found.rows, found.distance_m
+    ok, best = site_rows.height_columns(rows, request)
+    eligible = np.flatnonzero(ok)
+    scores = site_rows.approximate_scores(rows, distance, best, request)[eligible]
+    top = eligible[site_rows.preselect(scores, request.limit)]
+    candidates = site_rows.site_candidates(rows, distance, best, top, request)
+    return site_report(request, found.seq, candidates, costs, eligible=len(eligible))
