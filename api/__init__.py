@@ -15,6 +15,7 @@ from api.context import AppContext
 from api.errors import register_error_handlers
 from api.extensions import make_api, make_limiter
 from registry.db import make_engine, make_session_factory
+from registry.services.matching import Matcher
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,10 @@ def create_app(config=None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
     engine = make_engine(app.config["DATABASE_URL"])
+    session_factory = make_session_factory(engine)
     app.extensions["infrashare"] = AppContext(
-        config=app.config, engine=engine, session_factory=make_session_factory(engine)
+        config=app.config, engine=engine, session_factory=session_factory,
+        matcher=Matcher(session_factory, costs=app.config["MATCH_COSTS"]),
     )
     _register_blueprints(make_api(app))
     register_error_handlers(app)
@@ -45,10 +48,34 @@ def create_app(config=None) -> Flask:
 def _register_blueprints(api) -> None:
     from api.access_grants.resources import blp as access_grants_blp
     from api.assets.resources import blp as assets_blp
+    from api.audit.resources import blp as audit_blp
+    from api.build_requests.resources import blp as build_requests_blp
+    from api.deadlines.resources import blp as deadlines_blp
+    from api.decisions.resources import blp as decisions_blp
+    from api.exports.resources import blp as exports_blp
+    from api.imports.resources import blp as imports_blp
+    from api.match.resources import blp as match_blp
+    from api.ogc.resources import blp as ogc_blp
     from api.organisations.resources import blp as organisations_blp
+    from api.share_requests.resources import blp as share_requests_blp
+    from api.tiles.resources import blp as tiles_blp
 
-    for blp in (organisations_blp, assets_blp, access_grants_blp):
+    for blp in (
+        organisations_blp,
+        assets_blp,
+        access_grants_blp,
+        match_blp,
+        share_requests_blp,
+        build_requests_blp,
+        decisions_blp,
+        deadlines_blp,
+        audit_blp,
+        imports_blp,
+        exports_blp,
+    ):
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix}")
+    for blp in (ogc_blp, tiles_blp):  # OGC API - Features and tiles live at /ogc and /tiles
+        api.register_blueprint(blp)
 
 
 def _register_request_id(app: Flask) -> None:

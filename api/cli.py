@@ -39,9 +39,11 @@ def db_current():
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
-    from api import tokens_cli
+    from api import import_cli, tokens_cli, workflow_cli
     from api.seed_cli import seed_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
     tokens_cli.register(app)
+    import_cli.register(app)
+    workflow_cli.register(app)

@@ -20,6 +20,7 @@ SCALARS = (
     "sensitivity",
     "sector",
     "use",
+    "profile",
     "owner",
     "height",
     "top",
@@ -35,6 +36,9 @@ class AssetTable:
 
     def __init__(self, columns: dict, *, line: bool) -> None:
         self.line = line
+        # Row of each slot in the RAGGED columns, when ingest left those in record order
+        # (permuting a million strings costs more than this int32 column); None: same order.
+        self.ragged_row: np.ndarray | None = None
         for name, value in columns.items():
             setattr(self, name, value)
         self.alive = np.ones(len(self.ids), dtype=bool)
@@ -44,6 +48,9 @@ class AssetTable:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def _ragged(self, slots: np.ndarray) -> np.ndarray:
+        return slots if self.ragged_row is None else self.ragged_row[slots]
 
     def columns(self) -> dict:
         names = SCALARS + RAGGED + (("coords", "boxes", "box_row") if self.line else ("lon", "lat"))
@@ -76,16 +83,19 @@ class AssetTable:
         """Copy attributes (not geometry) of `other[rows]` into `self[slots]`, in place."""
         for name in SCALARS:
             getattr(self, name)[slots] = getattr(other, name)[rows]
+        mapped, theirs_rows = self._ragged(slots).tolist(), other._ragged(rows).tolist()
         for name in RAGGED:
             mine, theirs = getattr(self, name), getattr(other, name)
-            for slot, row in zip(slots.tolist(), rows.tolist(), strict=True):
+            for slot, row in zip(mapped, theirs_rows, strict=True):
                 mine.set(slot, theirs.get(row).copy())
 
     def take(self, slots: np.ndarray) -> AssetTable:
         """A compact copy of `slots` (all alive), in that order."""
         picked = {}
         for name, value in self.columns().items():
-            if isinstance(value, Ragged):
+            if name in RAGGED:
+                picked[name] = value.take(self._ragged(slots))
+            elif isinstance(value, Ragged):
                 picked[name] = value.take(slots)
             elif name not in ("boxes", "box_row"):
                 picked[name] = value[slots]
@@ -131,13 +141,7 @@ class AssetTable:
 
     def select(self, slots: np.ndarray, row_filter) -> np.ndarray:
         """The subset of `slots` that the filter accepts."""
-        keep = row_filter.mask(
-            self.kind[slots],
-            self.use[slots],
-            self.sector[slots],
-            self.status[slots],
-            self.free[slots],
-        )
+        keep = row_filter.mask(self.profile[slots], self.free[slots])
         return slots[keep]
 
     def rows(self, slots: np.ndarray, owners: dict[int, str]) -> Rows:
@@ -157,6 +161,7 @@ class AssetTable:
             sensitivity=self.sensitivity[slots],
             sector=self.sector[slots],
             use=self.use[slots],
+            profile=self.profile[slots],
             owner_id=owner.astype(np.int64),
             height=self.height[slots],
             top=self.top[slots],
@@ -164,7 +169,7 @@ class AssetTable:
             lon=lon,
             lat=lat,
             coords=coords,
-            free_heights=RaggedView.of(self.heights, slots),
-            refs=RaggedView.of(self.refs, slots),
+            free_heights=RaggedView.of(self.heights, self._ragged(slots)),
+            refs=RaggedView.of(self.refs, self._ragged(slots)),
             owner_name=tuple(map(owners.get, owner.tolist())),
         )

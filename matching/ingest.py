@@ -21,6 +21,7 @@ from matching.candidates import (
     SENSITIVITY_CODE,
     STATUS_CODE,
     USE_CODE,
+    profile_codes,
 )
 from matching.columns import AssetTable
 from matching.ragged import Ragged
@@ -142,12 +143,9 @@ def ingest(
 
 
 def _build(records, codes: dict, geoms, owners: dict, line: bool, order) -> AssetTable:
+    """Columns in record order; with `order`, scalars are permuted and ragged columns are
+    addressed through `ragged_row` (permuting them would cost ~1 s per million)."""
     n = len(records)
-    listed = None if order is None else order.tolist()
-
-    def field(name: str) -> list:
-        values = _field(records, name)
-        return values if listed is None else [values[i] for i in listed]
 
     def array(values: np.ndarray) -> np.ndarray:
         return values if order is None else values[order]
@@ -156,27 +154,29 @@ def _build(records, codes: dict, geoms, owners: dict, line: bool, order) -> Asse
     owners.update(zip(owner_ids, _field(records, "owner_name"), strict=True))
     owner = array(np.fromiter(owner_ids, dtype=np.int64, count=n))
     free, heights = _capacities(_field(records, "capacity"))
-    free = array(free)
-    heights = heights if order is None else heights.take(order)
-    height = array(np.array(_field(records, "height_m"), dtype=np.float64).reshape(n))
+    height = np.array(_field(records, "height_m"), dtype=np.float64).reshape(n)
+    top = top_mounts(heights, free[:, RESOURCE_CODE[_ANTENNA]], height)
+    profile = profile_codes(*(codes[k] for k in ("kind", "use", "sector", "status")))
     columns = {
         "ids": array(np.fromiter(_field(records, "id"), dtype=np.int64, count=n)),
         **{name: array(c) for name, c in codes.items()},
+        "profile": array(profile),
         # int32 halves the column; keep int64 if some owner id does not fit.
         "owner": owner.astype(np.int32) if not n or owner.max() < 2**31 else owner,
-        "height": height,
-        "top": top_mounts(heights, free[:, RESOURCE_CODE[_ANTENNA]], height),
-        "free": free,
+        "height": array(height),
+        "top": array(top),
+        "free": array(free),
         "heights": heights,
-        "refs": Ragged.from_strings(field("owner_ref")),
+        "refs": Ragged.from_strings(_field(records, "owner_ref")),
     }
-    geoms = array(geoms)
+    if order is not None:
+        columns["ragged_row"] = order.astype(np.int32)
     if line:
         xy, index = shapely.get_coordinates(geoms, return_index=True)
         coords = Ragged.from_lengths(np.bincount(index, minlength=n), xy)
         boxes, box_row = geo.line_boxes(xy, coords.offsets)
         columns.update(coords=coords, boxes=boxes, box_row=box_row)
     else:
-        xy = shapely.get_coordinates(geoms).reshape(n, 2)
+        xy = array(shapely.get_coordinates(geoms).reshape(n, 2))
         columns.update(lon=np.ascontiguousarray(xy[:, 0]), lat=np.ascontiguousarray(xy[:, 1]))
     return AssetTable(columns, line=line)

@@ -7,7 +7,7 @@ from shapely.geometry import LineString
 
 from matching import geo
 
-PIECE_M = 1_000.0  # search boxes cover at most this much route each, so they stay tight
+PIECE_M = 1_000.0  # route per search box: shorter boxes filter tighter, but cost more compares
 
 
 class MetricPath:
@@ -34,18 +34,28 @@ class MetricPath:
         return xy[:-1], np.diff(xy, axis=0)
 
     def search_boxes(self, margin_m: float) -> np.ndarray:
-        """Lon/lat boxes covering everything within `margin_m` of the route."""
-        xs, ys = [self.x[:1]], [self.y[:1]]
-        dx, dy = np.diff(self.x), np.diff(self.y)
-        pieces = np.maximum(np.ceil(np.hypot(dx, dy) / PIECE_M), 1).astype(np.int64)
-        for i, k in enumerate(pieces.tolist()):
-            t = np.arange(1, k + 1) / k
-            xs.append(self.x[i] + t * dx[i])
-            ys.append(self.y[i] + t * dy[i])
-        lons, lats = self.frame.to_lonlat(np.concatenate(xs), np.concatenate(ys))
-        if len(lons) == 1:
-            return geo.radius_boxes(float(lons[0]), float(lats[0]), margin_m)
-        return geo.path_boxes(lons, lats, margin_m)
+        """Lon/lat boxes covering everything within `margin_m` of the route.
+
+        Each segment is cut into pieces of at most PIECE_M, interpolated in lon/lat. A
+        piece's box grows by the margin plus how far the metric-straight segment can bow
+        away from the lon/lat-straight one: L²/4R · (1 + tan φ), twice the usual bound.
+        """
+        lon = self.lons[0] + geo.wrap_lon_delta(self.lons - self.lons[0])
+        pieces = np.maximum(np.ceil(self.seg_m / PIECE_M), 1).astype(np.int64)
+        seg = np.repeat(np.arange(len(pieces)), pieces)
+        step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        t0, t1 = step / pieces[seg], (step + 1) / pieces[seg]
+        dlon, dlat = np.diff(lon)[seg], np.diff(self.lats)[seg]
+        lon0, lat0 = lon[seg] + t0 * dlon, self.lats[seg] + t0 * dlat
+        lon1, lat1 = lon[seg] + t1 * dlon, self.lats[seg] + t1 * dlat
+        phi = np.radians(np.minimum(np.maximum(np.abs(lat0), np.abs(lat1)), 85.0))
+        bulge = self.seg_m[seg] ** 2 / (4 * geo.EARTH_RADIUS_M) * (1 + np.tan(phi))
+        boxes, _ = geo.expand_boxes(
+            np.minimum(lon0, lon1), np.maximum(lon0, lon1),
+            np.minimum(lat0, lat1), np.maximum(lat0, lat1),
+            margin_m + 1.0 + bulge,
+        )  # fmt: skip
+        return boxes
 
     def measure(self, segment: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Geodesic measure of the point at parameter t on each given segment."""

@@ -148,8 +148,9 @@ def match_site(index, request: SiteRequest, costs: rules.Costs = rules.DEFAULT_C
     found = index.within_radius(lon, lat, request.radius_m, row_filter, points=True, lines=False)
     rows, distance = found.rows, found.distance_m
     ok, best = site_rows.height_columns(rows, request)
-    eligible = np.flatnonzero(ok)
-    scores = site_rows.approximate_scores(rows, distance, best, request)[eligible]
-    top = eligible[site_rows.preselect(scores, request.limit)]
+    top = eligible = np.flatnonzero(ok)
+    if len(eligible) > request.limit:  # only then is there anything to cut
+        scores = site_rows.approximate_scores(rows, distance, best, request)[eligible]
+        top = eligible[site_rows.preselect(scores, request.limit)]
     candidates = site_rows.site_candidates(rows, distance, best, top, request)
     return site_report(request, found.seq, candidates, costs, eligible=len(eligible))

@@ -57,6 +57,9 @@ def check_coordinates(geom: BaseGeometry, field: str = "geometry") -> None:
     if geom.is_empty:
         raise InvalidGeometry(field, "is empty")
     coords = shapely.get_coordinates(geom)
+    # Fast path (bulk imports validate millions of features): NaN fails these comparisons too.
+    if all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in coords.tolist()):
+        return
     if not all(math.isfinite(v) for v in coords.ravel()):
         raise InvalidGeometry(field, "contains NaN or infinite coordinates")
     if (abs(coords[:, 0]) > 180).any():

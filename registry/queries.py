@@ -37,7 +37,11 @@ class AssetPage:
     total: int
 
 
-def _conditions(f: AssetFilter, dialect: str) -> list:
+def filter_conditions(f: AssetFilter, dialect: str) -> list:
+    """SQL conditions on Asset for the filter (all but `near`, limit and offset).
+
+    Shared by the list endpoint, the exporters and OGC API - Features.
+    """
     conds = []
     if f.kinds:
         conds.append(Asset.kind.in_(f.kinds))
@@ -64,7 +68,7 @@ def _conditions(f: AssetFilter, dialect: str) -> list:
 
 def list_assets(session: Session, f: AssetFilter, actor) -> AssetPage:
     """Assets matching the filter that the actor may know of, nearest first with `near`."""
-    conds = [*_conditions(f, session.get_bind().dialect.name), visible_condition(actor)]
+    conds = [*filter_conditions(f, session.get_bind().dialect.name), visible_condition(actor)]
     if f.near:
         return _list_near(session, f, conds)
     total = session.scalar(sa.select(sa.func.count()).select_from(Asset).where(*conds))

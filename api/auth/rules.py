@@ -7,6 +7,8 @@ their own requests, approvers their jurisdiction) are enforced again in the serv
 
 from __future__ import annotations
 
+from api.workflow_rules import WORKFLOW_RULES
+
 ANY = frozenset({"owner", "operator", "approver", "admin"})
 OWNER = frozenset({"owner"})
 OPERATOR = frozenset({"operator"})
@@ -24,6 +26,7 @@ PUBLIC = frozenset(
 )
 
 ENDPOINT_RULES: dict[str, dict[str, frozenset[str]]] = {
+    **WORKFLOW_RULES,
     "organisations.Organisations": {"GET": ANY, "POST": ADMIN},
     "organisations.OrganisationById": {"GET": ANY, "PATCH": ADMIN, "DELETE": ADMIN},
     "assets.Assets": {"GET": ANY, "POST": OWNER},

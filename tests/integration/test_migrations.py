@@ -19,6 +19,10 @@ TABLES = {
     "allocation_unit",
     "change_feed",
     "audit_log",
+    "share_request",
+    "build_request",
+    "match_report",
+    "decision",
 }
 
 
@@ -68,3 +72,18 @@ def test_downgrade_removes_everything_and_upgrade_works_again(empty_engine):
     assert migrate.current_revision(empty_engine) is None
     migrate.upgrade(empty_engine)
     assert _spatial_index_exists(empty_engine)
+
+
+def test_the_audit_log_refuses_update_and_delete_at_the_database(empty_engine):
+    migrate.upgrade(empty_engine)
+    insert = (
+        "INSERT INTO audit_log (at, actor, object_type, object_id, action) "
+        "VALUES (CURRENT_TIMESTAMP, 'test', 'thing', '1', 'create')"
+    )
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text(insert))
+    for statement in ("UPDATE audit_log SET actor = 'forger'", "DELETE FROM audit_log"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), empty_engine.begin() as conn:
+            conn.execute(sa.text(statement))
+    with empty_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT actor FROM audit_log")).scalars().all() == ["test"]

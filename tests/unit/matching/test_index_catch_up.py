@@ -6,10 +6,12 @@ import dataclasses
 import time
 
 import numpy as np
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point
 
 from matching import AssetIndex, Capacity, MemorySource, SiteRequest, match_site
+from matching.index import RTree, probe
 from matching.oracle import oracle_site
+from matching.path import MetricPath
 from tests.unit.matching.factories import GEOD, make_line, make_point, offset, random_points
 
 CENTRE = (2.35, 48.85)
@@ -142,3 +144,42 @@ def test_a_long_straight_line_is_found_where_it_bulges_off_its_box():
     assert mid_lat - 55.0 > 0.02
     assert found.rows.asset_id.tolist() == [9]
     assert found.distance_m[0] < 5.0
+
+
+def test_the_direct_tree_probe_finds_what_rtree_intersection_finds():
+    rng = np.random.default_rng(3)
+    mins = rng.uniform(-10, 10, (500, 2))
+    tree = RTree(mins, mins + rng.uniform(0, 0.5, (500, 2)))
+    for box in ([-1.0, -1.0, 1.0, 1.0], [5.0, 5.0, 5.1, 5.1], [50.0, 50.0, 51.0, 51.0]):
+        assert sorted(probe(tree._index, box).tolist()) == sorted(tree._index.intersection(box))
+
+
+def test_a_long_route_probes_box_by_box_and_still_finds_its_ducts():
+    start = (100.0, 30.0)
+    path = MetricPath(LineString([start, offset(*start, 450_000, 20_000)]))
+    on_route = path.points_at(np.arange(1, 11) * 40_000.0)
+    ducts = [
+        make_line(k, [offset(*on_route[k - 1], 0, 30), offset(*on_route[k - 1], 900, 70)])
+        for k in range(1, 11)
+    ]
+    found = AssetIndex(MemorySource(ducts)).within_corridor(path, 100.0)
+    assert sorted(found.rows.asset_id.tolist()) == list(range(1, 11))
+
+
+def test_owner_refs_and_mount_heights_follow_updates_through_compaction():
+    rng = np.random.default_rng(21)
+    source = MemorySource([*random_points(rng, CENTRE, 400, 2_000.0), near(7, 30)])
+    index = AssetIndex(source, delta_limit=3, rebuild_in_background=False)
+    index.build()
+    renamed = dataclasses.replace(
+        near(7, 30), owner_ref="NEW-REF-7", capacity={"antenna_mount": Capacity(6, 1, (44.0,))}
+    )
+    source.put(renamed)
+    high = SiteRequest(Point(*CENTRE), 100.0, {"antenna_mount": 1}, min_height_m=40.0)
+    (suggestion,) = [c for c in match_site(index, high).candidates if c.asset_id == 7]
+    assert suggestion.owner_ref == "NEW-REF-7"
+    for asset_id in range(1, 6):  # moves that overflow the delta and force a compaction
+        source.put(dataclasses.replace(random_points(rng, CENTRE, 1, 2_000.0)[0], id=asset_id))
+    (suggestion,) = [c for c in match_site(index, high).candidates if c.asset_id == 7]
+    assert index.stats()["rebuilds"] >= 1
+    assert suggestion.owner_ref == "NEW-REF-7"

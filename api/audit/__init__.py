@@ -1,0 +1,1 @@
+"""Audit: the append-only history of every state change."""

@@ -1,0 +1,33 @@
+"""Audit endpoint: read-only history of state changes (the log has no write path)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.audit.schemas import AuditListSchema, AuditQueryArgsSchema
+from api.context import current_actor, read_session
+from registry import audit
+
+blp = Blueprint(
+    "audit",
+    __name__,
+    url_prefix="/audit",
+    description="Who changed what, when, from which state to which, and why",
+)
+
+
+@blp.route("")
+class Audit(MethodView):
+    @blp.arguments(AuditQueryArgsSchema, location="query")
+    @blp.response(200, AuditListSchema)
+    def get(self, args):
+        """The history of one object (object=share_request:12), oldest first"""
+        object_type, object_id = args.get("object_type"), args.get("object_id")
+        if "object" in args:
+            object_type, object_id = audit.parse_object(args["object"])
+        with read_session() as session:
+            items, total = audit.history(
+                session, current_actor(), object_type, object_id, args["limit"], args["offset"]
+            )
+        return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}

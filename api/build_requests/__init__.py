@@ -1,0 +1,1 @@
+"""Build requests: planned sites and routes, matched at once, queued for approvers."""

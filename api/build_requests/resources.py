@@ -1,0 +1,121 @@
+"""Build-request endpoints: submit (matched at once), list, the approver queue, re-match, answer."""
+
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import workflow_settings
+from api.build_requests.schemas import (
+    BuildRequestCreateSchema,
+    BuildRequestListSchema,
+    BuildRequestQueryArgsSchema,
+    BuildRequestSchema,
+    MatchReportSchema,
+    PageArgsSchema,
+    RespondSchema,
+)
+from api.context import current_actor, read_session, unit_of_work
+from registry import workflow_queries as queries
+from registry.services import build_requests as service
+from registry.services.grants import record_uses
+
+blp = Blueprint(
+    "build_requests",
+    __name__,
+    url_prefix="/build-requests",
+    description="Planned sites and routes, with the engine's match reports",
+)
+
+
+def _grid_m() -> float:
+    return float(current_app.config.get("MASK_GRID_M", 100))
+
+
+def _record(uses: dict) -> None:
+    """Audit which assets an access grant revealed, as POST /match does."""
+    if uses:
+        with unit_of_work() as uow:
+            record_uses(uow, uses, request.path)
+
+
+def _detail(request_id: int) -> dict:
+    with read_session() as session:
+        detail, uses = queries.build_request_detail(session, current_actor(), request_id, _grid_m())
+    _record(uses)
+    return detail
+
+
+def _page(items, total, args) -> dict:
+    return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
+
+
+@blp.route("")
+class BuildRequests(MethodView):
+    @blp.arguments(BuildRequestQueryArgsSchema, location="query")
+    @blp.response(200, BuildRequestListSchema)
+    def get(self, args):
+        """List build requests, newest first, each with its latest verdict"""
+        with read_session() as session:
+            items, total = queries.list_build_requests(
+                session, current_actor(), queries.BuildFilter(**args)
+            )
+        return _page(items, total, args)
+
+    @blp.arguments(BuildRequestCreateSchema)
+    @blp.response(201, BuildRequestSchema)
+    def post(self, data):
+        """Submit a planned site or route; the engine matches it at once"""
+        with unit_of_work() as uow:
+            br = service.submit_build_request(
+                uow,
+                workflow_settings.matcher(),
+                calendar=workflow_settings.calendar(),
+                **data,
+            )
+        location = url_for("build_requests.BuildRequestById", request_id=br.id)
+        return _detail(br.id), 201, {"Location": location}
+
+
+@blp.route("/queue")
+class BuildRequestQueue(MethodView):
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, BuildRequestListSchema)
+    def get(self, args):
+        """Approvers: pending build requests, oldest first, with their verdicts"""
+        with read_session() as session:
+            items, total = queries.approver_queue(session, current_actor(), **args)
+        return _page(items, total, args)
+
+
+@blp.route("/<int:request_id>")
+class BuildRequestById(MethodView):
+    @blp.response(200, BuildRequestSchema)
+    def get(self, request_id):
+        """Read one build request with all its match reports and decisions"""
+        return _detail(request_id)
+
+
+@blp.route("/<int:request_id>/rematch")
+class BuildRequestRematch(MethodView):
+    @blp.response(201, MatchReportSchema)
+    def post(self, request_id):
+        """Run the engine again; the new report is kept beside the earlier ones"""
+        with unit_of_work() as uow:
+            row = service.rematch(uow, workflow_settings.matcher(), request_id)
+        with read_session() as session:
+            shown, uses = queries.report_json(session, row, current_actor(), _grid_m())
+        _record(uses)
+        return shown
+
+
+@blp.route("/<int:request_id>/respond")
+class BuildRequestRespond(MethodView):
+    @blp.arguments(RespondSchema)
+    @blp.response(200, BuildRequestSchema)
+    def post(self, data, request_id):
+        """Requester: answer an approver's question; the decision clock runs again"""
+        with unit_of_work() as uow:
+            service.respond(uow, request_id, data["answer"])
+        return _detail(request_id)

@@ -1,0 +1,85 @@
+"""Marshmallow schemas for build requests, their match reports and the approver queue."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from registry.workflow import BuildState
+
+POSITIVE = validate.Range(min=0, min_inclusive=False)
+
+
+class BuildRequestCreateSchema(Schema):
+    geometry = fields.Dict(
+        required=True, metadata={"description": "GeoJSON Point (a site) or LineString (a route)"}
+    )
+    needs = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"example": {"antenna_mount": 1}},
+    )
+    radius_m = fields.Float(validate=POSITIVE, metadata={"description": "sites: search radius"})
+    corridor_m = fields.Float(validate=POSITIVE, metadata={"description": "routes: corridor"})
+    min_height_m = fields.Float(validate=POSITIVE, metadata={"description": "sites only"})
+    purpose = fields.String(required=True, validate=validate.Length(1, 4000))
+    wanted_date = fields.Date()
+    requester_org_id = fields.Integer(
+        metadata={"description": "admins only: the organisation asked for"}
+    )
+    approver_org_id = fields.Integer(metadata={"description": "the approving body addressed"})
+
+
+class MatchReportSchema(Schema):
+    id = fields.Integer()
+    build_request_id = fields.Integer()
+    registry_seq = fields.Integer()
+    verdict = fields.String()
+    trigger = fields.String()
+    created_at = fields.String()
+    report = fields.Dict(metadata={"description": "the engine's report, stored unchanged"})
+
+
+class BuildRequestSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    state = fields.String(metadata={"enum": [s.value for s in BuildState]})
+    requester_id = fields.Integer()
+    approver_org_id = fields.Integer(allow_none=True)
+    geometry = fields.Dict()
+    needs = fields.Dict()
+    radius_m = fields.Float(allow_none=True)
+    corridor_m = fields.Float(allow_none=True)
+    min_height_m = fields.Float(allow_none=True)
+    purpose = fields.String()
+    wanted_date = fields.String(allow_none=True)
+    verdict = fields.String(allow_none=True, metadata={"description": "of the latest report"})
+    due_at = fields.String()
+    paused_at = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+    decided_at = fields.String(allow_none=True)
+    reports = fields.List(fields.Nested(MatchReportSchema))
+    decisions = fields.List(fields.Dict())
+
+
+class BuildRequestListSchema(Schema):
+    items = fields.List(fields.Nested(BuildRequestSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class PageArgsSchema(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class BuildRequestQueryArgsSchema(PageArgsSchema):
+    state = fields.String(validate=validate.OneOf([s.value for s in BuildState]))
+    requester_id = fields.Integer()
+    approver_org_id = fields.Integer()
+
+
+class RespondSchema(Schema):
+    answer = fields.String(required=True, validate=validate.Length(1, 4000))

@@ -1,0 +1,1 @@
+"""Deadlines: what is overdue or due soon, per organisation."""

@@ -1,0 +1,34 @@
+"""Marshmallow schemas for the deadline list."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class DeadlineQueryArgsSchema(Schema):
+    org_id = fields.Integer(metadata={"description": "an organisation's deadlines (default: all)"})
+    within_days = fields.Float(
+        load_default=7,
+        validate=validate.Range(min=0, max=3660),
+        metadata={"description": "overdue, or due within this many days"},
+    )
+
+
+class DeadlineSchema(Schema):
+    object = fields.String(metadata={"example": "share_request:12"})
+    object_type = fields.String()
+    object_id = fields.Integer()
+    state = fields.String()
+    action = fields.String(metadata={"description": "what is due"})
+    party = fields.String(allow_none=True, metadata={"description": "org_id's part in it"})
+    org_id = fields.Integer(allow_none=True, metadata={"description": "who must act"})
+    must_act = fields.Boolean()
+    due_at = fields.String()
+    overdue = fields.Boolean()
+    days_left = fields.Float()
+    working_days_left = fields.Integer()
+
+
+class DeadlineListSchema(Schema):
+    items = fields.List(fields.Nested(DeadlineSchema))
+    total = fields.Integer()

@@ -1,0 +1,1 @@
+"""Decisions: approvers rule on build requests."""

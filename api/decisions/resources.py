@@ -1,0 +1,50 @@
+"""Decision endpoints: approvers decide build requests; anyone party to them reads the rulings."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import workflow_settings
+from api.context import current_actor, read_session, unit_of_work
+from api.decisions.schemas import (
+    DecisionCreateSchema,
+    DecisionListSchema,
+    DecisionQueryArgsSchema,
+    DecisionSchema,
+)
+from registry import workflow_queries as queries
+from registry.services import decisions as service
+
+blp = Blueprint(
+    "decisions",
+    __name__,
+    url_prefix="/decisions",
+    description="Approvers' rulings on build requests: share, build new, reject, ask",
+)
+
+
+@blp.route("")
+class Decisions(MethodView):
+    @blp.arguments(DecisionQueryArgsSchema, location="query")
+    @blp.response(200, DecisionListSchema)
+    def get(self, args):
+        """List decisions, newest first"""
+        with read_session() as session:
+            items, total = queries.list_decisions(session, current_actor(), **args)
+        return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
+
+    @blp.arguments(DecisionCreateSchema)
+    @blp.response(201, DecisionSchema)
+    def post(self, data):
+        """Decide a pending build request (require_share opens share requests at once)"""
+        with unit_of_work() as uow:
+            row = service.decide(
+                uow,
+                data.pop("build_request_id"),
+                data.pop("decision"),
+                hold=workflow_settings.hold(),
+                calendar=workflow_settings.calendar(),
+                **data,
+            )
+            return service.decision_snapshot(row)

@@ -1,0 +1,52 @@
+"""Marshmallow schemas for approvers' decisions on build requests."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from registry.workflow import DecisionKind
+
+DECISIONS = [d.value for d in DecisionKind]
+
+
+class DecisionCreateSchema(Schema):
+    build_request_id = fields.Integer(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    reason = fields.String(
+        validate=validate.Length(max=4000),
+        metadata={"description": "required to reject, and for request_info (the question)"},
+    )
+    justification = fields.String(
+        validate=validate.Length(max=4000),
+        metadata={"description": "approve_new_build: >= 30 characters if a share was feasible"},
+    )
+    asset_id = fields.Integer(
+        metadata={"description": "require_share: the candidate (default: the best ranked)"}
+    )
+
+
+class DecisionSchema(Schema):
+    id = fields.Integer()
+    build_request_id = fields.Integer()
+    decision = fields.String()
+    actor = fields.String()
+    actor_org_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    justification = fields.String(allow_none=True)
+    match_report_id = fields.Integer(allow_none=True)
+    share_request_ids = fields.List(fields.Integer())
+    created_at = fields.String()
+
+
+class DecisionListSchema(Schema):
+    items = fields.List(fields.Nested(DecisionSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class DecisionQueryArgsSchema(Schema):
+    build_request_id = fields.Integer()
+    decision = fields.String(validate=validate.OneOf(DECISIONS))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

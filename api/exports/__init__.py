@@ -1,0 +1,1 @@
+"""Exports of the assets a caller may see: GeoJSON, CSV and GeoPackage."""

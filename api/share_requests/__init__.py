@@ -1,0 +1,1 @@
+"""Share requests: ask for units of an asset; the owner accepts or rejects."""

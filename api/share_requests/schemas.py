@@ -1,0 +1,112 @@
+"""Marshmallow schemas for share requests: what an operator asks, how an owner answers."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from registry.vocabulary import Resource
+from registry.workflow import RejectReason, ShareState, SharingMode
+
+RESOURCES = [r.value for r in Resource]
+UNIT = fields.Integer(validate=validate.Range(min=1))
+
+
+def _units_or_count(data: dict) -> None:
+    if ("units" in data) == ("count" in data):
+        raise ValidationError("give either units (a list of unit numbers) or count", "count")
+
+
+class SwapSchema(Schema):
+    """For a core swap: the requester's own cable and the cores it offers in exchange."""
+
+    asset_id = fields.Integer(required=True)
+    units = fields.List(UNIT, validate=validate.Length(min=1))
+    count = fields.Integer(validate=validate.Range(min=1))
+
+    @validates_schema
+    def _one_way(self, data, **kwargs):
+        _units_or_count(data)
+
+
+class ShareRequestCreateSchema(Schema):
+    asset_id = fields.Integer(required=True)
+    resource = fields.String(required=True, validate=validate.OneOf(RESOURCES))
+    units = fields.List(UNIT, validate=validate.Length(min=1), metadata={"example": [13, 14]})
+    count = fields.Integer(validate=validate.Range(min=1), metadata={"example": 2})
+    min_height_m = fields.Float(
+        validate=validate.Range(min=0, max=1000), metadata={"description": "mounts only"}
+    )
+    purpose = fields.String(required=True, validate=validate.Length(1, 4000))
+    swap = fields.Nested(SwapSchema, metadata={"description": "core swap (纤芯置换)"})
+    requester_org_id = fields.Integer(
+        metadata={"description": "admins only: the organisation asked for"}
+    )
+
+    @validates_schema
+    def _one_way(self, data, **kwargs):
+        _units_or_count(data)
+
+
+class SwapOutSchema(Schema):
+    asset_id = fields.Integer()
+    units = fields.List(fields.Integer())
+    allocation_id = fields.Integer(allow_none=True)
+
+
+class ShareRequestSchema(Schema):
+    id = fields.Integer()
+    state = fields.String(metadata={"enum": [s.value for s in ShareState]})
+    asset_id = fields.Integer()
+    resource = fields.String()
+    requester_id = fields.Integer()
+    owner_id = fields.Integer()
+    requested = fields.Dict()
+    units = fields.List(fields.Integer())
+    allocation_id = fields.Integer(allow_none=True)
+    allocation_state = fields.String(allow_none=True)
+    min_height_m = fields.Float(allow_none=True)
+    purpose = fields.String()
+    sharing_mode = fields.String(allow_none=True)
+    agreement_ref = fields.String(allow_none=True)
+    reason_code = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    build_request_id = fields.Integer(allow_none=True)
+    swap = fields.Nested(SwapOutSchema)
+    hold_expires_at = fields.String()
+    due_at = fields.String()
+    created_at = fields.String()
+    updated_at = fields.String()
+    answered_at = fields.String(allow_none=True)
+
+
+class ShareRequestListSchema(Schema):
+    items = fields.List(fields.Nested(ShareRequestSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class ShareRequestQueryArgsSchema(Schema):
+    state = fields.String(validate=validate.OneOf([s.value for s in ShareState]))
+    asset_id = fields.Integer()
+    requester_id = fields.Integer()
+    owner_id = fields.Integer()
+    build_request_id = fields.Integer()
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class AcceptSchema(Schema):
+    agreement_ref = fields.String(required=True, validate=validate.Length(1, 200))
+    sharing_mode = fields.String(validate=validate.OneOf([m.value for m in SharingMode]))
+
+
+class RejectSchema(Schema):
+    reason_code = fields.String(
+        required=True, validate=validate.OneOf([r.value for r in RejectReason])
+    )
+    reason = fields.String(required=True, validate=validate.Length(1, 4000))
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=4000))

@@ -1,0 +1,1 @@
+"""Mapbox vector tiles of the registry: /tiles/{z}/{x}/{y}.mvt."""

@@ -1,0 +1,168 @@
+"""One generation of the index: base tables with their trees, delta tables, and the seq.
+
+Independent of the tree library: `index.py` (the only rtree importer) hands in a
+`make_tree(mins, maxs)` whose trees answer `hits(boxes)` with entry numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from matching import layout, rules
+from matching.candidates import RowFilter
+from matching.columns import AssetTable
+from matching.ingest import ingest
+from matching.records import AssetRecord
+
+# Line boxes per tree entry. Each libspatialindex hit costs ~0.3 µs plus ~10 µs per probe, so
+# the line tree, too, indexes STR buckets and numpy checks the boxes inside them.
+LINE_BUCKET = 8
+
+
+class Tree(Protocol):
+    def hits(self, boxes: np.ndarray) -> np.ndarray: ...
+
+
+MakeTree = Callable[[np.ndarray, np.ndarray], Tree]
+
+
+def _hull(boxes: np.ndarray) -> np.ndarray | None:
+    """One box around many, unless it is far bigger than they are together.
+
+    Measured on a 10 km corridor cut into 20 boxes: one probe of their hull and a numpy
+    filter take 40 µs, twenty probes (`intersection_v`) 140 µs.
+    """
+    if len(boxes) < 2:
+        return None
+    lo, hi = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
+    if np.prod(hi - lo) > 25 * np.prod(boxes[:, 2:] - boxes[:, :2], axis=1).sum():
+        return None  # a long route, or one split at the antimeridian: probe box by box
+    return np.concatenate([lo, hi])[None, :]
+
+
+def _meets(candidates: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Which candidate boxes meet at least one of `boxes` (in blocks, to bound memory)."""
+    step = max(1, 1_000_000 // max(len(boxes), 1))
+    return np.concatenate(
+        [
+            np.any(
+                (block[:, None, 0] <= boxes[None, :, 2])
+                & (block[:, None, 2] >= boxes[None, :, 0])
+                & (block[:, None, 1] <= boxes[None, :, 3])
+                & (block[:, None, 3] >= boxes[None, :, 1]),
+                axis=1,
+            )
+            for block in (candidates[k : k + step] for k in range(0, len(candidates), step))
+        ]
+        or [np.zeros(0, dtype=bool)]
+    )
+
+
+@dataclass
+class Generation:
+    """One consistent state of the index: base tables and trees, delta tables, seq."""
+
+    points: AssetTable
+    lines: AssetTable
+    delta_points: AssetTable
+    delta_lines: AssetTable
+    owners: dict[int, str]
+    seq: int
+    bucket: int
+    point_tree: Tree | None = field(default=None, repr=False)
+    line_tree: Tree | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_tables(
+        cls, points, lines, owners, seq: int, bucket: int, make_tree: MakeTree, *, presorted=False
+    ) -> Generation:
+        """Sort points into STR buckets (unless `presorted`) and bulk-load both trees."""
+        if len(points) and not presorted:
+            points = points.take(layout.str_order(points.lon, points.lat, bucket))
+        empty_owners: dict[int, str] = {}
+        gen = cls(
+            points=points,
+            lines=lines,
+            delta_points=ingest((), empty_owners, line=False),
+            delta_lines=ingest((), empty_owners, line=True),
+            owners=owners,
+            seq=seq,
+            bucket=bucket,
+        )
+        if len(points):
+            gen.point_tree = make_tree(*layout.bucket_bounds(points.lon, points.lat, bucket=bucket))
+        if len(lines.boxes):
+            boxes = lines.boxes
+            order = layout.str_order(
+                boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3], LINE_BUCKET
+            )
+            lines.boxes, lines.box_row = boxes[order], lines.box_row[order]
+            gen.line_tree = make_tree(*layout.bucket_bounds(lines.boxes, bucket=LINE_BUCKET))
+        return gen
+
+    @classmethod
+    def from_records(cls, records, seq: int, bucket: int, make_tree: MakeTree) -> Generation:
+        owners: dict[int, str] = {}
+        points: list[AssetRecord] = []
+        lines: list[AssetRecord] = []
+        for record in records:
+            (lines if record.kind in rules.LINE_KINDS else points).append(record)
+        return cls.from_tables(
+            ingest(points, owners, line=False, str_bucket=bucket),
+            ingest(lines, owners, line=True),
+            owners,
+            seq,
+            bucket,
+            make_tree,
+            presorted=True,
+        )
+
+    def tables(self) -> tuple[AssetTable, AssetTable, AssetTable, AssetTable]:
+        return self.points, self.lines, self.delta_points, self.delta_lines
+
+    @property
+    def dead(self) -> int:
+        return self.points.dead + self.lines.dead
+
+    def point_slots(self, boxes: np.ndarray) -> np.ndarray:
+        buckets = self.point_tree.hits(boxes) if self.point_tree else np.empty(0, np.int64)
+        slots = layout.bucket_slots(buckets, len(self.points), self.bucket)
+        lon, lat = self.points.lon[slots], self.points.lat[slots]
+        inside = np.zeros(len(slots), dtype=bool)
+        for x0, y0, x1, y1 in boxes:
+            inside |= (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+        slots = slots[inside]
+        return slots[self.points.alive[slots]]
+
+    def line_slots(self, boxes: np.ndarray) -> np.ndarray:
+        hull = _hull(boxes)
+        tree = self.line_tree
+        buckets = tree.hits(boxes if hull is None else hull) if tree else np.empty(0, np.int64)
+        hits = layout.bucket_slots(buckets, len(self.lines.boxes), LINE_BUCKET)
+        hits = hits[_meets(self.lines.boxes[hits], boxes)]
+        slots = np.unique(self.lines.box_row[hits])
+        return slots[self.lines.alive[slots]]
+
+    def probe(
+        self, boxes: np.ndarray, row_filter: RowFilter | None, *, points: bool, lines: bool
+    ) -> list[tuple[AssetTable, np.ndarray]]:
+        """(table, live slots) whose boxes meet `boxes` and which pass the filter."""
+        found = []
+        if points:
+            found += [
+                (self.points, self.point_slots(boxes)),
+                (self.delta_points, self.delta_points.in_boxes(boxes)),
+            ]
+        if lines:
+            found += [
+                (self.lines, self.line_slots(boxes)),
+                (self.delta_lines, self.delta_lines.in_boxes(boxes)),
+            ]
+        if row_filter is not None:
+            found = [(t, t.select(s, row_filter) if len(s) else s) for t, s in found]
+        hits = [(t, s) for t, s in found if len(s)]
+        return hits or found[:1]

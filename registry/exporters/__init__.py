@@ -1,0 +1,1 @@
+"""Exports of the registry: GeoJSON, CSV, GeoPackage files and Mapbox vector tiles."""

@@ -1,0 +1,162 @@
+"""Reading GIS files with pyogrio (bundled GDAL) into columns and lon/lat shapely geometries."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import shapely
+from pyogrio import raw
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from registry.errors import ValidationFailed
+
+log = logging.getLogger(__name__)
+
+FORMATS = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".csv": "csv",
+    ".gpkg": "gpkg",
+    ".zip": "shapefile",
+    ".shp": "shapefile",
+    ".kml": "kml",
+    ".kmz": "kml",
+}
+CSV_X = "lon,longitude,lng,long,x"
+CSV_Y = "lat,latitude,y"
+CSV_WKT = "wkt,geometry,geom,the_geom"
+WGS84 = CRS.from_epsg(4326)
+
+
+@dataclass
+class SourceTable:
+    """A whole layer in memory: Python values per field and geometries in EPSG:4326."""
+
+    path: str
+    format: str
+    fields: list[str]
+    columns: list[list]
+    geometries: np.ndarray  # shapely geometries (None where a feature has none)
+    crs: str
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.geometries)
+
+    def record(self, i: int) -> dict:
+        return {name: col[i] for name, col in zip(self.fields, self.columns, strict=True)}
+
+    def line(self, number: int) -> int | None:
+        """The CSV line of feature `number` (1-based; the header is line 1), else None."""
+        return number + 1 if self.format == "csv" else None
+
+
+def configure_gdal() -> None:
+    """Keep GDAL's bundled SpatiaLite out of GeoPackages.
+
+    The registry's own SpatiaLite (mod_spatialite, with the system PROJ) lives in the same
+    process; GDAL initialising its copy too crashes on closing a GeoPackage.
+    """
+    pyogrio.set_gdal_config_options({"SPATIALITE_LOAD": "NO"})
+
+
+def detect_format(path: str | Path) -> str:
+    """geojson, csv, gpkg, shapefile or kml, from the file name; ValidationFailed otherwise."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise ValidationFailed("file", f"format {suffix or '(none)'!r} not recognised; use {known}")
+    return FORMATS[suffix]
+
+
+def _open_options(fmt: str, geometry: dict) -> dict:
+    if fmt != "csv":
+        return {}
+    options = {"KEEP_GEOM_COLUMNS": "NO"}
+    if "wkt" in geometry:
+        options["GEOM_POSSIBLE_NAMES"] = geometry["wkt"]
+    elif "x" in geometry or "y" in geometry:
+        options["X_POSSIBLE_NAMES"] = geometry.get("x", CSV_X)
+        options["Y_POSSIBLE_NAMES"] = geometry.get("y", CSV_Y)
+    else:
+        options.update(X_POSSIBLE_NAMES=CSV_X, Y_POSSIBLE_NAMES=CSV_Y, GEOM_POSSIBLE_NAMES=CSV_WKT)
+    return options
+
+
+def _python_column(values: np.ndarray) -> list:
+    if np.issubdtype(values.dtype, np.datetime64):
+        text = np.datetime_as_string(values)
+        return [None if t == "NaT" else t for t in text.tolist()]
+    return values.tolist()
+
+
+def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
+    """Read one layer of a GIS file; coordinates come back as lon/lat (EPSG:4326).
+
+    `crs` overrides the file's own CRS (a CSV declares none); `geometry` names the CSV
+    columns ({"x": ..., "y": ...} or {"wkt": ...}). Unreadable files raise ValidationFailed.
+    """
+    fmt = detect_format(path)
+    configure_gdal()
+    try:
+        meta, _, wkb, columns = raw.read(
+            str(path), layer=layer, force_2d=True, **_open_options(fmt, geometry or {})
+        )
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        raise ValidationFailed("file", f"cannot be read as {fmt}: {exc}") from None
+    count = len(columns[0]) if len(columns) else 0
+    geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(count, None, dtype=object)
+    declared = crs or meta.get("crs")
+    table = SourceTable(
+        path=str(path),
+        format=fmt,
+        fields=[str(f) for f in meta["fields"]],
+        columns=[_python_column(c) for c in columns],
+        geometries=geoms,
+        crs=declared or "EPSG:4326",
+    )
+    table.geometries = _to_lonlat(geoms, declared, table.warnings)
+    log.info("read %d features from %s (%s, %s)", len(table), path, fmt, table.crs)
+    return table
+
+
+def _parse_crs(text: str) -> CRS:
+    try:
+        return CRS.from_user_input(text)
+    except CRSError:
+        raise ValidationFailed("crs", f"{text!r} is not a CRS pyproj knows") from None
+
+
+def _to_lonlat(geoms: np.ndarray, declared: str | None, warnings: list[str]) -> np.ndarray:
+    source = _parse_crs(declared) if declared else WGS84
+    if source.equals(WGS84, ignore_axis_order=True):
+        _warn_if_projected(geoms, declared, warnings)
+        return geoms
+    to_wgs84 = Transformer.from_crs(source, WGS84, always_xy=True)
+
+    def reproject(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
+
+    return shapely.transform(geoms, reproject)
+
+
+def _warn_if_projected(geoms: np.ndarray, declared: str | None, warnings: list[str]) -> None:
+    bounds = shapely.bounds(geoms)
+    if not len(bounds) or np.isnan(bounds).all():
+        return
+    biggest_x = np.nanmax(np.abs(bounds[:, [0, 2]]))
+    biggest_y = np.nanmax(np.abs(bounds[:, [1, 3]]))
+    if biggest_x > 180 or biggest_y > 90:
+        said = f"declares {declared}" if declared else "declares no CRS (taken as EPSG:4326)"
+        message = (
+            f"the file {said} but its coordinates look projected "
+            f"(|x| up to {biggest_x:.0f}, |y| up to {biggest_y:.0f}); declare the CRS "
+            "(mapping `crs:` or --crs)"
+        )
+        warnings.append(message)
+        log.warning(message)
