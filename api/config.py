@@ -49,6 +49,11 @@ class Config:
         self.MASK_GRID_M = float(_env("MASK_GRID_M", 100))
         self.MATCH_COSTS = _costs(_env("COSTS"))
         self.HOLD_DAYS = float(_env("HOLD_DAYS", 30))  # how long a share request holds units
+        # SLA calendar: comma-separated ISO dates that are not working days, and the zone.
+        self.WORKFLOW_HOLIDAYS = tuple(
+            d.strip() for d in (_env("HOLIDAYS", "") or "").split(",") if d.strip()
+        )
+        self.WORKFLOW_TIMEZONE = _env("TIMEZONE", "UTC")
         self.RATELIMIT_DEFAULT = _env("RATE_LIMIT", "600 per minute")
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
