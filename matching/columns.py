@@ -7,6 +7,8 @@ live once per owner in a shared dict. About 100 bytes per point asset.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from matching import geo
@@ -105,9 +107,42 @@ class AssetTable:
             )
         return AssetTable(picked, line=self.line)
 
+    def frozen(self) -> AssetTable:
+        """A snapshot that later in-place updates cannot reach: scalar columns, tombstones and
+        ragged overrides are copied; flat ragged arrays are shared (never written in place)."""
+        snapshot = copy.copy(self)
+        for name in (*SCALARS, "alive"):
+            setattr(snapshot, name, getattr(self, name).copy())
+        for name, value in self.columns().items():
+            if isinstance(value, Ragged):
+                setattr(snapshot, name, Ragged(value.offsets, value.values, dict(value.overrides)))
+        return snapshot
+
+    def reorder(self, order: np.ndarray) -> AssetTable:
+        """The same assets with slots permuted; ragged columns stay put behind `ragged_row`
+        (permuting a million owner refs costs ~0.5 s, this int32 column ~5 ms)."""
+        picked = {
+            name: value
+            for name, value in self.columns().items()
+            if name in RAGGED or not isinstance(value, np.ndarray)
+        }
+        for name in (*SCALARS, "lon", "lat"):
+            picked[name] = getattr(self, name)[order]
+        picked["ragged_row"] = self._ragged(np.asarray(order)).astype(np.int32)
+        return AssetTable(picked, line=self.line)
+
+    def _packed(self) -> bool:
+        return (
+            not self.dead
+            and self.ragged_row is None
+            and not any(getattr(self, name).overrides for name in RAGGED)
+        )
+
     @staticmethod
     def concat(tables: list[AssetTable]) -> AssetTable:
-        live = [t.take(np.flatnonzero(t.alive)) for t in tables]
+        if len(tables) == 1 and tables[0]._packed():
+            return tables[0]
+        live = [t if t._packed() else t.take(np.flatnonzero(t.alive)) for t in tables]
         line = tables[0].line
         merged = {}
         for name in live[0].columns():

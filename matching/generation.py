@@ -6,6 +6,7 @@ Independent of the tree library: `index.py` (the only rtree importer) hands in a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -21,6 +22,7 @@ from matching.records import AssetRecord
 # Line boxes per tree entry. Each libspatialindex hit costs ~0.3 µs plus ~10 µs per probe, so
 # the line tree, too, indexes STR buckets and numpy checks the boxes inside them.
 LINE_BUCKET = 8
+CHUNK = 200_000  # records ingested at a time: bounds the build's peak memory
 
 
 class Tree(Protocol):
@@ -28,6 +30,13 @@ class Tree(Protocol):
 
 
 MakeTree = Callable[[np.ndarray, np.ndarray], Tree]
+
+
+def _batched(items, size: int):
+    """itertools.batched, which Python 3.11 lacks."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _hull(boxes: np.ndarray) -> np.ndarray | None:
@@ -82,7 +91,7 @@ class Generation:
     ) -> Generation:
         """Sort points into STR buckets (unless `presorted`) and bulk-load both trees."""
         if len(points) and not presorted:
-            points = points.take(layout.str_order(points.lon, points.lat, bucket))
+            points = points.reorder(layout.str_order(points.lon, points.lat, bucket))
         empty_owners: dict[int, str] = {}
         gen = cls(
             points=points,
@@ -106,19 +115,24 @@ class Generation:
 
     @classmethod
     def from_records(cls, records, seq: int, bucket: int, make_tree: MakeTree) -> Generation:
+        """Ingest a snapshot chunk by chunk, so that at most CHUNK records live at once."""
         owners: dict[int, str] = {}
-        points: list[AssetRecord] = []
-        lines: list[AssetRecord] = []
-        for record in records:
-            (lines if record.kind in rules.LINE_KINDS else points).append(record)
+        point_parts, line_parts = [], []
+        for chunk in _batched(records, CHUNK):
+            points: list[AssetRecord] = []
+            lines: list[AssetRecord] = []
+            for record in chunk:
+                (lines if record.kind in rules.LINE_KINDS else points).append(record)
+            point_parts.append(ingest(points, owners, line=False))
+            line_parts.append(ingest(lines, owners, line=True))
+        empty: dict[int, str] = {}
         return cls.from_tables(
-            ingest(points, owners, line=False, str_bucket=bucket),
-            ingest(lines, owners, line=True),
+            AssetTable.concat(point_parts or [ingest((), empty, line=False)]),
+            AssetTable.concat(line_parts or [ingest((), empty, line=True)]),
             owners,
             seq,
             bucket,
             make_tree,
-            presorted=True,
         )
 
     def tables(self) -> tuple[AssetTable, AssetTable, AssetTable, AssetTable]:

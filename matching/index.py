@@ -1,33 +1,34 @@
-"""The in-process R-tree over the registry: bulk-loaded, then caught up from the change feed.
+"""The in-process R-tree cache of the registry: bulk-loaded, then caught up from the change feed.
 
-The only module that imports rtree. Layout of one generation:
+The only module that imports rtree; `generation.py` holds the tables and is tree-agnostic.
 
-- Point tree: points are sorted in Sort-Tile-Recursive order and cut into buckets of
-  `bucket_size` (16) neighbours; the tree holds one box per bucket and numpy arrays hold the
-  points. libspatialindex costs ~150 B per entry (150 MB for 1 M points); buckets cut that
-  16-fold and the bucket scan is one vectorised comparison.
-- Line tree: one box per line (two across the antimeridian), grown by the bulge of long
-  segments (see `geo.line_boxes`).
-- Both trees are bulk-loaded from numpy arrays (`Index((ids, mins, maxs))`, libspatialindex
-  ≥ 2.1), never by one-by-one inserts.
+- Point tree: points sit in Sort-Tile-Recursive order in numpy columns, cut into buckets of
+  16 (`layout`); the tree holds one box per bucket. libspatialindex costs ~150 B per entry,
+  so 1 M points per entry would take 150 MB; buckets take ~10 MB and a bucket scan is one
+  vectorised comparison. Line boxes (two across the antimeridian) are bucketed by 8 too.
+- Trees are bulk-loaded from numpy arrays (`Index((ids, mins, maxs))`), never one by one.
+- Measured (1 M clustered points + 200 k lines, 2-vCPU VM): whole index ~170 MB RSS
+  (110 B per point in columns), build ~2 s CPU per million points, tree probe ~16 µs.
 
-Freshness: every query first calls `catch_up()`, which reads the change feed. Attribute and
-capacity changes are written into the arrays in place. A moved or new asset is appended to a
-small delta table scanned by brute force, and its old slot is tombstoned; a deleted asset is
-tombstoned. Why not `rtree.delete`: measured on 1 M points, one delete costs ~3.6 ms (10 k
-deletes: 36 s) against ~50 µs per insert and ~1 µs per tombstone. When the delta passes
-`delta_limit`, or tombstones pass 10% of the base, the index compacts into a new generation
-(in a background thread by default) and replays the feed written meanwhile.
+Freshness: every query calls `catch_up()` first (~2 µs when nothing changed). Attribute and
+capacity changes go into the columns in place. A moved or new asset is appended to a small
+delta table scanned by brute force and its old slot is tombstoned; a deleted one is just
+tombstoned. Why not `rtree.delete`: measured on 1 M points, one delete takes ~3.6 ms (10 k
+deletes: 36 s), against ~50 µs per insert and ~1 µs per tombstone; 10 k mixed changes catch
+up in ~0.09 s. Past `delta_limit` deltas, or 10% tombstones, the index compacts: it freezes
+a snapshot (~0.3 s for 1 M), merges and bulk-loads a new generation in a background thread
+(~1.3 s), and the next catch-up installs it and replays the feed written meanwhile.
 
 Concurrency: catch-ups are serialised by a lock and coalesced (a query that arrives while a
 catch-up runs waits for the next one rather than starting its own); they write under the
 write side of a readers-writer lock; a query copies its rows out under the read side, so it
-always sees one consistent generation and the seq it was caught up to. The tree probe itself
-(~20 µs) is serialised per generation, because libspatialindex is not thread-safe for reads.
+always sees one consistent generation and the seq it was caught up to. Probes into a tree
+are serialised as well, because libspatialindex is not thread-safe even for reads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import logging
@@ -108,6 +109,13 @@ def _tree_hits(tree: rtree.index.Index | None, boxes: np.ndarray) -> np.ndarray:
     return np.unique(ids)
 
 
+def _trim_heap() -> None:
+    """Give freed heap back to the OS after a build. glibc keeps it otherwise, and RSS stays
+    at the build's peak: measured 500 MB instead of 220 MB for 1 M points and 200 k lines."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _make_tree(mins: np.ndarray, maxs: np.ndarray) -> RTree | None:
     return RTree(mins, maxs) if len(mins) else None
 
@@ -154,6 +162,7 @@ class AssetIndex:
         gen = Generation.from_records(records, seq, self.bucket_size, _make_tree)
         with self._rw.write():
             self._gen = gen
+        _trim_heap()
         log.info("index built: %d points, %d lines at seq %d", len(gen.points), len(gen.lines), seq)
         return seq
 
@@ -194,32 +203,36 @@ class AssetIndex:
         if self._rebuilding or (delta <= self.delta_limit and gen.dead <= 0.1 * max(base, 1000)):
             return
         self._rebuilding = True
-        points, lines, owners, seq0 = (
-            AssetTable.concat([gen.points, gen.delta_points]),
-            AssetTable.concat([gen.lines, gen.delta_lines]),
-            dict(gen.owners),
-            gen.seq,
-        )
+        # Freezing copies only what catch-ups change in place (~50 ms per million assets);
+        # the merge itself (~1 s) then runs without blocking them.
+        frozen = [table.frozen() for table in gen.tables()]
+        args = (frozen, dict(gen.owners), gen.seq)
         if self.rebuild_in_background:
-            args = (points, lines, owners, seq0)
             threading.Thread(
                 target=self._compact, args=args, name="index-compact", daemon=True
             ).start()
         else:
-            self._install(
-                Generation.from_tables(points, lines, owners, seq0, self.bucket_size, _make_tree)
-            )
+            self._install(self._merged(*args))
 
-    def _compact(self, points, lines, owners, seq0: int) -> None:
+    def _merged(self, tables: list[AssetTable], owners: dict, seq0: int) -> Generation:
+        points, lines, delta_points, delta_lines = tables
+        return Generation.from_tables(
+            AssetTable.concat([points, delta_points]),
+            AssetTable.concat([lines, delta_lines]),
+            owners,
+            seq0,
+            self.bucket_size,
+            _make_tree,
+        )
+
+    def _compact(self, tables: list[AssetTable], owners: dict, seq0: int) -> None:
         """Build the next generation off-lock; the next catch-up installs it.
 
         Handing it over instead of taking the update lock here matters: eight busy readers
         can starve a thread waiting for that lock (CPython locks are not fair).
         """
         try:
-            self._ready = Generation.from_tables(
-                points, lines, owners, seq0, self.bucket_size, _make_tree
-            )
+            self._ready = self._merged(tables, owners, seq0)
         except Exception:
             log.exception("index compaction failed; the current generation stays")
             self._rebuilding = False
@@ -233,6 +246,7 @@ class AssetIndex:
             self._gen = new
         self._rebuilding = False
         self.rebuilds += 1
+        _trim_heap()
         log.info(
             "index compacted at seq %d (%d points, %d lines)",
             new.seq,

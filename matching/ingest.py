@@ -13,7 +13,7 @@ from operator import attrgetter
 import numpy as np
 import shapely
 
-from matching import geo, layout, rules
+from matching import geo, rules
 from matching.candidates import (
     KIND_CODE,
     RESOURCE_CODE,
@@ -83,7 +83,11 @@ def _usable(records: list[AssetRecord], geometry_ok: np.ndarray, line: bool) -> 
 
 
 def _capacities(caps: list) -> tuple[np.ndarray, Ragged]:
-    """Free units per resource, and the free antenna mount heights, of many records."""
+    """Free units per resource, and the free antenna mount heights, of many records.
+
+    One comprehension per resource (C-speed dict lookups) beats one pass over all the
+    (resource, Capacity) pairs with Python-level unpacking: 0.3 s against 1.1 s per million.
+    """
     n = len(caps)
     free = np.zeros((n, len(rules.RESOURCES)), dtype=np.int32)
     heights = Ragged.from_lengths(np.zeros(n, dtype=np.int64), np.empty(0))
@@ -118,15 +122,11 @@ def top_mounts(heights: Ragged, free: np.ndarray, height: np.ndarray) -> np.ndar
     return top
 
 
-def ingest(
-    records: Iterable[AssetRecord], owners: dict[int, str], *, line: bool, str_bucket: int = 0
-) -> AssetTable:
+def ingest(records: Iterable[AssetRecord], owners: dict[int, str], *, line: bool) -> AssetTable:
     """Build a table from records of one family; `owners` collects owner names.
 
     Records with unknown vocabulary, of the other family or with bad geometry are logged and
-    skipped rather than failing the whole index. With `str_bucket`, points come out in STR
-    order: fields are read in record order (cache-friendly) and permuted as lists and
-    arrays, several times cheaper than reordering either the records or the finished table.
+    skipped rather than failing the whole index.
     """
     records = list(records)
     geoms = np.empty(len(records), dtype=object)
@@ -135,48 +135,38 @@ def ingest(
     geometry_ok = _geometry_ok(geoms, line)
     vocab_ok = all(c is not None for c in codes.values())
     if not (vocab_ok and geometry_ok.all() and _IN_FAMILY[line][codes["kind"]].all()):
-        return ingest(_usable(records, geometry_ok, line), owners, line=line, str_bucket=str_bucket)
-    order = None
-    if str_bucket and not line and records:
-        order = layout.str_order(shapely.get_x(geoms), shapely.get_y(geoms), str_bucket)
-    return _build(records, codes, geoms, owners, line, order)
+        return ingest(_usable(records, geometry_ok, line), owners, line=line)
+    return _build(records, codes, geoms, owners, line)
 
 
-def _build(records, codes: dict, geoms, owners: dict, line: bool, order) -> AssetTable:
-    """Columns in record order; with `order`, scalars are permuted and ragged columns are
-    addressed through `ragged_row` (permuting them would cost ~1 s per million)."""
+def _build(records, codes: dict, geoms, owners: dict, line: bool) -> AssetTable:
     n = len(records)
-
-    def array(values: np.ndarray) -> np.ndarray:
-        return values if order is None else values[order]
 
     owner_ids = _field(records, "owner_id")
     owners.update(zip(owner_ids, _field(records, "owner_name"), strict=True))
-    owner = array(np.fromiter(owner_ids, dtype=np.int64, count=n))
+    owner = np.fromiter(owner_ids, dtype=np.int64, count=n)
     free, heights = _capacities(_field(records, "capacity"))
     height = np.array(_field(records, "height_m"), dtype=np.float64).reshape(n)
     top = top_mounts(heights, free[:, RESOURCE_CODE[_ANTENNA]], height)
     profile = profile_codes(*(codes[k] for k in ("kind", "use", "sector", "status")))
     columns = {
-        "ids": array(np.fromiter(_field(records, "id"), dtype=np.int64, count=n)),
-        **{name: array(c) for name, c in codes.items()},
-        "profile": array(profile),
+        "ids": np.fromiter(_field(records, "id"), dtype=np.int64, count=n),
+        **codes,
+        "profile": profile,
         # int32 halves the column; keep int64 if some owner id does not fit.
         "owner": owner.astype(np.int32) if not n or owner.max() < 2**31 else owner,
-        "height": array(height),
-        "top": array(top),
-        "free": array(free),
+        "height": height,
+        "top": top,
+        "free": free,
         "heights": heights,
         "refs": Ragged.from_strings(_field(records, "owner_ref")),
     }
-    if order is not None:
-        columns["ragged_row"] = order.astype(np.int32)
     if line:
         xy, index = shapely.get_coordinates(geoms, return_index=True)
         coords = Ragged.from_lengths(np.bincount(index, minlength=n), xy)
         boxes, box_row = geo.line_boxes(xy, coords.offsets)
         columns.update(coords=coords, boxes=boxes, box_row=box_row)
     else:
-        xy = array(shapely.get_coordinates(geoms).reshape(n, 2))
+        xy = shapely.get_coordinates(geoms).reshape(n, 2)
         columns.update(lon=np.ascontiguousarray(xy[:, 0]), lat=np.ascontiguousarray(xy[:, 1]))
     return AssetTable(columns, line=line)

@@ -82,7 +82,7 @@ def site_request(rng, centre, spread) -> SiteRequest:
         radius_m=float(rng.choice([50.0, 500.0, 3_000.0, 50_000.0])),
         needs={"antenna_mount": int(rng.integers(1, 3))},
         min_height_m=[None, 20.0, 35.0][int(rng.integers(3))],
-        limit=100,
+        limit=[2, 5, 100][int(rng.integers(3))],  # small limits exercise the pre-ranking cut
     )
 
 
@@ -105,6 +105,7 @@ def assert_same_site_answer(index, source, request):
     for ours, theirs in zip(engine["candidates"], oracle["candidates"], strict=True):
         assert abs(ours["distance_m"] - theirs["distance_m"]) <= 0.5
     assert engine["verdict"] == oracle["verdict"]
+    assert engine["reason"] == oracle["reason"]
     assert engine["registry_seq"] == oracle["registry_seq"]
 
 
