@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import click
@@ -38,6 +39,16 @@ def parse_duration(text: str) -> dt.timedelta:
     }[unit]
 
 
+def _read_area(handle) -> dict:
+    try:
+        area = json.load(handle)
+    except ValueError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--jurisdiction") from None
+    if area.get("type") == "Feature":
+        area = area.get("geometry")
+    return area
+
+
 def _uow() -> UnitOfWork:
     return UnitOfWork(app_context().session_factory, Actor.system("cli"))
 
@@ -53,11 +64,18 @@ def _uow() -> UnitOfWork:
 @click.option(
     "--sector", default="other", show_default=True, help="Sector of a newly created organisation."
 )
-def create(org, role, expires, scope, user_name, sector):
+@click.option(
+    "--jurisdiction",
+    type=click.File("r"),
+    default=None,
+    help="Approvers: a GeoJSON Polygon file; build requests outside it are not theirs.",
+)
+def create(org, role, expires, scope, user_name, sector, jurisdiction):
     """Create a token; it is printed once, alone on the last line."""
+    area = _read_area(jurisdiction) if jurisdiction else None
     with _uow() as uow:
         token, row = service.create_token(
-            uow, org, role, parse_duration(expires), scope, user_name, sector
+            uow, org, role, parse_duration(expires), scope, user_name, sector, jurisdiction=area
         )
     click.echo(
         f"token #{row.id} for {org} ({role}, {scope}), expires "
@@ -90,10 +108,21 @@ def revoke(token_id):
 
 def demo_tokens():
     """Create and print a demo token for each role (valid for 7 days)."""
+    from seed_data.demo_city import city_bbox
+
+    minx, miny, maxx, maxy = city_bbox()
+    ring = [[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]
+    city = {"type": "Polygon", "coordinates": [ring]}
     for role, (org, sector) in DEMO_ROLES.items():
         with _uow() as uow:
             token, _ = service.create_token(
-                uow, org, role, dt.timedelta(days=7), user_name="demo", sector=sector
+                uow,
+                org,
+                role,
+                dt.timedelta(days=7),
+                user_name="demo",
+                sector=sector,
+                jurisdiction=city if role == "approver" else None,
             )
         click.echo(f"{role:9} {org}\n          {token}")
     click.echo(

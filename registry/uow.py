@@ -25,6 +25,8 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     grants: tuple = ()  # live GrantScope objects (registry.visibility)
     scope: str = "write"  # a token's scope: "read" or "write"
+    # An approver's area (shapely); None means no limit (a national regulator).
+    jurisdiction: object = None
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:

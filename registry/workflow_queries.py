@@ -11,6 +11,7 @@ from registry.errors import NotFound
 from registry.geometry import to_geojson
 from registry.models import Allocation, utcnow
 from registry.models_workflow import BuildRequest, Decision, MatchReport, ShareRequest
+from registry.oversight import in_jurisdiction, jurisdiction_condition, sees_all
 from registry.report_visibility import redact_report
 from registry.services.decisions import decision_snapshot
 from registry.uow import Actor
@@ -30,11 +31,6 @@ def effective_share_state(now=None):
     now = now or utcnow()
     lapsed = sa.and_(ShareRequest.state == ShareState.PENDING, ShareRequest.hold_expires_at <= now)
     return sa.case((lapsed, sa.literal(ShareState.EXPIRED.value)), else_=ShareRequest.state)
-
-
-def sees_all(actor: Actor) -> bool:
-    """Admins and approvers see every request; others only those their organisation is party to."""
-    return actor.is_admin or "approver" in actor.roles
 
 
 def share_request_json(sr: ShareRequest, allocs: dict[int, Allocation], now=None) -> dict:
@@ -215,7 +211,13 @@ def list_build_requests(session, actor: Actor, f: BuildFilter) -> tuple[list[dic
         conds.append(BuildRequest.approver_org_id == f.approver_org_id)
     if not sees_all(actor):
         org = actor.org_id if actor.org_id is not None else -1
-        conds.append(sa.or_(BuildRequest.requester_id == org, BuildRequest.approver_org_id == org))
+        conds.append(
+            sa.or_(
+                BuildRequest.requester_id == org,
+                BuildRequest.approver_org_id == org,
+                jurisdiction_condition(actor),
+            )
+        )
     total = session.scalar(sa.select(sa.func.count()).select_from(BuildRequest).where(*conds))
     order = BuildRequest.id.asc() if f.oldest_first else BuildRequest.id.desc()
     stmt = sa.select(BuildRequest).where(*conds).order_by(order)
@@ -236,7 +238,9 @@ def build_request_detail(session, actor: Actor, request_id: int, grid_m: float =
     NotFound unless the actor made it, it is addressed to the actor, or the actor oversees all.
     """
     br = session.get(BuildRequest, request_id)
-    if br is None or not _party(actor, br.requester_id, br.approver_org_id):
+    if br is None or not (
+        _party(actor, br.requester_id, br.approver_org_id) or in_jurisdiction(actor, br.geom)
+    ):
         raise NotFound(f"build request {request_id} does not exist", field="id")
     rows = session.scalars(
         sa.select(MatchReport).where(MatchReport.build_request_id == br.id).order_by(MatchReport.id)

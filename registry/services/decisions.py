@@ -6,9 +6,10 @@ import datetime as dt
 import logging
 
 from registry.deadlines import Calendar
-from registry.errors import ValidationFailed
+from registry.errors import NotFound, ValidationFailed
 from registry.models import utcnow
 from registry.models_workflow import BuildRequest, Decision, MatchReport
+from registry.oversight import in_jurisdiction
 from registry.services.build_requests import get_build_request, latest_report, snapshot
 from registry.services.parties import require_approver, text
 from registry.services.share_holds import UnitAsk
@@ -118,6 +119,9 @@ def decide(
     action = BuildAction(choice(DecisionKind, decision, "decision").value)
     reason, justification = text("reason", reason), text("justification", justification)
     br = get_build_request(uow.session, build_request_id, for_update=True)
+    if not in_jurisdiction(uow.actor, br.geom):
+        # Outside the approver's area: as if it did not exist.
+        raise NotFound(f"build request {build_request_id} does not exist", field="id")
     before = snapshot(br)
     new_state = build_next(f"build request {br.id}", br.state, action)
     report = latest_report(uow.session, br.id)

@@ -10,6 +10,7 @@ import shapely.geometry
 import sqlalchemy as sa
 
 from registry.errors import NotFound, Unauthenticated, ValidationFailed
+from registry.geometry import parse_geojson
 from registry.models import Organisation, utcnow
 from registry.models_auth import AccessGrant, ApiToken, OrganisationRole, User
 from registry.uow import Actor, UnitOfWork
@@ -40,6 +41,10 @@ def ensure_org(uow: UnitOfWork, name: str, sector: str = "other") -> Organisatio
 def grant_role(uow: UnitOfWork, org: Organisation, role: str, jurisdiction=None) -> None:
     """Give an organisation a role (idempotent); approvers may carry a jurisdiction."""
     role = choice(Role, role, "role").value
+    if jurisdiction is not None:
+        if role != Role.APPROVER:
+            raise ValidationFailed("jurisdiction", "only an approver has a jurisdiction")
+        jurisdiction = check_jurisdiction(jurisdiction)
     stmt = sa.select(OrganisationRole).where(
         OrganisationRole.org_id == org.id, OrganisationRole.role == role
     )
@@ -149,13 +154,30 @@ def authenticate(session, token: str) -> Actor:
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthenticated("a valid bearer token is required")
     org = row.user.organisation
-    roles = frozenset(
-        session.scalars(sa.select(OrganisationRole.role).where(OrganisationRole.org_id == org.id))
-    )
+    role_rows = session.execute(
+        sa.select(OrganisationRole.role, OrganisationRole.jurisdiction).where(
+            OrganisationRole.org_id == org.id
+        )
+    ).all()
     return Actor(
         name=f"{org.name}/{row.user.name}#{row.prefix}",
         org_id=org.id,
-        roles=roles,
+        roles=frozenset(r for r, _ in role_rows),
         grants=live_grants(session, org.id, now),
         scope=row.scope,
+        jurisdiction=_jurisdiction(role_rows),
     )
+
+
+def _jurisdiction(role_rows):
+    """The approver role's area as a shapely geometry, or None (no limit)."""
+    areas = [area for role, area in role_rows if role == "approver" and area]
+    return shapely.geometry.shape(areas[0]) if areas else None
+
+
+def check_jurisdiction(area) -> dict:
+    """Validate an approver's jurisdiction (a GeoJSON Polygon or MultiPolygon)."""
+    geom = parse_geojson(area, "jurisdiction")
+    if geom.geom_type not in ("Polygon", "MultiPolygon") or not geom.is_valid:
+        raise ValidationFailed("jurisdiction", "must be a valid GeoJSON Polygon or MultiPolygon")
+    return shapely.geometry.mapping(geom)
