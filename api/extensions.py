@@ -10,7 +10,16 @@ from flask_smorest import Api
 
 def make_api(app: Flask) -> Api:
     """The flask-smorest Api (OpenAPI document, docs page, argument parsing) for this app."""
-    return Api(app)
+    api = Api(app, spec_kwargs={"security": [{"bearerAuth": []}]})
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "an API token: flask --app api tokens create ...",
+        },
+    )
+    return api
 
 
 def make_limiter(app: Flask) -> Limiter:

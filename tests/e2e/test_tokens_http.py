@@ -109,3 +109,10 @@ def test_the_token_cli_creates_the_organisation_and_prints_the_token_last(app):
     assert r.status_code == 200, r.json
     names = [o["name"] for o in r.json["items"]]
     assert "Brand New Fibre Co" in names
+
+
+def test_the_openapi_document_declares_bearer_authentication(app):
+    spec = _get(app, path="/api/v1/openapi.json").json
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert spec["security"] == [{"bearerAuth": []}]
+    assert "/api/v1/match/site" in spec["paths"]
