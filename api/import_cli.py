@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 import click
@@ -58,7 +57,7 @@ def _owner_id(owner: str) -> int:
 def _pause_hook(done: int) -> None:
     limit = os.environ.get(PAUSE_AFTER_ENV)
     if limit and done >= int(limit):
-        print(f"import paused after {done} features", file=sys.stderr, flush=True)
+        click.echo(f"import paused after {done} features", err=True)
         time.sleep(3600)
 
 
@@ -141,7 +140,7 @@ def import_command(
         f"{file}: {summary.line()} ({summary.features} features in "
         f"{summary.seconds:.1f} s, {rate:,.0f}/s)"
     )
-    if summary.refused:
+    if summary.rejected and not skip_invalid:  # refused (or, on a dry run, would be)
         raise SystemExit(1)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import current_app, g
+from flask import Response, current_app, g
 from flask.views import MethodView
 from werkzeug.utils import secure_filename
 
@@ -29,7 +29,10 @@ def _mapping_text(value) -> str | None:
     if value is None or value == "":
         return None
     if hasattr(value, "read"):
-        return value.read().decode("utf-8")
+        try:
+            return value.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationFailed("mapping", "must be UTF-8 YAML text") from None
     return str(value)
 
 
@@ -47,7 +50,7 @@ def _options(form: dict) -> ImportOptions:
     )
 
 
-def _refused(summary) -> object:
+def _refused(summary) -> Response:
     body = summary.as_json()
     errors: dict = {}
     for row in summary.report:

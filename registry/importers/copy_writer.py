@@ -13,7 +13,7 @@ from registry.importers.writer import Writer
 
 STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS import_asset (
-    id integer, owner_ref text, op text, kind text, status text, sensitivity text,
+    id integer, op text, owner_ref text, kind text, status text, sensitivity text,
     wkb bytea, attributes json) ON COMMIT DROP;
 CREATE TEMP TABLE IF NOT EXISTS import_capacity (
     asset_id integer, resource text, total integer, unit_heights json) ON COMMIT DROP;
@@ -70,7 +70,7 @@ class CopyWriter(Writer):
         params = {"owner": self.owner_id, "now": self.now}
         with self.dbapi.cursor() as cur:
             cur.execute("TRUNCATE import_asset, import_capacity")
-            assets = [f"{s.asset_id}\t{s.copy_asset}\n" for s in rows]
+            assets = [f"{s.asset_id}\t{s.op}\t{s.copy_asset}\n" for s in rows]
             caps = [f"{s.asset_id}\t{r}\t{t}\t{h}\n" for s in rows for r, t, h in s.capacity]
             self._copy(cur, "COPY import_asset FROM STDIN", assets)
             self._copy(cur, "COPY import_capacity FROM STDIN", caps)

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from registry.errors import ValidationFailed
-from registry.importers.known import Known, digest, snapshot_text
+from registry.importers.known import digest, geojson_list, snapshot_text
 from registry.importers.mapping import Mapping
 from registry.importers.repair import repaired
 from registry.importers.report import ReportRow
@@ -24,7 +24,7 @@ from registry.validation import AssetInput, parse_asset_feature
 
 
 class Staged(NamedTuple):
-    """One valid feature, ready to store (op: create, update or unchanged)."""
+    """One valid feature, ready to store; the parent sets op (create, update or unchanged)."""
 
     number: int
     op: str
@@ -37,7 +37,8 @@ class Staged(NamedTuple):
     attributes: str  # JSON
     capacity: tuple  # ((resource, total, heights JSON), ...)
     after: str  # the audit snapshot, JSON
-    copy_asset: str = ""  # PostgreSQL: the staging row after its id, in COPY text format
+    digest: bytes = b""  # of `after`, to compare with what the registry holds
+    copy_asset: str = ""  # PostgreSQL: the staging row after id and op, in COPY text format
     copy_after: str = ""  # PostgreSQL: `after` escaped for COPY text format
 
 
@@ -49,7 +50,6 @@ class Context:
     mapping: Mapping
     owner_id: int
     kind: str | None
-    known: Known
     keep: np.ndarray  # bool per feature: False where the mapping's `where` skips it
     extra: dict  # per-feature injected values (numbered refs): {index: {key: value}}
     copy_text: bool = False  # also format rows for PostgreSQL's COPY (done here, in parallel)
@@ -62,6 +62,7 @@ class Batch:
     staged: list[Staged]
     rejected: list[ReportRow]
     skipped: int
+    size: int  # features in the range
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -73,24 +74,10 @@ def copy_escape(text: str) -> str:
 
 
 def _with_copy_text(s: Staged) -> Staged:
-    tail = (s.owner_ref, s.op, s.kind, s.status, s.sensitivity)
+    tail = (s.owner_ref, s.kind, s.status, s.sensitivity)
     row = "\t".join(map(copy_escape, tail))
     row += f"\t\\\\x{s.wkb.hex()}\t{copy_escape(s.attributes)}"
     return s._replace(copy_asset=row, copy_after=copy_escape(s.after))
-
-
-def _geojson(geoms: np.ndarray) -> list:
-    """GeoJSON mappings of a batch of geometries; points the fast way."""
-    out = [None] * len(geoms)
-    kinds = shapely.get_type_id(geoms)
-    is_point = (kinds == 0) & ~shapely.is_empty(geoms)
-    points = np.flatnonzero(is_point)
-    xs, ys = shapely.get_x(geoms[points]).tolist(), shapely.get_y(geoms[points]).tolist()
-    for i, x, y in zip(points.tolist(), xs, ys, strict=True):
-        out[i] = {"type": "Point", "coordinates": [x, y]}
-    for i in np.flatnonzero((kinds >= 0) & ~is_point).tolist():
-        out[i] = shapely.geometry.mapping(geoms[i])
-    return out
 
 
 def _capacity_rows(data: AssetInput) -> tuple:
@@ -98,23 +85,6 @@ def _capacity_rows(data: AssetInput) -> tuple:
         (r.value, spec.total, json.dumps(list(spec.heights)) if spec.heights else "null")
         for r, spec in sorted(data.capacity.items())
     )
-
-
-def _held_conflict(held: dict, data: AssetInput) -> ValidationFailed | None:
-    """Mirror of services.assets._sync_capacity: never below what tenants hold."""
-    for resource, (count, highest) in sorted(held.items()):
-        spec = data.capacity.get(resource)
-        if spec is None:
-            return ValidationFailed(
-                f"properties.capacity.{resource}",
-                f"{count} {resource} units are held; release them first",
-            )
-        if spec.total < highest:
-            return ValidationFailed(
-                f"properties.capacity.{resource}.total",
-                f"unit {highest} of {resource} is held; total cannot go below {highest}",
-            )
-    return None
 
 
 def snapshot(data: AssetInput, geometry: dict) -> dict:
@@ -137,26 +107,16 @@ def snapshot(data: AssetInput, geometry: dict) -> dict:
     }
 
 
-def stage(ctx: Context, number: int, data: AssetInput, geometry: dict) -> Staged:
-    """Classify a valid feature against the registry; ValidationFailed if tenants block it.
+def stage(number: int, data: AssetInput, geometry: dict) -> Staged:
+    """A valid feature as a row to store, with its audit snapshot and that snapshot's digest.
 
     The row's `wkb` is left empty here and filled for the whole batch at once (much faster).
     """
     after = snapshot_text(snapshot(data, geometry))
-    existing = ctx.known.by_ref.get(data.owner_ref)
-    if existing is None:
-        op, asset_id = "create", None
-    elif existing[1] == digest(after):
-        op, asset_id = "unchanged", existing[0]
-    else:
-        op, asset_id = "update", existing[0]
-        problem = _held_conflict(ctx.known.held.get(asset_id, {}), data)
-        if problem is not None:
-            raise problem
     return Staged(
         number,
-        op,
-        asset_id,
+        "",
+        None,
         data.owner_ref,
         data.kind.value,
         data.status.value,
@@ -165,6 +125,7 @@ def stage(ctx: Context, number: int, data: AssetInput, geometry: dict) -> Staged
         json.dumps(data.attributes, sort_keys=True, ensure_ascii=False),
         _capacity_rows(data),
         after,
+        digest(after),
     )
 
 
@@ -184,8 +145,8 @@ def _feature(ctx: Context, record: dict, geometry) -> dict:
 
 def prepare(ctx: Context, lo: int, hi: int) -> Batch:
     """Validate features lo..hi-1 (0-based) of the source; numbers in the report are 1-based."""
-    batch = Batch([], [], 0)
-    geometries = _geojson(ctx.table.geometries[lo:hi])
+    batch = Batch([], [], 0, hi - lo)
+    geometries = geojson_list(ctx.table.geometries[lo:hi])
     parsed = []
     for index in range(lo, hi):
         number = index + 1
@@ -196,7 +157,7 @@ def prepare(ctx: Context, lo: int, hi: int) -> Batch:
         try:
             feature = _feature(ctx, record, geometries[index - lo])
             data = parse_asset_feature(feature, ctx.owner_id)
-            batch.staged.append(stage(ctx, number, data, feature["geometry"]))
+            batch.staged.append(stage(number, data, feature["geometry"]))
             parsed.append(data.geometry)
         except ValidationFailed as exc:
             ref = ctx.mapping.ref_of(record)
@@ -205,5 +166,5 @@ def prepare(ctx: Context, lo: int, hi: int) -> Batch:
     wkbs = shapely.to_wkb(np.array(parsed, dtype=object)).tolist() if parsed else []
     batch.staged = [s._replace(wkb=w) for s, w in zip(batch.staged, wkbs, strict=True)]
     if ctx.copy_text:
-        batch.staged = [_with_copy_text(s) if s.op != "unchanged" else s for s in batch.staged]
+        batch.staged = [_with_copy_text(s) for s in batch.staged]
     return batch

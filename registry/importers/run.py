@@ -14,7 +14,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -23,9 +23,10 @@ import sqlalchemy as sa
 
 from registry.errors import ValidationFailed
 from registry.importers import parallel
+from registry.importers.classify import classify
 from registry.importers.known import load_known
 from registry.importers.mapping import REPEAT_KEY, Mapping
-from registry.importers.prepare import Batch, Context
+from registry.importers.prepare import Context
 from registry.importers.report import ImportSummary, ReportRow
 from registry.importers.sources import SourceTable, read_source
 from registry.importers.writer import make_writer
@@ -52,6 +53,9 @@ class ImportOptions:
     prune: bool = False
     batch_size: int = 20_000
     workers: int | None = 1  # None: one per CPU for files of PARALLEL_FROM features or more
+
+    def __post_init__(self):
+        self.mapping = self.mapping or Mapping()
 
 
 def import_file(
@@ -98,15 +102,16 @@ def _gc_frozen():
 def _run(uow: UnitOfWork, table: SourceTable, options: ImportOptions, summary, progress) -> None:
     """The transaction: compare, write batch by batch, prune, then commit or roll back."""
     _lock_owner(uow.session, options.owner_id)
-    known = load_known(uow.session, options.owner_id)
     copy_text = not options.dry_run and uow.session.get_bind().dialect.name == "postgresql"
-    ctx = _context(table, options, known, copy_text)
+    ctx = _context(table, options, copy_text)
     if progress:
         progress(0, len(table))
-    writer = None
-    if not options.dry_run:
-        writer = make_writer(uow.session, options.owner_id, uow.actor, uow.request_id, utcnow())
-    seen = _consume(ctx, options, summary, writer, progress)
+    with parallel.batches(ctx, _ranges(len(table), options), _workers(len(table), options)) as bs:
+        known = load_known(uow.session, options.owner_id)  # while the workers validate
+        writer = None
+        if not options.dry_run:
+            writer = make_writer(uow.session, options.owner_id, uow.actor, uow.request_id, utcnow())
+        seen = _consume(bs, ctx, known, options, summary, writer, progress)
     if options.prune:
         _prune(known, seen, summary, None if _refused(summary, options) else writer)
     if _refused(summary, options) or options.dry_run:
@@ -134,7 +139,7 @@ def _lock_owner(session, owner_id: int) -> None:
         session.connection()  # BEGIN IMMEDIATE: the write lock, now
 
 
-def _context(table: SourceTable, options: ImportOptions, known, copy_text: bool) -> Context:
+def _context(table: SourceTable, options: ImportOptions, copy_text: bool) -> Context:
     mapping = options.mapping
     keep = np.ones(len(table), dtype=bool)
     if mapping.where:
@@ -144,7 +149,6 @@ def _context(table: SourceTable, options: ImportOptions, known, copy_text: bool)
         mapping,
         options.owner_id,
         options.kind,
-        known,
         keep,
         _numbered_refs(table, mapping, keep),
         copy_text,
@@ -168,15 +172,15 @@ def _numbered_refs(table: SourceTable, mapping: Mapping, keep: np.ndarray) -> di
     return extra
 
 
-def _consume(ctx: Context, options, summary: ImportSummary, writer, progress) -> set[str]:
-    """Validate every batch in order, write the good rows; returns every ref the file names."""
+def _consume(batches, ctx: Context, known, options, summary, writer, progress) -> set[str]:
+    """Classify and write every batch in order; returns every ref the file names."""
     seen: dict[str, int] = {}
     waited = wrote = 0.0
     clock = time.monotonic()
-    for batch, size in _batches(ctx, options):
+    for batch in batches:
         waited += time.monotonic() - clock
         summary.skipped += batch.skipped
-        rows = _drop_repeats(batch, seen, ctx.table)
+        rows = classify(batch, known, seen, ctx.table)
         summary.report.extend(batch.rejected)
         summary.rejected += len(batch.rejected)
         ops = Counter(s.op for s in rows)
@@ -188,41 +192,20 @@ def _consume(ctx: Context, options, summary: ImportSummary, writer, progress) ->
             writer.write(rows)
         wrote += time.monotonic() - clock
         if progress:
-            progress(size, len(ctx.table))
+            progress(batch.size, len(ctx.table))
         clock = time.monotonic()
     log.info("waited %.1f s for validation, %.1f s for writing", waited, wrote)
     return set(seen)
 
 
-def _batches(ctx: Context, options) -> Iterator[tuple[Batch, int]]:
-    n, size = len(ctx.table), options.batch_size
-    ranges = [(lo, min(lo + size, n)) for lo in range(0, n, size)]
-    workers = options.workers
-    if workers is None:
-        workers = (os.cpu_count() or 1) if n >= PARALLEL_FROM else 1
-    for (lo, hi), batch in zip(ranges, parallel.prepare_all(ctx, ranges, workers), strict=True):
-        yield batch, hi - lo
+def _ranges(n: int, options: ImportOptions) -> list[tuple[int, int]]:
+    return [(lo, min(lo + options.batch_size, n)) for lo in range(0, n, options.batch_size)]
 
 
-def _drop_repeats(batch: Batch, seen: dict[str, int], table: SourceTable) -> list:
-    """Reject a ref the file already used; remember every ref, valid or not."""
-    rows = []
-    for row in batch.rejected:
-        if row.owner_ref:
-            seen.setdefault(row.owner_ref, row.feature)
-    for s in batch.staged:
-        first = seen.setdefault(s.owner_ref, s.number)
-        if first != s.number:
-            reason = f"{s.owner_ref!r} appears earlier in the file (feature {first})"
-            batch.rejected.append(
-                ReportRow(
-                    s.number, table.line(s.number), s.owner_ref, "properties.owner_ref", reason
-                )
-            )
-            continue
-        rows.append(s)
-    batch.rejected.sort()
-    return rows
+def _workers(n: int, options: ImportOptions) -> int:
+    if options.workers is None:
+        return (os.cpu_count() or 1) if n >= PARALLEL_FROM else 1
+    return options.workers
 
 
 def _refused(summary: ImportSummary, options: ImportOptions) -> bool:

@@ -120,6 +120,10 @@ def test_a_ref_used_twice_in_a_file_is_rejected_the_second_time(session_factory,
     summary = _run(session_factory, actor, tmp_path, owner.id, features, skip_invalid=True)
     assert (summary.created, summary.rejected) == (1, 1)
     assert summary.report[0].reason == "'T0' appears earlier in the file (feature 1)"
+    invalid_twin = _features(2, T1={"owner_ref": "T0", "height_m": -1.0})
+    summary = _run(session_factory, actor, tmp_path, owner.id, invalid_twin, skip_invalid=True)
+    assert (summary.unchanged, summary.rejected) == (1, 1)
+    assert summary.report[0].field == "properties.height_m"
 
 
 def test_capacity_tenants_hold_cannot_be_imported_away(session_factory, actor, tmp_path):
@@ -146,3 +150,11 @@ def test_forked_validation_gives_the_same_answer(session_factory, actor, tmp_pat
     assert (summary.created, summary.rejected) == (39, 1)
     assert summary.report[0].feature == 8
     assert _count(session_factory, Asset) == 39 and len(_feed(session_factory)) == 39
+
+
+def test_the_kind_option_gives_every_feature_its_kind(session_factory, actor, tmp_path):
+    owner = make_org(session_factory)
+    summary = _run(session_factory, actor, tmp_path, owner.id, _features(), kind="rooftop")
+    assert summary.created == 3
+    with session_factory() as session:
+        assert set(session.scalars(sa.select(Asset.kind))) == {"rooftop"}
