@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 
+import mapbox_vector_tile
 import pytest
 import sqlalchemy as sa
 from pyproj import Geod
@@ -72,7 +75,16 @@ def _operator_bodies(scene) -> list[str]:
         f"/api/v1/assets/{scene['close']['id']}",
         f"/api/v1/assets/{scene['close']['id']}/capacity",
     ]
+    paths += [
+        "/api/v1/exports/assets.geojson",
+        "/api/v1/exports/assets.csv",
+        f"/api/v1/exports/assets.geojson?near={lon},{lat}&radius_m=500",
+        "/ogc/collections/tower/items",
+        "/ogc/collections/tower/items?bbox=108.36,22.81,108.37,22.82",
+        f"/ogc/collections/tower/items/{scene['secret']['id']}",
+    ]
     bodies = [c.get(p, headers=auth).get_data(as_text=True) for p in paths]
+    bodies.append(json.dumps(_tile_features(c, auth)))
     match = c.post(
         "/api/v1/match/site",
         headers=auth,
@@ -84,6 +96,46 @@ def _operator_bodies(scene) -> list[str]:
     )
     assert match.status_code == 200, match.json
     return [*bodies, match.get_data(as_text=True)]
+
+
+def _tile_xy(lon: float, lat: float, z: int) -> tuple[int, int, float, float]:
+    """Tile x, y and the position inside it (0..1) of a lon/lat (Web Mercator)."""
+    n = 2**z
+    fx = (lon + 180) / 360 * n
+    fy = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int(fx), int(fy), fx - int(fx), fy - int(fy)
+
+
+def _tile_features(c, auth, z: int = 12) -> list[dict]:
+    """Every feature of the tile holding SECRET, decoded, with positions in lon/lat."""
+    x, y, _, _ = _tile_xy(*SECRET, z)
+    r = c.get(f"/tiles/{z}/{x}/{y}.mvt", headers=auth)
+    assert r.status_code == 200
+    out = []
+    for name, layer in mapbox_vector_tile.decode(r.data).items():
+        extent = layer["extent"]
+        for f in layer["features"]:
+            if f["geometry"]["type"] != "Point":
+                continue
+            px, py = f["geometry"]["coordinates"]
+            lon = (x + px / extent) / 2**z * 360 - 180
+            merc_y = math.pi * (1 - 2 * (y + 1 - py / extent) / 2**z)
+            lat = math.degrees(math.atan(math.sinh(merc_y)))
+            out.append({"layer": name, "lon": lon, "lat": lat, **f["properties"]})
+    return out
+
+
+def test_tiles_hide_the_confidential_asset_and_snap_the_restricted_one(scene):
+    c, auth = scene["client"], {"Authorization": f"Bearer {scene['operator']}"}
+    shown = _tile_features(c, auth)
+    assert shown, "the restricted tower should be on the map"
+    for f in shown:
+        assert GEOD.inv(f["lon"], f["lat"], *SECRET)[2] > 5
+        assert GEOD.inv(f["lon"], f["lat"], *CLOSE)[2] > 5
+        assert "owner_ref" not in f
+    owner = {"Authorization": f"Bearer {scene['owner']}"}
+    full = _tile_features(c, owner)
+    assert min(GEOD.inv(f["lon"], f["lat"], *SECRET)[2] for f in full) < 2
 
 
 def _match(scene) -> dict:
