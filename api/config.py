@@ -55,6 +55,7 @@ class Config:
         )
         self.WORKFLOW_TIMEZONE = _env("TIMEZONE", "UTC")
         self.RATELIMIT_DEFAULT = _env("RATE_LIMIT", "600 per minute")
+        self.TILE_RATE_LIMIT = _env("TILE_RATE_LIMIT", "6000 per minute")
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.MAX_CONTENT_LENGTH = int(_env("MAX_UPLOAD_BYTES", 512 * 1024 * 1024))

@@ -24,5 +24,12 @@ def make_api(app: Flask) -> Api:
 
 def make_limiter(app: Flask) -> Limiter:
     """Rate limits per client address (RATELIMIT_* config). Runs before authentication, so
-    token guessing is limited too."""
-    return Limiter(key_func=get_remote_address, app=app)
+    token guessing is limited too. Map tiles get their own, larger budget: one pan of a map
+    asks for dozens of tiles."""
+    limiter = Limiter(key_func=get_remote_address, app=app)
+    tiles = app.view_functions.get("tiles.VectorTile")
+    if tiles is not None:
+        app.view_functions["tiles.VectorTile"] = limiter.limit(
+            app.config["TILE_RATE_LIMIT"], override_defaults=True
+        )(tiles)
+    return limiter
