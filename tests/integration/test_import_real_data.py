@@ -78,3 +78,22 @@ def test_liechtenstein_files_import_with_their_mappings(
         refs = list(session.scalars(sa.select(Asset.owner_ref)))
     assert dict(found) == kinds
     assert all(ref.startswith(("osm-node-", "osm-way-")) for ref in refs)
+
+
+def test_the_lv95_geopackage_sample_lands_where_the_osm_towers_are(session_factory, actor):
+    """The README's example: a GeoPackage in EPSG:2056 is reprojected to WGS84 on import."""
+    owner = make_org(session_factory, "Liechtensteinische Kraftwerke", "power")
+    sample = SEED / "samples" / "liechtenstein_power_towers_lv95.gpkg"
+    summary = _import(session_factory, actor, owner.id, sample, "liechtenstein_power_towers.yaml")
+    assert (summary.created, summary.rejected) == (174, 0)
+    source = json.loads((SEED / "osm" / "liechtenstein" / "power_towers.geojson").read_text())
+    expected = {
+        f"osm-node-{f['properties']['osm_id']}": f["geometry"]["coordinates"]
+        for f in source["features"]
+    }
+    with session_factory() as session:
+        rows = session.execute(sa.select(Asset.owner_ref, Asset.geom)).all()
+    assert {ref for ref, _ in rows} == set(expected)
+    for ref, geom in rows:
+        lon, lat = expected[ref]
+        assert abs(geom.x - lon) < 1e-7 and abs(geom.y - lat) < 1e-7, ref
