@@ -88,10 +88,17 @@ def redact_report(open_session, actor, report: dict, grid_m: float = 100.0):
     needs the database (grant areas, whom to ask), so most reports cost no query.
     """
     candidates = report["candidates"]
-    needs_db = any(c["sensitivity"] != Sensitivity.PUBLIC for c in candidates)
-    if not needs_db or sees_everything(actor):
+    if sees_everything(actor) or all(
+        c["sensitivity"] == Sensitivity.PUBLIC or c["owner_id"] == actor.org_id for c in candidates
+    ):
         return {**report, "hidden_candidates": {"count": 0, "ask": []}}, {}
     out = copy.deepcopy(report)
+    needs_db = bool(actor.grants) or any(
+        c["sensitivity"] == Sensitivity.CONFIDENTIAL and c["owner_id"] != actor.org_id
+        for c in candidates
+    )
+    if not needs_db:  # only restricted candidates to mask: no query needed
+        return _redact(None, actor, report, out, grid_m)
     with open_session() as session:
         return _redact(session, actor, report, out, grid_m)
 

@@ -148,25 +148,49 @@ def live_grants(session, org_id: int, now=None) -> tuple[GrantScope, ...]:
 
 
 def authenticate(session, token: str) -> Actor:
-    """The Actor a bearer token stands for, or Unauthenticated (no detail on why)."""
-    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    """The Actor a bearer token stands for, or Unauthenticated (no detail on why).
+
+    Runs on every request, so it reads plain rows (no ORM objects): token with its user and
+    organisation, then roles, then live grants.
+    """
+    stmt = (
+        sa.select(
+            ApiToken.prefix,
+            ApiToken.scope,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            User.name,
+            Organisation.id,
+            Organisation.name,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .join(Organisation, Organisation.id == User.org_id)
+        .where(ApiToken.token_hash == hash_token(token))
+    )
+    row = session.execute(stmt).first()
     now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
         raise Unauthenticated("a valid bearer token is required")
-    org = row.user.organisation
+    prefix, scope, _, _, user_name, org_id, org_name = row
     role_rows = session.execute(
         sa.select(OrganisationRole.role, OrganisationRole.jurisdiction).where(
-            OrganisationRole.org_id == org.id
+            OrganisationRole.org_id == org_id
         )
     ).all()
     return Actor(
-        name=f"{org.name}/{row.user.name}#{row.prefix}",
-        org_id=org.id,
+        name=f"{org_name}/{user_name}#{prefix}",
+        org_id=org_id,
         roles=frozenset(r for r, _ in role_rows),
-        grants=live_grants(session, org.id, now),
-        scope=row.scope,
+        grants=live_grants(session, org_id, now),
+        scope=scope,
         jurisdiction=_jurisdiction(role_rows),
     )
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """Column values come back aware through the ORM type; plain selects of them do too,
+    but be safe on SQLite, which stores no zone."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _jurisdiction(role_rows):
