@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from matching import rules
-from matching.ragged import Ragged, RaggedView
+from matching.ragged import Ragged, RaggedChain, RaggedView
 
 KIND_CODE = {name: code for code, name in enumerate(rules.KINDS)}
 STATUS_CODE = {name: code for code, name in enumerate(rules.STATUSES)}
@@ -37,9 +37,9 @@ class Rows:
     free: np.ndarray  # (rows, len(RESOURCES)) free units
     lon: np.ndarray  # points; nan for lines
     lat: np.ndarray
-    coords: Ragged | RaggedView  # lines: lon/lat vertices, shape (k, 2); points: empty rows
-    free_heights: Ragged | RaggedView  # antenna_mount heights of the free positions
-    refs: Ragged | RaggedView  # owner_ref as UTF-8 bytes, decoded on demand by owner_ref(i)
+    coords: Ragged | RaggedView | RaggedChain  # lines: lon/lat vertices (k, 2); points: none
+    free_heights: Ragged | RaggedView | RaggedChain  # antenna_mount heights of free positions
+    refs: Ragged | RaggedView | RaggedChain  # owner_ref as UTF-8, decoded by owner_ref(i)
     owner_name: tuple[str, ...]
 
     def __len__(self) -> int:
@@ -52,7 +52,7 @@ class Rows:
             column = getattr(self, f.name)
             if isinstance(column, tuple):
                 values[f.name] = tuple(column[i] for i in index.tolist())
-            elif isinstance(column, Ragged | RaggedView):
+            elif isinstance(column, Ragged | RaggedView | RaggedChain):
                 values[f.name] = column.take(index)
             else:
                 values[f.name] = column[index]
@@ -68,8 +68,8 @@ class Rows:
             columns = [getattr(p, f.name) for p in parts]
             if isinstance(columns[0], tuple):
                 values[f.name] = tuple(v for column in columns for v in column)
-            elif isinstance(columns[0], Ragged | RaggedView):
-                values[f.name] = Ragged.concat(columns)
+            elif isinstance(columns[0], Ragged | RaggedView | RaggedChain):
+                values[f.name] = RaggedChain(columns)
             else:
                 values[f.name] = np.concatenate(columns)
         return Rows(**values)
@@ -99,16 +99,24 @@ class Found:
     distance_m: np.ndarray
     metric_xy: np.ndarray | None = None  # corridor queries: the rows' vertices in the route frame
     metric_row: np.ndarray | None = None  # ... and the row of each vertex
+    pairs: tuple | None = None  # ... and corridor.Pairs of route and candidate segments
 
     @staticmethod
     def join(seq: int, parts: list[Found]) -> Found:
         """One Found from per-table parts, renumbering vertices to the joined rows."""
         if len(parts) == 1:
-            return Found(
-                seq, parts[0].rows, parts[0].distance_m, parts[0].metric_xy, parts[0].metric_row
-            )
+            p = parts[0]
+            return Found(seq, p.rows, p.distance_m, p.metric_xy, p.metric_row, p.pairs)
         offsets = np.cumsum([0] + [len(p.rows) for p in parts])
         metric = all(p.metric_xy is not None for p in parts)
+        pairs = None
+        if all(p.pairs is not None for p in parts):
+            pairs = type(parts[0].pairs)(
+                *(np.concatenate(column) for column in zip(*(p.pairs for p in parts), strict=True))
+            )
+            pairs = pairs._replace(
+                row=np.concatenate([p.pairs.row + o for p, o in zip(parts, offsets, strict=False)])
+            )
         return Found(
             seq,
             Rows.concat([p.rows for p in parts]),
@@ -117,7 +125,13 @@ class Found:
             np.concatenate([p.metric_row + o for p, o in zip(parts, offsets, strict=False)])
             if metric
             else None,
+            pairs,
         )
+
+
+# The profile code of a tombstoned slot: no filter accepts it, so filtering needs no
+# separate look at `alive` (one gather fewer per probe, on memory the probe barely touches).
+DEAD = len(rules.KINDS) * len(rules.USES) * len(rules.SECTORS) * len(rules.STATUSES)
 
 
 @lru_cache(maxsize=256)
@@ -134,19 +148,35 @@ def _allowed(
                 if sectors is not None and sector not in sectors:
                     continue
                 allowed[k, u, s] = all(rules.can_host(kind, r, use, sector) for r in resources)
-    # One lookup table over profile_codes: allowed, and in service.
+    # One lookup table over profile_codes: allowed, and in service; DEAD is never allowed.
     in_service = np.arange(len(rules.STATUSES)) == IN_SERVICE
-    by_profile = (allowed[..., None] & in_service).ravel()
+    by_profile = np.append((allowed[..., None] & in_service).ravel(), False)
     by_profile.setflags(write=False)
     return by_profile
+
+
+@lru_cache(maxsize=256)
+def _row_filter(
+    needs: tuple[tuple[str, int], ...],
+    kinds: frozenset[str] | None,
+    sectors: frozenset[str] | None,
+) -> RowFilter:
+    need = np.zeros(len(rules.RESOURCES), dtype=np.int32)
+    for resource, units in needs:
+        need[RESOURCE_CODE[resource]] = units
+    need.setflags(write=False)
+    by_profile = _allowed(frozenset(r for r, _ in needs), kinds, sectors)
+    codes = tuple((RESOURCE_CODE[resource], units) for resource, units in needs)
+    return RowFilter(by_profile=by_profile, need=need, codes=codes)
 
 
 @dataclass(frozen=True)
 class RowFilter:
     """In service, of a kind/use/sector the rules allow for every need, with enough free units."""
 
-    by_profile: np.ndarray  # bool per profile code (see profile_codes)
+    by_profile: np.ndarray  # bool per profile code (see profile_codes), False for DEAD
     need: np.ndarray  # units per resource code
+    codes: tuple[tuple[int, int], ...] = ()  # (resource code, units) of each need
 
     @classmethod
     def for_needs(
@@ -155,20 +185,25 @@ class RowFilter:
         kinds: Collection[str] | None = None,
         sectors: Collection[str] | None = None,
     ) -> RowFilter:
-        need = np.zeros(len(rules.RESOURCES), dtype=np.int32)
-        for resource, units in needs.items():
-            need[RESOURCE_CODE[resource]] = units
-        by_profile = _allowed(
-            frozenset(needs),
+        """The filter for these needs (cached: requests repeat the same few needs)."""
+        return _row_filter(
+            tuple(needs.items()),
             None if kinds is None else frozenset(kinds),
             None if sectors is None else frozenset(sectors),
         )
-        return cls(by_profile=by_profile, need=need)
 
     def mask(self, profile: np.ndarray, free: np.ndarray) -> np.ndarray:
         keep = self.by_profile[profile]
-        for code in np.flatnonzero(self.need).tolist():
-            keep &= free[:, code] >= self.need[code]
+        for code, units in self.codes:
+            keep &= free[:, code] >= units
+        return keep
+
+    def accepts(self, table, slots: np.ndarray) -> np.ndarray:
+        """`mask` for table slots, reading only the needed columns of `free`."""
+        keep = self.by_profile[table.profile[slots]]
+        free = table.free
+        for code, units in self.codes:
+            keep &= free[slots, code] >= units
         return keep
 
 

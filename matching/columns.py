@@ -8,11 +8,12 @@ live once per owner in a shared dict. About 100 bytes per point asset.
 from __future__ import annotations
 
 import copy
+from functools import cached_property
 
 import numpy as np
 
 from matching import geo
-from matching.candidates import Rows
+from matching.candidates import DEAD, Rows
 from matching.ragged import Ragged, RaggedView
 
 SCALARS = (
@@ -43,8 +44,11 @@ class AssetTable:
         self.ragged_row: np.ndarray | None = None
         for name, value in columns.items():
             setattr(self, name, value)
+        # Column-major, so that a filter reads one resource's units as one contiguous column.
+        self.free = np.asfortranarray(self.free)
         self.alive = np.ones(len(self.ids), dtype=bool)
         self.dead = 0  # tombstones, counted as they are made so nobody scans `alive`
+        self._by_lon: tuple[np.ndarray, np.ndarray] | None = None  # see in_boxes
         # Stable, so that among equal ids (a delta asset moved twice) the newest sorts last.
         self.order = np.argsort(self.ids, kind="stable").astype(np.int32)
 
@@ -73,6 +77,7 @@ class AssetTable:
         slots = np.unique(np.asarray(slots, dtype=np.int64))
         self.dead += int(self.alive[slots].sum())
         self.alive[slots] = False
+        self.profile[slots] = DEAD
 
     def same_geometry(self, slot: int, other: AssetTable, row: int) -> bool:
         if self.line != other.line:
@@ -88,8 +93,14 @@ class AssetTable:
         mapped, theirs_rows = self._ragged(slots).tolist(), other._ragged(rows).tolist()
         for name in RAGGED:
             mine, theirs = getattr(self, name), getattr(other, name)
+            changed = {}
             for slot, row in zip(mapped, theirs_rows, strict=True):
-                mine.set(slot, theirs.get(row).copy())
+                value = theirs.get(row)
+                # Most updates are capacity changes: refs (and often heights) stay the same,
+                # and an override that changes nothing would only slow down every read.
+                if slot in mine.overrides or not np.array_equal(mine.get(slot), value):
+                    changed[slot] = value.copy()
+            mine.set_many(changed)
 
     def take(self, slots: np.ndarray) -> AssetTable:
         """A compact copy of `slots` (all alive), in that order."""
@@ -158,7 +169,11 @@ class AssetTable:
         return AssetTable(merged, line=line)
 
     def in_boxes(self, boxes: np.ndarray) -> np.ndarray:
-        """Live slots whose point or line box meets any of `boxes` (brute force, for deltas)."""
+        """Live slots whose point or line box meets any of `boxes` (no tree: for deltas).
+
+        Points are found by bisecting their longitudes, sorted once per table: a catch-up
+        can leave thousands of delta points, and every site query looks at them.
+        """
         if not len(self):
             return np.empty(0, dtype=np.int64)
         if self.line:
@@ -168,16 +183,21 @@ class AssetTable:
                 hit |= (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
             slots = np.unique(self.box_row[hit])
         else:
-            hit = np.zeros(len(self), dtype=bool)
-            for x0, y0, x1, y1 in boxes:
-                hit |= (self.lon >= x0) & (self.lon <= x1) & (self.lat >= y0) & (self.lat <= y1)
-            slots = np.flatnonzero(hit)
+            if self._by_lon is None:
+                order = np.argsort(self.lon, kind="stable")
+                self._by_lon = (order, self.lon[order])
+            order, lons = self._by_lon
+            parts = []
+            for x0, y0, x1, y1 in boxes.tolist():
+                near = order[np.searchsorted(lons, x0) : np.searchsorted(lons, x1, "right")]
+                lat = self.lat[near]
+                parts.append(near[(lat >= y0) & (lat <= y1)])
+            slots = np.sort(parts[0]) if len(parts) == 1 else np.unique(np.concatenate(parts))
         return slots[self.alive[slots]]
 
     def select(self, slots: np.ndarray, row_filter) -> np.ndarray:
         """The subset of `slots` that the filter accepts."""
-        keep = row_filter.mask(self.profile[slots], self.free[slots])
-        return slots[keep]
+        return slots[row_filter.accepts(self, slots)]
 
     def rows(self, slots: np.ndarray, owners: dict[int, str]) -> Rows:
         """Copy `slots` out as Rows, so that the caller no longer needs the index lock."""
@@ -186,25 +206,68 @@ class AssetTable:
             lon = lat = np.full(len(slots), np.nan)
         else:
             lon, lat = self.lon[slots], self.lat[slots]
-            empty = np.zeros(len(slots), dtype=np.int64)
-            coords = RaggedView(NO_COORDS, empty, empty, {})
+            coords = RaggedView.empty_rows(NO_COORDS, len(slots))
+        ragged = self._ragged(slots)
         owner = self.owner[slots]
         return Rows(
-            asset_id=self.ids[slots],
-            kind=self.kind[slots],
-            status=self.status[slots],
-            sensitivity=self.sensitivity[slots],
-            sector=self.sector[slots],
-            use=self.use[slots],
-            profile=self.profile[slots],
-            owner_id=owner.astype(np.int64),
-            height=self.height[slots],
-            top=self.top[slots],
-            free=self.free[slots],
-            lon=lon,
-            lat=lat,
-            coords=coords,
-            free_heights=RaggedView.of(self.heights, self._ragged(slots)),
-            refs=RaggedView.of(self.refs, self._ragged(slots)),
-            owner_name=tuple(map(owners.get, owner.tolist())),
+            self.ids[slots],
+            self.kind[slots],
+            self.status[slots],
+            self.sensitivity[slots],
+            self.sector[slots],
+            self.use[slots],
+            self.profile[slots],
+            owner.astype(np.int64),
+            self.height[slots],
+            self.top[slots],
+            self.free[slots],
+            lon,
+            lat,
+            coords,
+            RaggedView.of(self.heights, ragged),
+            RaggedView.of(self.refs, ragged),
+            tuple(map(owners.get, owner.tolist())),
         )
+
+
+class SlotRows:
+    """Rows-like access to some slots of a table, each column gathered when first read.
+
+    For reads under the index's read lock only: it looks at the live table. A site query
+    ranks its ~50 candidates on four columns and copies the rest out for a dozen of them.
+    """
+
+    def __init__(self, table: AssetTable, slots: np.ndarray, owners: dict[int, str]) -> None:
+        self._table, self.slots, self._owners = table, slots, owners
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def take(self, index: np.ndarray) -> SlotRows:
+        return SlotRows(self._table, self.slots[index], self._owners)
+
+    def _column(self, name: str) -> np.ndarray:
+        return getattr(self._table, name)[self.slots]
+
+    asset_id = cached_property(lambda self: self._column("ids"))
+    kind = cached_property(lambda self: self._column("kind"))
+    sensitivity = cached_property(lambda self: self._column("sensitivity"))
+    sector = cached_property(lambda self: self._column("sector"))
+    owner_id = cached_property(lambda self: self._column("owner"))
+    height = cached_property(lambda self: self._column("height"))
+    top = cached_property(lambda self: self._column("top"))
+    free = cached_property(lambda self: self._column("free"))
+    lon = cached_property(lambda self: self._column("lon"))
+    lat = cached_property(lambda self: self._column("lat"))
+
+    @cached_property
+    def owner_name(self) -> tuple[str, ...]:
+        return tuple(map(self._owners.get, self.owner_id.tolist()))
+
+    @cached_property
+    def free_heights(self) -> RaggedView:
+        return RaggedView.of(self._table.heights, self._table._ragged(self.slots))
+
+    @cached_property
+    def refs(self) -> RaggedView:
+        return RaggedView.of(self._table.refs, self._table._ragged(self.slots))

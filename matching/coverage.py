@@ -1,105 +1,29 @@
-"""Linear referencing of corridors along a route, interval algebra, and the greedy route cover.
-
-Which parts of the route lie within `corridor_m` of a candidate line? For one route segment
-p(t) = p0 + t·d (t ∈ [0, 1]) and one candidate segment ab, the points within c of ab form a
-capsule (a rectangle plus two disks), which is convex, so its trace on the route segment is
-one t-interval: the hull of the traces on the two disks (a quadratic) and on the rectangle
-(two slabs, linear). This is exact, where buffering the candidate would cut the round ends
-into polygons, and it vectorises over all segment pairs.
-"""
+"""Interval algebra along a route and the greedy route cover (corridor geometry: `corridor`)."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from matching.path import MetricPath
+# Re-exported: the corridor geometry used to live here.
+from matching.corridor import EPS_M, Interval, capsule_intervals, corridor_intervals
 
-EPS_M = 1e-6
-_PAIRS_PER_CHUNK = 200_000  # caps the (route segments × candidate segments) scratch matrix
-
-Interval = tuple[float, float]
-
-
-def _disk(p0, d, centre, c) -> tuple[np.ndarray, np.ndarray]:
-    qa = np.einsum("ij,ij->i", d, d)
-    w = p0 - centre
-    qb = 2 * np.einsum("ij,ij->i", d, w)
-    qc = np.einsum("ij,ij->i", w, w) - c * c
-    disc = qb * qb - 4 * qa * qc
-    with np.errstate(divide="ignore", invalid="ignore"):
-        root = np.sqrt(np.maximum(disc, 0.0))
-        lo = np.where(qa > 0, (-qb - root) / (2 * qa), np.where(qc <= 0, -np.inf, np.inf))
-        hi = np.where(qa > 0, (-qb + root) / (2 * qa), np.where(qc <= 0, np.inf, -np.inf))
-    empty = (qa > 0) & (disc < 0)
-    return np.where(empty, np.inf, lo), np.where(empty, -np.inf, hi)
-
-
-def _slab(alpha, beta, lower, upper) -> tuple[np.ndarray, np.ndarray]:
-    """t where lower ≤ alpha + beta·t ≤ upper."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t1, t2 = (lower - alpha) / beta, (upper - alpha) / beta
-        flat_in = (alpha >= lower) & (alpha <= upper)
-        lo = np.where(beta != 0, np.minimum(t1, t2), np.where(flat_in, -np.inf, np.inf))
-        hi = np.where(beta != 0, np.maximum(t1, t2), np.where(flat_in, np.inf, -np.inf))
-    return lo, hi
-
-
-def capsule_intervals(p0, d, a, b, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair, the t ∈ [0, 1] range of p0 + t·d within c of segment ab (lo > hi: none)."""
-    lo_a, hi_a = _disk(p0, d, a, c)
-    lo_b, hi_b = _disk(p0, d, b, c)
-    ab = b - a
-    length = np.hypot(ab[:, 0], ab[:, 1])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = ab / length[:, None]
-    u = np.where(length[:, None] > 0, u, 0.0)
-    n = np.column_stack([-u[:, 1], u[:, 0]])
-    w = p0 - a
-    lo_s, hi_s = _slab(np.einsum("ij,ij->i", w, u), np.einsum("ij,ij->i", d, u), 0.0, length)
-    lo_n, hi_n = _slab(np.einsum("ij,ij->i", w, n), np.einsum("ij,ij->i", d, n), -c, c)
-    lo_r, hi_r = np.maximum(lo_s, lo_n), np.minimum(hi_s, hi_n)
-    lo_r = np.where(length > 0, lo_r, np.inf)  # a point-like segment is just its disks
-    hi_r = np.where(length > 0, hi_r, -np.inf)
-    los = np.stack([lo_a, lo_b, lo_r])
-    his = np.stack([hi_a, hi_b, hi_r])
-    present = los <= his
-    lo = np.where(present, los, np.inf).min(axis=0)
-    hi = np.where(present, his, -np.inf).max(axis=0)
-    return np.maximum(lo, 0.0), np.minimum(hi, 1.0)
-
-
-def corridor_intervals(
-    path: MetricPath, xy: np.ndarray, row: np.ndarray, rows: int, corridor_m: float
-) -> list[list[Interval]]:
-    """For each candidate row, the merged route intervals (geodesic metres) within the corridor.
-
-    `xy` holds the candidates' metric vertices and `row` the candidate of each vertex.
-    """
-    same = row[1:] == row[:-1]
-    a, b, owner = xy[:-1][same], xy[1:][same], row[:-1][same]
-    p0, d = path.segments
-    seg_lo, seg_hi = np.minimum(a, b) - corridor_m, np.maximum(a, b) + corridor_m
-    route_lo, route_hi = np.minimum(p0, p0 + d), np.maximum(p0, p0 + d)
-    found: list[list[Interval]] = [[] for _ in range(rows)]
-    step = max(1, _PAIRS_PER_CHUNK // max(len(a), 1))
-    for start in range(0, len(p0), step):
-        part = slice(start, start + step)
-        near = np.all(
-            (route_lo[part, None, :] <= seg_hi[None, :, :])
-            & (route_hi[part, None, :] >= seg_lo[None, :, :]),
-            axis=2,
-        )
-        ri, sj = np.nonzero(near)
-        ri += start
-        lo, hi = capsule_intervals(p0[ri], d[ri], a[sj], b[sj], corridor_m)
-        ok = lo <= hi
-        starts, ends = path.measure(ri[ok], lo[ok]), path.measure(ri[ok], hi[ok])
-        for k, s, e in zip(owner[sj[ok]].tolist(), starts.tolist(), ends.tolist(), strict=True):
-            found[k].append((s, e))
-    return [merge(intervals) for intervals in found]
+__all__ = [
+    "EPS_M",
+    "CoverOption",
+    "Interval",
+    "capsule_intervals",
+    "corridor_intervals",
+    "gaps",
+    "greedy_cover",
+    "merge",
+    "overlap",
+    "subtract",
+    "total",
+]
 
 
 def merge(intervals: Sequence[Interval]) -> list[Interval]:
@@ -166,45 +90,54 @@ def _choose_owners(options: Sequence[CoverOption]) -> set[int]:
     """Greedy set cover by owner: take the owner adding most metres (then cheaper, lower id).
 
     Works on elementary pieces (the route cut at every interval end), so each round is one
-    boolean matrix-vector product instead of an interval walk per owner.
+    matrix-vector product instead of an interval walk per owner.
     """
     owners = sorted({o.owner_id for o in options})
     row = {owner: k for k, owner in enumerate(owners)}
-    bounds = np.unique([x for o in options for iv in o.intervals for x in iv])
-    if len(bounds) < 2:
-        return set()
-    reach = np.zeros((len(owners), len(bounds) - 1), dtype=bool)
     cheapest = dict.fromkeys(owners, np.inf)
+    rows, starts, ends = [], [], []
     for o in options:
         cheapest[o.owner_id] = min(cheapest[o.owner_id], o.cost_per_m)
-        for s, e in o.intervals:
-            reach[row[o.owner_id], np.searchsorted(bounds, s) : np.searchsorted(bounds, e)] = True
-    pieces = np.diff(bounds)
-    uncovered = reach.any(axis=0)
-    ids = np.array(owners)
-    costs = np.array([cheapest[o] for o in owners])
+        rows += [row[o.owner_id]] * len(o.intervals)
+        starts += [s for s, _ in o.intervals]
+        ends += [e for _, e in o.intervals]
+    bounds = np.unique(starts + ends)
+    if len(bounds) < 2:
+        return set()
+    # reach[owner, piece]: the owner covers the piece. A +1/-1 mark at each interval's first
+    # and past-last piece, summed along the route, sets every piece in between at once.
+    size, count = len(bounds), len(owners) * len(bounds)
+    base = np.array(rows, dtype=np.int64) * size
+    marks = np.bincount(base + np.searchsorted(bounds, starts), minlength=count)
+    marks -= np.bincount(base + np.searchsorted(bounds, ends), minlength=count)
+    reach = (np.cumsum(marks.reshape(len(owners), size), axis=1) > 0)[:, :-1]
+    metres = np.where(reach, np.diff(bounds), 0.0)  # what each owner covers of each piece
+    uncovered = reach.any(axis=0).astype(np.float64)
+    # Most metres, then cheapest, then lowest id.
+    rank = [(-cheapest[owner], -owner) for owner in owners]
     chosen: set[int] = set()
-    while True:
-        gains = np.round((reach & uncovered) @ pieces, 6)
-        if gains.max() <= EPS_M:
-            return chosen
-        best = np.lexsort((-ids, -costs, gains))[-1]  # most metres, then cheapest, then lowest id
+    while uncovered.any():  # once all is covered every gain is zero
+        gains = np.round(metres @ uncovered, 6).tolist()
+        best = max(range(len(owners)), key=lambda k: (gains[k], *rank[k]))
+        if gains[best] <= EPS_M:
+            break
         chosen.add(owners[best])
-        uncovered &= ~reach[best]
+        uncovered[reach[best]] = 0.0
+    return chosen
 
 
-def _sweep(pool: Sequence[CoverOption], start: float, end: float, legs: list) -> None:
-    """Cover [start, end] left to right, each time taking the option that reaches farthest."""
+def _sweep(entries: list, start: float, end: float, legs: list) -> None:
+    """Cover [start, end] left to right, each time taking the option that reaches farthest.
+
+    `entries` are (from_m, to_m, option) of the pool's intervals, in pool order.
+    """
+    entries = [entry for entry in entries if entry[1] > start and entry[0] < end]
     pos, used = start, {leg[0].asset_id for leg in legs}
     while pos < end - EPS_M:
-        reaching = [
-            (opt, e)
-            for opt in pool
-            for s, e in opt.intervals
-            if s <= pos + EPS_M and e > pos + EPS_M
-        ]
+        reach_from = pos + EPS_M
+        reaching = [(opt, e) for s, e, opt in entries if s <= reach_from and e > reach_from]
         if not reaching:
-            later = [s for opt in pool for s, e in opt.intervals if s > pos and s < end]
+            later = [s for s, _, _ in entries if s > pos and s < end]
             if not later:
                 return
             pos = min(later)
@@ -227,7 +160,9 @@ def _sweep(pool: Sequence[CoverOption], start: float, end: float, legs: list) ->
         pos = stop
 
 
-def greedy_cover(options: Sequence[CoverOption]) -> list[tuple[CoverOption, float, float]]:
+def greedy_cover(
+    options: Sequence[CoverOption], union: Sequence[Interval] | None = None
+) -> list[tuple[CoverOption, float, float]]:
     """A cheap cover of everything the options cover, as (option, from_m, to_m) legs.
 
     Objective, in order: fewest owners (one agreement per owner), then fewest assets, then
@@ -235,12 +170,20 @@ def greedy_cover(options: Sequence[CoverOption]) -> list[tuple[CoverOption, floa
     greedy set cover, most newly covered metres first; (2) within those owners' assets, sweep
     each covered stretch left to right taking the asset that reaches farthest (optimal in the
     number of pieces for interval cover), preferring an asset already used, then the
-    cheaper, then the lower id. Deterministic for the same input.
+    cheaper, then the lower id. Deterministic for the same input. `union`, the merged
+    intervals of all options, saves recomputing it when the caller has it.
     """
-    union = merge([iv for opt in options for iv in opt.intervals])
+    if union is None:
+        union = merge([iv for opt in options for iv in opt.intervals])
     owners = _choose_owners(options)
     pool = sorted((o for o in options if o.owner_id in owners), key=lambda o: o.asset_id)
+    # Each interval lies inside one stretch of the union: sweep each stretch with its own.
+    firsts = [start for start, _ in union]
+    stretches: list[list] = [[] for _ in union]
+    for opt in pool:
+        for s, e in opt.intervals:
+            stretches[bisect.bisect_right(firsts, s) - 1].append((s, e, opt))
     legs: list[tuple[CoverOption, float, float]] = []
-    for start, end in union:
-        _sweep(pool, start, end, legs)
+    for (start, end), entries in zip(union, stretches, strict=True):
+        _sweep(entries, start, end, legs)
     return legs

@@ -53,6 +53,14 @@ def _hull(boxes: np.ndarray) -> np.ndarray | None:
     return np.concatenate([lo, hi])[None, :]
 
 
+def _pairs_meet(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """bool[len(a), len(b)]: does box a[i] meet box b[j]?"""
+    meet = (a[:, None, 0] <= b[None, :, 2]) & (a[:, None, 2] >= b[None, :, 0])
+    meet &= a[:, None, 1] <= b[None, :, 3]
+    meet &= a[:, None, 3] >= b[None, :, 1]
+    return meet
+
+
 def _meets(candidates: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Which candidate boxes meet at least one of `boxes` (in blocks, to bound memory)."""
     step = max(1, 1_000_000 // max(len(boxes), 1))
@@ -84,6 +92,7 @@ class Generation:
     bucket: int
     point_tree: Tree | None = field(default=None, repr=False)
     line_tree: Tree | None = field(default=None, repr=False)
+    line_buckets: np.ndarray | None = field(default=None, repr=False)  # box of each tree entry
 
     @classmethod
     def from_tables(
@@ -110,7 +119,9 @@ class Generation:
                 boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3], LINE_BUCKET
             )
             lines.boxes, lines.box_row = boxes[order], lines.box_row[order]
-            gen.line_tree = make_tree(*layout.bucket_bounds(lines.boxes, bucket=LINE_BUCKET))
+            mins, maxs = layout.bucket_bounds(lines.boxes, bucket=LINE_BUCKET)
+            gen.line_tree = make_tree(mins, maxs)
+            gen.line_buckets = np.hstack([mins, maxs])
         return gen
 
     @classmethod
@@ -142,24 +153,58 @@ class Generation:
     def dead(self) -> int:
         return self.points.dead + self.lines.dead
 
-    def point_slots(self, boxes: np.ndarray) -> np.ndarray:
-        buckets = self.point_tree.hits(boxes) if self.point_tree else np.empty(0, np.int64)
-        slots = layout.bucket_slots(buckets, len(self.points), self.bucket)
-        lon, lat = self.points.lon[slots], self.points.lat[slots]
-        inside = np.zeros(len(slots), dtype=bool)
-        for x0, y0, x1, y1 in boxes:
-            inside |= (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-        slots = slots[inside]
-        return slots[self.points.alive[slots]]
+    def point_slots(self, boxes: np.ndarray, row_filter: RowFilter | None = None) -> np.ndarray:
+        """Live base point slots inside `boxes` that pass `row_filter` (in one pass).
+
+        Written for the site query's hot path: a handful of gathers from the buckets the
+        tree hits, one combined mask, one selection.
+        """
+        points = self.points
+        if self.point_tree is None:
+            return np.empty(0, dtype=np.int64)
+        slots = layout.bucket_slots(self.point_tree.hits(boxes), len(points), self.bucket)
+        lon, lat = points.lon[slots], points.lat[slots]
+        if len(boxes) == 1:
+            x0, y0, x1, y1 = boxes[0].tolist()
+            keep = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+        else:
+            keep = np.zeros(len(slots), dtype=bool)
+            for x0, y0, x1, y1 in boxes.tolist():
+                keep |= (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+        # A filter rejects tombstones by their profile (candidates.DEAD); else ask `alive`.
+        keep &= points.alive[slots] if row_filter is None else row_filter.accepts(points, slots)
+        return slots[keep]
 
     def line_slots(self, boxes: np.ndarray) -> np.ndarray:
+        """Live base line slots with an index box that meets one of `boxes`.
+
+        Many boxes (a route) are checked in two steps: the tree's buckets against the boxes,
+        then each line box only against the boxes its bucket met. Checking every line box
+        against every box cost ~100 µs on a 10 km route through a city.
+        """
+        if self.line_tree is None:
+            return np.empty(0, dtype=np.int64)
         hull = _hull(boxes)
-        tree = self.line_tree
-        buckets = tree.hits(boxes if hull is None else hull) if tree else np.empty(0, np.int64)
-        hits = layout.bucket_slots(buckets, len(self.lines.boxes), LINE_BUCKET)
-        hits = hits[_meets(self.lines.boxes[hits], boxes)]
+        buckets = self.line_tree.hits(boxes if hull is None else hull)
+        if len(boxes) == 1:
+            hits = layout.bucket_slots(buckets, len(self.lines.boxes), LINE_BUCKET)
+            hits = hits[_meets(self.lines.boxes[hits], boxes)]
+        else:
+            hits = self._line_hits(buckets, boxes)
         slots = np.unique(self.lines.box_row[hits])
         return slots[self.lines.alive[slots]]
+
+    def _line_hits(self, buckets: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """Line boxes of `buckets` that meet the query box their bucket met."""
+        bucket, query = np.nonzero(_pairs_meet(self.line_buckets[buckets], boxes))
+        hits = (buckets[bucket, None] * LINE_BUCKET + layout.steps(LINE_BUCKET)).ravel()
+        query = np.repeat(query, LINE_BUCKET)
+        inside = hits < len(self.lines.boxes)  # the last bucket can be short
+        hits, query = hits[inside], query[inside]
+        line, box = self.lines.boxes[hits], boxes[query]
+        meet = (line[:, 0] <= box[:, 2]) & (line[:, 2] >= box[:, 0])
+        meet &= (line[:, 1] <= box[:, 3]) & (line[:, 3] >= box[:, 1])
+        return hits[meet]
 
     def probe(
         self, boxes: np.ndarray, row_filter: RowFilter | None, *, points: bool, lines: bool
@@ -168,15 +213,19 @@ class Generation:
         found = []
         if points:
             found += [
-                (self.points, self.point_slots(boxes)),
-                (self.delta_points, self.delta_points.in_boxes(boxes)),
+                (self.points, self.point_slots(boxes, row_filter)),
+                (self.delta_points, self._filtered(self.delta_points, boxes, row_filter)),
             ]
         if lines:
             found += [
-                (self.lines, self.line_slots(boxes)),
-                (self.delta_lines, self.delta_lines.in_boxes(boxes)),
+                (self.lines, self._filtered(self.lines, boxes, row_filter)),
+                (self.delta_lines, self._filtered(self.delta_lines, boxes, row_filter)),
             ]
-        if row_filter is not None:
-            found = [(t, t.select(s, row_filter) if len(s) else s) for t, s in found]
         hits = [(t, s) for t, s in found if len(s)]
         return hits or found[:1]
+
+    def _filtered(self, table: AssetTable, boxes: np.ndarray, row_filter) -> np.ndarray:
+        if not len(table):
+            return np.empty(0, dtype=np.int64)
+        slots = self.line_slots(boxes) if table is self.lines else table.in_boxes(boxes)
+        return table.select(slots, row_filter) if row_filter is not None and len(slots) else slots

@@ -24,6 +24,7 @@ from pyproj import Geod, Transformer
 from pyproj.enums import TransformDirection
 
 GEOD = Geod(ellps="WGS84")
+_GEOD_INV = GEOD._inv  # pyproj 3.7, pinned in requirements.txt
 EARTH_RADIUS_M = 6_371_008.8
 _A = 6_378_137.0
 _F = 1 / 298.257223563
@@ -51,18 +52,16 @@ def parallel_degree_m(lat_deg: np.ndarray | float) -> np.ndarray:
 
 def geodesic_distances(lon0: float, lat0: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     """Geodesic distances in metres from one point to many (WGS84)."""
-    if len(lons) == 0:
+    n = len(lons)
+    if n == 0:
         return np.empty(0, dtype=np.float64)
-    # inplace=True on fresh float64 copies: pyproj then skips its own buffer copies (~8 µs).
-    lons2 = np.array(lons, dtype=np.float64)
-    _, _, dist = GEOD.inv(
-        np.full(len(lons2), float(lon0)),
-        np.full(len(lons2), float(lat0)),
-        lons2,
-        np.array(lats, dtype=np.float64),
-        inplace=True,
-    )
-    return dist
+    lon1, lat1 = np.full(n, float(lon0)), np.full(n, float(lat0))
+    lon2, lat2 = np.array(lons, dtype=np.float64), np.array(lats, dtype=np.float64)
+    # pyproj's kernel writes (azimuth, back azimuth, distance) over its first three inputs,
+    # here fresh copies. Calling it directly skips `Geod.inv`'s scalar attempt and buffer
+    # checks (~6 µs of a site query); tested against `Geod.inv`.
+    _GEOD_INV(lon1, lat1, lon2, lat2, radians=False, return_back_azimuth=True)
+    return lon2
 
 
 def segment_lengths(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
@@ -71,8 +70,9 @@ def segment_lengths(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     lats = np.asarray(lats, dtype=np.float64)
     if lons.size < 2:
         return np.empty(0, dtype=np.float64)
-    _, _, dist = GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
-    return np.asarray(dist, dtype=np.float64)
+    lon1, lat1, lon2, lat2 = lons[:-1].copy(), lats[:-1].copy(), lons[1:].copy(), lats[1:].copy()
+    _GEOD_INV(lon1, lat1, lon2, lat2, radians=False, return_back_azimuth=True)  # see above
+    return lon2
 
 
 class LocalFrame:
@@ -120,9 +120,10 @@ def _half_degree(value: float) -> float:
 def route_centre(lons: np.ndarray, lats: np.ndarray) -> tuple[float, float]:
     """Centre of a polyline's bounding box, measured across the antimeridian when shorter."""
     lons = np.asarray(lons, dtype=np.float64)
+    lats = np.asarray(lats, dtype=np.float64)
     unwrapped = lons[0] + wrap_lon_delta(lons - lons[0])
     lon = (unwrapped.min() + unwrapped.max()) / 2
-    return normalise_lon(lon), float((np.min(lats) + np.max(lats)) / 2)
+    return (float(lon) + 180.0) % 360.0 - 180.0, float((lats.min() + lats.max()) / 2)
 
 
 def expand_boxes(lo, hi, lat_lo, lat_hi, margin_m) -> tuple[np.ndarray, np.ndarray]:

@@ -7,8 +7,9 @@ The only module that imports rtree; `generation.py` holds the tables and is tree
   so 1 M points per entry would take 150 MB; buckets take ~10 MB and a bucket scan is one
   vectorised comparison. Line boxes (two across the antimeridian) are bucketed by 8 too.
 - Trees are bulk-loaded from numpy arrays (`Index((ids, mins, maxs))`), never one by one.
-- Measured (1 M clustered points + 200 k lines, 2-vCPU VM): whole index ~170 MB RSS
-  (110 B per point in columns), build ~2 s CPU per million points, tree probe ~16 µs.
+- Measured (1 M clustered points + 200 k lines, 2-vCPU VM, see bench/RESULTS.md): index
+  ~150 MB RSS (~125 B per asset in columns), built in ~0.5 s per million points from
+  columns (`load`), tree probe 10-30 µs depending on how warm the caches are.
 
 Freshness: every query calls `catch_up()` first (~2 µs when nothing changed). Attribute and
 capacity changes go into the columns in place. A moved or new asset is appended to a small
@@ -21,14 +22,14 @@ a snapshot (~0.3 s for 1 M), merges and bulk-loads a new generation in a backgro
 
 Concurrency: catch-ups are serialised by a lock and coalesced (a query that arrives while a
 catch-up runs waits for the next one rather than starting its own); they write under the
-write side of a readers-writer lock; a query copies its rows out under the read side, so it
-always sees one consistent generation and the seq it was caught up to. Probes into a tree
+write side of a readers-writer lock; a query reads the tables (and copies out what it keeps)
+under the read side, so it always sees one consistent generation and the seq it was caught
+up to. Probes into a tree
 are serialised as well, because libspatialindex is not thread-safe even for reads.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import itertools
 import logging
@@ -41,6 +42,7 @@ from matching import geo, layout, refine
 from matching.candidates import Found, RowFilter
 from matching.changes import apply_changes, plan_changes
 from matching.columns import AssetTable
+from matching.compaction import Compacting, trim_heap
 from matching.generation import Generation
 from matching.path import MetricPath
 from matching.records import AssetSource
@@ -66,61 +68,61 @@ class RTree:
         arrays = (ids, np.ascontiguousarray(mins), np.ascontiguousarray(maxs))
         self._index = rtree.index.Index(arrays, properties=props)
         self._lock = threading.Lock()
+        # ctypes arguments of `probe`, made once: the lock makes them safe to reuse.
+        self._args = _ProbeArgs()
 
     def hits(self, boxes: np.ndarray) -> np.ndarray:
         """Entry numbers whose boxes meet any of `boxes`."""
         with self._lock:
             if len(boxes) == 1:
-                return probe(self._index, boxes[0].tolist())
+                return self._args.probe(self._index, boxes[0].tolist())
             ids, _ = self._index.intersection_v(boxes[:, :2].copy(), boxes[:, 2:].copy())
         return np.unique(ids)
 
 
 _BOX = ctypes.c_double * 2
+_VOID_P = ctypes.POINTER(ctypes.c_void_p)
+
+
+class _ProbeArgs:
+    """Reusable ctypes arguments for one probe at a time (the caller serialises probes)."""
+
+    def __init__(self) -> None:
+        self.low, self.high = _BOX(), _BOX()
+        self.ids = ctypes.POINTER(ctypes.c_int64)()
+        self.count = ctypes.c_uint64(0)
+        self.ids_ref, self.count_ref = ctypes.byref(self.ids), ctypes.byref(self.count)
+
+    def probe(self, tree: rtree.index.Index, box) -> np.ndarray:
+        """Ids whose boxes meet `box`, straight from libspatialindex's C API into numpy.
+
+        `Index.intersection` builds ctypes arrays through Python properties and yields ids
+        one by one; calling `Index_Intersects_id` (the same call it makes) with arguments
+        made once, and copying the answer with one memcpy, saves ~20 µs per probe. Relies
+        on rtree 1.4's `core.rt` bindings, pinned in requirements.txt; tested against
+        `intersection`.
+        """
+        self.low[0], self.low[1], self.high[0], self.high[1] = box
+        rt = rtree.core.rt
+        rt.Index_Intersects_id(tree.handle, self.low, self.high, 2, self.ids_ref, self.count_ref)
+        try:
+            size = self.count.value * 8
+            found = np.frombuffer(ctypes.string_at(self.ids, size), dtype=np.int64)
+        finally:
+            rt.Index_Free(ctypes.cast(self.ids, _VOID_P))
+        return found
 
 
 def probe(tree: rtree.index.Index, box) -> np.ndarray:
-    """Ids whose boxes meet `box`, straight from libspatialindex's C API into numpy.
-
-    `Index.intersection` builds ctypes arrays through Python properties and yields ids one
-    by one; calling `Index_Intersects_id` (the same call it makes) saves ~15 µs per probe.
-    Relies on rtree 1.4's `core.rt` bindings, pinned in requirements.txt; tested against
-    `intersection`.
-    """
-    ids = ctypes.POINTER(ctypes.c_int64)()
-    count = ctypes.c_uint64(0)
-    rtree.core.rt.Index_Intersects_id(
-        tree.handle, _BOX(box[0], box[1]), _BOX(box[2], box[3]), 2,
-        ctypes.byref(ids), ctypes.byref(count),
-    )  # fmt: skip
-    try:
-        found = np.ctypeslib.as_array(ids, shape=(count.value,)).copy() if count.value else None
-    finally:
-        rtree.core.rt.Index_Free(ctypes.cast(ids, ctypes.POINTER(ctypes.c_void_p)))
-    return found if found is not None else np.empty(0, dtype=np.int64)
-
-
-def _tree_hits(tree: rtree.index.Index | None, boxes: np.ndarray) -> np.ndarray:
-    if tree is None or not len(boxes):
-        return np.empty(0, dtype=np.int64)
-    if len(boxes) == 1:
-        return probe(tree, boxes[0].tolist())
-    ids, _ = tree.intersection_v(boxes[:, :2].copy(), boxes[:, 2:].copy())
-    return np.unique(ids)
-
-
-def _trim_heap() -> None:
-    """Give freed heap back to the OS after a build. glibc keeps it otherwise, and RSS stays
-    at the build's peak: measured 500 MB instead of 220 MB for 1 M points and 200 k lines."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    """Ids whose boxes meet `box` (one probe; see `_ProbeArgs.probe`)."""
+    return _ProbeArgs().probe(tree, box)
 
 
 def _make_tree(mins: np.ndarray, maxs: np.ndarray) -> RTree | None:
     return RTree(mins, maxs) if len(mins) else None
 
 
-class AssetIndex:
+class AssetIndex(Compacting):
     """A spatial cache of an AssetSource, safe to share between threads.
 
     `within_radius` and `within_corridor` are the queries; both catch up first and return a
@@ -147,6 +149,7 @@ class AssetIndex:
         self._rebuilding = False
         self._ready: Generation | None = None  # built by a background compaction
         self.rebuilds = 0
+        self.make_tree = _make_tree
 
     @property
     def seq(self) -> int:
@@ -157,12 +160,27 @@ class AssetIndex:
         with self._update_lock:
             return self._build_locked()
 
+    def load(self, points: AssetTable, lines: AssetTable, owners: dict[int, str], seq: int) -> int:
+        """Bulk-load from column tables instead of the source's snapshot: the array path,
+        which creates no AssetRecords (see `ingest.from_columns`).
+
+        Takes the source's live point and line assets as tables, owner names by owner id,
+        and the seq they are consistent at; catch-ups continue from that seq. Returns it.
+        """
+        owners = dict(owners)
+        gen = Generation.from_tables(points, lines, owners, seq, self.bucket_size, self.make_tree)
+        with self._update_lock, self._rw.write():
+            self._gen = gen
+        trim_heap()
+        log.info("index loaded: %d points, %d lines at seq %d", len(points), len(lines), seq)
+        return seq
+
     def _build_locked(self) -> int:
         seq, records = self._source.snapshot()
-        gen = Generation.from_records(records, seq, self.bucket_size, _make_tree)
+        gen = Generation.from_records(records, seq, self.bucket_size, self.make_tree)
         with self._rw.write():
             self._gen = gen
-        _trim_heap()
+        trim_heap()
         log.info("index built: %d points, %d lines at seq %d", len(gen.points), len(gen.lines), seq)
         return seq
 
@@ -196,64 +214,6 @@ class AssetIndex:
             apply_changes(gen, plan)
             gen.seq = new_seq
 
-    def _maybe_compact(self) -> None:
-        gen = self._gen
-        delta = len(gen.delta_points) + len(gen.delta_lines)
-        base = len(gen.points) + len(gen.lines)
-        if self._rebuilding or (delta <= self.delta_limit and gen.dead <= 0.1 * max(base, 1000)):
-            return
-        self._rebuilding = True
-        # Freezing copies only what catch-ups change in place (~50 ms per million assets);
-        # the merge itself (~1 s) then runs without blocking them.
-        frozen = [table.frozen() for table in gen.tables()]
-        args = (frozen, dict(gen.owners), gen.seq)
-        if self.rebuild_in_background:
-            threading.Thread(
-                target=self._compact, args=args, name="index-compact", daemon=True
-            ).start()
-        else:
-            self._install(self._merged(*args))
-
-    def _merged(self, tables: list[AssetTable], owners: dict, seq0: int) -> Generation:
-        points, lines, delta_points, delta_lines = tables
-        return Generation.from_tables(
-            AssetTable.concat([points, delta_points]),
-            AssetTable.concat([lines, delta_lines]),
-            owners,
-            seq0,
-            self.bucket_size,
-            _make_tree,
-        )
-
-    def _compact(self, tables: list[AssetTable], owners: dict, seq0: int) -> None:
-        """Build the next generation off-lock; the next catch-up installs it.
-
-        Handing it over instead of taking the update lock here matters: eight busy readers
-        can starve a thread waiting for that lock (CPython locks are not fair).
-        """
-        try:
-            self._ready = self._merged(tables, owners, seq0)
-        except Exception:
-            log.exception("index compaction failed; the current generation stays")
-            self._rebuilding = False
-
-    def _install(self, new: Generation) -> None:
-        new_seq, ids = self._source.changes_since(new.seq)  # writes made while we rebuilt
-        if ids:
-            apply_changes(new, plan_changes(new, ids, self._source.fetch(ids)))
-        new.seq = max(new_seq, new.seq)
-        with self._rw.write():
-            self._gen = new
-        self._rebuilding = False
-        self.rebuilds += 1
-        _trim_heap()
-        log.info(
-            "index compacted at seq %d (%d points, %d lines)",
-            new.seq,
-            len(new.points),
-            len(new.lines),
-        )
-
     def within_radius(
         self,
         lon: float,
@@ -265,15 +225,31 @@ class AssetIndex:
         lines: bool = True,
     ) -> Found:
         """Live assets within `radius_m` metres of (lon, lat) that pass `row_filter`."""
+
+        def copy_near(table, slots, owners) -> Found:
+            return Found(-1, *refine.near_point(table, slots, lon, lat, radius_m, owners))
+
+        seq, parts = self.scan_radius(
+            lon, lat, radius_m, row_filter, copy_near, points=points, lines=lines
+        )
+        return Found.join(seq, parts)
+
+    def scan_radius(
+        self, lon, lat, radius_m, row_filter, read, *, points=True, lines=True
+    ) -> tuple[int, list]:
+        """Call `read(table, slots, owners)` on the live slots of each table whose boxes meet
+        the circle's and which pass `row_filter`; returns (seq, what the calls returned).
+
+        `read` runs under the read lock, so it may look at the table directly (and must copy
+        what it keeps): a site query reads a few columns of its ~50 candidates and copies
+        out only the dozen that can rank, instead of copying every row first.
+        """
         self.catch_up()
         boxes = geo.radius_boxes(lon, lat, radius_m)
         with self._rw.read():
             gen = self._gen
-            parts = [
-                Found(-1, *refine.near_point(table, slots, lon, lat, radius_m, gen.owners))
-                for table, slots in gen.probe(boxes, row_filter, points=points, lines=lines)
-            ]
-            return Found.join(gen.seq, parts)
+            hits = gen.probe(boxes, row_filter, points=points, lines=lines)
+            return gen.seq, [read(table, slots, gen.owners) for table, slots in hits]
 
     def within_corridor(
         self, path: MetricPath, corridor_m: float, row_filter: RowFilter | None = None

@@ -141,32 +141,50 @@ def ingest(records: Iterable[AssetRecord], owners: dict[int, str], *, line: bool
 
 def _build(records, codes: dict, geoms, owners: dict, line: bool) -> AssetTable:
     n = len(records)
-
     owner_ids = _field(records, "owner_id")
     owners.update(zip(owner_ids, _field(records, "owner_name"), strict=True))
-    owner = np.fromiter(owner_ids, dtype=np.int64, count=n)
     free, heights = _capacities(_field(records, "capacity"))
-    height = np.array(_field(records, "height_m"), dtype=np.float64).reshape(n)
-    top = top_mounts(heights, free[:, RESOURCE_CODE[_ANTENNA]], height)
-    profile = profile_codes(*(codes[k] for k in ("kind", "use", "sector", "status")))
     columns = {
         "ids": np.fromiter(_field(records, "id"), dtype=np.int64, count=n),
         **codes,
-        "profile": profile,
-        # int32 halves the column; keep int64 if some owner id does not fit.
-        "owner": owner.astype(np.int32) if not n or owner.max() < 2**31 else owner,
-        "height": height,
-        "top": top,
+        "owner": np.fromiter(owner_ids, dtype=np.int64, count=n),
+        "height": np.array(_field(records, "height_m"), dtype=np.float64).reshape(n),
         "free": free,
         "heights": heights,
         "refs": Ragged.from_strings(_field(records, "owner_ref")),
     }
     if line:
         xy, index = shapely.get_coordinates(geoms, return_index=True)
-        coords = Ragged.from_lengths(np.bincount(index, minlength=n), xy)
-        boxes, box_row = geo.line_boxes(xy, coords.offsets)
-        columns.update(coords=coords, boxes=boxes, box_row=box_row)
+        columns["coords"] = Ragged.from_lengths(np.bincount(index, minlength=n), xy)
     else:
         xy = shapely.get_coordinates(geoms).reshape(n, 2)
-        columns.update(lon=np.ascontiguousarray(xy[:, 0]), lat=np.ascontiguousarray(xy[:, 1]))
+        columns.update(lon=xy[:, 0], lat=xy[:, 1])
+    return from_columns(columns, line=line)
+
+
+def from_columns(columns: dict, *, line: bool) -> AssetTable:
+    """A table straight from coded columns, the array path that skips AssetRecords.
+
+    Takes `ids` (int64), the codes `kind`, `status`, `sensitivity`, `sector`, `use` (int8,
+    positions in the `rules` vocabularies, use 0 = none), `owner` (owner ids), `height`
+    (float64 metres, nan if unknown), `free` ((n, len(RESOURCES)) units), `heights` (Ragged
+    free antenna mount heights), `refs` (Ragged UTF-8 owner refs) and either `lon`/`lat`
+    (points) or `coords` (lines: Ragged lon/lat vertices). Adds the derived columns
+    (profile, top mount, line boxes); the caller vouches for valid codes and geometry.
+    """
+    columns = dict(columns)
+    owner = np.asarray(columns["owner"], dtype=np.int64)
+    # int32 halves the column; keep int64 if some owner id does not fit.
+    columns["owner"] = owner.astype(np.int32) if not len(owner) or owner.max() < 2**31 else owner
+    columns["profile"] = profile_codes(*(columns[k] for k in ("kind", "use", "sector", "status")))
+    free = columns["free"]
+    columns["top"] = top_mounts(
+        columns["heights"], free[:, RESOURCE_CODE[_ANTENNA]], columns["height"]
+    )
+    if line:
+        coords = columns["coords"]
+        columns["boxes"], columns["box_row"] = geo.line_boxes(coords.values, coords.offsets)
+    else:
+        columns["lon"] = np.ascontiguousarray(columns["lon"], dtype=np.float64)
+        columns["lat"] = np.ascontiguousarray(columns["lat"], dtype=np.float64)
     return AssetTable(columns, line=line)

@@ -26,12 +26,9 @@ class MetricPath:
         self.seg_m = geo.segment_lengths(self.lons, self.lats)
         self.start_m = np.concatenate([[0.0], np.cumsum(self.seg_m)])
         self.length_m = float(self.start_m[-1])
-
-    @property
-    def segments(self) -> tuple[np.ndarray, np.ndarray]:
-        """(start points, direction vectors) of the metric segments, each shaped (n, 2)."""
         xy = np.column_stack([self.x, self.y])
-        return xy[:-1], np.diff(xy, axis=0)
+        # (start points, direction vectors) of the metric segments, each shaped (n, 2).
+        self.segments = (xy[:-1], np.diff(xy, axis=0))
 
     def search_boxes(self, margin_m: float) -> np.ndarray:
         """Lon/lat boxes covering everything within `margin_m` of the route.
@@ -41,13 +38,17 @@ class MetricPath:
         away from the lon/lat-straight one: L²/4R · (1 + tan φ), twice the usual bound.
         """
         lon = self.lons[0] + geo.wrap_lon_delta(self.lons - self.lons[0])
-        pieces = np.maximum(np.ceil(self.seg_m / PIECE_M), 1).astype(np.int64)
-        seg = np.repeat(np.arange(len(pieces)), pieces)
-        step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-        t0, t1 = step / pieces[seg], (step + 1) / pieces[seg]
-        dlon, dlat = np.diff(lon)[seg], np.diff(self.lats)[seg]
-        lon0, lat0 = lon[seg] + t0 * dlon, self.lats[seg] + t0 * dlat
-        lon1, lat1 = lon[seg] + t1 * dlon, self.lats[seg] + t1 * dlat
+        if (self.seg_m <= PIECE_M).all():  # the usual case: one piece per segment
+            lon0, lat0, lon1, lat1 = lon[:-1], self.lats[:-1], lon[1:], self.lats[1:]
+            seg = slice(None)
+        else:
+            pieces = np.maximum(np.ceil(self.seg_m / PIECE_M), 1).astype(np.int64)
+            seg = np.repeat(np.arange(len(pieces)), pieces)
+            step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+            t0, t1 = step / pieces[seg], (step + 1) / pieces[seg]
+            dlon, dlat = np.diff(lon)[seg], np.diff(self.lats)[seg]
+            lon0, lat0 = lon[seg] + t0 * dlon, self.lats[seg] + t0 * dlat
+            lon1, lat1 = lon[seg] + t1 * dlon, self.lats[seg] + t1 * dlat
         phi = np.radians(np.minimum(np.maximum(np.abs(lat0), np.abs(lat1)), 85.0))
         bulge = self.seg_m[seg] ** 2 / (4 * geo.EARTH_RADIUS_M) * (1 + np.tan(phi))
         boxes, _ = geo.expand_boxes(

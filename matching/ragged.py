@@ -22,7 +22,8 @@ class Ragged:
     """Rows of differing length (free heights, owner refs, line vertices) in one array.
 
     Rows rewritten after the build go to `overrides` instead of re-packing the flat array;
-    `take` folds them back in when the index compacts.
+    `take` folds them back in when the index compacts. The overrides dict is copied on
+    write (`set_many` swaps in a new one), so a view may keep the one it saw without a copy.
     """
 
     __slots__ = ("offsets", "overrides", "values")
@@ -59,8 +60,17 @@ class Ragged:
     def get_str(self, i: int) -> str:
         return self.get(i).tobytes().decode("utf-8")
 
+    def strings(self, index: np.ndarray) -> list[str]:
+        """The UTF-8 rows at `index` as str (see `RaggedView.strings`)."""
+        return RaggedView.of(self, np.asarray(index, dtype=np.int64)).strings(np.arange(len(index)))
+
+    def set_many(self, rows: dict[int, np.ndarray]) -> None:
+        """Rewrite some rows: a new overrides dict, never a change to one a view holds."""
+        if rows:
+            self.overrides = {**self.overrides, **rows}
+
     def set(self, i: int, value: np.ndarray) -> None:
-        self.overrides[i] = value
+        self.set_many({i: value})
 
     def take(self, slots: np.ndarray) -> Ragged:
         """A packed copy holding only `slots`, in that order."""
@@ -105,54 +115,123 @@ class Ragged:
 class RaggedView:
     """Some rows of a Ragged, by reference rather than by copy.
 
-    Safe to keep after the index lock is released: a Ragged's flat array is never written in
-    place (updates go to `overrides`, compaction builds new arrays), and the overrides of the
-    chosen rows are captured when the view is made.
+    Safe to keep after the index lock is released: a Ragged's flat arrays are never written
+    in place, and its overrides dict is replaced, never changed (copy on write), so the one
+    captured here stays as it was. Nothing is looked up until a row is read: a query copies
+    many rows out but reads the strings of only a few.
     """
 
-    __slots__ = ("ends", "overrides", "starts", "values")
+    __slots__ = ("index", "offsets", "overrides", "values")
 
-    def __init__(self, values, starts: np.ndarray, ends: np.ndarray, overrides: dict) -> None:
+    def __init__(self, values, offsets: np.ndarray, index: np.ndarray, overrides: dict) -> None:
         self.values = values
-        self.starts = starts
-        self.ends = ends
-        self.overrides = overrides
+        self.offsets = offsets
+        self.index = index  # row of the Ragged behind each row of the view
+        self.overrides = overrides  # the Ragged's, by row of the Ragged
 
     @classmethod
     def of(cls, ragged: Ragged, slots: np.ndarray) -> RaggedView:
-        overrides = {}
-        if ragged.overrides:
-            for k, slot in enumerate(slots.tolist()):
-                if slot in ragged.overrides:
-                    overrides[k] = ragged.overrides[slot]
-        return cls(ragged.values, ragged.offsets[slots], ragged.offsets[slots + 1], overrides)
+        return cls(ragged.values, ragged.offsets, slots, ragged.overrides)
+
+    @classmethod
+    def empty_rows(cls, values: np.ndarray, count: int) -> RaggedView:
+        """`count` rows that are all empty (point assets' vertices)."""
+        return cls(values, _NO_OFFSETS, np.zeros(count, dtype=np.int64), {})
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self.offsets[self.index]
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self.offsets[self.index + 1]
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return len(self.index)
 
     def get(self, i: int) -> np.ndarray:
-        if self.overrides and i in self.overrides:
-            return self.overrides[i]
-        return self.values[self.starts[i] : self.ends[i]]
+        row = int(self.index[i])
+        found = self.overrides.get(row) if self.overrides else None
+        if found is not None:
+            return found
+        return self.values[self.offsets[row] : self.offsets[row + 1]]
 
     def get_str(self, i: int) -> str:
         return self.get(i).tobytes().decode("utf-8")
 
+    def strings(self, index: np.ndarray) -> list[str]:
+        """The UTF-8 rows at `index` as str, decoded straight from a memoryview of the flat
+        bytes: ~0.3 µs a row against ~2 µs through `get_str`'s numpy slices."""
+        flat, rows = memoryview(self.values), self.index[index]
+        spans = zip(self.offsets[rows].tolist(), self.offsets[rows + 1].tolist(), strict=True)
+        found = [str(flat[start:end], "utf-8") for start, end in spans]
+        if self.overrides:
+            for k, row in enumerate(rows.tolist()):
+                if row in self.overrides:
+                    found[k] = self.overrides[row].tobytes().decode("utf-8")
+        return found
+
     def take(self, index: np.ndarray) -> RaggedView:
         index = np.asarray(index, dtype=np.int64)
-        overrides = {}
-        if self.overrides:
-            overrides = {
-                k: self.overrides[i] for k, i in enumerate(index.tolist()) if i in self.overrides
-            }
-        return RaggedView(self.values, self.starts[index], self.ends[index], overrides)
+        return RaggedView(self.values, self.offsets, self.index[index], self.overrides)
+
+    def _overridden(self) -> bool:
+        return bool(self.overrides) and any(r in self.overrides for r in self.index.tolist())
 
     def packed(self) -> Ragged:
         """A compact Ragged copy of these rows."""
-        if len(self) <= _FEW or self.overrides:
+        if len(self) <= _FEW or self._overridden():
             pieces = [self.get(i) for i in range(len(self))]
             lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
             values = np.concatenate(pieces) if pieces else self.values[:0]
             return Ragged.from_lengths(lengths, values)
-        lengths = self.ends - self.starts
-        return Ragged.from_lengths(lengths, self.values[_spans(self.starts, lengths)])
+        starts = self.starts
+        lengths = self.ends - starts
+        return Ragged.from_lengths(lengths, self.values[_spans(starts, lengths)])
+
+
+_NO_OFFSETS = np.zeros(2, dtype=np.int64)  # one empty row
+_NO_OFFSETS.setflags(write=False)
+
+
+class RaggedChain:
+    """Several Ragged or RaggedView parts read as one, by reference: joining a query's base
+    and delta rows then copies nothing until a row is read."""
+
+    __slots__ = ("firsts", "parts")
+
+    def __init__(self, parts: list) -> None:
+        self.parts = parts
+        self.firsts = np.cumsum([0] + [len(p) for p in parts])  # first row of each part
+
+    def __len__(self) -> int:
+        return int(self.firsts[-1])
+
+    def _part(self, i: int) -> tuple:
+        k = int(np.searchsorted(self.firsts, i, side="right")) - 1
+        return self.parts[k], i - int(self.firsts[k])
+
+    def get(self, i: int) -> np.ndarray:
+        part, row = self._part(i)
+        return part.get(row)
+
+    def get_str(self, i: int) -> str:
+        part, row = self._part(i)
+        return part.get_str(row)
+
+    def strings(self, index: np.ndarray) -> list[str]:
+        index = np.asarray(index, dtype=np.int64)
+        found: list[str] = [""] * len(index)
+        part_of = np.searchsorted(self.firsts, index, side="right") - 1
+        for k, part in enumerate(self.parts):
+            at = np.flatnonzero(part_of == k)
+            texts = part.strings(index[at] - self.firsts[k])
+            for pos, text in zip(at.tolist(), texts, strict=True):
+                found[pos] = text
+        return found
+
+    def packed(self) -> Ragged:
+        return Ragged.concat(self.parts)
+
+    def take(self, index: np.ndarray) -> Ragged:
+        return self.packed().take(index)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from matching import geo
+from matching import corridor, geo
 from matching.candidates import Found, Rows
 from matching.columns import AssetTable
 from matching.path import MetricPath
@@ -49,11 +49,11 @@ def near_path(
 ) -> Found:
     """Lines within `corridor_m` of the route, with their vertices in the route's frame."""
     xy, owner = metric_vertices(path.frame, table, slots)
-    lines = shapely.linestrings(xy, indices=owner) if len(slots) else np.empty(0, object)
-    route = shapely.linestrings(np.column_stack([path.x, path.y]))
-    distance = shapely.distance(route, lines)
-    keep = np.flatnonzero(distance <= corridor_m)
-    vertex = np.isin(owner, keep)
-    row = np.searchsorted(keep, owner[vertex])  # renumber vertices to the kept rows
+    distance, pairs = corridor.row_distances(path, xy, owner, len(slots), corridor_m)
+    inside = distance <= corridor_m
+    keep = np.flatnonzero(inside)
+    renumber = np.cumsum(inside) - 1  # row numbers among the kept rows
+    vertex = inside[owner]
     rows = table.rows(slots[keep], owners)
-    return Found(-1, rows, distance[keep], xy[vertex], row)
+    pairs = pairs.take(inside[pairs.row], renumber)
+    return Found(-1, rows, distance[keep], xy[vertex], renumber[owner[vertex]], pairs)

@@ -9,7 +9,9 @@ coordinates to 7 decimals).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import copy
+from dataclasses import asdict, dataclass, fields, is_dataclass
+from functools import cache
 
 
 def metres(value: float) -> float:
@@ -21,13 +23,58 @@ def ratio(value: float) -> float:
     return round(float(value), 4) + 0.0
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value):
+    """What `dataclasses.asdict` makes of a field value: containers rebuilt, atoms shared
+    (asdict deep-copies them, which changes nothing for immutable atoms)."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if isinstance(value, _Serialisable):
+        return value.to_dict()
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return kind(_plain(v) for v in value)
+    return asdict(value) if is_dataclass(value) else copy.deepcopy(value)
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 class _Serialisable:
+    """`to_dict()` equal to `dataclasses.asdict`, ~5x faster: the API serialises every report."""
+
+    __slots__ = ()
+
     def to_dict(self) -> dict:
-        return asdict(self)  # type: ignore[call-overload]
+        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
+
+
+@cache
+def _dict_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if str(f.type).startswith("dict"))
+
+
+class _Flat(_Serialisable):
+    """Report parts whose fields are atoms, tuples of atoms, or dicts of atoms."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict:
+        cls = type(self)
+        out = {name: getattr(self, name) for name in _field_names(cls)}
+        for name in _dict_fields(cls):
+            out[name] = dict(out[name])
+        return out
 
 
 @dataclass(slots=True)
-class SiteSuggestion(_Serialisable):
+class SiteSuggestion(_Flat):
     asset_id: int
     owner_ref: str
     owner_id: int
@@ -54,7 +101,7 @@ class SiteReport(_Serialisable):
 
 
 @dataclass(slots=True)
-class RouteSuggestion(_Serialisable):
+class RouteSuggestion(_Flat):
     asset_id: int
     owner_ref: str
     owner_id: int
@@ -72,7 +119,7 @@ class RouteSuggestion(_Serialisable):
 
 
 @dataclass(slots=True)
-class CoverLeg(_Serialisable):
+class CoverLeg(_Flat):
     asset_id: int
     owner_id: int
     owner_name: str

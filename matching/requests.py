@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from shapely.geometry import LineString, Point
 
 from matching import geo, rules
@@ -72,6 +73,11 @@ def _check_vocab(name: str, values, vocabulary) -> frozenset[str] | None:
     if unknown:
         raise InvalidRequest(name, f"unknown values {sorted(unknown)}")
     return frozenset(values)
+
+
+def _lonlat(line: LineString) -> list[list[float]]:
+    """The line's vertices as [lon, lat] lists (shapely's coordinate iterator is slow)."""
+    return shapely.get_coordinates(line).tolist()
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ class RouteRequest:
 
     def to_dict(self) -> dict:
         return {
-            "route": [[round(x, 7), round(y, 7)] for x, y, *_ in self.route.coords],
+            "route": [[round(x, 7), round(y, 7)] for x, y in _lonlat(self.route)],
             "corridor_m": self.corridor_m,
             "needs": dict(self.needs),
             "limit": self.limit,

@@ -14,12 +14,12 @@ rest of the route. Verdict "share" when coverage_ratio ≥ the request's `share_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from matching import coverage, rules
-from matching.candidates import RowFilter
+from matching import corridor, coverage, rules
+from matching.candidates import RESOURCE_CODE, RowFilter
 from matching.path import MetricPath
 from matching.reports import CoverLeg, RouteReport, RouteSuggestion, metres, ratio
 from matching.requests import RouteRequest
@@ -27,8 +27,7 @@ from matching.requests import RouteRequest
 MIN_GAP_M = 0.01
 
 
-@dataclass(frozen=True)
-class RouteCandidate:
+class RouteCandidate(NamedTuple):
     """An eligible line, as both the engine and the oracle describe it before ranking."""
 
     asset_id: int
@@ -50,14 +49,15 @@ class RouteCandidate:
         return str(rules.sharing_mode(self.kind, next(iter(request.needs)), self.owner_sector))
 
 
-def _suggest(c: RouteCandidate, request: RouteRequest, costs: rules.Costs) -> RouteSuggestion:
-    mode = c.mode(request)
-    saving = c.covered_m * costs.route_build_per_m(set(request.needs))
-    free = ", ".join(f"{units} free {resource}" for resource, units in c.free.items())
+def _suggest(
+    c: RouteCandidate, covered: float, mode: str, request: RouteRequest, costs: rules.Costs
+) -> RouteSuggestion:
+    saving = covered * costs.route_build_per_m(set(request.needs))
+    free = ", ".join([f"{units} free {resource}" for resource, units in c.free.items()])
     explanation = (
         f"{c.kind.replace('_', ' ').capitalize()} {c.owner_ref} of {c.owner_name} "
         f"({c.owner_sector}) "
-        f"runs within {request.corridor_m:g} m of {c.covered_m:.0f} m of the route with {free}; "
+        f"runs within {request.corridor_m:g} m of {covered:.0f} m of the route with {free}; "
         f"{mode.replace('_', ' ')} avoids about {saving:,.0f} {costs.currency} of new build."
     )
     return RouteSuggestion(
@@ -69,8 +69,8 @@ def _suggest(c: RouteCandidate, request: RouteRequest, costs: rules.Costs) -> Ro
         kind=c.kind,
         sensitivity=c.sensitivity,
         distance_m=metres(c.distance_m),
-        covered_m=metres(c.covered_m),
-        intervals=tuple((metres(s), metres(e)) for s, e in c.intervals),
+        covered_m=metres(covered),
+        intervals=tuple((round(s, 2) + 0.0, round(e, 2) + 0.0) for s, e in c.intervals),
         free=dict(c.free),
         sharing_mode=mode,
         estimated_saving=metres(saving),
@@ -79,20 +79,26 @@ def _suggest(c: RouteCandidate, request: RouteRequest, costs: rules.Costs) -> Ro
 
 
 def _gap_features(path: MetricPath, holes: list[tuple[float, float]]) -> dict:
+    """The gaps as GeoJSON lines: each hole's two end points and the route vertices between."""
     holes = [(s, e) for s, e in holes if e - s >= MIN_GAP_M]
-    ends = (
-        path.points_at(np.array([m for hole in holes for m in hole])) if holes else np.empty((0, 2))
-    )
+    if not holes:
+        return {"type": "FeatureCollection", "features": []}
+    measures = np.array([m for hole in holes for m in hole])
+    ends = path.points_at(measures).tolist()
+    # The route vertices strictly inside each hole, found by bisection (start_m is sorted).
+    first = np.searchsorted(path.start_m, measures[0::2], side="right").tolist()
+    last = np.searchsorted(path.start_m, measures[1::2], side="left").tolist()
+    vertices = np.column_stack([path.lons, path.lats]).tolist()
     features = []
     for k, (s, e) in enumerate(holes):
-        coords = [
-            [round(x, 7) + 0.0, round(y, 7) + 0.0]
-            for x, y in path.piece(s, e, ends[2 * k : 2 * k + 2])
-        ]
+        points = [ends[2 * k], *vertices[first[k] : last[k]], ends[2 * k + 1]]
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": coords},
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[round(x, 7) + 0.0, round(y, 7) + 0.0] for x, y in points],
+                },
                 "properties": {"from_m": metres(s), "to_m": metres(e), "length_m": metres(e - s)},
             }
         )
@@ -100,11 +106,14 @@ def _gap_features(path: MetricPath, holes: list[tuple[float, float]]) -> dict:
 
 
 def _cover(
-    candidates: Sequence[RouteCandidate], request: RouteRequest, costs: rules.Costs
+    candidates: Sequence[RouteCandidate],
+    modes: dict[int, str],
+    union: list,
+    costs: rules.Costs,
 ) -> tuple[CoverLeg, ...]:
     options = [
         coverage.CoverOption(
-            c.asset_id, c.owner_id, costs.share_cost_per_m(c.mode(request)), c.intervals
+            c.asset_id, c.owner_id, costs.share_cost_per_m(modes[c.asset_id]), c.intervals
         )
         for c in candidates
     ]
@@ -117,9 +126,9 @@ def _cover(
             from_m=metres(s),
             to_m=metres(e),
             length_m=metres(e - s),
-            sharing_mode=by_id[opt.asset_id].mode(request),
+            sharing_mode=modes[opt.asset_id],
         )
-        for opt, s, e in coverage.greedy_cover(options)
+        for opt, s, e in coverage.greedy_cover(options, union)
     )
 
 
@@ -152,19 +161,26 @@ def route_report(
     costs: rules.Costs = rules.DEFAULT_COSTS,
 ) -> RouteReport:
     """Rank, cover and reach the verdict (shared by the engine and the oracle)."""
+    covered_by = {c.asset_id: c.covered_m for c in candidates}
     ranked = sorted(
-        candidates, key=lambda c: (-metres(c.covered_m), metres(c.distance_m), c.asset_id)
+        candidates,
+        key=lambda c: (-metres(covered_by[c.asset_id]), metres(c.distance_m), c.asset_id),
     )
+    need = next(iter(request.needs))
+    modes = {c.asset_id: str(rules.sharing_mode(c.kind, need, c.owner_sector)) for c in candidates}
     union = coverage.merge([iv for c in candidates for iv in c.intervals])
     covered = min(coverage.total(union), path.length_m)
-    cover = _cover(candidates, request, costs)
+    cover = _cover(candidates, modes, union, costs)
     share = covered / path.length_m >= request.share_threshold
     return RouteReport(
         verdict=str(rules.Verdict.SHARE if share else rules.Verdict.BUILD_NEW),
         reason=_reason(request, path.length_m, covered, cover, share),
         registry_seq=seq,
         request=request.to_dict(),
-        candidates=tuple(_suggest(c, request, costs) for c in ranked[: request.limit]),
+        candidates=tuple(
+            _suggest(c, covered_by[c.asset_id], modes[c.asset_id], request, costs)
+            for c in ranked[: request.limit]
+        ),
         route_length_m=metres(path.length_m),
         coverage_m=metres(covered),
         coverage_ratio=ratio(covered / path.length_m),
@@ -184,22 +200,33 @@ def match_route(
     path = MetricPath(request.route)
     found = index.within_corridor(path, request.corridor_m, RowFilter.for_needs(request.needs))
     rows = found.rows
-    intervals = coverage.corridor_intervals(
-        path, found.metric_xy, found.metric_row, len(rows), request.corridor_m
+    intervals = corridor.corridor_intervals(
+        path, found.metric_xy, found.metric_row, len(rows), request.corridor_m, found.pairs
     )
-    candidates = [
-        RouteCandidate(
-            asset_id=int(rows.asset_id[i]),
-            kind=rows.kind_name(i),
-            sensitivity=rows.sensitivity_name(i),
-            owner_id=int(rows.owner_id[i]),
-            owner_name=rows.owner_name[i],
-            owner_sector=rows.sector_name(i),
-            owner_ref=rows.owner_ref(i),
-            distance_m=float(found.distance_m[i]),
-            intervals=tuple(intervals[i]),
-            free={r: rows.free_of(i, r) for r in request.needs},
-        )
-        for i in range(len(rows))
-    ]
-    return route_report(request, found.seq, path, candidates, costs)
+    return route_report(request, found.seq, path, _candidates(found, intervals, request), costs)
+
+
+_KIND_NAMES = np.array(rules.KINDS, dtype=object)
+_SENSITIVITY_NAMES = np.array(rules.SENSITIVITIES, dtype=object)
+_SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
+
+
+def _candidates(found, intervals: list, request: RouteRequest) -> list[RouteCandidate]:
+    """RouteCandidates for every row found, reading each column once rather than per cell."""
+    rows = found.rows
+    every = np.arange(len(rows))
+    free = [(r, rows.free[:, RESOURCE_CODE[r]].tolist()) for r in request.needs]
+    columns = zip(
+        rows.asset_id.tolist(),
+        _KIND_NAMES[rows.kind].tolist(),
+        _SENSITIVITY_NAMES[rows.sensitivity].tolist(),
+        rows.owner_id.tolist(),
+        rows.owner_name,
+        _SECTOR_NAMES[rows.sector].tolist(),
+        rows.refs.strings(every),
+        found.distance_m.tolist(),
+        map(tuple, intervals),
+        [{r: units[k] for r, units in free} for k in range(len(rows))],
+        strict=True,
+    )
+    return [RouteCandidate(*values) for values in columns]

@@ -25,52 +25,64 @@ Verdict: "share" if any candidate is eligible, else "build_new"; `reason` says w
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import numpy as np
+from functools import lru_cache, partial
 
 from matching import rules, site_rows
 from matching.candidates import RowFilter
-from matching.reports import SiteReport, SiteSuggestion, metres, ratio
+from matching.reports import SiteReport, SiteSuggestion, metres
 from matching.requests import SiteRequest
 from matching.site_rows import SiteCandidate
 
 WEIGHTS = site_rows.WEIGHTS
 HEIGHT_REFERENCE_M = site_rows.HEIGHT_REFERENCE_M
 _ANTENNA = rules.Resource.ANTENNA_MOUNT
+_W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR = (
+    WEIGHTS[k] for k in ("proximity", "height", "headroom", "sector")
+)
+_SECTOR_PREFERENCE = dict(rules.SECTOR_PREFERENCE)
 
 
 def site_score(candidate: SiteCandidate, request: SiteRequest) -> float:
-    """The documented ranking score, rounded to 4 decimals."""
-    proximity = max(0.0, 1.0 - candidate.distance_m / request.radius_m)
+    """The documented ranking score, rounded to 4 decimals.
+
+    Written with plain comparisons instead of min/max and generators: it runs for every
+    ranked candidate, and the vectorised `site_rows.approximate_scores` mirrors it.
+    """
+    proximity = 1.0 - candidate.distance_m / request.radius_m
+    if proximity < 0.0:
+        proximity = 0.0
     best = candidate.best_height_m
     height = 0.0 if best is None else min(1.0, best / HEIGHT_REFERENCE_M)
-    headroom = sum((candidate.free[r] - n) / candidate.free[r] for r, n in request.needs.items())
+    free = candidate.free
+    headroom = 0
+    for resource, units in request.needs.items():
+        headroom += (free[resource] - units) / free[resource]
     headroom /= len(request.needs)
-    sector = rules.SECTOR_PREFERENCE.get(candidate.owner_sector, 0.0)
+    sector = _SECTOR_PREFERENCE.get(candidate.owner_sector, 0.0)
     total = (
-        WEIGHTS["proximity"] * proximity
-        + WEIGHTS["height"] * height
-        + WEIGHTS["headroom"] * headroom
-        + WEIGHTS["sector"] * sector
+        _W_PROXIMITY * proximity + _W_HEIGHT * height + _W_HEADROOM * headroom + _W_SECTOR * sector
     )
-    return ratio(100 * total)
+    return round(100 * total, 4) + 0.0
 
 
 _LABEL = {name: name.replace("_", " ") for name in (*rules.KINDS, *rules.SharingMode)}
 
 
-def _explain(c: SiteCandidate, mode: str, saving: str) -> str:
-    free = ", ".join(f"{units} free {resource}" for resource, units in c.free.items())
-    height = "" if c.best_height_m is None else f", best mount at {c.best_height_m:g} m"
-    return (
-        f"{_LABEL[c.kind].capitalize()} {c.owner_ref} of {c.owner_name} ({c.owner_sector}) "
-        f"is {c.distance_m:.0f} m away with {free}{height}; {_LABEL[mode]} avoids about "
-        f"{saving} of new build."
-    )
+@lru_cache(maxsize=256)
+def _wording(kind: str, need: str, sector: str) -> tuple[str, str, str]:
+    """(sharing mode, kind label, explanation middle): cached, they only depend on these."""
+    mode = str(rules.RULES_BY_KEY[(kind, need)].mode_for(sector))
+    return mode, _LABEL[kind].capitalize(), f"; {_LABEL[mode]} avoids about "
 
 
 def _suggest(c: SiteCandidate, score: float, saving: float, first_need: str, money: str):
-    mode = rules.RULES_BY_KEY[(c.kind, first_need)].mode_for(c.owner_sector)
+    mode, label, middle = _wording(c.kind, first_need, c.owner_sector)
+    free = ", ".join([f"{units} free {resource}" for resource, units in c.free.items()])
+    height = "" if c.best_height_m is None else f", best mount at {c.best_height_m:g} m"
+    explanation = (
+        f"{label} {c.owner_ref} of {c.owner_name} ({c.owner_sector}) is {c.distance_m:.0f} m "
+        f"away with {free}{height}{middle}{money} of new build."
+    )
     return SiteSuggestion(
         c.asset_id,
         c.owner_ref,
@@ -79,12 +91,12 @@ def _suggest(c: SiteCandidate, score: float, saving: float, first_need: str, mon
         c.owner_sector,
         c.kind,
         c.sensitivity,
-        metres(c.distance_m),
-        dict(c.free),
-        str(mode),
+        round(c.distance_m, 2) + 0.0,  # reports.metres, inlined
+        c.free,  # made for this candidate alone
+        mode,
         saving,
         score,
-        _explain(c, mode, money),
+        explanation,
     )
 
 
@@ -111,7 +123,10 @@ def site_report(
     `candidates` must include the best `request.limit`; `eligible` counts all of them when
     the caller has already dropped the ones that cannot rank (defaults to len(candidates)).
     """
-    ranked = sorted((-site_score(c, request), c.asset_id, c) for c in candidates)
+    ranked = sorted(
+        (-(site_score(c, request) if c.score is None else round(c.score, 4) + 0.0), c.asset_id, c)
+        for c in candidates
+    )
     saving = metres(costs.site_saving(set(request.needs)))
     money = f"{saving:,.0f} {costs.currency}"
     first_need = next(iter(request.needs))
@@ -144,13 +159,12 @@ def match_site(index, request: SiteRequest, costs: rules.Costs = rules.DEFAULT_C
     Takes a `SiteRequest`, returns a `SiteReport` (verdict, reason, ranked suggestions).
     """
     row_filter = RowFilter.for_needs(request.needs, request.kinds, request.sectors)
+    read = partial(site_rows.shortlist, request=request)
     lon, lat = request.location.x, request.location.y
-    found = index.within_radius(lon, lat, request.radius_m, row_filter, points=True, lines=False)
-    rows, distance = found.rows, found.distance_m
-    ok, best = site_rows.height_columns(rows, request)
-    top = eligible = np.flatnonzero(ok)
-    if len(eligible) > request.limit:  # only then is there anything to cut
-        scores = site_rows.approximate_scores(rows, distance, best, request)[eligible]
-        top = eligible[site_rows.preselect(scores, request.limit)]
-    candidates = site_rows.site_candidates(rows, distance, best, top, request)
-    return site_report(request, found.seq, candidates, costs, eligible=len(eligible))
+    seq, parts = index.scan_radius(lon, lat, request.radius_m, row_filter, read, lines=False)
+    if len(parts) == 1:
+        candidates, eligible = parts[0]
+    else:
+        candidates = [c for found, _ in parts for c in found]
+        eligible = sum(count for _, count in parts)
+    return site_report(request, seq, candidates, costs, eligible=eligible)

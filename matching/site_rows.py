@@ -1,7 +1,9 @@
-"""Site eligibility by mount height, and a vectorised pre-ranking of candidate rows.
+"""Site eligibility by mount height, and the vectorised ranking of candidate rows.
 
-The engine scores every row with numpy and builds Python objects only for the few that can
-reach the top `limit`; `site.site_report` then ranks those exactly, as the oracle does.
+The engine measures, checks and scores every candidate with numpy on the index's own columns
+and builds Python objects only for the few that can reach the top `limit`, carrying their
+scores (the same floats `site.site_score` computes); `site.site_report` then ranks them as it
+ranks the oracle's.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matching import rules
+from matching import geo, rules
 from matching.candidates import RESOURCE_CODE, Rows
+from matching.columns import SlotRows
 from matching.requests import SiteRequest
 
 
@@ -28,14 +31,20 @@ class SiteCandidate(NamedTuple):
     distance_m: float
     free: dict[str, int]
     best_height_m: float | None
+    # The engine's `exact_scores` value (100 × the weighted sum, before rounding); None: the
+    # report computes `site.site_score`. Both are the same float, operation for operation.
+    score: float | None = None
 
 
 WEIGHTS = {"proximity": 0.60, "height": 0.15, "headroom": 0.10, "sector": 0.15}
 HEIGHT_REFERENCE_M = 40.0
 _ANTENNA = rules.Resource.ANTENNA_MOUNT
 _SECTOR_PREFERENCE = np.array([rules.SECTOR_PREFERENCE.get(s, 0.0) for s in rules.SECTORS])
-# Pre-ranking keeps everything within this much of the limit-th score, so that float noise
-# between this vectorised score and the exact one can never change which rows make the cut.
+_W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR = (
+    WEIGHTS[k] for k in ("proximity", "height", "headroom", "sector")
+)
+# Pre-ranking keeps everything within this much of the limit-th score: the report ranks
+# scores rounded to 4 decimals (then by id), so rows that tie after rounding must all reach it.
 _MARGIN = 1e-3
 
 
@@ -72,47 +81,100 @@ def height_columns(rows: Rows, request: SiteRequest) -> tuple[np.ndarray, np.nda
     return high >= request.needs[_ANTENNA], best
 
 
-def approximate_scores(rows: Rows, distance: np.ndarray, best: np.ndarray, request) -> np.ndarray:
-    """`site.site_score` for all rows at once (equal up to float rounding)."""
-    proximity = np.maximum(0.0, 1.0 - distance / request.radius_m)
-    height = np.where(np.isnan(best), 0.0, np.minimum(1.0, best / HEIGHT_REFERENCE_M))
-    headroom = np.zeros(len(rows))
+def exact_scores(rows: Rows, distance: np.ndarray, best: np.ndarray, request) -> np.ndarray:
+    """`site.site_score` for all rows at once, before its rounding to 4 decimals.
+
+    The same IEEE operations in the same order as `site_score` (numpy does not fuse them),
+    so the floats are identical; test_site_scores_equal_the_scalar_score checks it.
+    """
+    proximity = np.maximum(1.0 - distance / request.radius_m, 0.0)
+    height = np.where(np.isnan(best), 0.0, np.minimum(best / HEIGHT_REFERENCE_M, 1.0))
+    headroom = None
     for resource, units in request.needs.items():
         free = rows.free[:, RESOURCE_CODE[resource]]
-        headroom += (free - units) / np.maximum(free, 1)
-    headroom /= len(request.needs)
+        part = (free - units) / np.maximum(free, 1)
+        headroom = part if headroom is None else headroom + part
+    if len(request.needs) > 1:
+        headroom /= len(request.needs)
     return 100 * (
-        WEIGHTS["proximity"] * proximity
-        + WEIGHTS["height"] * height
-        + WEIGHTS["headroom"] * headroom
-        + WEIGHTS["sector"] * _SECTOR_PREFERENCE[rows.sector]
+        _W_PROXIMITY * proximity
+        + _W_HEIGHT * height
+        + _W_HEADROOM * headroom
+        + _W_SECTOR * _SECTOR_PREFERENCE[rows.sector]
     )
 
 
 def preselect(scores: np.ndarray, limit: int) -> np.ndarray:
-    """Indices of the rows that can make the top `limit`, best first."""
+    """Indices of the rows that can make the top `limit` (unordered: the report sorts)."""
     if len(scores) <= limit:
-        return np.argsort(-scores, kind="stable")
-    cut = -np.partition(-scores, limit - 1)[limit - 1] - _MARGIN
-    keep = np.flatnonzero(scores >= cut)
-    return keep[np.argsort(-scores[keep], kind="stable")]
+        return np.arange(len(scores))
+    cut = np.partition(scores, len(scores) - limit)[len(scores) - limit] - _MARGIN
+    return np.flatnonzero(scores >= cut)
 
 
-def site_candidates(rows: Rows, distance, best, top: np.ndarray, request) -> list[SiteCandidate]:
+def finalists(rows: Rows, distance: np.ndarray, request):
+    """(rows that can make the top `limit`, best usable height per row, number eligible,
+    their exact scores or None when there were too few rows to be worth scoring at once)."""
+    ok, best = height_columns(rows, request)
+    eligible = np.flatnonzero(ok) if request.min_height_m is not None else None
+    count = len(rows) if eligible is None else len(eligible)
+    if count <= request.limit:
+        return (np.arange(count) if eligible is None else eligible), best, count, None
+    scores = exact_scores(rows, distance, best, request)
+    if eligible is None:
+        top = preselect(scores, request.limit)
+    else:
+        top = eligible[preselect(scores[eligible], request.limit)]
+    return top, best, count, scores[top]
+
+
+_KIND_NAMES = np.array(rules.KINDS, dtype=object)
+_SENSITIVITY_NAMES = np.array(rules.SENSITIVITIES, dtype=object)
+_SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
+
+
+def site_candidates(
+    rows: Rows, distance, best, top: np.ndarray, request, scores: np.ndarray | None = None
+) -> list[SiteCandidate]:
     """SiteCandidates for the rows `top`, reading each column once rather than per cell."""
-    free = {r: rows.free[top, RESOURCE_CODE[r]].tolist() for r in request.needs}
-    heights = best[top]
+    picked = rows.take(top)
+    free = [(r, picked.free[:, RESOURCE_CODE[r]].tolist()) for r in request.needs]
     columns = zip(
-        rows.asset_id[top].tolist(),
-        [rules.KINDS[k] for k in rows.kind[top].tolist()],
-        [rules.SENSITIVITIES[k] for k in rows.sensitivity[top].tolist()],
-        rows.owner_id[top].tolist(),
-        [rows.owner_name[i] for i in top.tolist()],
-        [rules.SECTORS[k] for k in rows.sector[top].tolist()],
-        [rows.owner_ref(i) for i in top.tolist()],
+        picked.asset_id.tolist(),
+        _KIND_NAMES[picked.kind].tolist(),
+        _SENSITIVITY_NAMES[picked.sensitivity].tolist(),
+        picked.owner_id.tolist(),
+        picked.owner_name,
+        _SECTOR_NAMES[picked.sector].tolist(),
+        picked.refs.strings(np.arange(len(top))),
         distance[top].tolist(),
-        [{r: units[k] for r, units in free.items()} for k in range(len(top))],
-        [None if h != h else h for h in heights.tolist()],  # h != h: nan
+        [{r: units[k] for r, units in free} for k in range(len(top))],
+        [None if h != h else h for h in best[top].tolist()],  # h != h: nan
+        [None] * len(top) if scores is None else scores.tolist(),
         strict=True,
     )
-    return [SiteCandidate(*values) for values in columns]
+    return list(map(_new_candidate, columns))
+
+
+def shortlist(
+    table, slots: np.ndarray, owners: dict[int, str], request
+) -> tuple[list[SiteCandidate], int]:
+    """(the candidates among a table's filtered point slots that can make the top `limit`,
+    how many are eligible): measured, checked and ranked on the table itself.
+
+    Runs under the index's read lock (`AssetIndex.scan_radius`) and copies out only what
+    the report can use; the candidates of several tables rank together afterwards.
+    """
+    if table.line or not len(slots):
+        return [], 0
+    rows = SlotRows(table, slots, owners)
+    lon, lat = request.location.x, request.location.y
+    distance = geo.geodesic_distances(lon, lat, rows.lon, rows.lat)
+    near = np.flatnonzero(distance <= request.radius_m)
+    rows, distance = rows.take(near), distance[near]
+    top, best, eligible, scores = finalists(rows, distance, request)
+    return site_candidates(rows, distance, best, top, request, scores), eligible
+
+
+def _new_candidate(values: tuple) -> SiteCandidate:
+    return tuple.__new__(SiteCandidate, values)  # all fields given: skip NamedTuple.__new__

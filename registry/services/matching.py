@@ -52,9 +52,13 @@ def site_request(body) -> SiteRequest:
         raise ValidationFailed("location", "must be a GeoJSON Point")
     try:
         return SiteRequest(
-            location=location, radius_m=_number(body, "radius_m"), needs=body["needs"],
-            min_height_m=_number(body, "min_height_m"), kinds=body.get("kinds"),
-            sectors=body.get("sectors"), limit=body.get("limit", 10),
+            location=location,
+            radius_m=_number(body, "radius_m"),
+            needs=body["needs"],
+            min_height_m=_number(body, "min_height_m"),
+            kinds=body.get("kinds"),
+            sectors=body.get("sectors"),
+            limit=body.get("limit", 10),
         )
     except InvalidRequest as exc:
         raise ValidationFailed(exc.field, exc.message) from None
@@ -68,8 +72,11 @@ def route_request(body) -> RouteRequest:
         raise ValidationFailed("route", "must be a GeoJSON LineString")
     try:
         return RouteRequest(
-            route=route, corridor_m=_number(body, "corridor_m"), needs=body["needs"],
-            limit=body.get("limit", 10), share_threshold=body.get("share_threshold", 0.8),
+            route=route,
+            corridor_m=_number(body, "corridor_m"),
+            needs=body["needs"],
+            limit=body.get("limit", 10),
+            share_threshold=body.get("share_threshold", 0.8),
         )
     except InvalidRequest as exc:
         raise ValidationFailed(exc.field, exc.message) from None

@@ -1,0 +1,1 @@
+"""InfraShare benchmarks: `python -m bench` (see bench/RESULTS.md)."""
