@@ -32,7 +32,9 @@ def create_app(config=None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     session_factory = make_session_factory(engine)
     app.extensions["infrashare"] = AppContext(
-        config=app.config, engine=engine, session_factory=session_factory,
+        config=app.config,
+        engine=engine,
+        session_factory=session_factory,
         matcher=Matcher(session_factory, costs=app.config["MATCH_COSTS"]),
     )
     _register_blueprints(make_api(app))

@@ -13,11 +13,12 @@ from api.assets.schemas import (
     FeatureOutSchema,
     FeaturePatchSchema,
     FeatureSchema,
+    asset_filter,
 )
 from api.context import current_actor, read_session, unit_of_work
 from registry.capacity import capacity_views
 from registry.errors import NotFound
-from registry.queries import AssetFilter, list_assets
+from registry.queries import list_assets
 from registry.serialize import asset_feature
 from registry.services import assets as service
 from registry.services.grants import record_uses
@@ -71,18 +72,7 @@ class Assets(MethodView):
     @blp.response(200, FeatureCollectionSchema)
     def get(self, args):
         """List assets as a FeatureCollection, filtered, nearest first with near"""
-        f = AssetFilter(
-            kinds=args.get("kind", []),
-            owner_id=args.get("owner_id"),
-            sector=args.get("sector"),
-            status=args.get("status"),
-            bbox=args.get("bbox"),
-            near=args.get("near"),
-            radius_m=args.get("radius_m"),
-            min_free=args.get("min_free"),
-            limit=args["limit"],
-            offset=args["offset"],
-        )
+        f = asset_filter(args)
         with read_session() as session:
             page = list_assets(session, f, current_actor())
             features = [asset_feature(*row) for row in page.rows]

@@ -6,6 +6,7 @@ import math
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from registry.queries import AssetFilter
 from registry.vocabulary import Kind, Resource, Sector, Status
 
 KINDS = [k.value for k in Kind]
@@ -120,3 +121,19 @@ def _min_free(text: str) -> tuple[str, int]:
     if n < 1:
         raise ValidationError("n must be at least 1", "min_free")
     return resource, n
+
+
+def asset_filter(args: dict) -> AssetFilter:
+    """An AssetFilter from validated list or export arguments."""
+    return AssetFilter(
+        kinds=args.get("kind", []),
+        owner_id=args.get("owner_id"),
+        sector=args.get("sector"),
+        status=args.get("status"),
+        bbox=args.get("bbox"),
+        near=args.get("near"),
+        radius_m=args.get("radius_m"),
+        min_free=args.get("min_free"),
+        limit=args.get("limit"),
+        offset=args.get("offset", 0),
+    )

@@ -11,14 +11,19 @@ from api.match.schemas import RouteMatchSchema, SiteMatchSchema
 from registry.report_visibility import redact_report
 from registry.services.grants import record_uses
 
-blp = Blueprint("match", __name__, url_prefix="/match",
-                description="Share before you build: candidates for a planned site or route")
+blp = Blueprint(
+    "match",
+    __name__,
+    url_prefix="/match",
+    description="Share before you build: candidates for a planned site or route",
+)
 
 
 def shown_to_caller(report: dict) -> dict:
     """The report as the caller may see it; audits what access grants revealed."""
-    shown, uses = redact_report(read_session, current_actor(), report,
-                                current_app.config["MASK_GRID_M"])
+    shown, uses = redact_report(
+        read_session, current_actor(), report, current_app.config["MASK_GRID_M"]
+    )
     if uses:
         with unit_of_work() as uow:
             record_uses(uow, uses, request.path)

@@ -6,8 +6,12 @@ from marshmallow import Schema, fields
 class SiteMatchSchema(Schema):
     location = fields.Dict(required=True, metadata={"description": "GeoJSON Point"})
     radius_m = fields.Float(required=True)
-    needs = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
-                        metadata={"example": {"antenna_mount": 1}})
+    needs = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"example": {"antenna_mount": 1}},
+    )
     min_height_m = fields.Float(allow_none=True)
     kinds = fields.List(fields.String())
     sectors = fields.List(fields.String())
@@ -17,7 +21,11 @@ class SiteMatchSchema(Schema):
 class RouteMatchSchema(Schema):
     route = fields.Dict(required=True, metadata={"description": "GeoJSON LineString"})
     corridor_m = fields.Float(required=True)
-    needs = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
-                        metadata={"example": {"fiber_core": 12}})
+    needs = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"example": {"fiber_core": 12}},
+    )
     limit = fields.Integer()
     share_threshold = fields.Float()
