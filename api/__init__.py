@@ -14,8 +14,8 @@ from api.config import Config, ensure_secret_key
 from api.context import AppContext
 from api.errors import register_error_handlers
 from api.extensions import make_api, make_limiter
-from registry.db import make_engine, make_session_factory
-from registry.services.matching import Matcher
+from registry.db.engine import make_engine, make_session_factory
+from registry.engine.matcher import Matcher
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from api.context import app_context
-from registry import migrate
+from registry.db import migrate
 
 db_cli = AppGroup("db", help="Database schema: upgrade, downgrade, current revision.")
 

@@ -9,8 +9,8 @@ from flask import current_app, g
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.db import read_only
-from registry.uow import Actor, UnitOfWork
+from registry.db.engine import read_only
+from registry.db.uow import Actor, UnitOfWork
 
 
 @dataclass
@@ -20,7 +20,7 @@ class AppContext:
     config: dict
     engine: Engine
     session_factory: sessionmaker[Session]
-    matcher: object = None  # registry.services.matching.Matcher: one index per process
+    matcher: object = None  # registry.engine.matcher.Matcher: one index per process
 
 
 def app_context() -> AppContext:

@@ -21,13 +21,13 @@ from rich.progress import (
 from rich.text import Text
 
 from api.context import app_context
+from registry.db.uow import Actor
 from registry.errors import RegistryError
-from registry.importers.mapping_file import load_mapping
-from registry.importers.report import ImportSummary, write_report_csv
-from registry.importers.run import ImportOptions, import_file
-from registry.models import Organisation
-from registry.uow import Actor
-from registry.vocabulary import Kind
+from registry.interop.importers.mapping_file import load_mapping
+from registry.interop.importers.report import ImportSummary, write_report_csv
+from registry.interop.importers.run import ImportOptions, import_file
+from registry.inventory.models import Organisation
+from registry.inventory.vocabulary import Kind
 
 # Test hook: pause (holding the open transaction) once this many features are through, so
 # a test can kill -9 the import mid-way and check that nothing of it was committed.
@@ -172,7 +172,7 @@ def _filter(options: dict):
 @click.option("--limit", type=int, help="At most this many assets.")
 def export_command(fmt, out, **filters):
     """Export assets as GeoJSON, CSV or GeoPackage, with the filters of GET /api/v1/assets."""
-    from registry.exporters import stream
+    from registry.interop.exporters import stream
 
     filters["kind"] = list(filters["kind"])
     f = _filter(filters)

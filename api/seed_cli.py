@@ -8,9 +8,9 @@ from flask.cli import AppGroup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from api.context import app_context
-from registry import seeding
-from registry.models import Asset
-from registry.uow import Actor
+from registry.db.uow import Actor
+from registry.interop import seeding
+from registry.inventory.models import Asset
 
 seed_cli = AppGroup("seed", help="Load the demo city or real OpenStreetMap data.")
 

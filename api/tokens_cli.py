@@ -11,8 +11,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from api.context import app_context
-from registry.services import tokens as service
-from registry.uow import Actor, UnitOfWork
+from registry.access import tokens as service
+from registry.db.uow import Actor, UnitOfWork
 
 tokens_cli = AppGroup("tokens", help="API tokens: create (shown once), list, revoke.")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from api.context import app_context
-from registry.deadlines import Calendar
-from registry.services.build_requests import Matcher
+from registry.workflow.build_requests import Matcher
+from registry.workflow.calendar import Calendar
 
 
 def hold() -> dt.timedelta:

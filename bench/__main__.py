@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 
-# pyproj before anything loads SpatiaLite (see registry/db.py).
+# pyproj before anything loads SpatiaLite (see registry/db/engine.py).
 import pyproj  # noqa: F401
 
 from bench import engine_bench, http_bench, oracle_bench, postgis_bench, report, workload

@@ -22,9 +22,10 @@ TARGET_HTTP_US = 3_000.0
 
 def _seed(url: str) -> tuple[int, list[tuple[float, float]]]:
     """Migrate a fresh SpatiaLite file and load the demo city; returns (assets, point sites)."""
-    from registry import migrate, seeding
-    from registry.db import make_engine, make_session_factory
-    from registry.uow import Actor
+    from registry.db import migrate
+    from registry.db.engine import make_engine, make_session_factory
+    from registry.db.uow import Actor
+    from registry.interop import seeding
     from seed_data import demo_city
 
     engine = make_engine(url)
@@ -56,8 +57,8 @@ def _bodies(points: list[tuple[float, float]], n: int, rng) -> list[dict]:
 
 def run(figures: Figures, n: int, rng) -> None:
     from api import create_app
-    from registry.services.tokens import create_token
-    from registry.uow import Actor, UnitOfWork
+    from registry.access.tokens import create_token
+    from registry.db.uow import Actor, UnitOfWork
 
     with tempfile.TemporaryDirectory(prefix="infrashare-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"

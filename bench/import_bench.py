@@ -21,12 +21,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from registry import migrate
-from registry.db import make_engine, make_session_factory
-from registry.importers.mapping_file import load_mapping
-from registry.importers.run import ImportOptions, import_file
-from registry.services import organisations
-from registry.uow import Actor, UnitOfWork
+from registry.db import migrate
+from registry.db.engine import make_engine, make_session_factory
+from registry.db.uow import Actor, UnitOfWork
+from registry.interop.importers.mapping_file import load_mapping
+from registry.interop.importers.run import ImportOptions, import_file
+from registry.inventory import organisations
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
-"""Alembic environment: runs on the connection that registry.migrate hands over."""
+"""Alembic environment: runs on the connection that registry.db.migrate hands over."""
 
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
-from registry.all_models import metadata
+from registry.db.metadata import metadata
 
 config = context.config
 

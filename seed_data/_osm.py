@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from registry.importers.repair import drop_loops  # noqa: F401 (one implementation)
+from registry.interop.importers.repair import drop_loops  # noqa: F401 (one implementation)
 
 OSM_DIR = Path(__file__).resolve().parent / "osm"
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from registry import migrate
-from registry.db import make_engine
+from registry.db import migrate
+from registry.db.engine import make_engine
 
 BACKENDS = ["spatialite", "postgis"]
 
 
 def all_tables() -> list[str]:
     """Every table the models define (so truncation never misses a new one)."""
-    from registry.all_models import metadata
+    from registry.db.metadata import metadata
 
     return [t.name for t in metadata.sorted_tables]
 

@@ -2,7 +2,7 @@
 
 import os
 
-# pyproj before mod_spatialite, always (see registry/db.py).
+# pyproj before mod_spatialite, always (see registry/db/engine.py).
 import pyproj  # noqa: F401
 
 os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from registry.services import organisations
-from registry.uow import Actor, UnitOfWork
+from registry.db.uow import Actor, UnitOfWork
+from registry.inventory import organisations
 
 _refs = itertools.count(1)
 

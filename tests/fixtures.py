@@ -9,9 +9,9 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from registry.db import make_engine, make_session_factory
-from registry.services.tokens import create_token
-from registry.uow import Actor, UnitOfWork
+from registry.access.tokens import create_token
+from registry.db.engine import make_engine, make_session_factory
+from registry.db.uow import Actor, UnitOfWork
 from tests.backends import BACKENDS, PostgisDatabase, SpatiaLiteTemplate, postgres_url
 
 

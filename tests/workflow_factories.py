@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from registry.services import assets, share_requests
-from registry.services.share_holds import UnitAsk
-from registry.uow import Actor, UnitOfWork
-from registry.validation import parse_asset_feature
+from registry.db.uow import Actor, UnitOfWork
+from registry.inventory import assets
+from registry.inventory.validation import parse_asset_feature
+from registry.workflow import share_requests
+from registry.workflow.share_holds import UnitAsk
 from tests.factories import line_feature, make_org, point_feature
 
 

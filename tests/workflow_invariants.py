@@ -6,8 +6,15 @@ from collections import Counter, defaultdict
 
 import sqlalchemy as sa
 
-from registry.models import Allocation, AllocationUnit, AuditEntry, Capacity, Change, utcnow
-from registry.models_workflow import ShareRequest
+from registry.inventory.models import (
+    Allocation,
+    AllocationUnit,
+    AuditEntry,
+    Capacity,
+    Change,
+    utcnow,
+)
+from registry.workflow.models import ShareRequest
 
 # Which allocation states a share request's holds may be in, per request state.
 ALLOCATION_STATES_BY_REQUEST = {

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from api.access_grants.schemas import AccessGrantListSchema, AccessGrantSchema
 from api.context import current_actor, read_session, unit_of_work
-from registry.services import grants as service
+from registry.access import grants as service
 
 blp = Blueprint(
     "access_grants",

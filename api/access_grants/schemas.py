@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from registry.vocabulary import Kind
+from registry.inventory.vocabulary import Kind
 
 
 class AccessGrantSchema(Schema):

@@ -16,14 +16,14 @@ from api.assets.schemas import (
     asset_filter,
 )
 from api.context import current_actor, read_session, unit_of_work
-from registry.capacity import capacity_views
+from registry.access.grants import record_uses
+from registry.access.visibility import disclose_all
 from registry.errors import NotFound
-from registry.queries import list_assets
-from registry.serialize import asset_feature
-from registry.services import assets as service
-from registry.services.grants import record_uses
-from registry.validation import parse_asset_feature
-from registry.visibility import disclose_all
+from registry.inventory import assets as service
+from registry.inventory.capacity import capacity_views
+from registry.inventory.queries import list_assets
+from registry.inventory.serialize import asset_feature
+from registry.inventory.validation import parse_asset_feature
 
 blp = Blueprint(
     "assets",

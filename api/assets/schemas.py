@@ -6,8 +6,8 @@ import math
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from registry.queries import AssetFilter
-from registry.vocabulary import Kind, Resource, Sector, Status
+from registry.inventory.queries import AssetFilter
+from registry.inventory.vocabulary import Kind, Resource, Sector, Status
 
 KINDS = [k.value for k in Kind]
 

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from api.audit.schemas import AuditListSchema, AuditQueryArgsSchema
 from api.context import current_actor, read_session
-from registry import audit
+from registry.history import audit
 
 blp = Blueprint(
     "audit",

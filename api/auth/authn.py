@@ -9,8 +9,8 @@ from flask import Flask, g, request
 from api.auth.rules import PUBLIC, READ_METHODS, allowed_roles
 from api.context import read_session
 from api.errors import error_response
+from registry.access.tokens import authenticate
 from registry.errors import Unauthenticated
-from registry.services.tokens import authenticate
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ ENDPOINT_RULES: dict[str, dict[str, frozenset[str]]] = {
     "access_grants.AccessGrants": {"GET": OWNER | OPERATOR | APPROVER, "POST": OWNER},
     "access_grants.AccessGrantById": {"GET": OWNER | OPERATOR | APPROVER, "DELETE": OWNER},
     # Interoperability: imports (owners), exports, OGC API - Features and vector tiles (all
-    # roles; what each caller sees is filtered by registry.visibility).
+    # roles; what each caller sees is filtered by registry.access.visibility).
     "imports.Imports": {"POST": OWNER},
     "exports.AssetExport": {"GET": ANY},
     "ogc.Landing": {"GET": ANY},

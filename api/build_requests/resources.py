@@ -17,9 +17,9 @@ from api.build_requests.schemas import (
     RespondSchema,
 )
 from api.context import current_actor, read_session, unit_of_work
-from registry import workflow_queries as queries
-from registry.services import build_requests as service
-from registry.services.grants import record_uses
+from registry.access.grants import record_uses
+from registry.workflow import build_requests as service
+from registry.workflow import queries
 
 blp = Blueprint(
     "build_requests",

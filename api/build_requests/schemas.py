@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from registry.workflow import BuildState
+from registry.workflow.states import BuildState
 
 POSITIVE = validate.Range(min=0, min_inclusive=False)
 

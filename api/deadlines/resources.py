@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from api import workflow_settings
 from api.context import current_actor, read_session
 from api.deadlines.schemas import DeadlineListSchema, DeadlineQueryArgsSchema
-from registry.deadline_queries import due_items
+from registry.workflow.deadlines import due_items
 
 blp = Blueprint(
     "deadlines",

@@ -13,8 +13,8 @@ from api.decisions.schemas import (
     DecisionQueryArgsSchema,
     DecisionSchema,
 )
-from registry import workflow_queries as queries
-from registry.services import decisions as service
+from registry.workflow import decisions as service
+from registry.workflow import queries
 
 blp = Blueprint(
     "decisions",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from registry.workflow import DecisionKind
+from registry.workflow.states import DecisionKind
 
 DECISIONS = [d.value for d in DecisionKind]
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from api.context import app_context, current_actor
 from api.exports.schemas import ExportQueryArgsSchema, asset_filter
-from registry.exporters import stream
+from registry.interop.exporters import stream
 
 blp = Blueprint(
     "exports",

@@ -13,9 +13,9 @@ from api.context import app_context, current_actor
 from api.errors import error_response
 from api.imports.schemas import ImportFormSchema, ImportSummarySchema, MultipartBlueprint
 from registry.errors import ValidationFailed
-from registry.importers.mapping import Mapping
-from registry.importers.mapping_file import parse_mapping
-from registry.importers.run import ImportOptions, import_file
+from registry.interop.importers.mapping import Mapping
+from registry.interop.importers.mapping_file import parse_mapping
+from registry.interop.importers.run import ImportOptions, import_file
 
 blp = MultipartBlueprint(
     "imports",

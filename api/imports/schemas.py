@@ -9,7 +9,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from registry.vocabulary import Kind
+from registry.inventory.vocabulary import Kind
 
 
 class MultipartParser(FlaskParser):

@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 
 from api.context import app_context, current_actor, read_session, unit_of_work
 from api.match.schemas import RouteMatchSchema, SiteMatchSchema
-from registry.report_visibility import redact_report
-from registry.services.grants import record_uses
+from registry.access.grants import record_uses
+from registry.access.report_visibility import redact_report
 
 blp = Blueprint(
     "match",

@@ -8,11 +8,11 @@ from flask_smorest import Blueprint
 
 from api.context import current_actor, read_session, unit_of_work
 from api.ogc.schemas import FormatArgsSchema, ItemsQueryArgsSchema
+from registry.access.grants import record_uses
 from registry.errors import NotFound
-from registry.exporters import ogc
-from registry.models import utcnow
-from registry.services.grants import record_uses
-from registry.vocabulary import Kind
+from registry.interop.exporters import ogc
+from registry.inventory.models import utcnow
+from registry.inventory.vocabulary import Kind
 
 blp = Blueprint(
     "ogc", __name__, url_prefix="/ogc", description="OGC API - Features (Part 1 Core, GeoJSON)"

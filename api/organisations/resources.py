@@ -10,7 +10,7 @@ from api.organisations.schemas import (
     OrganisationQueryArgsSchema,
     OrganisationSchema,
 )
-from registry.services import organisations as service
+from registry.inventory import organisations as service
 
 blp = Blueprint(
     "organisations",

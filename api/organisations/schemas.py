@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from registry.vocabulary import Sector
+from registry.inventory.vocabulary import Sector
 
 SECTORS = [s.value for s in Sector]
 

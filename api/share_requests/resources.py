@@ -17,9 +17,9 @@ from api.share_requests.schemas import (
     ShareRequestQueryArgsSchema,
     ShareRequestSchema,
 )
-from registry import workflow_queries as queries
-from registry.services import share_requests as service
-from registry.services.share_holds import UnitAsk
+from registry.workflow import queries
+from registry.workflow import share_requests as service
+from registry.workflow.share_holds import UnitAsk
 
 blp = Blueprint(
     "share_requests",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from registry.vocabulary import Resource
-from registry.workflow import RejectReason, ShareState, SharingMode
+from registry.inventory.vocabulary import Resource
+from registry.workflow.states import RejectReason, ShareState, SharingMode
 
 RESOURCES = [r.value for r in Resource]
 UNIT = fields.Integer(validate=validate.Range(min=1))

@@ -7,9 +7,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_actor, read_session, unit_of_work
-from registry.exporters.tiles import Tile, etag, render
-from registry.queries import registry_seq
-from registry.services.grants import record_uses
+from registry.access.grants import record_uses
+from registry.interop.exporters.tiles import Tile, etag, render
+from registry.inventory.queries import registry_seq
 
 blp = Blueprint(
     "tiles",

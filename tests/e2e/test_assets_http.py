@@ -8,8 +8,8 @@ import pytest
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point, shape
 
-from registry.services import allocations
-from registry.uow import Actor, UnitOfWork
+from registry.db.uow import Actor, UnitOfWork
+from registry.inventory import allocations
 
 GEOD = Geod(ellps="WGS84")
 CENTRE = (108.366, 22.817)

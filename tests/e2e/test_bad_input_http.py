@@ -7,7 +7,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from registry.models import AuditEntry, Change
+from registry.inventory.models import AuditEntry, Change
 
 POINT = {"type": "Point", "coordinates": [108.366, 22.817]}
 LINE = {"type": "LineString", "coordinates": [[108.36, 22.81], [108.37, 22.82]]}

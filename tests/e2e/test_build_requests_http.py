@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from registry.models_workflow import BuildRequest
+from registry.workflow.models import BuildRequest
 from tests.e2e.workflow_http import tower_feature
 
 API = "/api/v1"

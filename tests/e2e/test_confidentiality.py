@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from pyproj import Geod
 
-from registry.models import AuditEntry
-from registry.models_auth import AccessGrant
+from registry.access.models import AccessGrant
+from registry.inventory.models import AuditEntry
 
 GEOD = Geod(ellps="WGS84")
 SECRET = (108.3671234, 22.8172345)  # a confidential substation tower

@@ -7,10 +7,10 @@ import pytest
 import requests
 from owslib.ogcapi.features import Features
 
-from registry.services import assets
-from registry.uow import UnitOfWork
-from registry.validation import parse_asset_feature
-from registry.vocabulary import Kind
+from registry.db.uow import UnitOfWork
+from registry.inventory import assets
+from registry.inventory.validation import parse_asset_feature
+from registry.inventory.vocabulary import Kind
 from tests.factories import line_feature, make_org, point_feature
 
 N_TOWERS = 23

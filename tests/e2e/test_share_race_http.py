@@ -11,7 +11,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from registry.models import Allocation
+from registry.inventory.models import Allocation
 from tests.e2e.workflow_http import cable_feature, hold_units
 from tests.workflow_invariants import check_all
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from registry.models import Allocation
-from registry.models_workflow import ShareRequest
+from registry.inventory.models import Allocation
+from registry.workflow.models import ShareRequest
 from tests.e2e.workflow_http import cable_feature, tower_feature
 
 API = "/api/v1"

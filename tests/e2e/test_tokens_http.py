@@ -7,9 +7,9 @@ import logging
 
 import sqlalchemy as sa
 
-from registry.models_auth import ApiToken
-from registry.services.tokens import hash_token, revoke_token
-from registry.uow import Actor, UnitOfWork
+from registry.access.models import ApiToken
+from registry.access.tokens import hash_token, revoke_token
+from registry.db.uow import Actor, UnitOfWork
 
 
 def _get(app, token=None, path="/api/v1/assets"):

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from api.auth.rules import ENDPOINT_RULES
 from api.workflow_rules import WORKFLOW_RULES
-from registry.models import Organisation
-from registry.services import allocations
-from registry.uow import Actor, UnitOfWork
+from registry.db.uow import Actor, UnitOfWork
+from registry.inventory import allocations
+from registry.inventory.models import Organisation
 
 OWNER, OPERATOR, APPROVER = "China Tower Guangxi", "China Mobile Nanning", "Nanning Planning"
 

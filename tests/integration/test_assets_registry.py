@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from registry.capacity import capacity_views
-from registry.models import AuditEntry, Change
-from registry.queries import changes_since, registry_seq
-from registry.services import allocations, assets
-from registry.uow import UnitOfWork
-from registry.validation import parse_asset_feature
+from registry.db.uow import UnitOfWork
+from registry.inventory import allocations, assets
+from registry.inventory.capacity import capacity_views
+from registry.inventory.models import AuditEntry, Change
+from registry.inventory.queries import changes_since, registry_seq
+from registry.inventory.validation import parse_asset_feature
 from tests.factories import line_feature, make_org, point_feature
 
 

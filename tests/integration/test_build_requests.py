@@ -8,12 +8,12 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from registry.db.uow import UnitOfWork
+from registry.engine.matcher import Matcher
 from registry.errors import Forbidden, IllegalTransition, ValidationFailed
-from registry.models_workflow import MatchReport
-from registry.services import build_requests, decisions, share_requests
-from registry.services.matching import Matcher
-from registry.uow import UnitOfWork
-from registry.workflow_queries import approver_queue, build_request_detail
+from registry.workflow import build_requests, decisions, share_requests
+from registry.workflow.models import MatchReport
+from registry.workflow.queries import approver_queue, build_request_detail
 from tests.workflow_factories import make_cable, make_parties, make_tower
 
 SITE = {"type": "Point", "coordinates": [108.3665, 22.8172]}

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from registry import audit
-from registry.deadline_queries import due_items
-from registry.deadlines import Calendar
+from registry.db.uow import Actor
 from registry.errors import Forbidden
-from registry.models import AuditEntry
-from registry.uow import Actor
+from registry.history import audit
+from registry.inventory.models import AuditEntry
+from registry.workflow.calendar import Calendar
+from registry.workflow.deadlines import due_items
 from tests.workflow_factories import act, make_cable, make_parties, request_share
 
 

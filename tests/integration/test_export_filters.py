@@ -9,10 +9,10 @@ import random
 import pytest
 from shapely.geometry import shape
 
-from registry.services import allocations, assets
-from registry.uow import UnitOfWork
-from registry.validation import parse_asset_feature
-from registry.visibility import snap
+from registry.access.visibility import snap
+from registry.db.uow import UnitOfWork
+from registry.inventory import allocations, assets
+from registry.inventory.validation import parse_asset_feature
 from tests.factories import line_feature, make_org, point_feature
 
 CENTRE = (108.366, 22.817)

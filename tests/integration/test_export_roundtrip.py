@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from registry.importers.run import ImportOptions, import_file
-from registry.models import Asset
-from registry.services import assets
-from registry.uow import UnitOfWork
-from registry.validation import parse_asset_feature
+from registry.db.uow import UnitOfWork
+from registry.interop.importers.run import ImportOptions, import_file
+from registry.inventory import assets
+from registry.inventory.models import Asset
+from registry.inventory.validation import parse_asset_feature
 from tests import gis_files as gis
 from tests.factories import line_feature, make_org, point_feature
 

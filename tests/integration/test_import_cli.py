@@ -13,8 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from registry.models import Asset, AuditEntry
-from registry.queries import registry_seq
+from registry.inventory.models import Asset, AuditEntry
+from registry.inventory.queries import registry_seq
 from tests import gis_files as gis
 from tests.factories import make_org
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from registry.importers.mapping_file import parse_mapping
-from registry.importers.run import ImportOptions, import_file
-from registry.models import Asset
+from registry.interop.importers.mapping_file import parse_mapping
+from registry.interop.importers.run import ImportOptions, import_file
+from registry.inventory.models import Asset
 from tests import gis_files as gis
 from tests.factories import make_org
 

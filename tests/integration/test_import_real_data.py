@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from registry.geo import length_m
-from registry.importers.mapping_file import load_mapping
-from registry.importers.run import ImportOptions, import_file
-from registry.models import Asset
+from registry.db.geo import length_m
+from registry.interop.importers.mapping_file import load_mapping
+from registry.interop.importers.run import ImportOptions, import_file
+from registry.inventory.models import Asset
 from tests.factories import make_org
 
 SEED = Path(__file__).resolve().parents[2] / "seed_data"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from registry.importers.run import ImportOptions, import_file
-from registry.models import Asset, AuditEntry, Change
-from registry.queries import registry_seq
-from registry.services import allocations
-from registry.uow import UnitOfWork
+from registry.db.uow import UnitOfWork
+from registry.interop.importers.run import ImportOptions, import_file
+from registry.inventory import allocations
+from registry.inventory.models import Asset, AuditEntry, Change
+from registry.inventory.queries import registry_seq
 from tests import gis_files as gis
 from tests.factories import make_org
 

@@ -7,10 +7,10 @@ from pyproj import Geod
 from shapely.geometry import shape
 
 from matching.oracle import oracle_route, oracle_site
-from registry import seeding
-from registry.services.matching import Matcher, route_request, site_request
-from registry.source import SqlAssetSource
-from registry.uow import Actor
+from registry.db.uow import Actor
+from registry.engine.matcher import Matcher, route_request, site_request
+from registry.engine.source import SqlAssetSource
+from registry.interop import seeding
 from seed_data import liechtenstein
 
 GEOD = Geod(ellps="WGS84")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from registry.services import assets
-from registry.services.matching import Matcher
-from registry.uow import UnitOfWork
-from registry.validation import parse_asset_feature
+from registry.db.uow import UnitOfWork
+from registry.engine.matcher import Matcher
+from registry.inventory import assets
+from registry.inventory.validation import parse_asset_feature
 from tests.backends import BACKENDS
 from tests.factories import line_feature, make_org, point_feature
 
@@ -56,10 +56,10 @@ def _ids(report) -> list[int]:
 WRITER = textwrap.dedent("""
     import sys, json
     import pyproj
-    from registry.db import make_engine, make_session_factory
-    from registry.services import assets, allocations
-    from registry.uow import UnitOfWork, Actor
-    from registry.validation import parse_asset_feature
+    from registry.db.engine import make_engine, make_session_factory
+    from registry.inventory import assets, allocations
+    from registry.db.uow import UnitOfWork, Actor
+    from registry.inventory.validation import parse_asset_feature
     url, ids = sys.argv[1], json.loads(sys.argv[2])
     factory = make_session_factory(make_engine(url))
     actor = Actor.system("other-process")
@@ -107,7 +107,7 @@ def test_the_same_request_at_the_same_seq_gives_the_same_bytes(session_factory, 
 @pytest.fixture
 def both_backends(_spatialite_template, _postgis_database):
     """Session factories on a fresh SpatiaLite file and the (emptied) PostGIS database."""
-    from registry.db import make_engine, make_session_factory
+    from registry.db.engine import make_engine, make_session_factory
 
     urls = [_spatialite_template.fresh_url(), _postgis_database.fresh_url()]
     engines = [make_engine(u) for u in urls]

@@ -7,8 +7,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from registry import migrate
-from registry.db import make_engine
+from registry.db import migrate
+from registry.db.engine import make_engine
 from tests.backends import BACKENDS, postgres_url
 
 TABLES = {

@@ -7,13 +7,14 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from registry.capacity import capacity_views
+from registry.db.uow import UnitOfWork
 from registry.errors import CapacityExhausted, Forbidden, IllegalTransition, ValidationFailed
-from registry.models import Allocation, AuditEntry
-from registry.services import assets, share_requests
-from registry.services.share_holds import UnitAsk
-from registry.uow import UnitOfWork
-from registry.workflow_queries import share_requests_json
+from registry.inventory import assets
+from registry.inventory.capacity import capacity_views
+from registry.inventory.models import Allocation, AuditEntry
+from registry.workflow import share_requests
+from registry.workflow.queries import share_requests_json
+from registry.workflow.share_holds import UnitAsk
 from tests.workflow_factories import (
     SHORT_HOLD,
     act,

@@ -9,10 +9,10 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from registry.services import allocations, assets
-from registry.uow import UnitOfWork
-from registry.validation import parse_asset_feature
-from registry.visibility import snap
+from registry.access.visibility import snap
+from registry.db.uow import UnitOfWork
+from registry.inventory import allocations, assets
+from registry.inventory.validation import parse_asset_feature
 from tests.factories import line_feature, make_org, point_feature
 
 TOWER = (108.36612, 22.81745)

@@ -11,11 +11,11 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
+from registry.db.uow import UnitOfWork
 from registry.errors import CapacityExhausted, IllegalTransition, UnitUnavailable
-from registry.models_workflow import ShareRequest
-from registry.services import share_requests
-from registry.services.share_holds import UnitAsk
-from registry.uow import UnitOfWork
+from registry.workflow import share_requests
+from registry.workflow.models import ShareRequest
+from registry.workflow.share_holds import UnitAsk
 from tests.workflow_factories import make_cable, make_parties, make_tower
 from tests.workflow_invariants import check_all
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from registry.deadlines import Calendar, Period, resume_due
 from registry.errors import ValidationFailed
+from registry.workflow.calendar import Calendar, Period, resume_due
 
 UTC = dt.UTC
 

@@ -7,15 +7,15 @@ import json
 
 import pytest
 
+from registry.db.geometry import to_geojson
 from registry.errors import ValidationFailed
-from registry.geometry import to_geojson
-from registry.importers.mapping import REPEAT_KEY, Mapping
-from registry.importers.mapping_file import parse_mapping
-from registry.importers.prepare import snapshot
-from registry.importers.repair import drop_loops
-from registry.importers.report import ReportRow, write_report_csv
-from registry.services.assets import input_snapshot
-from registry.validation import parse_asset_feature
+from registry.interop.importers.mapping import REPEAT_KEY, Mapping
+from registry.interop.importers.mapping_file import parse_mapping
+from registry.interop.importers.prepare import snapshot
+from registry.interop.importers.repair import drop_loops
+from registry.interop.importers.report import ReportRow, write_report_csv
+from registry.inventory.assets import input_snapshot
+from registry.inventory.validation import parse_asset_feature
 
 
 def test_a_mapping_builds_properties_from_fields_templates_and_constants():

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
+from registry.db.spatial_sql import radius_bboxes, split_bbox
 from registry.errors import InvalidAttribute, InvalidCapacity, InvalidGeometry, ValidationFailed
-from registry.services.assets import merge_patch
-from registry.spatial_sql import radius_bboxes, split_bbox
-from registry.validation import parse_asset_feature
+from registry.inventory.assets import merge_patch
+from registry.inventory.validation import parse_asset_feature
 
 
 def feature(geometry=None, **props):

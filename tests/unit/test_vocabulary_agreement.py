@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matching import rules
-from registry import vocabulary
+from registry.inventory import vocabulary
 
 
 @pytest.mark.parametrize("name", ["Kind", "Status", "Sensitivity", "Sector", "Resource"])

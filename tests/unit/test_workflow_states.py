@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from registry.errors import IllegalTransition
-from registry.workflow import (
+from registry.workflow.states import (
     BUILD_TRANSITIONS,
     MODES_BY_RESOURCE,
     SHARE_FINAL,

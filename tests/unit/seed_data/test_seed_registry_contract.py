@@ -6,7 +6,7 @@ import pytest
 
 from seed_data import benchmark, guangxi, liechtenstein
 
-validation = pytest.importorskip("registry.validation")
+validation = pytest.importorskip("registry.inventory.validation")
 
 
 def _as_api_feature(feature: dict, org_ids: dict[str, int]) -> dict:

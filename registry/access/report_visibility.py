@@ -1,0 +1,143 @@
+"""Match reports as each caller may see them: the engine uses every asset, callers see less.
+
+The engine reaches its verdict with restricted and confidential assets too ("a shareable
+asset exists within 300 m"). A caller not entitled to an asset (see registry.access.visibility)
+gets a restricted candidate without owner_ref and with distances rounded to the mask grid,
+and no trace of a confidential one beyond a count and whom to ask.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import sqlalchemy as sa
+
+from registry.access.visibility import covering_grant, sees_everything
+from registry.inventory.models import Asset, Organisation
+from registry.inventory.vocabulary import Sensitivity
+
+
+def _entitlement(actor, candidate: dict, geometries: dict):
+    """("full" | "masked" | "hidden", grant id or None) for one candidate."""
+    if (
+        candidate["sensitivity"] == Sensitivity.PUBLIC
+        or sees_everything(actor)
+        or actor.org_id == candidate["owner_id"]
+    ):
+        return "full", None
+    geometry = geometries.get(candidate["asset_id"])
+    grant = geometry is not None and covering_grant(
+        actor, candidate["owner_id"], candidate["kind"], geometry
+    )
+    if grant:
+        return "full", grant.grant_id
+    return ("hidden" if candidate["sensitivity"] == Sensitivity.CONFIDENTIAL else "masked"), None
+
+
+def _geometries(session, actor, candidates) -> dict:
+    wanted = [
+        c["asset_id"] for c in candidates if c["sensitivity"] != Sensitivity.PUBLIC and actor.grants
+    ]
+    if not wanted:
+        return {}
+    rows = session.execute(sa.select(Asset.id, Asset.geom).where(Asset.id.in_(wanted)))
+    return dict(rows.all())
+
+
+def _mask(candidate: dict, grid_m: float) -> dict:
+    out = {k: v for k, v in candidate.items() if k not in ("owner_ref", "explanation")}
+    out["distance_m"] = round(candidate["distance_m"] / grid_m) * grid_m
+    if "intervals" in out:
+        out["intervals"] = [
+            [round(a / grid_m) * grid_m, round(b / grid_m) * grid_m]
+            for a, b in candidate["intervals"]
+        ]
+    out["masked"] = True
+    out["explanation"] = (
+        f"A {candidate['kind']} of {candidate['owner_name']} about "
+        f"{out['distance_m']:g} m away could share; its details are "
+        "restricted, ask the owner."
+    )
+    return out
+
+
+def _coarse_leg(leg: dict, grid_m: float) -> dict:
+    """A cover leg of a restricted asset, with its ends rounded to the mask grid."""
+    out = dict(leg, masked=True)
+    for key in ("from_m", "to_m", "length_m"):
+        if key in out:
+            out[key] = round(leg[key] / grid_m) * grid_m
+    return out
+
+
+def _whom_to_ask(session, owner_ids: set[int]) -> list[dict]:
+    if not owner_ids:
+        return []
+    rows = session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.contact)
+        .where(Organisation.id.in_(sorted(owner_ids)))
+        .order_by(Organisation.id)
+    )
+    return [{"owner_id": i, "owner_name": n, "contact": c} for i, n, c in rows]
+
+
+def redact_report(open_session, actor, report: dict, grid_m: float = 100.0):
+    """(the report as this actor may see it, {grant_id: [asset ids revealed by grants]}).
+
+    `open_session()` gives a context-managed session; it is opened only when the answer
+    needs the database (grant areas, whom to ask), so most reports cost no query.
+    """
+    candidates = report["candidates"]
+    if sees_everything(actor) or all(
+        c["sensitivity"] == Sensitivity.PUBLIC or c["owner_id"] == actor.org_id for c in candidates
+    ):
+        return {**report, "hidden_candidates": {"count": 0, "ask": []}}, {}
+    out = copy.deepcopy(report)
+    needs_db = bool(actor.grants) or any(
+        c["sensitivity"] == Sensitivity.CONFIDENTIAL and c["owner_id"] != actor.org_id
+        for c in candidates
+    )
+    if not needs_db:  # only restricted candidates to mask: no query needed
+        return _redact(None, actor, report, out, grid_m)
+    with open_session() as session:
+        return _redact(session, actor, report, out, grid_m)
+
+
+def _redact(session, actor, report: dict, out: dict, grid_m: float):
+    geometries = _geometries(session, actor, report["candidates"])
+    shown, hidden_ids, hidden_owners, uses = [], set(), set(), {}
+    for candidate in report["candidates"]:
+        level, grant_id = _entitlement(actor, candidate, geometries)
+        if grant_id is not None:
+            uses.setdefault(grant_id, []).append(candidate["asset_id"])
+        if level == "hidden":
+            hidden_ids.add(candidate["asset_id"])
+            hidden_owners.add(candidate["owner_id"])
+            continue
+        shown.append(candidate if level == "full" else _mask(candidate, grid_m))
+    out["candidates"] = shown
+    best_hidden = report["candidates"] and (
+        not shown
+        or shown[0].get("masked")
+        or shown[0]["asset_id"] != report["candidates"][0]["asset_id"]
+    )
+    if best_hidden:
+        # The engine's sentence names the best candidate; say only what the caller may know.
+        out["reason"] = (
+            f"{len(report['candidates'])} existing asset(s) can serve this request;"
+            f" {len(hidden_ids)} of them are confidential and "
+            f"{sum(1 for c in shown if c.get('masked'))} restricted: ask their "
+            "owners (see hidden_candidates and the masked candidates)."
+        )
+    if "cover" in out:
+        masked_ids = {c["asset_id"] for c in shown if c.get("masked")}
+        out["cover"] = [
+            _coarse_leg(leg, grid_m) if leg["asset_id"] in masked_ids else leg
+            for leg in out["cover"]
+            if leg["asset_id"] not in hidden_ids
+        ]
+    out["hidden_candidates"] = {
+        "count": len(hidden_ids),
+        "ask": _whom_to_ask(session, hidden_owners),
+    }
+    return out, uses

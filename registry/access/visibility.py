@@ -1,0 +1,167 @@
+"""Who sees what: confidential assets hidden, restricted ones coarsened, unless entitled.
+
+An actor sees an asset in full when it is public, when the actor's organisation owns it,
+when the actor is an admin, or when one of the actor's live access grants covers it (its
+area meets the asset, its kinds include the asset's kind, and now is inside its window).
+Otherwise a restricted asset is shown coarsened (geometry snapped to a grid, no owner_ref,
+no attributes) and a confidential one is not shown at all: not in lists, counts, matches,
+exports, tiles or error messages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import shapely
+import sqlalchemy as sa
+from shapely.geometry.base import BaseGeometry
+
+from registry.inventory.models import Asset, utcnow
+from registry.inventory.vocabulary import Sensitivity
+
+DEFAULT_GRID_M = 100.0
+METRES_PER_DEGREE = 111_320.0
+
+
+@dataclass(frozen=True)
+class GrantScope:
+    """One live access grant as the visibility rules need it."""
+
+    grant_id: int
+    owner_id: int | None  # the grantor: its assets only; None for an admin's grant
+    area: BaseGeometry
+    kinds: frozenset[str] | None
+    valid_from: object
+    valid_until: object
+
+    def covers(self, owner_id: int, kind: str, geometry: BaseGeometry, now=None) -> bool:
+        now = now or utcnow()
+        if not (self.valid_from <= now < self.valid_until):
+            return False
+        if self.owner_id is not None and owner_id != self.owner_id:
+            return False
+        if self.kinds is not None and kind not in self.kinds:
+            return False
+        return self.area.intersects(geometry)
+
+
+def sees_everything(actor) -> bool:
+    return actor.is_admin
+
+
+def covering_grant(actor, owner_id: int, kind: str, geometry) -> GrantScope | None:
+    """The first of the actor's grants that covers this asset, or None."""
+    now = utcnow()
+    return next((g for g in actor.grants if g.covers(owner_id, kind, geometry, now)), None)
+
+
+def entitled(actor, owner_id: int, sensitivity: str, kind: str, geometry) -> bool:
+    """True when the actor may see this asset at full precision."""
+    return (
+        sensitivity == Sensitivity.PUBLIC
+        or sees_everything(actor)
+        or (actor.org_id is not None and actor.org_id == owner_id)
+        or covering_grant(actor, owner_id, kind, geometry) is not None
+    )
+
+
+def _grant_sql(grant: GrantScope, now):
+    if not (grant.valid_from <= now < grant.valid_until):
+        return sa.false()
+    area = sa.func.ST_GeomFromText(grant.area.wkt, 4326)
+    cond = sa.func.ST_Intersects(Asset.geom, area) == sa.true()
+    if grant.owner_id is not None:
+        cond = sa.and_(cond, Asset.owner_id == grant.owner_id)
+    if grant.kinds is not None:
+        cond = sa.and_(cond, Asset.kind.in_(sorted(grant.kinds)))
+    return cond
+
+
+def visible_condition(actor):
+    """SQL condition on Asset: everything the actor may know exists (hides confidential)."""
+    if sees_everything(actor):
+        return sa.true()
+    now = utcnow()
+    allowed = [Asset.sensitivity != Sensitivity.CONFIDENTIAL]
+    if actor.org_id is not None:
+        allowed.append(Asset.owner_id == actor.org_id)
+    allowed += [_grant_sql(g, now) for g in actor.grants]
+    return sa.or_(*allowed)
+
+
+def snap(geometry: BaseGeometry, grid_m: float = DEFAULT_GRID_M) -> BaseGeometry:
+    """Coarsen a geometry: every vertex snapped to a grid of about grid_m metres."""
+    coords = shapely.get_coordinates(geometry)
+    lat_step = grid_m / METRES_PER_DEGREE
+    mean_lat = float(coords[:, 1].mean()) if len(coords) else 0.0
+    lon_step = grid_m / (METRES_PER_DEGREE * max(0.1, math.cos(math.radians(mean_lat))))
+    snapped = coords.copy()
+    snapped[:, 0] = (coords[:, 0] / lon_step).round() * lon_step
+    snapped[:, 1] = (coords[:, 1] / lat_step).round() * lat_step
+    return shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geometry)), snapped)
+
+
+MASKED_PROPERTIES = (
+    "kind",
+    "owner_id",
+    "owner_name",
+    "owner_sector",
+    "status",
+    "sensitivity",
+    "capacity",
+    "distance_m",
+)
+
+
+def present(actor, feature: dict, grid_m: float = DEFAULT_GRID_M) -> dict | None:
+    """The Feature as this actor may see it: unchanged, coarsened, or None (hidden)."""
+    return disclose(actor, feature, grid_m)[0]
+
+
+def disclose(actor, feature: dict, grid_m: float = DEFAULT_GRID_M):
+    """(the Feature as this actor may see it or None, the id of the grant that revealed it).
+
+    The grant id is set only when a grant, and nothing else, entitles the actor: such uses
+    are audited.
+    """
+    props = feature["properties"]
+    owner_id, sensitivity, kind = props["owner_id"], props["sensitivity"], props["kind"]
+    if sensitivity == Sensitivity.PUBLIC or sees_everything(actor) or actor.org_id == owner_id:
+        return feature, None
+    geometry = shapely.geometry.shape(feature["geometry"])
+    grant = covering_grant(actor, owner_id, kind, geometry)
+    if grant is not None:
+        return feature, grant.grant_id
+    if sensitivity == Sensitivity.CONFIDENTIAL:
+        return None, None
+    return _masked(feature, geometry, grid_m), None
+
+
+def _masked(feature: dict, geometry, grid_m: float) -> dict:
+    props = feature["properties"]
+    masked = {k: props[k] for k in MASKED_PROPERTIES if k in props}
+    if "capacity" in masked:
+        masked["capacity"] = {r: {"free": c["free"]} for r, c in masked["capacity"].items()}
+    if "distance_m" in masked:
+        masked["distance_m"] = round(masked["distance_m"] / grid_m) * grid_m
+    masked["masked"] = True
+    return {
+        "type": "Feature",
+        "id": feature["id"],
+        "geometry": shapely.geometry.mapping(snap(geometry, grid_m)),
+        "properties": masked,
+    }
+
+
+def disclose_all(actor, features, grid_m: float = DEFAULT_GRID_M):
+    """(visible Features, {grant_id: [asset ids it revealed]}) for a list of Features."""
+    shown, uses = [], {}
+    for feature in features:
+        out, grant_id = disclose(actor, feature, grid_m)
+        if out is None:
+            continue
+        shown.append(out)
+        if grant_id is not None:
+            uses.setdefault(grant_id, []).append(feature["id"])
+    return shown, uses

@@ -1,0 +1,92 @@
+"""The one place where SpatiaLite and PostGIS SQL differ: box filters and geodesic distance."""
+
+from __future__ import annotations
+
+import math
+
+import sqlalchemy as sa
+from geoalchemy2 import Geography
+
+from registry.db.geo import line_distance_m
+from registry.inventory.models import Asset
+
+METRES_PER_DEG_LAT = 110_574.0
+METRES_PER_DEG_LON_EQUATOR = 111_320.0
+
+
+def split_bbox(minx: float, miny: float, maxx: float, maxy: float) -> list[tuple]:
+    """A box as one or two boxes: minx > maxx means it crosses the antimeridian (RFC 7946)."""
+    if minx <= maxx:
+        return [(minx, miny, maxx, maxy)]
+    return [(minx, miny, 180.0, maxy), (-180.0, miny, maxx, maxy)]
+
+
+def radius_bboxes(lon: float, lat: float, radius_m: float) -> list[tuple]:
+    """Boxes (lon/lat) that surely contain every point within radius_m of (lon, lat)."""
+    dlat = radius_m / METRES_PER_DEG_LAT * 1.01 + 1e-6
+    lat_far = min(89.999, abs(lat) + dlat)
+    dlon = radius_m / (METRES_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat_far))) * 1.01
+    dlon += 1e-6
+    miny, maxy = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    if dlon >= 180:
+        return [(-180.0, miny, 180.0, maxy)]
+    minx, maxx = lon - dlon, lon + dlon
+    if minx < -180:
+        return split_bbox(minx + 360, miny, maxx, maxy)
+    if maxx > 180:
+        return split_bbox(minx, miny, maxx - 360, maxy)
+    return [(minx, miny, maxx, maxy)]
+
+
+def _box_sqlite(box):
+    minx, miny, maxx, maxy = box
+    mbr = sa.func.BuildMbr(minx, miny, maxx, maxy, 4326)
+    indexed = sa.text(
+        "asset.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'asset' "
+        "AND f_geometry_column = 'geom' AND search_frame = BuildMbr(:a, :b, :c, :d, 4326))"
+    ).bindparams(a=minx, b=miny, c=maxx, d=maxy)
+    return sa.and_(indexed, sa.func.ST_Intersects(Asset.geom, mbr) == 1)
+
+
+def _box_postgis(box):
+    env = sa.func.ST_MakeEnvelope(*box, 4326)
+    return sa.and_(Asset.geom.op("&&")(env), sa.func.ST_Intersects(Asset.geom, env))
+
+
+def bbox_condition(dialect_name: str, boxes: list[tuple]):
+    """Assets whose geometry meets any of the boxes (index-assisted on both backends)."""
+    make = _box_sqlite if dialect_name == "sqlite" else _box_postgis
+    return sa.or_(*[make(b) for b in boxes])
+
+
+def distance_m(dialect_name: str, lon: float, lat: float):
+    """Geodesic distance in metres (WGS84 ellipsoid) from the asset to a point."""
+    if dialect_name == "sqlite":
+        return sa.func.ST_Distance(Asset.geom, sa.func.MakePoint(lon, lat, 4326), 1)
+    point = sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326)
+    return sa.func.ST_Distance(sa.cast(Asset.geom, Geography), sa.cast(point, Geography), True)
+
+
+def near_candidates(session, conds: list, lon: float, lat: float, radius_m: float) -> list:
+    """[(asset_id, metres)] within radius_m of (lon, lat), nearest first, ties by id.
+
+    PostGIS measures on the spheroid (geography). SpatiaLite's ellipsoidal ST_Distance is
+    exact for points but, for lines, measures to the vertex-space nearest point, which can
+    be metres too far; so on SpatiaLite lines are refined in Python (geo.line_distance_m).
+    """
+    dialect = session.get_bind().dialect.name
+    box = bbox_condition(dialect, radius_bboxes(lon, lat, radius_m))
+    dist = distance_m(dialect, lon, lat)
+    if dialect != "sqlite":
+        stmt = sa.select(Asset.id, dist).where(*conds, box, dist <= radius_m)
+        found = [(i, float(d)) for i, d in session.execute(stmt)]
+    else:
+        is_point = sa.func.GeometryType(Asset.geom) == "POINT"
+        stmt = sa.select(Asset.id, dist).where(*conds, box, is_point, dist <= radius_m)
+        found = [(i, float(d)) for i, d in session.execute(stmt)]
+        lines = sa.select(Asset.id, Asset.geom).where(*conds, box, sa.not_(is_point))
+        for asset_id, geom in session.execute(lines):
+            d = line_distance_m(geom, lon, lat)
+            if d <= radius_m:
+                found.append((asset_id, d))
+    return sorted(found, key=lambda pair: (pair[1], pair[0]))

@@ -1,0 +1,1 @@
+"""History: the change feed and the append-only audit log."""

@@ -1,0 +1,1 @@
+"""Interoperability: importers, exporters and seeding."""

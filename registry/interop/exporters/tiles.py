@@ -1,0 +1,199 @@
+"""Mapbox vector tiles of the registry: one layer per kind, what a map needs per feature.
+
+Every tile holds, per asset: id, kind, owner (name), status, free_<resource> for each
+resource it offers, and masked=true where its position is coarsened. Visibility is the
+registry's: confidential assets the caller may not see are absent, restricted ones are
+snapped with registry.access.visibility (the same snapping as the API). PostGIS builds the tile
+with ST_AsMVT (registry.interop.exporters.tiles_postgis); SpatiaLite here, in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import mapbox_vector_tile
+import numpy as np
+import shapely
+import sqlalchemy as sa
+from pyproj import Transformer
+from sqlalchemy.orm import Session
+
+from registry.access.visibility import (
+    DEFAULT_GRID_M,
+    METRES_PER_DEGREE,
+    disclose,
+    visible_condition,
+)
+from registry.db.spatial_sql import bbox_condition
+from registry.errors import NotFound, ValidationFailed
+from registry.inventory.capacity import held_count_subquery
+from registry.inventory.models import Asset, Capacity, Organisation
+from registry.inventory.vocabulary import Resource, Sensitivity
+
+MAX_ZOOM = 24
+EXTENT = 4096
+BUFFER = 64
+HALF_WORLD = 20037508.342789244
+TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A z/x/y tile of the Web Mercator grid (y counted from the north)."""
+
+    z: int
+    x: int
+    y: int
+
+    def check(self) -> None:
+        """ValidationFailed (422) for a zoom out of 0..MAX_ZOOM, NotFound for x/y off the grid."""
+        if not 0 <= self.z <= MAX_ZOOM:
+            raise ValidationFailed("z", f"zoom must be between 0 and {MAX_ZOOM}")
+        if not (0 <= self.x < 2**self.z and 0 <= self.y < 2**self.z):
+            raise NotFound(f"tile {self.z}/{self.x}/{self.y} does not exist", field="x")
+
+    def mercator_bounds(self) -> tuple[float, float, float, float]:
+        size = 2 * HALF_WORLD / 2**self.z
+        minx, maxy = -HALF_WORLD + self.x * size, HALF_WORLD - self.y * size
+        return minx, maxy - size, minx + size, maxy
+
+    def lonlat_bounds(self, margin_m: float = 0.0) -> tuple[float, float, float, float]:
+        """The tile in lon/lat, grown by its buffer and `margin_m` (for snapped positions)."""
+        minx, miny, maxx, maxy = self.mercator_bounds()
+        grow = (maxx - minx) * BUFFER / EXTENT
+        west, south = _lonlat(minx - grow, miny - grow)
+        east, north = _lonlat(maxx + grow, maxy + grow)
+        dlat = margin_m / METRES_PER_DEGREE
+        dlon = dlat / max(0.01, math.cos(math.radians(max(abs(south), abs(north)))))
+        return (
+            max(-180.0, west - dlon),
+            max(-85.06, south - dlat),
+            min(180.0, east + dlon),
+            min(85.06, north + dlat),
+        )
+
+
+def _lonlat(mx: float, my: float) -> tuple[float, float]:
+    lon = math.degrees(mx / 6378137.0)
+    lat = math.degrees(2 * math.atan(math.exp(my / 6378137.0)) - math.pi / 2)
+    return max(-180.0, min(180.0, lon)), lat
+
+
+def free_column(resource: str):
+    """Correlated scalar: free units of `resource` on the asset (NULL when it offers none)."""
+    return (
+        sa.select(Capacity.total - held_count_subquery())
+        .where(Capacity.asset_id == Asset.id, Capacity.resource == resource)
+        .correlate(Asset)
+        .scalar_subquery()
+        .label(f"free_{resource}")
+    )
+
+
+def etag(seq: int, actor, grid_m: float) -> str:
+    """The (weak) ETag value: tiles change with the registry (its seq) and with who looks."""
+    grants = ",".join(str(g.grant_id) for g in actor.grants)
+    who = f"{actor.name}|{actor.org_id}|{sorted(actor.roles)}|{grants}|{grid_m}"
+    return f"{seq}-{hashlib.sha1(who.encode()).hexdigest()[:12]}"
+
+
+def coarsened(session: Session, actor, box, grid_m: float, uses: dict) -> dict[int, object]:
+    """{asset id: snapped geometry} for the assets in `box` the actor may not see exactly.
+
+    Decided by registry.access.visibility.disclose, so grant uses are collected into `uses`.
+    """
+    if actor.is_admin:
+        return {}
+    dialect = session.get_bind().dialect.name
+    stmt = sa.select(Asset.id, Asset.owner_id, Asset.sensitivity, Asset.kind, Asset.geom).where(
+        bbox_condition(dialect, [box]),
+        visible_condition(actor),
+        Asset.sensitivity != Sensitivity.PUBLIC,
+    )
+    if actor.org_id is not None:
+        stmt = stmt.where(Asset.owner_id != actor.org_id)
+    out = {}
+    for asset_id, owner_id, sensitivity, kind, geom in session.execute(stmt):
+        feature = {
+            "type": "Feature",
+            "id": asset_id,
+            "geometry": shapely.geometry.mapping(geom),
+            "properties": {"owner_id": owner_id, "sensitivity": sensitivity, "kind": kind},
+        }
+        shown, grant_id = disclose(actor, feature, grid_m)
+        if grant_id is not None:
+            uses.setdefault(grant_id, []).append(asset_id)
+        elif shown is not None and shown["properties"].get("masked"):
+            out[asset_id] = shapely.geometry.shape(shown["geometry"])
+    return out
+
+
+def render(
+    session: Session, actor, tile: Tile, grid_m: float = DEFAULT_GRID_M, uses: dict | None = None
+) -> bytes:
+    """The tile's bytes (b"" where there is nothing to show)."""
+    tile.check()
+    uses = {} if uses is None else uses
+    box = tile.lonlat_bounds(margin_m=grid_m)
+    snapped = coarsened(session, actor, box, grid_m, uses)
+    if session.get_bind().dialect.name == "postgresql":
+        from registry.interop.exporters.tiles_postgis import render_postgis
+
+        return render_postgis(session, actor, tile, box, snapped)
+    return _render_python(session, actor, tile, box, snapped)
+
+
+def _rows(session: Session, actor, box):
+    stmt = (
+        sa.select(
+            Asset.id,
+            Asset.kind,
+            Organisation.name,
+            Asset.status,
+            Asset.geom,
+            *[free_column(r.value) for r in Resource],
+        )
+        .join(Organisation, Organisation.id == Asset.owner_id)
+        .where(bbox_condition(session.get_bind().dialect.name, [box]), visible_condition(actor))
+        .order_by(Asset.id)
+    )
+    return session.execute(stmt)
+
+
+def _render_python(session: Session, actor, tile: Tile, box, snapped: dict) -> bytes:
+    to_tile = _tile_units(tile)
+    layers: dict[str, list] = {}
+    for asset_id, kind, owner, status, geom, *free in _rows(session, actor, box):
+        local = shapely.transform(snapped.get(asset_id, geom), to_tile)
+        clipped = shapely.clip_by_rect(local, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+        if clipped.is_empty:
+            continue
+        props = {"kind": kind, "owner": owner, "status": status}
+        props.update(
+            {f"free_{r.value}": n for r, n in zip(Resource, free, strict=True) if n is not None}
+        )
+        if asset_id in snapped:
+            props["masked"] = True
+        layers.setdefault(kind, []).append(
+            {"geometry": clipped, "properties": props, "id": asset_id}
+        )
+    if not layers:
+        return b""
+    return mapbox_vector_tile.encode(
+        [{"name": k, "features": f} for k, f in sorted(layers.items())],
+        default_options={"extents": EXTENT},  # coordinates are tile units already (y up)
+    )
+
+
+def _tile_units(tile: Tile):
+    """lon/lat -> tile units (0..EXTENT, y up; the encoder turns y down)."""
+    minx, miny, maxx, _ = tile.mercator_bounds()
+    scale = EXTENT / (maxx - minx)
+
+    def transform(xy: np.ndarray) -> np.ndarray:
+        mx, my = TO_MERCATOR.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([(np.asarray(mx) - minx) * scale, (np.asarray(my) - miny) * scale])
+
+    return transform

@@ -1,0 +1,1 @@
+"""The inventory: organisations, assets, capacity and allocations, with their invariants."""

@@ -1,1 +1,0 @@
-"""Services: every write to the registry goes through one of these functions."""

@@ -1,0 +1,1 @@
+"""The sharing workflow: share requests, holds, build requests, decisions, states and deadlines."""

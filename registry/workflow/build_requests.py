@@ -1,0 +1,225 @@
+"""Build requests: submit a planned site or route, match it at once, re-match, answer questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Protocol
+
+import sqlalchemy as sa
+from shapely.geometry import LineString, Point
+
+from matching import InvalidRequest
+from registry.db.geometry import parse_geojson, to_geojson
+from registry.db.uow import UnitOfWork
+from registry.errors import IllegalTransition, InvalidGeometry, NotFound, ValidationFailed
+from registry.inventory.models import Organisation, utcnow
+from registry.workflow.calendar import Calendar, resume_due
+from registry.workflow.models import BuildRequest, MatchReport
+from registry.workflow.parties import acting_org, require_org, text
+from registry.workflow.states import BUILD_OPEN, BuildAction, BuildState, build_next
+
+log = logging.getLogger(__name__)
+
+
+class Matcher(Protocol):
+    """The engine as the workflow needs it: API request bodies in, report dicts out.
+
+    match_site({"location": GeoJSON Point, "radius_m", "needs", "min_height_m"?}) and
+    match_route({"route": GeoJSON LineString, "corridor_m", "needs"}) return the report's
+    to_dict(): "verdict", "registry_seq", "candidates", ...
+    """
+
+    def match_site(self, request: dict) -> dict: ...
+
+    def match_route(self, request: dict) -> dict: ...
+
+
+def snapshot(br: BuildRequest) -> dict:
+    """The audit view of a build request: its state and clock."""
+    return {
+        "id": br.id,
+        "state": br.state,
+        "kind": br.kind,
+        "requester_id": br.requester_id,
+        "due_at": br.due_at.isoformat(),
+        "paused_at": br.paused_at.isoformat() if br.paused_at else None,
+    }
+
+
+def get_build_request(session, request_id: int, for_update: bool = False) -> BuildRequest:
+    """The build request with this id (row-locked on PostgreSQL if asked), or NotFound."""
+    stmt = sa.select(BuildRequest).where(BuildRequest.id == request_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    br = session.scalars(stmt).one_or_none()
+    if br is None:
+        raise NotFound(f"build request {request_id} does not exist", field="id")
+    return br
+
+
+def latest_report(session, build_request_id: int) -> MatchReport | None:
+    """The newest match report of a build request."""
+    stmt = (
+        sa.select(MatchReport)
+        .where(MatchReport.build_request_id == build_request_id)
+        .order_by(MatchReport.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def matcher_body(br: BuildRequest) -> dict:
+    """The engine request for a build request, as POST /match/site or /match/route takes it."""
+    if br.kind == "site":
+        body = {"location": to_geojson(br.geom), "radius_m": br.radius_m, "needs": br.needs}
+        if br.min_height_m is not None:
+            body["min_height_m"] = br.min_height_m
+        return body
+    return {"route": to_geojson(br.geom), "corridor_m": br.corridor_m, "needs": br.needs}
+
+
+def run_match(uow: UnitOfWork, matcher: Matcher, br: BuildRequest) -> dict:
+    """Ask the engine; its validation errors become 422s naming the field.
+
+    Ends the unit of work's open transaction first: the engine reads through its own
+    connections, and on SQLite an open transaction holds the database lock they would wait
+    for. Objects read so far reload on next use.
+    """
+    kind, body = br.kind, matcher_body(br)
+    uow.session.rollback()
+    try:
+        if kind == "site":
+            return matcher.match_site(body)
+        return matcher.match_route(body)
+    except InvalidRequest as exc:
+        raise ValidationFailed(exc.field, exc.message) from None
+
+
+def _kind_and_geometry(geometry) -> tuple[str, object]:
+    geom = parse_geojson(geometry, "geometry")
+    if isinstance(geom, Point):
+        return "site", geom
+    if isinstance(geom, LineString):
+        return "route", geom
+    raise InvalidGeometry("geometry", "a site is a Point and a route a LineString")
+
+
+def _number(field: str, value, required: bool) -> float | None:
+    if value is None:
+        if required:
+            raise ValidationFailed(field, "is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationFailed(field, "must be a number")
+    return float(value)
+
+
+def _store_report(uow, br: BuildRequest, report: dict, trigger: str) -> MatchReport:
+    row = MatchReport(
+        build_request_id=br.id,
+        registry_seq=int(report["registry_seq"]),
+        verdict=str(report["verdict"]),
+        trigger=trigger,
+        report=report,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return row
+
+
+def submit_build_request(
+    uow: UnitOfWork,
+    matcher: Matcher,
+    *,
+    geometry: dict,
+    needs: dict,
+    purpose: str,
+    radius_m=None,
+    corridor_m=None,
+    min_height_m=None,
+    wanted_date: dt.date | None = None,
+    requester_org_id: int | None = None,
+    approver_org_id: int | None = None,
+    calendar: Calendar | None = None,
+) -> BuildRequest:
+    """Store a planned site (Point) or route (LineString), match it now, keep the report.
+
+    Returns the pending request; its decision is due after the build-request SLA.
+    """
+    requester = acting_org(uow, requester_org_id)
+    kind, geom = _kind_and_geometry(geometry)
+    now = utcnow()
+    br = BuildRequest(
+        requester_id=requester,
+        approver_org_id=_approver(uow, approver_org_id),
+        kind=kind,
+        geom=geom,
+        needs=needs,
+        radius_m=_number("radius_m", radius_m, kind == "site"),
+        corridor_m=_number("corridor_m", corridor_m, kind == "route"),
+        min_height_m=_number("min_height_m", min_height_m, False),
+        purpose=text("purpose", purpose, required=True),
+        wanted_date=wanted_date,
+        state=str(BuildState.PENDING),
+        due_at=(calendar or Calendar()).due("build_request", now),
+        created_at=now,
+        updated_at=now,
+    )
+    if kind == "route" and br.min_height_m is not None:
+        raise ValidationFailed("min_height_m", "applies to sites only")
+    report = run_match(uow, matcher, br)
+    uow.session.add(br)
+    uow.session.flush()
+    row = _store_report(uow, br, report, "submit")
+    after = snapshot(br) | {"report_id": row.id, "verdict": row.verdict}
+    uow.audit("build_request", br.id, "create", after=after, reason=br.purpose)
+    uow.commit()
+    return br
+
+
+def _approver(uow: UnitOfWork, org_id: int | None) -> int | None:
+    if org_id is not None and uow.session.get(Organisation, org_id) is None:
+        raise ValidationFailed("approver_org_id", f"organisation {org_id} does not exist")
+    return org_id
+
+
+def _require_open(br: BuildRequest) -> None:
+    if br.state not in BUILD_OPEN:
+        raise IllegalTransition(
+            f"build request {br.id} is {br.state}; a decided request is not re-matched",
+            field="state",
+            current_state=br.state,
+        )
+
+
+def rematch(uow: UnitOfWork, matcher: Matcher, request_id: int) -> MatchReport:
+    """Run the engine again on an open request; the new report is kept beside the old ones."""
+    br = get_build_request(uow.session, request_id)
+    if not uow.actor.roles & {"approver"}:
+        require_org(uow.actor, [br.requester_id], "the requester or an approver may re-match")
+    _require_open(br)
+    report = run_match(uow, matcher, br)
+    br = get_build_request(uow.session, request_id, for_update=True)
+    _require_open(br)  # it may have been decided while the engine worked
+    row = _store_report(uow, br, report, "rematch")
+    after = snapshot(br) | {"report_id": row.id, "verdict": row.verdict}
+    uow.audit("build_request", br.id, "rematch", before=snapshot(br), after=after)
+    uow.commit()
+    return row
+
+
+def respond(uow: UnitOfWork, request_id: int, answer: str) -> BuildRequest:
+    """The requester answers an approver's question; the clock restarts, due date moved."""
+    br = get_build_request(uow.session, request_id, for_update=True)
+    require_org(uow.actor, [br.requester_id], "the requester may answer for a build request")
+    before = snapshot(br)
+    br.state = build_next(f"build request {br.id}", br.state, BuildAction.RESPOND)
+    answer = text("answer", answer, required=True)
+    now = utcnow()
+    br.due_at = resume_due(br.due_at, br.paused_at, now)
+    br.paused_at = None
+    br.updated_at = now
+    uow.audit("build_request", br.id, "respond", before=before, after=snapshot(br), reason=answer)
+    uow.commit()
+    return br

@@ -1,0 +1,76 @@
+"""Who is asking and who may answer: the object rules shared by the workflow services."""
+
+from __future__ import annotations
+
+from registry.access.visibility import entitled
+from registry.db.uow import Actor, UnitOfWork
+from registry.errors import Forbidden, NotFound, ValidationFailed
+from registry.inventory.assets import get_asset
+from registry.inventory.models import Asset, Organisation
+from registry.inventory.vocabulary import Sensitivity
+
+MAX_TEXT = 4000
+
+
+def acting_org(uow: UnitOfWork, requester_org_id: int | None) -> int:
+    """The organisation a request is made for: the actor's own.
+
+    `requester_org_id` lets an admin (or a caller with no organisation, such as a CLI job)
+    act on an operator's behalf; anyone else may only name their own organisation.
+    """
+    actor = uow.actor
+    if requester_org_id is None:
+        if actor.org_id is None:
+            raise ValidationFailed(
+                "requester_org_id", "required: you do not act for an organisation"
+            )
+        return actor.org_id
+    if actor.org_id is not None and not actor.is_admin and requester_org_id != actor.org_id:
+        raise Forbidden("you may make requests only for your own organisation")
+    if uow.session.get(Organisation, requester_org_id) is None:
+        raise ValidationFailed(
+            "requester_org_id", f"organisation {requester_org_id} does not exist"
+        )
+    return requester_org_id
+
+
+def visible_asset(uow: UnitOfWork, asset_id: int, field: str = "asset_id") -> Asset:
+    """The asset, or NotFound when it does not exist or is confidential to this actor."""
+    try:
+        asset = get_asset(uow.session, asset_id)
+    except NotFound:
+        raise NotFound(f"asset {asset_id} does not exist", field=field) from None
+    if asset.sensitivity == Sensitivity.CONFIDENTIAL and not entitled(
+        uow.actor, asset.owner_id, asset.sensitivity, asset.kind, asset.geom
+    ):
+        # Same words as a missing asset: a confidential asset's existence is not disclosed.
+        raise NotFound(f"asset {asset_id} does not exist", field=field)
+    return asset
+
+
+def require_org(actor: Actor, org_ids, doing: str) -> None:
+    """Only a member of one of `org_ids` (or an admin) may do this."""
+    if actor.is_admin or (actor.org_id is not None and actor.org_id in set(org_ids)):
+        return
+    raise Forbidden(f"only {doing}")
+
+
+def require_approver(actor: Actor) -> None:
+    """Build requests are decided by approvers (or admins)."""
+    if actor.is_admin or "approver" in actor.roles:
+        return
+    raise Forbidden("only an approver may decide a build request")
+
+
+def text(field: str, value, required: bool = False, max_length: int = MAX_TEXT) -> str | None:
+    """A free-text field: stripped, bounded, and present when required."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationFailed(field, "is required")
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(field, "must be text")
+    value = value.strip()
+    if len(value) > max_length:
+        raise ValidationFailed(field, f"must be at most {max_length} characters")
+    return value

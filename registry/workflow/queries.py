@@ -1,0 +1,276 @@
+"""Read side of the workflow: share and build requests as JSON, filtered lists, the queue."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from registry.access.oversight import in_jurisdiction, jurisdiction_condition, sees_all
+from registry.access.report_visibility import redact_report
+from registry.db.geometry import to_geojson
+from registry.db.uow import Actor
+from registry.errors import NotFound
+from registry.inventory.models import Allocation, utcnow
+from registry.workflow.decisions import decision_snapshot
+from registry.workflow.models import BuildRequest, Decision, MatchReport, ShareRequest
+from registry.workflow.states import BuildState, ShareState
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def effective_share_state(now=None):
+    """SQL: the state a share request is in now; a pending one whose hold lapsed is expired.
+
+    Reads treat a lapsed hold as free before the expiry job marks it, so they must call the
+    request expired too, or a reader would see "pending" with no units held.
+    """
+    now = now or utcnow()
+    lapsed = sa.and_(ShareRequest.state == ShareState.PENDING, ShareRequest.hold_expires_at <= now)
+    return sa.case((lapsed, sa.literal(ShareState.EXPIRED.value)), else_=ShareRequest.state)
+
+
+def share_request_json(sr: ShareRequest, allocs: dict[int, Allocation], now=None) -> dict:
+    """A share request as the API shows it, with the units its allocations hold."""
+    now = now or utcnow()
+    lapsed = sr.state == ShareState.PENDING and sr.hold_expires_at <= now
+    main = allocs.get(sr.allocation_id)
+    swap = allocs.get(sr.swap_allocation_id)
+    out = {
+        "id": sr.id,
+        "state": ShareState.EXPIRED.value if lapsed else sr.state,
+        "asset_id": sr.asset_id,
+        "resource": sr.resource,
+        "requester_id": sr.requester_id,
+        "owner_id": sr.owner_id,
+        "requested": {"units": sr.units} if sr.units is not None else {"count": sr.count},
+        "units": list(main.units) if main is not None else [],
+        "allocation_id": sr.allocation_id,
+        "allocation_state": main.state if main is not None else None,
+        "min_height_m": sr.min_height_m,
+        "purpose": sr.purpose,
+        "sharing_mode": sr.sharing_mode,
+        "agreement_ref": sr.agreement_ref,
+        "reason_code": sr.reason_code,
+        "reason": sr.reason,
+        "build_request_id": sr.build_request_id,
+        "hold_expires_at": _iso(sr.hold_expires_at),
+        "due_at": _iso(sr.due_at),
+        "created_at": _iso(sr.created_at),
+        "updated_at": _iso(sr.updated_at),
+        "answered_at": _iso(sr.answered_at),
+    }
+    if sr.swap_asset_id is not None:
+        out["swap"] = {
+            "asset_id": sr.swap_asset_id,
+            "units": list(swap.units) if swap is not None else [],
+            "allocation_id": sr.swap_allocation_id,
+        }
+    return out
+
+
+def share_requests_json(session, requests: list[ShareRequest]) -> list[dict]:
+    """Many share requests as JSON, with one query for their allocations."""
+    ids = {a for sr in requests for a in (sr.allocation_id, sr.swap_allocation_id) if a}
+    allocs = {}
+    if ids:
+        allocs = {
+            a.id: a for a in session.scalars(sa.select(Allocation).where(Allocation.id.in_(ids)))
+        }
+    now = utcnow()
+    return [share_request_json(sr, allocs, now) for sr in requests]
+
+
+def _party(actor: Actor, *org_ids) -> bool:
+    return sees_all(actor) or (actor.org_id is not None and actor.org_id in org_ids)
+
+
+def visible_share_request(session, actor: Actor, request_id: int) -> dict:
+    """One share request as JSON, or NotFound unless the actor is a party (or oversees all)."""
+    sr = session.get(ShareRequest, request_id)
+    if sr is None or not _party(actor, sr.requester_id, sr.owner_id):
+        raise NotFound(f"share request {request_id} does not exist", field="id")
+    return share_requests_json(session, [sr])[0]
+
+
+@dataclass
+class ShareFilter:
+    """Filters of GET /share-requests, already validated."""
+
+    state: str | None = None
+    asset_id: int | None = None
+    requester_id: int | None = None
+    owner_id: int | None = None
+    build_request_id: int | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def list_share_requests(session, actor: Actor, f: ShareFilter) -> tuple[list[dict], int]:
+    """(share requests the actor may see, newest first, as JSON; total matching)."""
+    conds = []
+    if f.state:
+        conds.append(effective_share_state() == f.state)
+    for column, value in (
+        (ShareRequest.asset_id, f.asset_id),
+        (ShareRequest.requester_id, f.requester_id),
+        (ShareRequest.owner_id, f.owner_id),
+        (ShareRequest.build_request_id, f.build_request_id),
+    ):
+        if value is not None:
+            conds.append(column == value)
+    if not sees_all(actor):
+        org = actor.org_id if actor.org_id is not None else -1
+        conds.append(sa.or_(ShareRequest.requester_id == org, ShareRequest.owner_id == org))
+    total = session.scalar(sa.select(sa.func.count()).select_from(ShareRequest).where(*conds))
+    stmt = sa.select(ShareRequest).where(*conds).order_by(ShareRequest.id.desc())
+    page = list(session.scalars(stmt.limit(f.limit).offset(f.offset)))
+    return share_requests_json(session, page), total
+
+
+def report_json(session, row: MatchReport, actor: Actor, grid_m: float = 100.0):
+    """(a stored match report as this actor may see it, {grant id: asset ids it revealed}).
+
+    The stored report stays unchanged (it is the reproducible record); the view hides what
+    the reader may not know, as POST /match does (registry.access.report_visibility).
+    """
+    shown, uses = redact_report(lambda: nullcontext(session), actor, row.report, grid_m)
+    out = {
+        "id": row.id,
+        "build_request_id": row.build_request_id,
+        "registry_seq": row.registry_seq,
+        "verdict": row.verdict,
+        "trigger": row.trigger,
+        "created_at": _iso(row.created_at),
+        "report": shown,
+    }
+    return out, uses
+
+
+def build_request_json(br: BuildRequest, verdict: str | None = None) -> dict:
+    """A build request as the API shows it (without its reports)."""
+    return {
+        "id": br.id,
+        "kind": br.kind,
+        "state": br.state,
+        "requester_id": br.requester_id,
+        "approver_org_id": br.approver_org_id,
+        "geometry": to_geojson(br.geom),
+        "needs": br.needs,
+        "radius_m": br.radius_m,
+        "corridor_m": br.corridor_m,
+        "min_height_m": br.min_height_m,
+        "purpose": br.purpose,
+        "wanted_date": _iso(br.wanted_date),
+        "verdict": verdict,
+        "due_at": _iso(br.due_at),
+        "paused_at": _iso(br.paused_at),
+        "created_at": _iso(br.created_at),
+        "updated_at": _iso(br.updated_at),
+        "decided_at": _iso(br.decided_at),
+    }
+
+
+def _latest_verdicts(session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    newest = (
+        sa.select(sa.func.max(MatchReport.id))
+        .where(MatchReport.build_request_id.in_(ids))
+        .group_by(MatchReport.build_request_id)
+    )
+    stmt = sa.select(MatchReport.build_request_id, MatchReport.verdict).where(
+        MatchReport.id.in_(newest)
+    )
+    return dict(session.execute(stmt).all())
+
+
+@dataclass
+class BuildFilter:
+    """Filters of GET /build-requests (and the approver queue), already validated."""
+
+    state: str | None = None
+    requester_id: int | None = None
+    approver_org_id: int | None = None
+    oldest_first: bool = False
+    limit: int = 100
+    offset: int = 0
+
+
+def list_build_requests(session, actor: Actor, f: BuildFilter) -> tuple[list[dict], int]:
+    """(build requests the actor may see, as JSON with their latest verdict; total)."""
+    conds = []
+    if f.state:
+        conds.append(BuildRequest.state == f.state)
+    if f.requester_id is not None:
+        conds.append(BuildRequest.requester_id == f.requester_id)
+    if f.approver_org_id is not None:
+        conds.append(BuildRequest.approver_org_id == f.approver_org_id)
+    if not sees_all(actor):
+        org = actor.org_id if actor.org_id is not None else -1
+        conds.append(
+            sa.or_(
+                BuildRequest.requester_id == org,
+                BuildRequest.approver_org_id == org,
+                jurisdiction_condition(actor),
+            )
+        )
+    total = session.scalar(sa.select(sa.func.count()).select_from(BuildRequest).where(*conds))
+    order = BuildRequest.id.asc() if f.oldest_first else BuildRequest.id.desc()
+    stmt = sa.select(BuildRequest).where(*conds).order_by(order)
+    page = list(session.scalars(stmt.limit(f.limit).offset(f.offset)))
+    verdicts = _latest_verdicts(session, [br.id for br in page])
+    return [build_request_json(br, verdicts.get(br.id)) for br in page], total
+
+
+def approver_queue(session, actor: Actor, limit: int = 100, offset: int = 0):
+    """Pending build requests, oldest first, each with its latest verdict."""
+    f = BuildFilter(state=BuildState.PENDING, oldest_first=True, limit=limit, offset=offset)
+    return list_build_requests(session, actor, f)
+
+
+def build_request_detail(session, actor: Actor, request_id: int, grid_m: float = 100.0):
+    """(one build request with its match reports, oldest first, and decisions; grant uses).
+
+    NotFound unless the actor made it, it is addressed to the actor, or the actor oversees all.
+    """
+    br = session.get(BuildRequest, request_id)
+    if br is None or not (
+        _party(actor, br.requester_id, br.approver_org_id) or in_jurisdiction(actor, br.geom)
+    ):
+        raise NotFound(f"build request {request_id} does not exist", field="id")
+    rows = session.scalars(
+        sa.select(MatchReport).where(MatchReport.build_request_id == br.id).order_by(MatchReport.id)
+    ).all()
+    decisions = session.scalars(
+        sa.select(Decision).where(Decision.build_request_id == br.id).order_by(Decision.id)
+    )
+    out = build_request_json(br, rows[-1].verdict if rows else None)
+    out["reports"], uses = [], {}
+    for row in rows:
+        shown, revealed = report_json(session, row, actor, grid_m)
+        out["reports"].append(shown)
+        for grant_id, ids in revealed.items():
+            uses.setdefault(grant_id, []).extend(ids)
+    out["decisions"] = [decision_snapshot(d) for d in decisions]
+    return out, uses
+
+
+def list_decisions(
+    session, actor: Actor, build_request_id=None, decision=None, limit=100, offset=0
+):
+    """(decisions the actor may see, newest first, as JSON; total), optionally filtered."""
+    conds = []
+    if build_request_id is not None:
+        conds.append(Decision.build_request_id == build_request_id)
+    if decision is not None:
+        conds.append(Decision.decision == decision)
+    if not sees_all(actor):
+        mine = sa.select(BuildRequest.id).where(BuildRequest.requester_id == (actor.org_id or -1))
+        conds.append(Decision.build_request_id.in_(mine))
+    total = session.scalar(sa.select(sa.func.count()).select_from(Decision).where(*conds))
+    stmt = sa.select(Decision).where(*conds).order_by(Decision.id.desc())
+    return [decision_snapshot(d) for d in session.scalars(stmt.limit(limit).offset(offset))], total
