@@ -5,46 +5,38 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+# The engine's words are the registry's words: one definition, in matching/rules.py (the
+# registry may import the engine; the engine imports nothing of ours).
+from matching.rules import (
+    LINE_KINDS,
+    POINT_KINDS,
+    Kind,
+    PoleUse,
+    Resource,
+    Sector,
+    Sensitivity,
+    SharingMode,
+    Status,
+)
 
-class Sector(enum.StrEnum):
-    TELECOM = "telecom"
-    TOWER_COMPANY = "tower_company"
-    POWER = "power"
-    RAIL = "rail"
-    HIGHWAY = "highway"
-    MUNICIPAL = "municipal"
-    OTHER = "other"
-
-
-class Kind(enum.StrEnum):
-    TOWER = "tower"
-    POLE = "pole"
-    MANHOLE = "manhole"
-    CABINET = "cabinet"
-    ROOFTOP = "rooftop"
-    INDOOR_SYSTEM = "indoor_system"
-    DUCT = "duct"
-    AERIAL_ROUTE = "aerial_route"
-    FIBER_CABLE = "fiber_cable"
-
-
-class Status(enum.StrEnum):
-    PLANNED = "planned"
-    IN_SERVICE = "in_service"
-    DECOMMISSIONED = "decommissioned"
-
-
-class Sensitivity(enum.StrEnum):
-    PUBLIC = "public"
-    RESTRICTED = "restricted"
-    CONFIDENTIAL = "confidential"
-
-
-class Resource(enum.StrEnum):
-    ANTENNA_MOUNT = "antenna_mount"
-    ATTACHMENT = "attachment"
-    SUBDUCT = "subduct"
-    FIBER_CORE = "fiber_core"
+__all__ = [
+    "ATTRIBUTES_BY_KIND",
+    "LINE_KINDS",
+    "LIVE_ALLOCATION_STATES",
+    "MAX_UNITS",
+    "POINT_KINDS",
+    "RESOURCES_BY_KIND",
+    "AllocationState",
+    "AttributeSpec",
+    "Kind",
+    "PoleUse",
+    "Resource",
+    "Role",
+    "Sector",
+    "Sensitivity",
+    "SharingMode",
+    "Status",
+]
 
 
 class AllocationState(enum.StrEnum):
@@ -56,10 +48,6 @@ class AllocationState(enum.StrEnum):
 
 LIVE_ALLOCATION_STATES = (AllocationState.RESERVED, AllocationState.ACTIVE)
 
-POINT_KINDS = frozenset(
-    {Kind.TOWER, Kind.POLE, Kind.MANHOLE, Kind.CABINET, Kind.ROOFTOP, Kind.INDOOR_SYSTEM}
-)
-LINE_KINDS = frozenset({Kind.DUCT, Kind.AERIAL_ROUTE, Kind.FIBER_CABLE})
 
 # Which resources an asset of each kind can offer. A capacity for anything else is rejected,
 # so that "48 fiber cores on a manhole" never enters the registry.
@@ -115,7 +103,7 @@ ATTRIBUTES_BY_KIND: dict[Kind, dict[str, AttributeSpec]] = {
     Kind.POLE: {
         "height_m": _number(0, 100),
         "material": _MATERIAL,
-        "use": _word("power", "lighting", "telecom", "traffic", "other"),
+        "use": _word(*PoleUse),
     },
     Kind.MANHOLE: {"depth_m": _number(0, 30), "cover": _TEXT},
     Kind.CABINET: {"name": _TEXT},

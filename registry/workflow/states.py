@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from registry.errors import IllegalTransition
-from registry.inventory.vocabulary import Resource
+from registry.inventory.vocabulary import Resource, SharingMode
 
 
 class ShareState(enum.StrEnum):
@@ -59,15 +59,6 @@ class RejectReason(enum.StrEnum):
     SECURITY_CRITICAL_INFRASTRUCTURE = "security_critical_infrastructure"
     RESERVED_FOR_OWN_PLAN = "reserved_for_own_plan"
     OTHER = "other"
-
-
-class SharingMode(enum.StrEnum):
-    CO_LOCATION = "co_location"
-    SAME_TRENCH_SEPARATE_DUCT = "same_trench_separate_duct"  # 同沟分缆分管
-    SAME_POLE_ROUTE_SEPARATE_CABLE = "same_pole_route_separate_cable"  # 同杆路分缆
-    SAME_CABLE_SEPARATE_CORES = "same_cable_separate_cores"  # 同缆分芯
-    CORE_LEASE = "core_lease"  # 租用纤芯
-    CORE_SWAP = "core_swap"  # 纤芯置换
 
 
 # Which sharing modes make sense for units of each resource; anything else is a 422.
