@@ -11,7 +11,7 @@ from flask import Flask, g, request, send_from_directory
 from api import cli
 from api.auth import authn
 from api.config import Config, ensure_secret_key
-from api.context import AppContext
+from api.context import AppContext, register_grant_audit
 from api.errors import register_error_handlers
 from api.extensions import make_api, make_limiter
 from registry.db.engine import make_engine, make_session_factory
@@ -42,6 +42,7 @@ def create_app(config=None) -> Flask:
     _register_request_id(app)
     make_limiter(app)
     authn.register(app)
+    register_grant_audit(app)
     _register_docs_assets(app)
     cli.register(app)
     return app

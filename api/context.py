@@ -5,10 +5,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry.access import grant_uses
 from registry.db.engine import read_only
 from registry.db.uow import Actor, UnitOfWork
 
@@ -48,3 +49,26 @@ def read_session():
         yield session
     finally:
         session.close()
+
+
+def register_grant_audit(app: Flask) -> None:
+    """Audit grant uses once per request, whatever the endpoint (registry.access.grant_uses).
+
+    The access module notes every asset a grant revealed while the request runs; a request
+    that succeeded writes them as audit entries here. No view records anything itself.
+    """
+
+    @app.before_request
+    def _open_grant_ledger():
+        grant_uses.begin()
+
+    @app.after_request
+    def _write_grant_ledger(response):
+        ledger = grant_uses.end()
+        if response.status_code < 400:
+            grant_uses.write(unit_of_work, ledger, request.path)
+        return response
+
+    @app.teardown_request
+    def _drop_grant_ledger(_exc=None):
+        grant_uses.end()

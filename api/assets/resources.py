@@ -16,7 +16,6 @@ from api.assets.schemas import (
     asset_filter,
 )
 from api.context import current_actor, read_session, unit_of_work
-from registry.access.grants import record_uses
 from registry.access.visibility import disclose_all
 from registry.errors import NotFound
 from registry.inventory import assets as service
@@ -34,12 +33,8 @@ blp = Blueprint(
 
 
 def shown_to_caller(features: list[dict], where: str) -> list[dict]:
-    """The features as the caller may see them; audits what access grants revealed."""
-    shown, uses = disclose_all(current_actor(), features, current_app.config["MASK_GRID_M"])
-    if uses:
-        with unit_of_work() as uow:
-            record_uses(uow, uses, where)
-    return shown
+    """The features as the caller may see them (registry.access audits what grants revealed)."""
+    return disclose_all(current_actor(), features, current_app.config["MASK_GRID_M"])[0]
 
 
 def _feature(asset_id: int) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -17,7 +17,6 @@ from api.build_requests.schemas import (
     RespondSchema,
 )
 from api.context import current_actor, read_session, unit_of_work
-from registry.access.grants import record_uses
 from registry.workflow import build_requests as service
 from registry.workflow import queries
 
@@ -33,18 +32,9 @@ def _grid_m() -> float:
     return float(current_app.config.get("MASK_GRID_M", 100))
 
 
-def _record(uses: dict) -> None:
-    """Audit which assets an access grant revealed, as POST /match does."""
-    if uses:
-        with unit_of_work() as uow:
-            record_uses(uow, uses, request.path)
-
-
 def _detail(request_id: int) -> dict:
     with read_session() as session:
-        detail, uses = queries.build_request_detail(session, current_actor(), request_id, _grid_m())
-    _record(uses)
-    return detail
+        return queries.build_request_detail(session, current_actor(), request_id, _grid_m())[0]
 
 
 def _page(items, total, args) -> dict:
@@ -105,9 +95,7 @@ class BuildRequestRematch(MethodView):
         with unit_of_work() as uow:
             row = service.rematch(uow, workflow_settings.matcher(), request_id)
         with read_session() as session:
-            shown, uses = queries.report_json(session, row, current_actor(), _grid_m())
-        _record(uses)
-        return shown
+            return queries.report_json(session, row, current_actor(), _grid_m())[0]
 
 
 @blp.route("/<int:request_id>/respond")

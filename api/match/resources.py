@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.context import app_context, current_actor, read_session, unit_of_work
+from api.context import app_context, current_actor, read_session
 from api.match.schemas import RouteMatchSchema, SiteMatchSchema
-from registry.access.grants import record_uses
 from registry.access.report_visibility import redact_report
 
 blp = Blueprint(
@@ -20,14 +19,9 @@ blp = Blueprint(
 
 
 def shown_to_caller(report: dict) -> dict:
-    """The report as the caller may see it; audits what access grants revealed."""
-    shown, uses = redact_report(
-        read_session, current_actor(), report, current_app.config["MASK_GRID_M"]
-    )
-    if uses:
-        with unit_of_work() as uow:
-            record_uses(uow, uses, request.path)
-    return shown
+    """The report as the caller may see it (the access module audits what grants revealed)."""
+    grid_m = current_app.config["MASK_GRID_M"]
+    return redact_report(read_session, current_actor(), report, grid_m)[0]
 
 
 @blp.route("/site")

@@ -6,9 +6,8 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.context import current_actor, read_session, unit_of_work
+from api.context import current_actor, read_session
 from api.ogc.schemas import FormatArgsSchema, ItemsQueryArgsSchema
-from registry.access.grants import record_uses
 from registry.errors import NotFound
 from registry.interop.exporters import ogc
 from registry.inventory.models import utcnow
@@ -44,12 +43,6 @@ def _kind(collection_id: str) -> str:
     if collection_id not in {k.value for k in Kind}:
         raise NotFound(f"collection {collection_id!r} does not exist", field="collectionId")
     return collection_id
-
-
-def _audit(uses: dict) -> None:
-    if uses:
-        with unit_of_work() as uow:
-            record_uses(uow, uses, request.path)
 
 
 def _collection(kind: str, extent) -> dict:
@@ -180,7 +173,6 @@ class Items(MethodView):
                 grid_m=current_app.config["MASK_GRID_M"],
                 uses=uses,
             )
-        _audit(uses)
         return _respond(
             {
                 "type": "FeatureCollection",
@@ -207,7 +199,6 @@ class Item(MethodView):
             )
         if feature is None:
             raise NotFound(f"{kind} {feature_id} does not exist", field="featureId")
-        _audit(uses)
         self_href = _url("ogc.Item", collection_id=kind, feature_id=feature_id)
         feature["links"] = [
             _link(self_href, "self", GEOJSON, "this item"),

@@ -6,8 +6,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.context import current_actor, read_session, unit_of_work
-from registry.access.grants import record_uses
+from api.context import current_actor, read_session
 from registry.interop.exporters.tiles import Tile, etag, render
 from registry.inventory.queries import registry_seq
 
@@ -43,7 +42,4 @@ class VectorTile(MethodView):
             if request.if_none_match.contains_weak(tag):
                 return _cached(Response(status=304), tag)
             data = render(session, actor, tile, grid_m, uses)
-        if uses:
-            with unit_of_work() as uow:
-                record_uses(uow, uses, request.path)
         return _cached(Response(data, content_type=MVT), tag)

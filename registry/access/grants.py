@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from registry.access.models import AccessGrant
-from registry.access.policy import require_owner, require_role
+from registry.access.rules import grant_condition, require_owner, require_role
 from registry.db.geometry import parse_geojson
 from registry.db.uow import UnitOfWork
 from registry.errors import NotFound, ValidationFailed
@@ -83,17 +83,9 @@ def create_grant(
     return grant
 
 
-def _visible_to(actor):
-    if actor.is_admin:
-        return sa.true()
-    return sa.or_(
-        AccessGrant.grantor_org_id == actor.org_id, AccessGrant.grantee_org_id == actor.org_id
-    )
-
-
 def get_grant(session, actor, grant_id: int) -> AccessGrant:
     """A grant the actor gave or received, or NotFound."""
-    stmt = sa.select(AccessGrant).where(AccessGrant.id == grant_id, _visible_to(actor))
+    stmt = sa.select(AccessGrant).where(AccessGrant.id == grant_id, grant_condition(actor))
     grant = session.scalar(stmt)
     if grant is None:
         raise NotFound(f"grant {grant_id} does not exist", field="id")
@@ -102,7 +94,7 @@ def get_grant(session, actor, grant_id: int) -> AccessGrant:
 
 def list_grants(session, actor) -> list[AccessGrant]:
     """Grants the actor gave or received, newest first."""
-    stmt = sa.select(AccessGrant).where(_visible_to(actor)).order_by(AccessGrant.id.desc())
+    stmt = sa.select(AccessGrant).where(grant_condition(actor)).order_by(AccessGrant.id.desc())
     return list(session.scalars(stmt))
 
 
@@ -119,15 +111,3 @@ def revoke_grant(uow: UnitOfWork, grant_id: int) -> AccessGrant:
         uow.audit("access_grant", grant.id, "revoke", before=before, after=grant_snapshot(grant))
     uow.commit()
     return grant
-
-
-def record_uses(uow: UnitOfWork, uses: dict[int, list[int]], where: str) -> None:
-    """Audit that grants revealed these assets to the actor ("who saw what, when")."""
-    for grant_id, asset_ids in sorted(uses.items()):
-        uow.audit(
-            "access_grant",
-            grant_id,
-            "use",
-            after={"asset_ids": sorted(set(asset_ids)), "where": where},
-        )
-    uow.commit()

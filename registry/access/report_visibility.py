@@ -12,6 +12,7 @@ import copy
 
 import sqlalchemy as sa
 
+from registry.access import grant_uses
 from registry.access.visibility import covering_grant, sees_everything
 from registry.inventory.models import Asset, Organisation
 from registry.inventory.vocabulary import Sensitivity
@@ -84,6 +85,9 @@ def _whom_to_ask(session, owner_ids: set[int]) -> list[dict]:
 def redact_report(open_session, actor, report: dict, grid_m: float = 100.0):
     """(the report as this actor may see it, {grant_id: [asset ids revealed by grants]}).
 
+    Grant uses are noted for the audit here (registry.access.grant_uses); the second value
+    is informational.
+
     `open_session()` gives a context-managed session; it is opened only when the answer
     needs the database (grant areas, whom to ask), so most reports cost no query.
     """
@@ -109,6 +113,7 @@ def _redact(session, actor, report: dict, out: dict, grid_m: float):
     for candidate in report["candidates"]:
         level, grant_id = _entitlement(actor, candidate, geometries)
         if grant_id is not None:
+            grant_uses.note(grant_id, candidate["asset_id"])
             uses.setdefault(grant_id, []).append(candidate["asset_id"])
         if level == "hidden":
             hidden_ids.add(candidate["asset_id"])

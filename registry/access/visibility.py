@@ -17,6 +17,7 @@ import shapely
 import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
+from registry.access import grant_uses
 from registry.inventory.models import Asset, utcnow
 from registry.inventory.vocabulary import Sensitivity
 
@@ -122,8 +123,9 @@ def present(actor, feature: dict, grid_m: float = DEFAULT_GRID_M) -> dict | None
 def disclose(actor, feature: dict, grid_m: float = DEFAULT_GRID_M):
     """(the Feature as this actor may see it or None, the id of the grant that revealed it).
 
-    The grant id is set only when a grant, and nothing else, entitles the actor: such uses
-    are audited.
+    The grant id is set only when a grant, and nothing else, entitles the actor: such a use
+    is noted here, in the current grant-use ledger (registry.access.grant_uses), so every
+    read path is audited without doing anything itself.
     """
     props = feature["properties"]
     owner_id, sensitivity, kind = props["owner_id"], props["sensitivity"], props["kind"]
@@ -132,6 +134,7 @@ def disclose(actor, feature: dict, grid_m: float = DEFAULT_GRID_M):
     geometry = shapely.geometry.shape(feature["geometry"])
     grant = covering_grant(actor, owner_id, kind, geometry)
     if grant is not None:
+        grant_uses.note(grant.grant_id, feature["id"])
         return feature, grant.grant_id
     if sensitivity == Sensitivity.CONFIDENTIAL:
         return None, None
@@ -155,7 +158,11 @@ def _masked(feature: dict, geometry, grid_m: float) -> dict:
 
 
 def disclose_all(actor, features, grid_m: float = DEFAULT_GRID_M):
-    """(visible Features, {grant_id: [asset ids it revealed]}) for a list of Features."""
+    """(visible Features, {grant_id: [asset ids it revealed]}) for a list of Features.
+
+    The uses are already noted for the audit (see disclose); the second value is for callers
+    that want to know, not to record them again.
+    """
     shown, uses = [], {}
     for feature in features:
         out, grant_id = disclose(actor, feature, grid_m)

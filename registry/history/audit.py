@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from registry.access import rules
 from registry.db.uow import Actor
 from registry.errors import Forbidden, ValidationFailed
 from registry.inventory.models import AuditEntry
-from registry.workflow.models import BuildRequest, ShareRequest
-from registry.workflow.queries import sees_all
-
-# Objects whose history a party (not only an admin or approver) may read, and who the
-# parties are.
-_PARTY_COLUMNS = {
-    "share_request": (ShareRequest, ("requester_id", "owner_id")),
-    "build_request": (BuildRequest, ("requester_id", "approver_org_id")),
-}
 
 
 def parse_object(value: str) -> tuple[str, str]:
@@ -43,30 +35,11 @@ def entry_json(e: AuditEntry) -> dict:
     }
 
 
-def _party_condition(actor: Actor):
-    """SQL: entries about share and build requests the actor's organisation is party to."""
-    org = actor.org_id if actor.org_id is not None else -1
-    conds = []
-    for object_type, (model, columns) in _PARTY_COLUMNS.items():
-        mine = sa.select(sa.cast(model.id, sa.String)).where(
-            sa.or_(*(getattr(model, c) == org for c in columns))
-        )
-        conds.append(sa.and_(AuditEntry.object_type == object_type, AuditEntry.object_id.in_(mine)))
-    return sa.or_(*conds)
-
-
 def _check_may_read(session, actor: Actor, object_type, object_id) -> None:
-    """An explicitly named object: its parties (or admins and approvers) only, else 403."""
-    if sees_all(actor) or object_id is None:
+    """An explicitly named object: only those who may see it read its history, else 403."""
+    if object_id is None or rules.may_read_history(session, actor, object_type, object_id):
         return
-    model_columns = _PARTY_COLUMNS.get(object_type)
-    if model_columns is None or not str(object_id).isdigit():
-        raise Forbidden("only admins and approvers may read this history")
-    model, columns = model_columns
-    row = session.get(model, int(object_id))
-    parties = {getattr(row, c) for c in columns} if row is not None else set()
-    if actor.org_id is None or actor.org_id not in parties:
-        raise Forbidden(f"only parties to {object_type} {object_id} may read its history")
+    raise Forbidden(f"you may not read the history of {object_type} {object_id}")
 
 
 def history(
@@ -79,13 +52,13 @@ def history(
 ) -> tuple[list[dict], int]:
     """(audit entries, oldest first, as JSON; total) of an object, or of many objects.
 
-    Admins and approvers read everything; others read the history of the share and build
-    requests their organisation is party to (asking for any other object is a 403).
+    Admins read everything; others the history of the share requests, build requests,
+    decisions and grants they may see (registry.access.rules; any other object is a 403).
     """
     if object_id is not None and object_type is None:
         raise ValidationFailed("object_type", "is required with object_id")
     _check_may_read(session, actor, object_type, object_id)
-    conds = [] if sees_all(actor) else [_party_condition(actor)]
+    conds = [rules.audit_condition(actor)]
     if object_type is not None:
         conds.append(AuditEntry.object_type == object_type)
     if object_id is not None:

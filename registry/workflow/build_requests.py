@@ -10,13 +10,20 @@ import sqlalchemy as sa
 from shapely.geometry import LineString, Point
 
 from matching import InvalidRequest
+from registry.access import rules
 from registry.db.geometry import parse_geojson, to_geojson
 from registry.db.uow import UnitOfWork
-from registry.errors import IllegalTransition, InvalidGeometry, NotFound, ValidationFailed
+from registry.errors import (
+    Forbidden,
+    IllegalTransition,
+    InvalidGeometry,
+    NotFound,
+    ValidationFailed,
+)
 from registry.inventory.models import Organisation, utcnow
 from registry.workflow.calendar import Calendar, resume_due
 from registry.workflow.models import BuildRequest, MatchReport
-from registry.workflow.parties import acting_org, require_org, text
+from registry.workflow.parties import acting_org, text
 from registry.workflow.states import BUILD_OPEN, BuildAction, BuildState, build_next
 
 log = logging.getLogger(__name__)
@@ -196,8 +203,9 @@ def _require_open(br: BuildRequest) -> None:
 def rematch(uow: UnitOfWork, matcher: Matcher, request_id: int) -> MatchReport:
     """Run the engine again on an open request; the new report is kept beside the old ones."""
     br = get_build_request(uow.session, request_id)
-    if not uow.actor.roles & {"approver"}:
-        require_org(uow.actor, [br.requester_id], "the requester or an approver may re-match")
+    rules.require_visible_build_request(uow.actor, br, request_id)
+    if not rules.may_rematch(uow.actor, br):
+        raise Forbidden("only the requester or an approver of its area may re-match")
     _require_open(br)
     report = run_match(uow, matcher, br)
     br = get_build_request(uow.session, request_id, for_update=True)
@@ -212,7 +220,8 @@ def rematch(uow: UnitOfWork, matcher: Matcher, request_id: int) -> MatchReport:
 def respond(uow: UnitOfWork, request_id: int, answer: str) -> BuildRequest:
     """The requester answers an approver's question; the clock restarts, due date moved."""
     br = get_build_request(uow.session, request_id, for_update=True)
-    require_org(uow.actor, [br.requester_id], "the requester may answer for a build request")
+    rules.require_visible_build_request(uow.actor, br, request_id)
+    rules.require_org(uow.actor, [br.requester_id], "the requester may answer for a build request")
     before = snapshot(br)
     br.state = build_next(f"build request {br.id}", br.state, BuildAction.RESPOND)
     answer = text("answer", answer, required=True)

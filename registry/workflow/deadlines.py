@@ -6,12 +6,12 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from registry.access import rules
 from registry.db.uow import Actor
 from registry.errors import Forbidden
 from registry.inventory.models import utcnow
 from registry.workflow.calendar import Calendar
 from registry.workflow.models import BuildRequest, ShareRequest
-from registry.workflow.queries import sees_all
 from registry.workflow.states import BuildState, ShareState
 
 
@@ -32,11 +32,12 @@ def _item(calendar, now, object_type, row, action, party, org_id, must_act) -> d
     }
 
 
-def _share_items(session, calendar, now, horizon, org_id) -> list[dict]:
+def _share_items(session, calendar, now, horizon, actor, org_id) -> list[dict]:
     stmt = sa.select(ShareRequest).where(
         ShareRequest.state == ShareState.PENDING,
         ShareRequest.hold_expires_at > now,  # a lapsed hold is expired, not overdue
         ShareRequest.due_at <= horizon,
+        rules.share_request_condition(actor),
     )
     if org_id is not None:
         stmt = stmt.where(
@@ -46,49 +47,39 @@ def _share_items(session, calendar, now, horizon, org_id) -> list[dict]:
     for sr in session.scalars(stmt):
         party = None if org_id is None else ("owner" if sr.owner_id == org_id else "requester")
         must_act = party in (None, "owner")
-        items.append(
-            _item(
-                calendar,
-                now,
-                "share_request",
-                sr,
-                "answer the share request",
-                party,
-                sr.owner_id,
-                must_act,
-            )
-        )
+        what = "answer the share request"
+        items.append(_item(calendar, now, "share_request", sr, what, party, sr.owner_id, must_act))
     return items
 
 
-def _build_items(session, calendar, now, horizon, org_id) -> list[dict]:
+def _build_party(br: BuildRequest, actor: Actor, org_id) -> str | None:
+    if org_id is None:
+        return None
+    if br.requester_id == org_id and br.approver_org_id != org_id:
+        return "requester"
+    return "approver"  # addressed to it, or inside its area
+
+
+def _build_items(session, calendar, now, horizon, actor, org_id) -> list[dict]:
     # A request waiting for the requester's answer has its clock paused: it is never due.
     stmt = sa.select(BuildRequest).where(
-        BuildRequest.state == BuildState.PENDING, BuildRequest.due_at <= horizon
+        BuildRequest.state == BuildState.PENDING,
+        BuildRequest.due_at <= horizon,
+        rules.build_request_condition(actor),
     )
-    if org_id is not None:
+    # Those who oversee all may narrow to one organisation's requests; for anyone else the
+    # access rule (party, or inside its area) is already the narrowing.
+    if org_id is not None and rules.sees_all(actor):
         stmt = stmt.where(
             sa.or_(BuildRequest.approver_org_id == org_id, BuildRequest.requester_id == org_id)
         )
     items = []
     for br in session.scalars(stmt):
-        party = (
-            None
-            if org_id is None
-            else ("approver" if br.approver_org_id == org_id else "requester")
-        )
+        party = _build_party(br, actor, org_id)
         must_act = party in (None, "approver")
+        what = "decide the build request"
         items.append(
-            _item(
-                calendar,
-                now,
-                "build_request",
-                br,
-                "decide the build request",
-                party,
-                br.approver_org_id,
-                must_act,
-            )
+            _item(calendar, now, "build_request", br, what, party, br.approver_org_id, must_act)
         )
     return items
 
@@ -103,16 +94,17 @@ def due_items(
 ) -> list[dict]:
     """Open requests that are overdue or due within `within_days`, soonest first.
 
-    With `org_id`, only those the organisation is party to; `party` says whether it is the
-    owner or approver (who must act) or the requester (who waits). Non-admins see their own
-    organisation's deadlines only.
+    Only requests the actor may see (registry.access.rules): parties see their own, approvers
+    also those in their area. With `org_id` (admins and national approvers may name any),
+    only those the organisation is party to; `party` says whether it is the owner or approver
+    (who must act) or the requester (who waits).
     """
-    if not sees_all(actor):
+    if not rules.sees_all(actor):
         if org_id is not None and org_id != actor.org_id:
             raise Forbidden("you may list only your own organisation's deadlines")
-        org_id = actor.org_id if actor.org_id is not None else -1
+        org_id = actor.org_id if actor.org_id is not None else rules.NOBODY
     now = now or utcnow()
     horizon = now + dt.timedelta(days=within_days)
-    items = _share_items(session, calendar, now, horizon, org_id)
-    items += _build_items(session, calendar, now, horizon, org_id)
+    items = _share_items(session, calendar, now, horizon, actor, org_id)
+    items += _build_items(session, calendar, now, horizon, actor, org_id)
     return sorted(items, key=lambda i: (i["due_at"], i["object"]))

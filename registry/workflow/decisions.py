@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from registry.access.oversight import in_jurisdiction
+from registry.access import rules
 from registry.db.uow import UnitOfWork
-from registry.errors import NotFound, ValidationFailed
+from registry.errors import Forbidden, ValidationFailed
 from registry.inventory.models import utcnow
 from registry.inventory.validation import choice
 from registry.inventory.vocabulary import Resource
 from registry.workflow.build_requests import get_build_request, latest_report, snapshot
 from registry.workflow.calendar import Calendar
 from registry.workflow.models import BuildRequest, Decision, MatchReport
-from registry.workflow.parties import require_approver, text
+from registry.workflow.parties import text
 from registry.workflow.share_holds import UnitAsk
 from registry.workflow.share_requests import DEFAULT_HOLD, place_share_request
 from registry.workflow.states import BuildAction, BuildState, DecisionKind, build_next
@@ -115,13 +115,13 @@ def decide(
     capacity is gone by now); approve_new_build needs a justification when the latest
     report found a feasible share; request_info pauses the clock until the requester answers.
     """
-    require_approver(uow.actor)
+    rules.require_approver(uow.actor)
     action = BuildAction(choice(DecisionKind, decision, "decision").value)
     reason, justification = text("reason", reason), text("justification", justification)
     br = get_build_request(uow.session, build_request_id, for_update=True)
-    if not in_jurisdiction(uow.actor, br.geom):
-        # Outside the approver's area: as if it did not exist.
-        raise NotFound(f"build request {build_request_id} does not exist", field="id")
+    rules.require_visible_build_request(uow.actor, br, build_request_id)
+    if not rules.may_decide(uow.actor, br):
+        raise Forbidden("only an approver of the area the request lies in may decide it")
     before = snapshot(br)
     new_state = build_next(f"build request {br.id}", br.state, action)
     report = latest_report(uow.session, br.id)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from registry.access.visibility import entitled
-from registry.db.uow import Actor, UnitOfWork
+from registry.access import rules
+from registry.db.uow import UnitOfWork
 from registry.errors import Forbidden, NotFound, ValidationFailed
 from registry.inventory.assets import get_asset
 from registry.inventory.models import Asset, Organisation
-from registry.inventory.vocabulary import Sensitivity
 
 MAX_TEXT = 4000
 
@@ -40,26 +39,10 @@ def visible_asset(uow: UnitOfWork, asset_id: int, field: str = "asset_id") -> As
         asset = get_asset(uow.session, asset_id)
     except NotFound:
         raise NotFound(f"asset {asset_id} does not exist", field=field) from None
-    if asset.sensitivity == Sensitivity.CONFIDENTIAL and not entitled(
-        uow.actor, asset.owner_id, asset.sensitivity, asset.kind, asset.geom
-    ):
+    if not rules.may_see_asset(uow.actor, asset):
         # Same words as a missing asset: a confidential asset's existence is not disclosed.
         raise NotFound(f"asset {asset_id} does not exist", field=field)
     return asset
-
-
-def require_org(actor: Actor, org_ids, doing: str) -> None:
-    """Only a member of one of `org_ids` (or an admin) may do this."""
-    if actor.is_admin or (actor.org_id is not None and actor.org_id in set(org_ids)):
-        return
-    raise Forbidden(f"only {doing}")
-
-
-def require_approver(actor: Actor) -> None:
-    """Build requests are decided by approvers (or admins)."""
-    if actor.is_admin or "approver" in actor.roles:
-        return
-    raise Forbidden("only an approver may decide a build request")
 
 
 def text(field: str, value, required: bool = False, max_length: int = MAX_TEXT) -> str | None:

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from registry.access.oversight import in_jurisdiction, jurisdiction_condition, sees_all
+from registry.access import rules
 from registry.access.report_visibility import redact_report
 from registry.db.geometry import to_geojson
 from registry.db.uow import Actor
-from registry.errors import NotFound
 from registry.inventory.models import Allocation, utcnow
 from registry.workflow.decisions import decision_snapshot
 from registry.workflow.models import BuildRequest, Decision, MatchReport, ShareRequest
@@ -84,15 +83,10 @@ def share_requests_json(session, requests: list[ShareRequest]) -> list[dict]:
     return [share_request_json(sr, allocs, now) for sr in requests]
 
 
-def _party(actor: Actor, *org_ids) -> bool:
-    return sees_all(actor) or (actor.org_id is not None and actor.org_id in org_ids)
-
-
 def visible_share_request(session, actor: Actor, request_id: int) -> dict:
     """One share request as JSON, or NotFound unless the actor is a party (or oversees all)."""
     sr = session.get(ShareRequest, request_id)
-    if sr is None or not _party(actor, sr.requester_id, sr.owner_id):
-        raise NotFound(f"share request {request_id} does not exist", field="id")
+    rules.require_visible_share_request(actor, sr, request_id)
     return share_requests_json(session, [sr])[0]
 
 
@@ -122,9 +116,7 @@ def list_share_requests(session, actor: Actor, f: ShareFilter) -> tuple[list[dic
     ):
         if value is not None:
             conds.append(column == value)
-    if not sees_all(actor):
-        org = actor.org_id if actor.org_id is not None else -1
-        conds.append(sa.or_(ShareRequest.requester_id == org, ShareRequest.owner_id == org))
+    conds.append(rules.share_request_condition(actor))
     total = session.scalar(sa.select(sa.func.count()).select_from(ShareRequest).where(*conds))
     stmt = sa.select(ShareRequest).where(*conds).order_by(ShareRequest.id.desc())
     page = list(session.scalars(stmt.limit(f.limit).offset(f.offset)))
@@ -209,15 +201,7 @@ def list_build_requests(session, actor: Actor, f: BuildFilter) -> tuple[list[dic
         conds.append(BuildRequest.requester_id == f.requester_id)
     if f.approver_org_id is not None:
         conds.append(BuildRequest.approver_org_id == f.approver_org_id)
-    if not sees_all(actor):
-        org = actor.org_id if actor.org_id is not None else -1
-        conds.append(
-            sa.or_(
-                BuildRequest.requester_id == org,
-                BuildRequest.approver_org_id == org,
-                jurisdiction_condition(actor),
-            )
-        )
+    conds.append(rules.build_request_condition(actor))
     total = session.scalar(sa.select(sa.func.count()).select_from(BuildRequest).where(*conds))
     order = BuildRequest.id.asc() if f.oldest_first else BuildRequest.id.desc()
     stmt = sa.select(BuildRequest).where(*conds).order_by(order)
@@ -238,10 +222,7 @@ def build_request_detail(session, actor: Actor, request_id: int, grid_m: float =
     NotFound unless the actor made it, it is addressed to the actor, or the actor oversees all.
     """
     br = session.get(BuildRequest, request_id)
-    if br is None or not (
-        _party(actor, br.requester_id, br.approver_org_id) or in_jurisdiction(actor, br.geom)
-    ):
-        raise NotFound(f"build request {request_id} does not exist", field="id")
+    rules.require_visible_build_request(actor, br, request_id)
     rows = session.scalars(
         sa.select(MatchReport).where(MatchReport.build_request_id == br.id).order_by(MatchReport.id)
     ).all()
@@ -268,9 +249,7 @@ def list_decisions(
         conds.append(Decision.build_request_id == build_request_id)
     if decision is not None:
         conds.append(Decision.decision == decision)
-    if not sees_all(actor):
-        mine = sa.select(BuildRequest.id).where(BuildRequest.requester_id == (actor.org_id or -1))
-        conds.append(Decision.build_request_id.in_(mine))
+    conds.append(rules.decision_condition(actor))
     total = session.scalar(sa.select(sa.func.count()).select_from(Decision).where(*conds))
     stmt = sa.select(Decision).where(*conds).order_by(Decision.id.desc())
     return [decision_snapshot(d) for d in session.scalars(stmt.limit(limit).offset(offset))], total

@@ -11,14 +11,15 @@ import logging
 
 import sqlalchemy as sa
 
+from registry.access import rules
 from registry.db.uow import UnitOfWork
-from registry.errors import NotFound, ValidationFailed
+from registry.errors import Forbidden, NotFound, ValidationFailed
 from registry.inventory import allocations
 from registry.inventory.models import utcnow
 from registry.inventory.vocabulary import AllocationState, Resource
 from registry.workflow.calendar import Calendar
 from registry.workflow.models import ShareRequest
-from registry.workflow.parties import acting_org, require_org, text, visible_asset
+from registry.workflow.parties import acting_org, text, visible_asset
 from registry.workflow.share_holds import (
     UnitAsk,
     allocation_ids,
@@ -183,8 +184,10 @@ def _begin(uow: UnitOfWork, request_id: int, action: ShareAction):
     Returns (request, now, its snapshot before the action).
     """
     sr = get_share_request(uow.session, request_id, for_update=True)
+    rules.require_visible_share_request(uow.actor, sr, request_id)
     fields, doing = _PARTIES[action]
-    require_org(uow.actor, [getattr(sr, f) for f in fields], doing)
+    if not rules.may_act_on_share_request(uow.actor, sr, fields):
+        raise Forbidden(f"only {doing}")
     lock_capacities(uow, sr)
     # Read the clock only under the capacity locks: holds are swept under those locks, so
     # "not lapsed yet" cannot turn into "swept by someone else" while this action runs.

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from sqlalchemy.orm import sessionmaker
 
-from registry.access.grants import record_uses
+from registry.access import grant_uses
 from registry.access.visibility import DEFAULT_GRID_M
 from registry.db.uow import Actor, UnitOfWork
 from registry.interop.exporters.features import conditions, iter_features
@@ -30,14 +30,13 @@ FILE_CHUNK = 1 << 20
 
 
 def _features(factory: sessionmaker, f: AssetFilter, actor: Actor, grid_m: float, where: str):
-    """Visible features, streamed from one session; grant uses are audited at the end."""
-    uses: dict = {}
-    with factory() as session:
+    """Visible features, streamed from one session; grant uses are audited at the end.
+
+    A stream outlives its HTTP request, so it keeps its own grant-use ledger.
+    """
+    with grant_uses.audited(lambda: UnitOfWork(factory, actor), where), factory() as session:
         conds = conditions(session, f, actor)
-        yield from iter_features(session, conds, actor, grid_m, uses, f.limit, f.offset)
-    if uses:
-        with UnitOfWork(factory, actor) as uow:
-            record_uses(uow, uses, where)
+        yield from iter_features(session, conds, actor, grid_m, None, f.limit, f.offset)
 
 
 def text_chunks(
