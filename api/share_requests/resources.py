@@ -101,7 +101,13 @@ class ShareRequestReject(MethodView):
     def post(self, data, request_id):
         """Owner: reject with a coded reason and an explanation; the hold is released"""
         with unit_of_work() as uow:
-            service.reject(uow, request_id, data["reason_code"], data["reason"])
+            service.reject(
+                uow,
+                request_id,
+                data["reason_code"],
+                data["reason"],
+                calendar=workflow_settings.calendar(),
+            )
         return _json(request_id)
 
 
@@ -112,7 +118,9 @@ class ShareRequestWithdraw(MethodView):
     def post(self, data, request_id):
         """Requester: withdraw a pending request; the hold is released"""
         with unit_of_work() as uow:
-            service.withdraw(uow, request_id, data.get("reason"))
+            service.withdraw(
+                uow, request_id, data.get("reason"), calendar=workflow_settings.calendar()
+            )
         return _json(request_id)
 
 

@@ -17,13 +17,14 @@ from registry.errors import (
     Forbidden,
     IllegalTransition,
     InvalidGeometry,
-    NotFound,
     ValidationFailed,
 )
 from registry.inventory.models import Organisation, utcnow
+from registry.workflow.build_rows import get_build_request, snapshot
 from registry.workflow.calendar import Calendar, resume_due
 from registry.workflow.models import BuildRequest, MatchReport
 from registry.workflow.parties import acting_org, text
+from registry.workflow.share_requests import settle_required_shares
 from registry.workflow.states import BUILD_OPEN, BuildAction, BuildState, build_next
 
 log = logging.getLogger(__name__)
@@ -40,29 +41,6 @@ class Matcher(Protocol):
     def match_site(self, request: dict) -> dict: ...
 
     def match_route(self, request: dict) -> dict: ...
-
-
-def snapshot(br: BuildRequest) -> dict:
-    """The audit view of a build request: its state and clock."""
-    return {
-        "id": br.id,
-        "state": br.state,
-        "kind": br.kind,
-        "requester_id": br.requester_id,
-        "due_at": br.due_at.isoformat(),
-        "paused_at": br.paused_at.isoformat() if br.paused_at else None,
-    }
-
-
-def get_build_request(session, request_id: int, for_update: bool = False) -> BuildRequest:
-    """The build request with this id (row-locked on PostgreSQL if asked), or NotFound."""
-    stmt = sa.select(BuildRequest).where(BuildRequest.id == request_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    br = session.scalars(stmt).one_or_none()
-    if br is None:
-        raise NotFound(f"build request {request_id} does not exist", field="id")
-    return br
 
 
 def latest_report(session, build_request_id: int) -> MatchReport | None:
@@ -204,6 +182,7 @@ def rematch(uow: UnitOfWork, matcher: Matcher, request_id: int) -> MatchReport:
     """Run the engine again on an open request; the new report is kept beside the old ones."""
     br = get_build_request(uow.session, request_id)
     rules.require_visible_build_request(uow.actor, br, request_id)
+    settle_required_shares(uow, request_id)  # a lapsed required share reopens the request
     if not rules.may_rematch(uow.actor, br):
         raise Forbidden("only the requester or an approver of its area may re-match")
     _require_open(br)

@@ -16,7 +16,11 @@ from registry.workflow.calendar import Calendar
 from registry.workflow.models import BuildRequest, Decision, MatchReport
 from registry.workflow.parties import text
 from registry.workflow.share_holds import UnitAsk
-from registry.workflow.share_requests import DEFAULT_HOLD, place_share_request
+from registry.workflow.share_requests import (
+    DEFAULT_HOLD,
+    place_share_request,
+    settle_required_shares,
+)
 from registry.workflow.states import BuildAction, BuildState, DecisionKind, build_next
 
 log = logging.getLogger(__name__)
@@ -118,6 +122,7 @@ def decide(
     rules.require_approver(uow.actor)
     action = BuildAction(choice(DecisionKind, decision, "decision").value)
     reason, justification = text("reason", reason), text("justification", justification)
+    settle_required_shares(uow, build_request_id)
     br = get_build_request(uow.session, build_request_id, for_update=True)
     rules.require_visible_build_request(uow.actor, br, build_request_id)
     if not rules.may_decide(uow.actor, br):

@@ -18,6 +18,7 @@ from registry.inventory import allocations
 from registry.inventory.models import utcnow
 from registry.inventory.vocabulary import AllocationState, Resource
 from registry.workflow.calendar import Calendar
+from registry.workflow.fallthrough import share_ended_unagreed
 from registry.workflow.models import ShareRequest
 from registry.workflow.parties import acting_org, text, visible_asset
 from registry.workflow.share_holds import (
@@ -202,6 +203,7 @@ def _expire(uow, sr, now) -> None:
     end_holds(uow, sr, AllocationState.EXPIRED, "hold expired")
     reason = "the owner did not answer before the hold expired"
     _transition(uow, sr, ShareAction.EXPIRE, now, before, reason=reason)
+    share_ended_unagreed(uow, sr, now, reason)
 
 
 def accept(
@@ -237,8 +239,17 @@ def _sharing_mode(sr: ShareRequest, value: str | None) -> str:
     return str(value)
 
 
-def reject(uow: UnitOfWork, request_id: int, reason_code: str, reason: str) -> ShareRequest:
-    """The owner refuses, with a coded reason and an explanation; the holds are released."""
+def reject(
+    uow: UnitOfWork,
+    request_id: int,
+    reason_code: str,
+    reason: str,
+    calendar: Calendar | None = None,
+) -> ShareRequest:
+    """The owner refuses, with a coded reason and an explanation; the holds are released.
+
+    A share that a decision required sends its build request back to the approver.
+    """
     sr, now, before = _begin(uow, request_id, ShareAction.REJECT)
     if reason_code not in set(RejectReason):
         allowed = ", ".join(r.value for r in RejectReason)
@@ -248,16 +259,20 @@ def reject(uow: UnitOfWork, request_id: int, reason_code: str, reason: str) -> S
     sr.answered_at = now
     end_holds(uow, sr, AllocationState.RELEASED, f"share request rejected: {reason_code}")
     _transition(uow, sr, ShareAction.REJECT, now, before, reason=f"{reason_code}: {sr.reason}")
+    share_ended_unagreed(uow, sr, now, f"the owner rejected it ({reason_code})", calendar)
     uow.commit()
     return sr
 
 
-def withdraw(uow: UnitOfWork, request_id: int, reason: str | None = None) -> ShareRequest:
+def withdraw(
+    uow: UnitOfWork, request_id: int, reason: str | None = None, calendar: Calendar | None = None
+) -> ShareRequest:
     """The requester takes a pending request back; its holds are released."""
     sr, now, before = _begin(uow, request_id, ShareAction.WITHDRAW)
     reason = text("reason", reason)
     end_holds(uow, sr, AllocationState.RELEASED, "share request withdrawn")
     _transition(uow, sr, ShareAction.WITHDRAW, now, before, reason=reason)
+    share_ended_unagreed(uow, sr, now, "the requester withdrew it", calendar)
     uow.commit()
     return sr
 
@@ -279,11 +294,20 @@ def expire_lapsed(uow: UnitOfWork, now: dt.datetime | None = None) -> tuple[int,
     Idempotent.
     """
     now = now or utcnow()
+    count = _expire_lapsed_requests(uow, now)
+    holds = allocations.expire_holds(uow, now)
+    log.info("expired %d share requests and %d other holds", count, holds)
+    return count, holds
+
+
+def _expire_lapsed_requests(uow: UnitOfWork, now, build_request_id: int | None = None) -> int:
     stmt = (
         sa.select(ShareRequest.id)
         .where(ShareRequest.state == ShareState.PENDING, ShareRequest.hold_expires_at <= now)
         .order_by(ShareRequest.id)
     )
+    if build_request_id is not None:
+        stmt = stmt.where(ShareRequest.build_request_id == build_request_id)
     count = 0
     for request_id in list(uow.session.scalars(stmt)):
         sr = get_share_request(uow.session, request_id, for_update=True)
@@ -291,6 +315,13 @@ def expire_lapsed(uow: UnitOfWork, now: dt.datetime | None = None) -> tuple[int,
             _expire(uow, sr, now)
             count += 1
         uow.commit()
-    holds = allocations.expire_holds(uow, now)
-    log.info("expired %d share requests and %d other holds", count, holds)
-    return count, holds
+    return count
+
+
+def settle_required_shares(uow: UnitOfWork, build_request_id: int, now=None) -> int:
+    """Expire the lapsed required shares of one build request (it may return to pending).
+
+    Called before an approver acts, so a request whose required share lapsed is treated as
+    back with the approver even when the expiry job has not run yet. Returns how many.
+    """
+    return _expire_lapsed_requests(uow, now or utcnow(), build_request_id)

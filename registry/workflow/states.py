@@ -41,6 +41,8 @@ class BuildAction(enum.StrEnum):
     REJECT = "reject"
     REQUEST_INFO = "request_info"
     RESPOND = "respond"
+    # The system's move: a share the decision required was rejected, withdrawn or lapsed.
+    SHARE_FELL_THROUGH = "share_fell_through"
 
 
 class DecisionKind(enum.StrEnum):
@@ -98,6 +100,8 @@ BUILD_TRANSITIONS: Mapping[tuple[BuildState, BuildAction], BuildState] = Mapping
         # An approver may still refuse a request whose author never answers.
         (BuildState.INFO_REQUESTED, BuildAction.REJECT): BuildState.REJECTED,
         (BuildState.INFO_REQUESTED, BuildAction.RESPOND): BuildState.PENDING,
+        # A required share that will not happen hands the request back to the approver.
+        (BuildState.SHARE_REQUIRED, BuildAction.SHARE_FELL_THROUGH): BuildState.PENDING,
     }
 )
 
@@ -105,6 +109,8 @@ SHARE_FINAL = frozenset(
     {ShareState.REJECTED, ShareState.WITHDRAWN, ShareState.EXPIRED, ShareState.RELEASED}
 )
 BUILD_OPEN = frozenset({BuildState.PENDING, BuildState.INFO_REQUESTED})
+# Decided for good. share_required is not among them: its share may still fall through.
+BUILD_FINAL = frozenset({BuildState.APPROVED, BuildState.REJECTED})
 
 
 def next_state(table: Mapping, what: str, current: str, action: str) -> str:

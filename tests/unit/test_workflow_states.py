@@ -6,6 +6,7 @@ import pytest
 
 from registry.errors import IllegalTransition
 from registry.workflow.states import (
+    BUILD_FINAL,
     BUILD_TRANSITIONS,
     MODES_BY_RESOURCE,
     SHARE_FINAL,
@@ -69,3 +70,37 @@ def test_every_transition_goes_between_known_states():
 def test_core_swap_is_a_fiber_mode_only():
     holders = [r for r, modes in MODES_BY_RESOURCE.items() if SharingMode.CORE_SWAP in modes]
     assert holders == ["fiber_core"]
+
+
+def _walk(transitions, start) -> set:
+    seen, todo = {start}, [start]
+    while todo:
+        state = todo.pop()
+        for (source, _action), target in transitions.items():
+            if source == state and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def _no_dead_ends(transitions, states, start, final):
+    """Every state is reachable from the start; from every one a final state is reachable;
+    only final states have no way out."""
+    assert _walk(transitions, start) == set(states)
+    for state in states:
+        exits = {a for (s, a) in transitions if s == state}
+        assert bool(exits) == (state not in final), (state, exits)
+        assert _walk(transitions, state) & set(final), f"{state} cannot reach an end"
+
+
+def test_the_build_request_machine_has_no_dead_ends():
+    _no_dead_ends(BUILD_TRANSITIONS, BuildState, BuildState.PENDING, BUILD_FINAL)
+
+
+def test_the_share_request_machine_has_no_dead_ends():
+    _no_dead_ends(SHARE_TRANSITIONS, ShareState, ShareState.PENDING, SHARE_FINAL)
+
+
+def test_a_required_share_that_falls_through_goes_back_to_the_approver():
+    assert build_next("b", "share_required", "share_fell_through") == "pending"
+    assert build_next("b", "pending", "approve_new_build") == "approved"

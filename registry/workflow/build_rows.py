@@ -1,0 +1,31 @@
+"""Build-request rows as the services share them: fetch (locked) and the audit snapshot."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from registry.errors import NotFound
+from registry.workflow.models import BuildRequest
+
+
+def snapshot(br: BuildRequest) -> dict:
+    """The audit view of a build request: its state and clock."""
+    return {
+        "id": br.id,
+        "state": br.state,
+        "kind": br.kind,
+        "requester_id": br.requester_id,
+        "due_at": br.due_at.isoformat(),
+        "paused_at": br.paused_at.isoformat() if br.paused_at else None,
+    }
+
+
+def get_build_request(session, request_id: int, for_update: bool = False) -> BuildRequest:
+    """The build request with this id (row-locked on PostgreSQL if asked), or NotFound."""
+    stmt = sa.select(BuildRequest).where(BuildRequest.id == request_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    br = session.scalars(stmt).one_or_none()
+    if br is None:
+        raise NotFound(f"build request {request_id} does not exist", field="id")
+    return br
