@@ -29,9 +29,6 @@ from registry.interop.importers.run import ImportOptions, import_file
 from registry.inventory.models import Organisation
 from registry.inventory.vocabulary import Kind
 
-# Test hook: pause (holding the open transaction) once this many features are through, so
-# a test can kill -9 the import mid-way and check that nothing of it was committed.
-PAUSE_AFTER_ENV = "INFRASHARE_IMPORT_PAUSE_AFTER"
 SHOWN_REPORT_ROWS = 20
 stderr = Console(stderr=True)
 
@@ -52,13 +49,6 @@ def _owner_id(owner: str) -> int:
     if found is None:
         raise click.BadParameter(f"no organisation with id or name {owner!r}", param_hint="--owner")
     return found
-
-
-def _pause_hook(done: int) -> None:
-    limit = os.environ.get(PAUSE_AFTER_ENV)
-    if limit and done >= int(limit):
-        click.echo(f"import paused after {done} features", err=True)
-        time.sleep(3600)
 
 
 def _progress() -> Progress:
@@ -127,7 +117,6 @@ def import_command(
                 nonlocal done
                 done += n
                 progress.update(task, advance=n, total=total)
-                _pause_hook(done)
 
             summary = import_file(
                 app_context().session_factory, Actor.system("import"), file, options, advance
