@@ -89,7 +89,9 @@ def _require_share(uow, br: BuildRequest, report, asset_id, hold, calendar) -> l
     return opened
 
 
-def _check_reasons(action: BuildAction, report, reason, justification) -> None:
+def check_reasons(action: BuildAction, report, reason, justification) -> None:
+    """The written reasons a decision needs: a justification (>= 30 characters) to build new
+    beside a feasible share; a reason to reject or to ask; ValidationFailed otherwise."""
     short = justification is None or len(justification) < MIN_JUSTIFICATION
     if action == BuildAction.APPROVE_NEW_BUILD and feasible_share(report) and short:
         raise ValidationFailed(
@@ -130,7 +132,7 @@ def decide(
     before = snapshot(br)
     new_state = build_next(f"build request {br.id}", br.state, action)
     report = latest_report(uow.session, br.id)
-    _check_reasons(action, report, reason, justification)
+    check_reasons(action, report, reason, justification)
     shares = []
     if action == BuildAction.REQUIRE_SHARE:
         shares = _require_share(uow, br, report, asset_id, hold, calendar)
