@@ -26,7 +26,7 @@ help:
 	@echo "make run     install what is missing, migrate + seed the demo DB, print demo tokens, serve on http://$(HOST):$(PORT)"
 	@echo "make test    install what is missing, run the whole test suite against SQLite and a throwaway PostGIS (PYTEST_ARGS=...)"
 	@echo "make bench   run the benchmarks (python -m bench) against a throwaway PostGIS (BENCH_ARGS=...)"
-	@echo "make lint    ruff check + ruff format --check"
+	@echo "make lint    ruff check + ruff format --check + import contracts (lint-imports)"
 	@echo "make format  ruff format + ruff check --fix"
 	@echo "make clean   remove instance/, .pgtmp and caches (keeps .venv)"
 	@echo "make pg-start | pg-url | pg-stop   manage the throwaway PostGIS cluster by hand"
@@ -55,6 +55,7 @@ bench: bootstrap-dev
 lint: bootstrap-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 format: bootstrap-dev
 	$(VENV)/bin/ruff format .
