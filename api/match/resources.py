@@ -7,7 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import app_context, current_actor, read_session
-from api.match.schemas import RouteMatchSchema, SiteMatchSchema
+from api.match.report_schemas import RouteReportSchema, SiteReportSchema
+from api.match.schemas import MatchInput, RouteMatchSchema, SiteMatchSchema
 from registry.access.report_visibility import redact_report
 
 blp = Blueprint(
@@ -24,19 +25,29 @@ def shown_to_caller(report: dict) -> dict:
     return redact_report(read_session, current_actor(), report, grid_m)[0]
 
 
+def deprecation_headers(given: MatchInput) -> dict:
+    """Tell a caller that used an old field name which name to send instead."""
+    if not given.deprecated:
+        return {}
+    names = ", ".join(given.deprecated)
+    return {"Deprecation": "true", "Warning": f'299 - "{names} is deprecated: send geometry"'}
+
+
 @blp.route("/site")
 class SiteMatch(MethodView):
     @blp.arguments(SiteMatchSchema)
-    @blp.response(200)
-    def post(self, body):
+    @blp.response(200, SiteReportSchema)
+    def post(self, given: MatchInput):
         """Rank existing towers, rooftops and poles that could host a planned site"""
-        return shown_to_caller(app_context().matcher.match_site(body))
+        report = app_context().matcher.match_site(given.request)
+        return shown_to_caller(report), 200, deprecation_headers(given)
 
 
 @blp.route("/route")
 class RouteMatch(MethodView):
     @blp.arguments(RouteMatchSchema)
-    @blp.response(200)
-    def post(self, body):
+    @blp.response(200, RouteReportSchema)
+    def post(self, given: MatchInput):
         """Find ducts, cables and pole routes along a planned route, with coverage and gaps"""
-        return shown_to_caller(app_context().matcher.match_route(body))
+        report = app_context().matcher.match_route(given.request)
+        return shown_to_caller(report), 200, deprecation_headers(given)

@@ -1,31 +1,153 @@
-"""Marshmallow schemas for match requests (documentation and types; the engine checks ranges)."""
+"""Match requests in, match reports out: the schemas turn JSON into the engine's typed requests.
 
-from marshmallow import Schema, fields
+`SiteMatchSchema` loads a SiteRequest and `RouteMatchSchema` a RouteRequest (matching.requests),
+so the registry and the engine never see an HTTP body. The planned site or route is
+`geometry`, as in build requests and assets; the old names `location` and `route` are still
+accepted and answered with a `Deprecation` header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
+
+from matching.requests import MAX_LIMIT, InvalidRequest, RouteRequest, SiteRequest
+from registry.db.geometry import parse_geojson
+from registry.errors import InvalidGeometry, ValidationFailed
+
+GEOJSON = {
+    "description": "GeoJSON geometry",
+    "example": {"type": "Point", "coordinates": [108.366, 22.817]},
+}
 
 
-class SiteMatchSchema(Schema):
-    location = fields.Dict(required=True, metadata={"description": "GeoJSON Point"})
-    radius_m = fields.Float(required=True)
-    needs = fields.Dict(
+@dataclass(frozen=True)
+class MatchInput:
+    """A typed engine request and the deprecated field names the caller used, if any."""
+
+    request: SiteRequest | RouteRequest
+    deprecated: tuple[str, ...] = field(default=())
+
+
+def _needs(example: dict) -> fields.Dict:
+    return fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(),
+        values=fields.Integer(strict=True),
         required=True,
-        metadata={"example": {"antenna_mount": 1}},
+        metadata={"example": example, "description": "units needed per resource"},
     )
-    min_height_m = fields.Float(allow_none=True)
-    kinds = fields.List(fields.String())
-    sectors = fields.List(fields.String())
-    limit = fields.Integer()
 
 
-class RouteMatchSchema(Schema):
-    route = fields.Dict(required=True, metadata={"description": "GeoJSON LineString"})
-    corridor_m = fields.Float(required=True)
-    needs = fields.Dict(
-        keys=fields.String(),
-        values=fields.Integer(),
+class _MatchSchema(Schema):
+    """Shared parts: the deprecated geometry alias and the engine's own checks as 422s."""
+
+    OLD_NAME = ""  # the deprecated name of `geometry` in this request
+    GEOM_TYPE = ""
+
+    limit = fields.Integer(strict=True, validate=validate.Range(1, MAX_LIMIT))
+
+    @pre_load
+    def _old_name(self, data, **_kw):
+        if isinstance(data, dict) and self.OLD_NAME in data:
+            data = dict(data)
+            if "geometry" in data:
+                raise ValidationError(
+                    f"send geometry only ({self.OLD_NAME} is its old name)", self.OLD_NAME
+                )
+            data["geometry"] = data.pop(self.OLD_NAME)
+        return data
+
+    def _used_old_name(self, original) -> bool:
+        return isinstance(original, dict) and self.OLD_NAME in original
+
+    # The engine's own checks run after marshmallow's; they answer in the registry's error
+    # shape (a 422 naming the field at the top level), as every service does.
+    def _geometry(self, data, field_name: str):
+        geom = parse_geojson(data["geometry"], field_name)
+        if geom.geom_type != self.GEOM_TYPE:
+            raise InvalidGeometry(field_name, f"must be a GeoJSON {self.GEOM_TYPE}")
+        return geom
+
+    def _typed(self, make, data, field_name: str):
+        try:
+            return make()
+        except InvalidRequest as exc:
+            name = field_name if exc.field in ("location", "route") else exc.field
+            raise ValidationFailed(name, exc.message) from None
+
+
+class SiteMatchSchema(_MatchSchema):
+    """A planned site: a Point, a search radius and the units it needs."""
+
+    OLD_NAME, GEOM_TYPE = "location", "Point"
+
+    geometry = fields.Dict(
         required=True,
-        metadata={"example": {"fiber_core": 12}},
+        metadata=GEOJSON,
+        error_messages={
+            "required": "is required: the planned site as a GeoJSON Point (formerly location)"
+        },
     )
-    limit = fields.Integer()
-    share_threshold = fields.Float()
+    radius_m = fields.Float(required=True, metadata={"example": 500})
+    needs = _needs({"antenna_mount": 1})
+    min_height_m = fields.Float(allow_none=True, metadata={"description": "lowest mount height"})
+    kinds = fields.List(fields.String(), metadata={"description": "only these asset kinds"})
+    sectors = fields.List(fields.String(), metadata={"description": "only owners of these sectors"})
+
+    @post_load(pass_original=True)
+    def _request(self, data, original, **_kw) -> MatchInput:
+        old = self._used_old_name(original)
+        name = self.OLD_NAME if old else "geometry"
+        location = self._geometry(data, name)
+
+        def make():
+            return SiteRequest(
+                location=location,
+                radius_m=data["radius_m"],
+                needs=data["needs"],
+                min_height_m=data.get("min_height_m"),
+                kinds=data.get("kinds"),
+                sectors=data.get("sectors"),
+                limit=data.get("limit", 10),
+            )
+
+        request = self._typed(make, data, name)
+        return MatchInput(request, (self.OLD_NAME,) if old else ())
+
+
+class RouteMatchSchema(_MatchSchema):
+    """A planned route: a LineString, a corridor width and the units it needs."""
+
+    OLD_NAME, GEOM_TYPE = "route", "LineString"
+
+    geometry = fields.Dict(
+        required=True,
+        metadata={"description": "GeoJSON LineString"},
+        error_messages={
+            "required": "is required: the planned route as a GeoJSON LineString (formerly route)"
+        },
+    )
+    corridor_m = fields.Float(required=True, metadata={"example": 50})
+    needs = _needs({"fiber_core": 12})
+    share_threshold = fields.Float(
+        validate=validate.Range(0, 1), metadata={"description": "coverage from which to share"}
+    )
+
+    @post_load(pass_original=True)
+    def _request(self, data, original, **_kw) -> MatchInput:
+        old = self._used_old_name(original)
+        name = self.OLD_NAME if old else "geometry"
+        route = self._geometry(data, name)
+
+        def make():
+            return RouteRequest(
+                route=route,
+                corridor_m=data["corridor_m"],
+                needs=data["needs"],
+                limit=data.get("limit", 10),
+                share_threshold=data.get("share_threshold", 0.8),
+            )
+
+        request = self._typed(make, data, name)
+        return MatchInput(request, (self.OLD_NAME,) if old else ())

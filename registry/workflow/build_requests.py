@@ -9,9 +9,9 @@ from typing import Protocol
 import sqlalchemy as sa
 from shapely.geometry import LineString, Point
 
-from matching import InvalidRequest
+from matching.requests import InvalidRequest, RouteRequest, SiteRequest
 from registry.access import rules
-from registry.db.geometry import parse_geojson, to_geojson
+from registry.db.geometry import parse_geojson
 from registry.db.uow import UnitOfWork
 from registry.errors import (
     Forbidden,
@@ -31,16 +31,14 @@ log = logging.getLogger(__name__)
 
 
 class Matcher(Protocol):
-    """The engine as the workflow needs it: API request bodies in, report dicts out.
+    """The engine as the workflow needs it: typed requests in, report dicts out.
 
-    match_site({"location": GeoJSON Point, "radius_m", "needs", "min_height_m"?}) and
-    match_route({"route": GeoJSON LineString, "corridor_m", "needs"}) return the report's
-    to_dict(): "verdict", "registry_seq", "candidates", ...
+    The reports are `to_dict()`s with "verdict", "registry_seq", "candidates", ...
     """
 
-    def match_site(self, request: dict) -> dict: ...
+    def match_site(self, request: SiteRequest) -> dict: ...
 
-    def match_route(self, request: dict) -> dict: ...
+    def match_route(self, request: RouteRequest) -> dict: ...
 
 
 def latest_report(session, build_request_id: int) -> MatchReport | None:
@@ -54,14 +52,13 @@ def latest_report(session, build_request_id: int) -> MatchReport | None:
     return session.scalars(stmt).first()
 
 
-def matcher_body(br: BuildRequest) -> dict:
-    """The engine request for a build request, as POST /match/site or /match/route takes it."""
+def engine_request(br: BuildRequest) -> SiteRequest | RouteRequest:
+    """The engine's typed request for a build request (its checks raise InvalidRequest)."""
     if br.kind == "site":
-        body = {"location": to_geojson(br.geom), "radius_m": br.radius_m, "needs": br.needs}
-        if br.min_height_m is not None:
-            body["min_height_m"] = br.min_height_m
-        return body
-    return {"route": to_geojson(br.geom), "corridor_m": br.corridor_m, "needs": br.needs}
+        return SiteRequest(
+            location=br.geom, radius_m=br.radius_m, needs=br.needs, min_height_m=br.min_height_m
+        )
+    return RouteRequest(route=br.geom, corridor_m=br.corridor_m, needs=br.needs)
 
 
 def run_match(uow: UnitOfWork, matcher: Matcher, br: BuildRequest) -> dict:
@@ -71,14 +68,15 @@ def run_match(uow: UnitOfWork, matcher: Matcher, br: BuildRequest) -> dict:
     connections, and on SQLite an open transaction holds the database lock they would wait
     for. Objects read so far reload on next use.
     """
-    kind, body = br.kind, matcher_body(br)
-    uow.session.rollback()
     try:
-        if kind == "site":
-            return matcher.match_site(body)
-        return matcher.match_route(body)
+        request = engine_request(br)
     except InvalidRequest as exc:
-        raise ValidationFailed(exc.field, exc.message) from None
+        field = "geometry" if exc.field in ("location", "route") else exc.field
+        raise ValidationFailed(field, exc.message) from None
+    uow.session.rollback()
+    if isinstance(request, SiteRequest):
+        return matcher.match_site(request)
+    return matcher.match_route(request)
 
 
 def _kind_and_geometry(geometry) -> tuple[str, object]:

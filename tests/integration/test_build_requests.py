@@ -58,7 +58,7 @@ def test_a_site_is_matched_at_once_and_the_report_is_stored_unchanged(
     detail = _detail(session_factory, cast, br.id)
     with session_factory() as session:
         (stored,) = session.scalars(sa.select(MatchReport)).all()
-    again = matcher.match_site(build_requests.matcher_body(br))
+    again = matcher.match_site(build_requests.engine_request(br))
     # Reproducible: the same request at the same seq gives byte-identical JSON.
     assert json.dumps(stored.report, sort_keys=True) == json.dumps(again, sort_keys=True)
     assert stored.verdict == "share" and detail["verdict"] == "share"

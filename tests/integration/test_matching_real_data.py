@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import pytest
 from pyproj import Geod
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 
 from matching.oracle import oracle_route, oracle_site
+from matching.requests import RouteRequest, SiteRequest
 from registry.db.uow import Actor
-from registry.engine.matcher import Matcher, route_request, site_request
+from registry.engine.matcher import Matcher
 from registry.engine.source import SqlAssetSource
 from registry.interop import seeding
 from seed_data import liechtenstein
 
 GEOD = Geod(ellps="WGS84")
 VADUZ = (9.5209, 47.1410)
-SITE = {
-    "location": {"type": "Point", "coordinates": list(VADUZ)},
-    "radius_m": 2_000,
-    "needs": {"antenna_mount": 1},
-}
+SITE = SiteRequest(location=Point(*VADUZ), radius_m=2_000, needs={"antenna_mount": 1})
 RAILWAY = "osm-way-241033193"  # 2 km of the Feldkirch-Buchs line: a cable trough (duct)
 POWER_LINE = "osm-way-417561859"  # 4 km of LKW overhead line (aerial route)
 
@@ -49,7 +46,7 @@ def test_a_site_near_vaduz_finds_the_real_masts_and_power_towers(session_factory
 def test_the_site_answer_equals_the_oracle_and_geodesic_distances(session_factory, registry):
     report = Matcher(session_factory).match_site(SITE)
     seq, records = _oracle_records(session_factory)
-    oracle = oracle_site(records, site_request(SITE), seq).to_dict()
+    oracle = oracle_site(records, SITE, seq).to_dict()
     ours, theirs = report["candidates"], oracle["candidates"]
     assert [c["asset_id"] for c in ours] == [c["asset_id"] for c in theirs]
     assert len(ours) == 10  # twelve structures qualify within 2 km; the report keeps ten
@@ -62,8 +59,8 @@ def test_the_site_answer_equals_the_oracle_and_geodesic_distances(session_factor
     assert (report["verdict"], report["reason"]) == (oracle["verdict"], oracle["reason"])
 
 
-def _route(feature: dict, needs: dict) -> dict:
-    return {"route": feature["geometry"], "corridor_m": 30, "needs": needs, "limit": 100}
+def _route(feature: dict, needs: dict) -> RouteRequest:
+    return RouteRequest(route=shape(feature["geometry"]), corridor_m=30, needs=needs, limit=100)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +74,7 @@ def test_a_route_along_a_real_line_covers_it_as_the_oracle_does(
     body = _route(registry[owner_ref], needs)
     report = Matcher(session_factory).match_route(body)
     seq, records = _oracle_records(session_factory)
-    oracle = oracle_route(records, route_request(body), seq).to_dict()
+    oracle = oracle_route(records, body, seq).to_dict()
     ours = {c["asset_id"]: c for c in report["candidates"]}
     theirs = {c["asset_id"]: c for c in oracle["candidates"]}
     assert set(ours) == set(theirs)

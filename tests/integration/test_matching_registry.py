@@ -9,7 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from shapely.geometry import LineString, Point
 
+from matching.requests import RouteRequest, SiteRequest
 from registry.db.uow import UnitOfWork
 from registry.engine.matcher import Matcher
 from registry.inventory import assets
@@ -18,16 +20,12 @@ from tests.backends import BACKENDS
 from tests.factories import line_feature, make_org, point_feature
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SITE = {
-    "location": {"type": "Point", "coordinates": [108.366, 22.817]},
-    "radius_m": 500,
-    "needs": {"antenna_mount": 1},
-}
-ROUTE = {
-    "route": {"type": "LineString", "coordinates": [[108.36, 22.817], [108.372, 22.817]]},
-    "corridor_m": 30,
-    "needs": {"fiber_core": 12},
-}
+SITE = SiteRequest(location=Point(108.366, 22.817), radius_m=500, needs={"antenna_mount": 1})
+ROUTE = RouteRequest(
+    route=LineString([(108.36, 22.817), (108.372, 22.817)]),
+    corridor_m=30,
+    needs={"fiber_core": 12},
+)
 
 
 def _city(session_factory, actor) -> dict:
