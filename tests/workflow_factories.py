@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from registry.db.uow import Actor, UnitOfWork
 from registry.inventory import assets
+from registry.inventory.models import utcnow
 from registry.inventory.validation import parse_asset_feature
 from registry.workflow import share_requests
 from registry.workflow.share_holds import UnitAsk
@@ -63,11 +64,11 @@ def make_tower(session_factory, owner_id: int, heights=(40, 40, 35, 35, 28, 28),
     return make_asset(session_factory, point_feature(owner_id, capacity=capacity, **kw))
 
 
-def request_share(session_factory, actor: Actor, hold=None, swap=None, **ask) -> int:
-    """Open a share request as `actor`; returns its id."""
+def request_share(session_factory, actor: Actor, hold=None, swap=None, clock=None, **ask) -> int:
+    """Open a share request as `actor` (at `clock()`'s time if given); returns its id."""
     hold = hold or share_requests.DEFAULT_HOLD
     purpose = ask.pop("purpose", "5G backhaul for site NN-0001")
-    with UnitOfWork(session_factory, actor) as uow:
+    with UnitOfWork(session_factory, actor, clock=clock or utcnow) as uow:
         sr = share_requests.create_share_request(uow, UnitAsk(**ask), purpose, swap=swap, hold=hold)
         return sr.id
 
@@ -79,3 +80,8 @@ def act(session_factory, actor: Actor, action: str, request_id: int, *args, **kw
 
 
 SHORT_HOLD = dt.timedelta(milliseconds=300)
+
+
+def an_hour_ago() -> dt.datetime:
+    """A clock set an hour back: a hold placed by it has lapsed already, with no sleep."""
+    return utcnow() - dt.timedelta(hours=1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -45,10 +47,17 @@ class UnitOfWork:
     half-way never leaves a partial write.
     """
 
-    def __init__(self, session_factory: sessionmaker[Session], actor: Actor, request_id=None):
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        actor: Actor,
+        request_id=None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ):
         self._factory = session_factory
         self.actor = actor
         self.request_id = request_id
+        self.clock = clock
         self.session: Session | None = None
         self._changes: list[dict] = []
 
@@ -62,6 +71,10 @@ class UnitOfWork:
         self.session.rollback()
         self.session.close()
         self.session = None
+
+    def now(self) -> dt.datetime:
+        """The time, as this unit of work's clock tells it (tests inject a fixed one)."""
+        return self.clock()
 
     def changed(self, asset_id: int, entity: str, op: str) -> None:
         """Queue a change-feed entry; it is appended, in order, when the work commits."""

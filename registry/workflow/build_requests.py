@@ -19,7 +19,7 @@ from registry.errors import (
     InvalidGeometry,
     ValidationFailed,
 )
-from registry.inventory.models import Organisation, utcnow
+from registry.inventory.models import Organisation
 from registry.workflow.build_rows import get_build_request, snapshot
 from registry.workflow.calendar import Calendar, resume_due
 from registry.workflow.models import BuildRequest, MatchReport
@@ -132,7 +132,7 @@ def submit_build_request(
     """
     requester = acting_org(uow, requester_org_id)
     kind, geom = _kind_and_geometry(geometry)
-    now = utcnow()
+    now = uow.now()
     br = BuildRequest(
         requester_id=requester,
         approver_org_id=_approver(uow, approver_org_id),
@@ -180,7 +180,9 @@ def rematch(uow: UnitOfWork, matcher: Matcher, request_id: int) -> MatchReport:
     """Run the engine again on an open request; the new report is kept beside the old ones."""
     br = get_build_request(uow.session, request_id)
     rules.require_visible_build_request(uow.actor, br, request_id)
-    settle_required_shares(uow, request_id)  # a lapsed required share reopens the request
+    settle_required_shares(
+        uow, request_id, uow.now()
+    )  # a lapsed required share reopens the request
     if not rules.may_rematch(uow.actor, br):
         raise Forbidden("only the requester or an approver of its area may re-match")
     _require_open(br)
@@ -202,7 +204,7 @@ def respond(uow: UnitOfWork, request_id: int, answer: str) -> BuildRequest:
     before = snapshot(br)
     br.state = build_next(f"build request {br.id}", br.state, BuildAction.RESPOND)
     answer = text("answer", answer, required=True)
-    now = utcnow()
+    now = uow.now()
     br.due_at = resume_due(br.due_at, br.paused_at, now)
     br.paused_at = None
     br.updated_at = now

@@ -8,7 +8,6 @@ import logging
 from registry.access import rules
 from registry.db.uow import UnitOfWork
 from registry.errors import Forbidden, ValidationFailed
-from registry.inventory.models import utcnow
 from registry.inventory.validation import choice
 from registry.inventory.vocabulary import Resource
 from registry.workflow.build_requests import get_build_request, latest_report, snapshot
@@ -124,7 +123,7 @@ def decide(
     rules.require_approver(uow.actor)
     action = BuildAction(choice(DecisionKind, decision, "decision").value)
     reason, justification = text("reason", reason), text("justification", justification)
-    settle_required_shares(uow, build_request_id)
+    settle_required_shares(uow, build_request_id, uow.now())
     br = get_build_request(uow.session, build_request_id, for_update=True)
     rules.require_visible_build_request(uow.actor, br, build_request_id)
     if not rules.may_decide(uow.actor, br):
@@ -136,7 +135,7 @@ def decide(
     shares = []
     if action == BuildAction.REQUIRE_SHARE:
         shares = _require_share(uow, br, report, asset_id, hold, calendar)
-    now = utcnow()
+    now = uow.now()
     br.state, br.updated_at = new_state, now
     if new_state == BuildState.INFO_REQUESTED:
         br.paused_at = now  # the decision clock stops until the requester answers

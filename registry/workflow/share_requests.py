@@ -15,7 +15,6 @@ from registry.access import rules
 from registry.db.uow import UnitOfWork
 from registry.errors import Forbidden, NotFound, ValidationFailed
 from registry.inventory import allocations
-from registry.inventory.models import utcnow
 from registry.inventory.vocabulary import AllocationState, Resource
 from registry.workflow.calendar import Calendar
 from registry.workflow.fallthrough import share_ended_unagreed
@@ -116,7 +115,7 @@ def place_share_request(
     check_ask(asset, ask, requester)
     if swap is not None:
         check_swap(uow, ask, swap, requester)
-    now = utcnow()
+    now = uow.now()
     legs = [(ask, requester)] + ([(swap, asset.owner_id)] if swap else [])
     holds = place_holds(uow, legs, now + hold)
     sr = ShareRequest(
@@ -192,7 +191,7 @@ def _begin(uow: UnitOfWork, request_id: int, action: ShareAction):
     lock_capacities(uow, sr)
     # Read the clock only under the capacity locks: holds are swept under those locks, so
     # "not lapsed yet" cannot turn into "swept by someone else" while this action runs.
-    now = utcnow()
+    now = uow.now()
     sr = _open(uow, sr, now)
     share_next(f"share request {sr.id}", sr.state, action)
     return sr, now, snapshot(sr)
@@ -293,7 +292,7 @@ def expire_lapsed(uow: UnitOfWork, now: dt.datetime | None = None) -> tuple[int,
     One short transaction per request, so the job never holds many locks at once.
     Idempotent.
     """
-    now = now or utcnow()
+    now = now or uow.now()
     count = _expire_lapsed_requests(uow, now)
     holds = allocations.expire_holds(uow, now)
     log.info("expired %d share requests and %d other holds", count, holds)
@@ -324,4 +323,4 @@ def settle_required_shares(uow: UnitOfWork, build_request_id: int, now=None) -> 
     Called before an approver acts, so a request whose required share lapsed is treated as
     back with the approver even when the expiry job has not run yet. Returns how many.
     """
-    return _expire_lapsed_requests(uow, now or utcnow(), build_request_id)
+    return _expire_lapsed_requests(uow, now or uow.now(), build_request_id)

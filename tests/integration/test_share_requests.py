@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 
@@ -18,6 +16,7 @@ from registry.workflow.share_holds import UnitAsk
 from tests.workflow_factories import (
     SHORT_HOLD,
     act,
+    an_hour_ago,
     make_cable,
     make_parties,
     make_tower,
@@ -178,8 +177,8 @@ def test_a_lapsed_hold_is_free_at_once_and_the_job_marks_it_expired(session_fact
         resource="fiber_core",
         count=4,
         hold=SHORT_HOLD,
+        clock=an_hour_ago,  # placed an hour ago: its hold has lapsed
     )
-    time.sleep(SHORT_HOLD.total_seconds() + 0.05)
     assert _free(session_factory, cable, "fiber_core") == [1, 2, 3, 4]
     assert _json(session_factory, rid)["state"] == "expired"
     with UnitOfWork(session_factory, cast.admin) as uow:
@@ -201,8 +200,8 @@ def test_accepting_after_the_hold_lapsed_is_refused_and_the_request_is_expired(
         resource="fiber_core",
         count=2,
         hold=SHORT_HOLD,
+        clock=an_hour_ago,  # placed an hour ago: its hold has lapsed
     )
-    time.sleep(SHORT_HOLD.total_seconds() + 0.05)
     with pytest.raises(IllegalTransition, match="expired"):
         act(session_factory, cast.owner, "accept", rid, "CT-9", "core_lease")
     assert _history(session_factory, "share_request", rid)[-1] == ("expire", "pending", "expired")
