@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import workflow_settings
 from api.build_requests.schemas import (
@@ -13,14 +12,14 @@ from api.build_requests.schemas import (
     BuildRequestQueryArgsSchema,
     BuildRequestSchema,
     MatchReportSchema,
-    PageArgsSchema,
     RespondSchema,
 )
 from api.context import current_actor, read_session, unit_of_work
+from api.pagination import PagedBlueprint
 from registry.workflow import build_requests as service
 from registry.workflow import queries
 
-blp = Blueprint(
+blp = PagedBlueprint(
     "build_requests",
     __name__,
     url_prefix="/build-requests",
@@ -37,21 +36,18 @@ def _detail(request_id: int) -> dict:
         return queries.build_request_detail(session, current_actor(), request_id, _grid_m())[0]
 
 
-def _page(items, total, args) -> dict:
-    return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
-
-
 @blp.route("")
 class BuildRequests(MethodView):
     @blp.arguments(BuildRequestQueryArgsSchema, location="query")
     @blp.response(200, BuildRequestListSchema)
-    def get(self, args):
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
         """List build requests, newest first, each with its latest verdict"""
+        page = pagination_parameters
+        f = queries.BuildFilter(**args, limit=page.limit, offset=page.offset)
         with read_session() as session:
-            items, total = queries.list_build_requests(
-                session, current_actor(), queries.BuildFilter(**args)
-            )
-        return _page(items, total, args)
+            items, page.item_count = queries.list_build_requests(session, current_actor(), f)
+        return items
 
     @blp.arguments(BuildRequestCreateSchema)
     @blp.response(201, BuildRequestSchema)
@@ -70,13 +66,16 @@ class BuildRequests(MethodView):
 
 @blp.route("/queue")
 class BuildRequestQueue(MethodView):
-    @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, BuildRequestListSchema)
-    def get(self, args):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """Approvers: pending build requests, oldest first, with their verdicts"""
+        page = pagination_parameters
         with read_session() as session:
-            items, total = queries.approver_queue(session, current_actor(), **args)
-        return _page(items, total, args)
+            items, page.item_count = queries.approver_queue(
+                session, current_actor(), limit=page.limit, offset=page.offset
+            )
+        return items
 
 
 @blp.route("/<int:request_id>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.pagination import PageSchema
 from registry.workflow.states import BuildState
 
 POSITIVE = validate.Range(min=0, min_inclusive=False)
@@ -63,19 +64,11 @@ class BuildRequestSchema(Schema):
     decisions = fields.List(fields.Dict())
 
 
-class BuildRequestListSchema(Schema):
+class BuildRequestListSchema(PageSchema):
     items = fields.List(fields.Nested(BuildRequestSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
-class PageArgsSchema(Schema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-
-
-class BuildRequestQueryArgsSchema(PageArgsSchema):
+class BuildRequestQueryArgsSchema(Schema):
     state = fields.String(validate=validate.OneOf([s.value for s in BuildState]))
     requester_id = fields.Integer()
     approver_org_id = fields.Integer()

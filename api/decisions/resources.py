@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import workflow_settings
 from api.context import current_actor, read_session, unit_of_work
@@ -13,10 +12,11 @@ from api.decisions.schemas import (
     DecisionQueryArgsSchema,
     DecisionSchema,
 )
+from api.pagination import PagedBlueprint
 from registry.workflow import decisions as service
 from registry.workflow import queries
 
-blp = Blueprint(
+blp = PagedBlueprint(
     "decisions",
     __name__,
     url_prefix="/decisions",
@@ -28,11 +28,15 @@ blp = Blueprint(
 class Decisions(MethodView):
     @blp.arguments(DecisionQueryArgsSchema, location="query")
     @blp.response(200, DecisionListSchema)
-    def get(self, args):
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
         """List decisions, newest first"""
+        page = pagination_parameters
         with read_session() as session:
-            items, total = queries.list_decisions(session, current_actor(), **args)
-        return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
+            items, page.item_count = queries.list_decisions(
+                session, current_actor(), **args, limit=page.limit, offset=page.offset
+            )
+        return items
 
     @blp.arguments(DecisionCreateSchema)
     @blp.response(201, DecisionSchema)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.pagination import PageSchema
 from registry.workflow.states import DecisionKind
 
 DECISIONS = [d.value for d in DecisionKind]
@@ -38,15 +39,10 @@ class DecisionSchema(Schema):
     created_at = fields.String()
 
 
-class DecisionListSchema(Schema):
+class DecisionListSchema(PageSchema):
     items = fields.List(fields.Nested(DecisionSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class DecisionQueryArgsSchema(Schema):
     build_request_id = fields.Integer()
     decision = fields.String(validate=validate.OneOf(DECISIONS))
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

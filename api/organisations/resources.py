@@ -1,7 +1,6 @@
 """Organisation endpoints: list, create, read, change, delete."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.context import read_session, unit_of_work
 from api.organisations.schemas import (
@@ -10,9 +9,10 @@ from api.organisations.schemas import (
     OrganisationQueryArgsSchema,
     OrganisationSchema,
 )
+from api.pagination import PagedBlueprint
 from registry.inventory import organisations as service
 
-blp = Blueprint(
+blp = PagedBlueprint(
     "organisations",
     __name__,
     url_prefix="/organisations",
@@ -24,16 +24,15 @@ blp = Blueprint(
 class Organisations(MethodView):
     @blp.arguments(OrganisationQueryArgsSchema, location="query")
     @blp.response(200, OrganisationListSchema)
-    def get(self, args):
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
         """List organisations"""
+        page = pagination_parameters
         with read_session() as session:
-            items, total = service.list_organisations(session, **args)
-            return {
-                "items": items,
-                "total": total,
-                "limit": args["limit"],
-                "offset": args["offset"],
-            }
+            items, page.item_count = service.list_organisations(
+                session, **args, limit=page.limit, offset=page.offset
+            )
+            return items
 
     @blp.arguments(OrganisationSchema)
     @blp.response(201, OrganisationSchema)

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from api.pagination import PageSchema
 from registry.inventory.vocabulary import Sector
 
 SECTORS = [s.value for s in Sector]
@@ -23,12 +24,7 @@ class OrganisationPatchSchema(Schema):
 
 class OrganisationQueryArgsSchema(Schema):
     sector = fields.String(validate=validate.OneOf(SECTORS))
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class OrganisationListSchema(Schema):
+class OrganisationListSchema(PageSchema):
     items = fields.List(fields.Nested(OrganisationSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import workflow_settings
 from api.context import current_actor, read_session, unit_of_work
+from api.pagination import PagedBlueprint
 from api.share_requests.schemas import (
     AcceptSchema,
     ReasonSchema,
@@ -21,7 +21,7 @@ from registry.workflow import queries
 from registry.workflow import share_requests as service
 from registry.workflow.share_holds import UnitAsk
 
-blp = Blueprint(
+blp = PagedBlueprint(
     "share_requests",
     __name__,
     url_prefix="/share-requests",
@@ -49,12 +49,14 @@ def _ask(data: dict, asset_id=None, resource=None) -> UnitAsk:
 class ShareRequests(MethodView):
     @blp.arguments(ShareRequestQueryArgsSchema, location="query")
     @blp.response(200, ShareRequestListSchema)
-    def get(self, args):
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
         """List share requests (parties see their own; admins and approvers all)"""
-        f = queries.ShareFilter(**args)
+        page = pagination_parameters
+        f = queries.ShareFilter(**args, limit=page.limit, offset=page.offset)
         with read_session() as session:
-            items, total = queries.list_share_requests(session, current_actor(), f)
-        return {"items": items, "total": total, "limit": f.limit, "offset": f.offset}
+            items, page.item_count = queries.list_share_requests(session, current_actor(), f)
+        return items
 
     @blp.arguments(ShareRequestCreateSchema)
     @blp.response(201, ShareRequestSchema)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.pagination import PageSchema
 from registry.inventory.vocabulary import Resource
 from registry.workflow.states import RejectReason, ShareState, SharingMode
 
@@ -79,11 +80,8 @@ class ShareRequestSchema(Schema):
     answered_at = fields.String(allow_none=True)
 
 
-class ShareRequestListSchema(Schema):
+class ShareRequestListSchema(PageSchema):
     items = fields.List(fields.Nested(ShareRequestSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class ShareRequestQueryArgsSchema(Schema):
@@ -92,8 +90,6 @@ class ShareRequestQueryArgsSchema(Schema):
     requester_id = fields.Integer()
     owner_id = fields.Integer()
     build_request_id = fields.Integer()
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class AcceptSchema(Schema):
