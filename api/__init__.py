@@ -8,7 +8,7 @@ import uuid
 import swagger_ui_bundle
 from flask import Flask, g, request, send_from_directory
 
-from api import cli
+from api import cli, ops, security
 from api.auth import authn
 from api.config import Config, ensure_secret_key
 from api.context import AppContext
@@ -40,8 +40,13 @@ def create_app(config=None) -> Flask:
     _register_blueprints(make_api(app))
     register_error_handlers(app)
     _register_request_id(app)
+    # Order matters: CORS preflight, then who is calling, then the rate limit (per token or
+    # per address), then the role check.
+    security.register(app)
+    authn.register_identify(app)
     make_limiter(app)
     authn.register(app)
+    ops.register(app)
     _register_docs_assets(app)
     cli.register(app)
     return app

@@ -39,6 +39,10 @@ def _costs(text: str | None) -> Costs:
         raise SystemExit(f"INFRASHARE_COSTS is not a valid cost table: {exc}") from None
 
 
+def _list(text: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
+
+
 class Config:
     """Settings read at app creation; every value can be overridden by create_app(config)."""
 
@@ -58,6 +62,15 @@ class Config:
         self.TILE_RATE_LIMIT = _env("TILE_RATE_LIMIT", "6000 per minute")
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # X-Forwarded-For is honoured only from these addresses/networks (comma-separated).
+        self.TRUSTED_PROXIES = _list(_env("TRUSTED_PROXIES"))
+        # CORS stays closed unless origins are listed, e.g. "https://gis.example.org".
+        self.CORS_ORIGINS = _list(_env("CORS_ORIGINS"))
+        # How long a worker trusts an authenticated token before reading it again; a
+        # revocation is seen at once through the change feed whatever this is (0: no cache).
+        self.AUTH_CACHE_TTL_S = float(_env("AUTH_CACHE_TTL_S", 10))
+        # Retry-After (seconds) on a 503 while the database is unreachable.
+        self.DB_RETRY_AFTER_S = int(_env("DB_RETRY_AFTER_S", 5))
         self.MAX_CONTENT_LENGTH = int(_env("MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
         self.API_TITLE = "InfraShare"
         self.API_VERSION = "v1"
