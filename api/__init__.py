@@ -42,11 +42,11 @@ def create_app(config=None) -> Flask:
     _register_request_id(app)
     # Order matters: CORS preflight, then who is calling, then the rate limit (per token or
     # per address), then the role check.
+    ops.register(app)
     security.register(app)
     authn.register_identify(app)
     make_limiter(app)
     authn.register(app)
-    ops.register(app)
     _register_docs_assets(app)
     cli.register(app)
     return app

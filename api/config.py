@@ -86,7 +86,26 @@ class Config:
 
 
 def ensure_secret_key(config: dict) -> None:
-    """Fill in a random per-process SECRET_KEY (with a warning) when none was configured."""
-    if not config.get("SECRET_KEY"):
-        log.warning("INFRASHARE_SECRET_KEY is not set; using a random key for this process")
+    """Fill in SECRET_KEY when none was configured: a random key kept in instance/secret-key
+    (owner-only), so that every worker process, and the next start, signs alike."""
+    if config.get("SECRET_KEY"):
+        return
+    path = PROJECT_ROOT / "instance" / "secret-key"
+    try:
+        path.parent.mkdir(exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+        log.info("INFRASHARE_SECRET_KEY is not set; made a random one in %s", path)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        log.warning(
+            "INFRASHARE_SECRET_KEY is not set and %s is not writable (%s); using a "
+            "random key for this process",
+            path,
+            exc,
+        )
         config["SECRET_KEY"] = secrets.token_urlsafe(32)
+        return
+    config["SECRET_KEY"] = path.read_text().strip()

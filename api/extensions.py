@@ -32,6 +32,8 @@ def make_limiter(app: Flask) -> Limiter:
     client_address = ClientAddress(app.config["TRUSTED_PROXIES"])
     app.extensions["infrashare_client_address"] = client_address
     limiter = Limiter(key_func=rate_limit_key(client_address), app=app)
+    if "ops" in app.blueprints:  # probes and scrapes are never limited
+        limiter.exempt(app.blueprints["ops"])
     tiles = app.view_functions.get("tiles.VectorTile")
     if tiles is not None:
         app.view_functions["tiles.VectorTile"] = limiter.limit(

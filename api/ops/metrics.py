@@ -56,12 +56,6 @@ class Metrics:
             registry=reg,
             multiprocess_mode="max",
         )
-        self.index_seq = Gauge(
-            "infrashare_index_seq",
-            "Change-feed seq the stalest worker's index has caught up to",
-            registry=reg,
-            multiprocess_mode="min",
-        )
         self.registry_seq = Gauge(
             "infrashare_registry_seq",
             "Newest change-feed seq in the database, read at scrape time",
@@ -70,7 +64,9 @@ class Metrics:
         )
         self.feed_lag = Gauge(
             "infrashare_change_feed_lag",
-            "Change-feed entries the stalest worker's index is behind the database",
+            "Change-feed entries a worker's index was behind the database when it last "
+            "answered /metrics or /readyz (max over workers; 0 right after any query, which "
+            "catches up first)",
             registry=reg,
             multiprocess_mode="max",
         )
@@ -107,9 +103,7 @@ def install(app: Flask, index_state) -> Metrics:
                 endpoint, request.method, response.status_code, time.perf_counter() - started
             )
             if endpoint in MATCH_ENDPOINTS:
-                assets, seq = index_state()
-                metrics.index_assets.set(assets)
-                metrics.index_seq.set(seq)
+                metrics.index_assets.set(index_state()[0])
         return response
 
     return metrics

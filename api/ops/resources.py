@@ -81,8 +81,6 @@ def metrics():
         seq = None
     assets, index_seq = index_state()
     ops.index_assets.set(assets)
-    if index_seq >= 0:
-        ops.index_seq.set(index_seq)
     if seq is not None:
         ops.registry_seq.set(seq)
         if index_seq >= 0:
