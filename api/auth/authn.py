@@ -96,10 +96,31 @@ def rate_limit_key(client_address) -> callable:
 
 def register_identify(app: Flask) -> None:
     """Install the per-process auth cache and the identify hook (before the limiter)."""
+    context = app.extensions["infrashare"]
     app.extensions["infrashare_auth"] = AuthCache(
-        app.extensions["infrashare"].engine, ttl_s=float(app.config["AUTH_CACHE_TTL_S"])
+        context.engine,
+        ttl_s=float(app.config["AUTH_CACHE_TTL_S"]),
+        on_feed=_rebuild_after_restore(context.matcher),
     )
     app.before_request(identify)
+
+
+def _rebuild_after_restore(matcher):
+    """The feed check sees the newest seq anyway: when it is below the seq this worker's
+    index was built to, the database was restored from a backup, so rebuild the index."""
+
+    def on_feed(newest: int) -> bool:
+        if newest >= matcher.index.seq:
+            return False
+        log.warning(
+            "change feed at %d, behind the index (%d): database restored? rebuilding the index",
+            newest,
+            matcher.index.seq,
+        )
+        matcher.index.build()
+        return True
+
+    return on_feed
 
 
 def register(app: Flask) -> None:

@@ -2,10 +2,11 @@
 
 Authenticating a token takes three reads (token, roles, grants). Each process keeps the
 answer for `AUTH_CACHE_TTL_S` seconds. Revoking a token appends an `api_token` entry to
-the change feed; before every cached answer is used, one indexed range read of the feed
-since the last seq this process saw tells whether any token was revoked since (then the
-whole cache is dropped: revocations are rare). So a revoked token stops working at once in
-every worker, and a warm request costs that one read instead of three.
+the change feed; before every cached answer is used, one read (two index lookups: the
+newest seq, and the newest token entry since the last seq this process saw) tells whether
+any token was revoked since (then the whole cache is dropped: revocations are rare). So a
+revoked token stops working at once in every worker, and a warm request costs that one read
+instead of three.
 """
 
 from __future__ import annotations
@@ -27,36 +28,44 @@ from registry.inventory.models import Change
 TOKEN_ENTITY = "api_token"
 MAX_ENTRIES = 10_000  # a bound on memory when many tokens are in use
 
-_FEED_CHECK = sa.select(
-    sa.func.max(Change.seq),
-    sa.func.max(sa.case((Change.entity == TOKEN_ENTITY, Change.seq))),
-)
+
+def _feed_check(since: int):
+    """The newest seq, and the newest token change after `since`: two index lookups, one
+    round trip."""
+    newest = sa.select(sa.func.max(Change.seq)).scalar_subquery()
+    token = (
+        sa.select(sa.func.max(Change.seq))
+        .where(Change.seq > since, Change.entity == TOKEN_ENTITY)
+        .scalar_subquery()
+    )
+    return sa.select(newest, token)
 
 
 class AuthCache:
     """Cached `authenticate`: `actor(session_factory, token)` -> Actor or Unauthenticated."""
 
-    def __init__(self, engine: Engine, ttl_s: float = 10.0) -> None:
+    def __init__(self, engine: Engine, ttl_s: float = 10.0, on_feed=None) -> None:
         self._engine = engine
         self.ttl_s = ttl_s
+        # on_feed(newest seq) is called after every check; it returns True when the feed
+        # went back (a restore), and then the cache is dropped too.
+        self._on_feed = on_feed or (lambda newest: False)
         self._entries: dict[str, tuple[Actor, float]] = {}
         self._seen_seq: int | None = None
         self._generation = 0  # bumped on every drop, so a stale answer is never stored
         self._lock = threading.Lock()
 
-    def _check_feed(self) -> None:
-        """One read: the newest seq, and the newest token change after the last one seen."""
+    def check_feed(self) -> None:
+        """One read: drop the cache when a token changed (or the feed went back)."""
         since = self._seen_seq
-        stmt = _FEED_CHECK if since is None else _FEED_CHECK.where(Change.seq > since)
         with self._engine.connect().execution_options(**{WRITE_OPTION: False}) as conn:
-            newest, token_change = conn.execute(stmt).one()
+            newest, token_change = conn.execute(_feed_check(since or 0)).one()
+        newest = newest or 0
+        rewound = self._on_feed(newest) or (since is not None and newest < since)
         with self._lock:
-            if since is None or token_change is not None:
+            if since is None or token_change is not None or rewound:
                 self._drop_locked()
-            if newest is not None and (self._seen_seq is None or newest > self._seen_seq):
-                self._seen_seq = newest
-            elif self._seen_seq is None:
-                self._seen_seq = 0
+            self._seen_seq = newest
 
     def _drop_locked(self) -> None:
         self._entries.clear()
@@ -64,10 +73,10 @@ class AuthCache:
 
     def actor(self, session_factory, token: str) -> Actor:
         """The actor for this bearer token (cached), or raise Unauthenticated."""
+        self.check_feed()
         if self.ttl_s <= 0:
             return _authenticate(session_factory, token)[0]
         key = hash_token(token)
-        self._check_feed()
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is not None and hit[1] > now:
