@@ -40,8 +40,8 @@ def create_app(config=None) -> Flask:
     _register_blueprints(make_api(app))
     register_error_handlers(app)
     _register_request_id(app)
-    # Order matters: CORS preflight, then who is calling, then the rate limit (per token or
-    # per address), then the role check.
+    # Order matters: the request timer, the CORS preflight, who is calling, the rate limit
+    # (per token or per address), then the role check.
     ops.register(app)
     security.register(app)
     authn.register_identify(app)

@@ -69,6 +69,8 @@ class Config:
         # How long a worker trusts an authenticated token before reading it again; a
         # revocation is seen at once through the change feed whatever this is (0: no cache).
         self.AUTH_CACHE_TTL_S = float(_env("AUTH_CACHE_TTL_S", 10))
+        # Where `demo-tokens` keeps the clear demo tokens (default instance/demo-tokens.json).
+        self.DEMO_TOKENS_FILE = _env("DEMO_TOKENS_FILE")
         # Retry-After (seconds) on a 503 while the database is unreachable.
         self.DB_RETRY_AFTER_S = int(_env("DB_RETRY_AFTER_S", 5))
         self.MAX_CONTENT_LENGTH = int(_env("MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
