@@ -141,12 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         sites, routes = engine_part(args, dataset, figures, rng)
         postgis_part(dataset, sites, routes, figures, info)
     heading("HTTP: /api/v1/match/site on the demo city")
-    http_bench.run(figures, 120 if args.quick else 500, rng)
-    if not args.skip_load:
-        heading(
-            "serving: gunicorn as make run starts it, one client, then 32 (bench/load_bench.py)"
-        )
-        load_bench.run(figures, args.quick, rng)
+    with http_bench.demo_city_db(figures) as city:
+        http_bench.run(figures, 120 if args.quick else 500, rng, city)
+        if not args.skip_load:
+            heading("serving: gunicorn as make run starts it, 1 client then 32 (load_bench.py)")
+            load_bench.run(figures, args.quick, rng, city)
     if not args.skip_import and not args.only_serving:
         import_part(figures)
     ratios(figures, args.points)

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.http_bench import _bodies, _seed
+from bench.http_bench import _bodies
 from bench.report import Figures, percentiles
 from bench.serve_process import Server
 
@@ -164,14 +164,14 @@ def _load_figures(figures: Figures, label: str, r: dict, cpu: float, wrk_cpu: fl
         figures.add(f"load {label}: throughput", r["rps"], "req/s")
 
 
-def run(figures: Figures, quick: bool, rng, workers: int | None = None) -> None:
-    """Seed the demo city, serve it with gunicorn, measure one client, then the load."""
+def run(figures: Figures, quick: bool, rng, city, workers: int | None = None) -> None:
+    """Serve the demo city (`city`: what http_bench.demo_city_db yields) with gunicorn,
+    measure one client, then the load."""
     workers = workers or 2 * (os.cpu_count() or 1)
     seconds = 3 if quick else 20
+    url, assets, points = city
     with tempfile.TemporaryDirectory(prefix="infrashare-load-") as tmp:
         folder = Path(tmp)
-        url = f"sqlite:///{folder / 'load.db'}"
-        assets, points = _seed(url)
         token = _token(url)
         bodies = _bodies(points, 60 if quick else 500, rng)
         script = _script(folder, token, points, rng)
