@@ -20,10 +20,11 @@ BENCH_ARGS  ?=
 # GeoAlchemy2/SQLite load SpatiaLite through this name (libsqlite3-mod-spatialite).
 export SPATIALITE_LIBRARY_PATH ?= mod_spatialite
 
-.PHONY: help run test bench lint format clean bootstrap bootstrap-dev pg-start pg-stop pg-url
+.PHONY: help run run-dev test bench lint format clean bootstrap bootstrap-dev pg-start pg-stop pg-url
 
 help:
 	@echo "make run     install what is missing, migrate + seed the demo DB, print demo tokens, serve on http://$(HOST):$(PORT)"
+	@echo "make run-dev Flask's reloading development server instead of gunicorn (no migration or seed)"
 	@echo "make test    install what is missing, run the whole test suite against SQLite and a throwaway PostGIS (PYTEST_ARGS=...)"
 	@echo "make bench   run the benchmarks (python -m bench) against a throwaway PostGIS (BENCH_ARGS=...)"
 	@echo "make lint    ruff check + ruff format --check + import contracts (lint-imports)"
@@ -42,9 +43,13 @@ run: bootstrap
 	$(FLASK) seed demo --if-empty
 	$(FLASK) demo-tokens
 	@echo
-	@echo "InfraShare is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@echo "InfraShare is serving on http://$(HOST):$(PORT) with gunicorn: INFRASHARE_WORKERS workers"
+	@echo "(default 2 x cores); Ctrl-C stops it, kill -HUP <master pid> reloads the workers gracefully"
 	@echo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c api/gunicorn_conf.py 'api:create_app()'
+
+run-dev: bootstrap
+	$(FLASK) run --host $(HOST) --port $(PORT) --debug
 
 test: bootstrap-dev
 	bash scripts/with_pg.sh $(VENV)/bin/pytest $(PYTEST_ARGS)

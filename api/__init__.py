@@ -8,7 +8,7 @@ import uuid
 import swagger_ui_bundle
 from flask import Flask, g, request, send_from_directory
 
-from api import cli
+from api import cli, ops, security
 from api.auth import authn
 from api.config import Config, ensure_secret_key
 from api.context import AppContext, register_grant_audit
@@ -40,6 +40,11 @@ def create_app(config=None) -> Flask:
     _register_blueprints(make_api(app))
     register_error_handlers(app)
     _register_request_id(app)
+    # Order matters: the request timer, the CORS preflight, who is calling, the rate limit
+    # (per token or per address), then the role check.
+    ops.register(app)
+    security.register(app)
+    authn.register_identify(app)
     make_limiter(app)
     authn.register(app)
     register_grant_audit(app)

@@ -39,6 +39,10 @@ def _costs(text: str | None) -> Costs:
         raise SystemExit(f"INFRASHARE_COSTS is not a valid cost table: {exc}") from None
 
 
+def _list(text: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
+
+
 class Config:
     """Settings read at app creation; every value can be overridden by create_app(config)."""
 
@@ -58,6 +62,17 @@ class Config:
         self.TILE_RATE_LIMIT = _env("TILE_RATE_LIMIT", "6000 per minute")
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # X-Forwarded-For is honoured only from these addresses/networks (comma-separated).
+        self.TRUSTED_PROXIES = _list(_env("TRUSTED_PROXIES"))
+        # CORS stays closed unless origins are listed, e.g. "https://gis.example.org".
+        self.CORS_ORIGINS = _list(_env("CORS_ORIGINS"))
+        # How long a worker trusts an authenticated token before reading it again; a
+        # revocation is seen at once through the change feed whatever this is (0: no cache).
+        self.AUTH_CACHE_TTL_S = float(_env("AUTH_CACHE_TTL_S", 10))
+        # Where `demo-tokens` keeps the clear demo tokens (default instance/demo-tokens.json).
+        self.DEMO_TOKENS_FILE = _env("DEMO_TOKENS_FILE")
+        # Retry-After (seconds) on a 503 while the database is unreachable.
+        self.DB_RETRY_AFTER_S = int(_env("DB_RETRY_AFTER_S", 5))
         self.MAX_CONTENT_LENGTH = int(_env("MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
         self.API_TITLE = "InfraShare"
         self.API_VERSION = "v1"
@@ -73,7 +88,26 @@ class Config:
 
 
 def ensure_secret_key(config: dict) -> None:
-    """Fill in a random per-process SECRET_KEY (with a warning) when none was configured."""
-    if not config.get("SECRET_KEY"):
-        log.warning("INFRASHARE_SECRET_KEY is not set; using a random key for this process")
+    """Fill in SECRET_KEY when none was configured: a random key kept in instance/secret-key
+    (owner-only), so that every worker process, and the next start, signs alike."""
+    if config.get("SECRET_KEY"):
+        return
+    path = PROJECT_ROOT / "instance" / "secret-key"
+    try:
+        path.parent.mkdir(exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+        log.info("INFRASHARE_SECRET_KEY is not set; made a random one in %s", path)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        log.warning(
+            "INFRASHARE_SECRET_KEY is not set and %s is not writable (%s); using a "
+            "random key for this process",
+            path,
+            exc,
+        )
         config["SECRET_KEY"] = secrets.token_urlsafe(32)
+        return
+    config["SECRET_KEY"] = path.read_text().strip()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import jsonify
+from flask import current_app, jsonify
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from registry import errors as E
@@ -25,6 +26,21 @@ STATUS_BY_EXCEPTION: list[tuple[type[E.RegistryError], int]] = [
     (E.NotFound, 404),
     (E.Conflict, 409),
 ]
+
+
+# Database failures the caller can do nothing about but wait: (status, word, message). The
+# SQLite disk-full case comes first: it is not transient, and says so.
+DISK_FULL = (
+    507,
+    "storage_full",
+    "the database's disk is full; nothing was written. "
+    "Free space on the server (or raise its quota), then retry",
+)
+DB_UNAVAILABLE = (
+    503,
+    "database_unavailable",
+    "the database is unavailable right now; nothing was written, retry shortly",
+)
 
 
 def error_response(status: int, word: str, message: str, errors=None, headers=None):
@@ -68,6 +84,22 @@ def _summarise(errors: dict, prefix: str = "") -> str:
     return ""
 
 
+def handle_database_error(exc: sa_exc.DBAPIError):
+    """503 with Retry-After while the database cannot be reached (the pool reconnects by
+    itself once it is back); 507 when SQLite's disk is full; anything else is a 500."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "database or disk is full" in text or "disk full" in text:
+        log.error("database disk full: %s", text)
+        return error_response(*DISK_FULL)
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or getattr(
+        exc, "connection_invalidated", False
+    ):
+        log.warning("database unavailable: %s", text.splitlines()[0] if text else exc)
+        retry = str(current_app.config.get("DB_RETRY_AFTER_S", 5))
+        return error_response(*DB_UNAVAILABLE, headers={"Retry-After": retry})
+    return handle_unexpected(exc)
+
+
 def handle_unexpected(exc: Exception):
     log.exception("unhandled error")
     return error_response(500, "internal_error", "internal error; the log has the details")
@@ -77,4 +109,5 @@ def register_error_handlers(app) -> None:
     """Install the handlers on the app (after flask-smorest, so these win)."""
     app.register_error_handler(E.RegistryError, handle_registry_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(sa_exc.DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_smorest import Api
+
+from api import ratelimit_store  # noqa: F401  registers the sqlitefile:// store with limits
+from api.auth.authn import rate_limit_key
+from api.security import ClientAddress
 
 
 def make_api(app: Flask) -> Api:
@@ -23,10 +26,14 @@ def make_api(app: Flask) -> Api:
 
 
 def make_limiter(app: Flask) -> Limiter:
-    """Rate limits per client address (RATELIMIT_* config). Runs before authentication, so
-    token guessing is limited too. Map tiles get their own, larger budget: one pan of a map
-    asks for dozens of tiles."""
-    limiter = Limiter(key_func=get_remote_address, app=app)
+    """Rate limits (RATELIMIT_* config) per token, or per client address for calls without
+    a valid token (so token guessing is limited too); the store is shared by the workers.
+    Map tiles get their own, larger budget: one pan of a map asks for dozens of tiles."""
+    client_address = ClientAddress(app.config["TRUSTED_PROXIES"])
+    app.extensions["infrashare_client_address"] = client_address
+    limiter = Limiter(key_func=rate_limit_key(client_address), app=app)
+    if "ops" in app.blueprints:  # probes and scrapes are never limited
+        limiter.exempt(app.blueprints["ops"])
     tiles = app.view_functions.get("tiles.VectorTile")
     if tiles is not None:
         app.view_functions["tiles.VectorTile"] = limiter.limit(

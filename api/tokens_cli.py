@@ -7,22 +7,17 @@ import json
 import re
 
 import click
-from flask import current_app
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from api import demo_tokens as demo
 from api.context import app_context
 from registry.access import tokens as service
 from registry.db.uow import Actor, UnitOfWork
+from registry.errors import RegistryError
+from registry.inventory.models import Organisation
 
 tokens_cli = AppGroup("tokens", help="API tokens: create (shown once), list, revoke.")
-
-DEMO_ROLES = {
-    # role: (organisation, sector) of the Nanning demo city
-    "owner": ("China Tower Guangxi (中国铁塔广西分公司)", "tower_company"),
-    "operator": ("China Mobile Nanning (中国移动南宁分公司)", "telecom"),
-    "approver": ("Nanning Municipal (南宁市市政)", "municipal"),
-    "admin": ("InfraShare Administration", "other"),
-}
 
 
 def parse_duration(text: str) -> dt.timedelta:
@@ -53,6 +48,32 @@ def _uow() -> UnitOfWork:
     return UnitOfWork(app_context().session_factory, Actor.system("cli"))
 
 
+def resolve_org_name(name: str) -> str:
+    """The existing organisation `name` means: the exact name, or the one whose name is
+    `name` followed by its other-language name in brackets ("China Mobile Nanning" for
+    "China Mobile Nanning (中国移动南宁分公司)"). A new name is returned as given (it will be
+    created); a name that fits several organisations is refused."""
+    name = name.strip()
+    if not name:
+        raise click.BadParameter("give the organisation's name", param_hint="--org")
+    with app_context().session_factory() as session:
+        exact = session.scalar(sa.select(Organisation.name).where(Organisation.name == name))
+        if exact:
+            return exact
+        pattern = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " (%"
+        similar = list(
+            session.scalars(
+                sa.select(Organisation.name).where(Organisation.name.like(pattern, escape="\\"))
+            )
+        )
+    if len(similar) > 1:
+        listed = "; ".join(sorted(similar))
+        raise click.BadParameter(
+            f"fits several organisations ({listed}): give the full name", param_hint="--org"
+        )
+    return similar[0] if similar else name
+
+
 @tokens_cli.command("create")
 @click.option("--org", required=True, help="Organisation name; created if it does not exist.")
 @click.option(
@@ -73,10 +94,16 @@ def _uow() -> UnitOfWork:
 def create(org, role, expires, scope, user_name, sector, jurisdiction):
     """Create a token; it is printed once, alone on the last line."""
     area = _read_area(jurisdiction) if jurisdiction else None
-    with _uow() as uow:
-        token, row = service.create_token(
-            uow, org, role, parse_duration(expires), scope, user_name, sector, jurisdiction=area
-        )
+    given, org = org, resolve_org_name(org)
+    if org != given:
+        click.echo(f"using the existing organisation {org!r}", err=True)
+    try:
+        with _uow() as uow:
+            token, row = service.create_token(
+                uow, org, role, parse_duration(expires), scope, user_name, sector, jurisdiction=area
+            )
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
     click.echo(
         f"token #{row.id} for {org} ({role}, {scope}), expires "
         f"{row.expires_at:%Y-%m-%d %H:%M} UTC; it is not stored, copy it now:"
@@ -101,36 +128,14 @@ def list_(org):
 @click.argument("token_id", type=int)
 def revoke(token_id):
     """Revoke a token by its id (see `tokens list`)."""
-    with _uow() as uow:
-        row = service.revoke_token(uow, token_id)
-    click.echo(f"token #{row.id} ({row.prefix}…) revoked")
-
-
-def demo_tokens():
-    """Create and print a demo token for each role (valid for 7 days)."""
-    from seed_data.demo_city import city_bbox
-
-    minx, miny, maxx, maxy = city_bbox()
-    ring = [[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]
-    city = {"type": "Polygon", "coordinates": [ring]}
-    for role, (org, sector) in DEMO_ROLES.items():
+    try:
         with _uow() as uow:
-            token, _ = service.create_token(
-                uow,
-                org,
-                role,
-                dt.timedelta(days=7),
-                user_name="demo",
-                sector=sector,
-                jurisdiction=city if role == "approver" else None,
-            )
-        click.echo(f"{role:9} {org}\n          {token}")
-    click.echo(
-        f"use: curl -H 'Authorization: Bearer <token>' "
-        f"{current_app.config.get('PUBLIC_URL', 'http://127.0.0.1:5000')}/api/v1/assets"
-    )
+            row = service.revoke_token(uow, token_id)
+    except RegistryError as exc:
+        raise click.ClickException(f"{exc.message} (see `tokens list`)") from None
+    click.echo(f"token #{row.id} ({row.prefix}…) revoked")
 
 
 def register(app) -> None:
     app.cli.add_command(tokens_cli)
-    app.cli.command("demo-tokens")(demo_tokens)
+    app.cli.add_command(demo.demo_tokens_command)

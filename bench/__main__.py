@@ -17,7 +17,15 @@ import time
 # pyproj before anything loads SpatiaLite (see registry/db/engine.py).
 import pyproj  # noqa: F401
 
-from bench import engine_bench, http_bench, oracle_bench, postgis_bench, report, workload
+from bench import (
+    engine_bench,
+    http_bench,
+    load_bench,
+    oracle_bench,
+    postgis_bench,
+    report,
+    workload,
+)
 from bench.dataset import ArraySource, Dataset
 from matching import geo
 from matching.path import MetricPath
@@ -31,6 +39,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--routes", type=int, default=300, help="route queries (default 300)")
     p.add_argument("--changes", type=int, default=10_000, help="writes to catch up on")
     p.add_argument("--skip-import", action="store_true", help="skip bench/import_bench.py")
+    p.add_argument("--skip-load", action="store_true", help="skip the gunicorn load test")
+    p.add_argument("--only-serving", action="store_true",
+                   help="only the HTTP parts: test client, gunicorn one client + load")  # fmt: skip
     p.add_argument("--quick", action="store_true",
                    help="200 k points, 40 k lines, fewer queries, no import benchmark")  # fmt: skip
     args = p.parse_args(argv)
@@ -125,12 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     heading(
         f"benchmark registry: {args.points:,} points + {args.lines:,} lines (load {info['load']})"
     )
-    dataset = Dataset.generate(args.points, args.lines)
-    sites, routes = engine_part(args, dataset, figures, rng)
-    postgis_part(dataset, sites, routes, figures, info)
+    if not args.only_serving:
+        dataset = Dataset.generate(args.points, args.lines)
+        sites, routes = engine_part(args, dataset, figures, rng)
+        postgis_part(dataset, sites, routes, figures, info)
     heading("HTTP: /api/v1/match/site on the demo city")
-    http_bench.run(figures, 120 if args.quick else 500, rng)
-    if not args.skip_import:
+    with http_bench.demo_city_db(figures) as city:
+        http_bench.run(figures, 120 if args.quick else 500, rng, city)
+        if not args.skip_load:
+            heading("serving: gunicorn as make run starts it, 1 client then 32 (load_bench.py)")
+            load_bench.run(figures, args.quick, rng, city)
+    if not args.skip_import and not args.only_serving:
         import_part(figures)
     ratios(figures, args.points)
     info["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -1,15 +1,20 @@
-"""Bearer-token authentication and the endpoint rule check, run before every request."""
+"""Bearer-token authentication and the endpoint rule check, run before every request.
+
+Two hooks with the rate limiter between them: `identify` finds the actor (cached per
+process, see `api.auth.cache`), so the limiter can count per token; `authorize` then answers
+401/403. A request with a wrong token is counted per client address, like an anonymous one.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
+from api.auth.cache import AuthCache
 from api.auth.rules import PUBLIC, READ_METHODS, allowed_roles
-from api.context import read_session
+from api.context import app_context
 from api.errors import error_response
-from registry.access.tokens import authenticate
 from registry.errors import Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -38,28 +43,84 @@ def _bearer() -> str | None:
     return token.strip()
 
 
-def check_request():
-    """Authenticate, then apply the endpoint's role rule and the token's scope."""
-    endpoint = request.endpoint
-    if endpoint is None or endpoint in PUBLIC:
+def _is_public(endpoint: str | None) -> bool:
+    return endpoint is None or endpoint in PUBLIC
+
+
+def identify():
+    """Set g.actor from the bearer token when it is valid; never answers by itself."""
+    if _is_public(request.endpoint):
         return None
     token = _bearer()
     if token is None:
-        return _unauthorised()
+        return None
+    cache: AuthCache = current_app.extensions["infrashare_auth"]
     try:
-        with read_session() as session:
-            g.actor = authenticate(session, token)
+        g.actor = cache.actor(app_context().session_factory, token)
     except Unauthenticated:
+        g.pop("actor", None)
+    return None
+
+
+def check_request():
+    """Apply the endpoint's role rule and the token's scope to the identified actor."""
+    endpoint = request.endpoint
+    if _is_public(endpoint):
+        return None
+    actor = g.get("actor")
+    if actor is None:
         return _unauthorised()
     roles = allowed_roles(endpoint, request.method)
     if roles is None:
         log.error("no access rule for %s %s: denied", request.method, endpoint)
         return _forbidden()
-    if request.method not in READ_METHODS and g.actor.scope != "write":
+    if request.method not in READ_METHODS and actor.scope != "write":
         return _forbidden("this token is read-only")
-    if not (g.actor.is_admin or g.actor.roles & roles):
+    if not (actor.is_admin or actor.roles & roles):
         return _forbidden()
     return None
+
+
+def rate_limit_key(client_address) -> callable:
+    """The limiter's key: per token for an authenticated caller (so everyone behind one
+    proxy or office NAT is not one client), per client address for anyone else."""
+
+    def key() -> str:
+        actor = g.get("actor")
+        if actor is not None and actor.org_id is not None:
+            return f"token:{actor.name}"
+        return f"addr:{client_address()}"
+
+    return key
+
+
+def register_identify(app: Flask) -> None:
+    """Install the per-process auth cache and the identify hook (before the limiter)."""
+    context = app.extensions["infrashare"]
+    app.extensions["infrashare_auth"] = AuthCache(
+        context.engine,
+        ttl_s=float(app.config["AUTH_CACHE_TTL_S"]),
+        on_feed=_rebuild_after_restore(context.matcher),
+    )
+    app.before_request(identify)
+
+
+def _rebuild_after_restore(matcher):
+    """The feed check sees the newest seq anyway: when it is below the seq this worker's
+    index was built to, the database was restored from a backup, so rebuild the index."""
+
+    def on_feed(newest: int) -> bool:
+        if newest >= matcher.index.seq:
+            return False
+        log.warning(
+            "change feed at %d, behind the index (%d): database restored? rebuilding the index",
+            newest,
+            matcher.index.seq,
+        )
+        matcher.index.build()
+        return True
+
+    return on_feed
 
 
 def register(app: Flask) -> None:

@@ -22,6 +22,10 @@ PUBLIC = frozenset(
         "static",
         "api-docs.openapi_json",
         "api-docs.openapi_swagger_ui",
+        # Operations: probes and Prometheus scrapes carry no token (api/ops).
+        "ops.healthz",
+        "ops.readyz",
+        "ops.metrics",
     }
 )
 

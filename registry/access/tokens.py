@@ -121,6 +121,8 @@ def revoke_token(uow: UnitOfWork, token_id: int) -> ApiToken:
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         uow.audit("api_token", row.id, "revoke", after={"prefix": row.prefix})
+        # On the change feed, so every server process drops its cached authentication.
+        uow.changed(row.id, "api_token", "revoke")
     uow.commit()
     return row
 

@@ -127,7 +127,9 @@ class SqlAssetSource:
             newest = registry_seq(session)
             if newest <= seq:
                 return seq, []
-            stmt = sa.select(Change.asset_id).where(Change.seq > seq, Change.seq <= newest)
+            stmt = sa.select(Change.asset_id).where(
+                Change.seq > seq, Change.seq <= newest, Change.entity != "api_token"
+            )
             return newest, sorted(set(session.scalars(stmt)))
 
     def fetch(self, ids: Sequence[int]) -> dict[int, AssetRecord]:

@@ -1,0 +1,96 @@
+"""gunicorn settings for `make run`: `gunicorn -c api/gunicorn_conf.py 'api:create_app()'`.
+
+- INFRASHARE_WORKERS worker processes (default 2 x cores), sync workers.
+- INFRASHARE_PRELOAD=1 (default) builds the app and its R-tree index once in the master and
+  forks: the index's numpy columns are shared copy-on-write (measured in bench/RESULTS.md);
+  0 builds one per worker. Either way each worker catches up from the change feed before
+  every query, so every worker answers from the latest committed state.
+- Graceful reload: `kill -HUP <master pid>` starts fresh workers and lets the old ones finish
+  their requests. With preload the app code is not re-imported (restart for new code).
+- Prometheus multi-process mode: samples go to files under instance/prometheus/, cleared at
+  start; rate-limit counters to instance/ratelimit.sqlite, shared by the workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+from pathlib import Path
+
+INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return max(int(value), 1)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _prepare_environment() -> None:
+    """Before anything imports prometheus_client: a fresh multi-process directory; and a
+    rate-limit store the workers share, unless one is configured."""
+    metrics_dir = Path(
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(INSTANCE / "prometheus"))
+    )
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault(
+        "INFRASHARE_RATE_LIMIT_STORAGE", f"sqlitefile://{INSTANCE / 'ratelimit.sqlite'}"
+    )
+
+
+_prepare_environment()
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+workers = _int_env("INFRASHARE_WORKERS", 2 * multiprocessing.cpu_count())
+preload_app = os.environ.get("INFRASHARE_PRELOAD", "1") != "0"
+worker_class = "sync"
+timeout = _int_env("INFRASHARE_TIMEOUT", 120)  # imports of big files take a while
+graceful_timeout = 30
+keepalive = 5
+# A client may sit behind a proxy: gunicorn's own use of the header (scheme) follows ours.
+forwarded_allow_ips = os.environ.get("INFRASHARE_TRUSTED_PROXIES", "127.0.0.1")
+accesslog = os.environ.get("INFRASHARE_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("INFRASHARE_LOG_LEVEL", "info").lower()
+# gunicorn's control socket sits at one path per user (~/.gunicorn): two servers would clash.
+control_socket_disable = True
+
+
+def _app(server_or_worker):
+    return server_or_worker.app.wsgi()
+
+
+def when_ready(server):
+    """Preloaded: build the index once in the master, before the workers fork."""
+    if server.cfg.preload_app:
+        context = _app(server).extensions["infrashare"]
+        seq = context.matcher.warm_up()
+        context.engine.dispose()  # no open connection is handed down to the workers
+        server.log.info("index built in the master at seq %s; forking %s workers", seq, workers)
+
+
+def post_fork(server, worker):
+    """The master's pooled connections must not be shared with a child: drop them (without
+    closing the parent's sockets); each worker opens its own."""
+    if server.cfg.preload_app:
+        _app(worker).extensions["infrashare"].engine.dispose(close=False)
+
+
+def post_worker_init(worker):
+    """Not preloaded: each worker builds its own index before it takes requests."""
+    if not worker.cfg.preload_app:
+        seq = _app(worker).extensions["infrashare"].matcher.warm_up()
+        worker.log.info("worker %s: index built at seq %s", worker.pid, seq)
+
+
+def child_exit(server, worker):
+    """Keep a dead worker's gauges out of the live sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,54 @@
+"""`make run`'s server: gunicorn with several workers, metrics summed over them, a rate
+limit they share, and a graceful reload on HUP."""
+
+from __future__ import annotations
+
+import signal
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bench.serve_process import Server
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.fixture(scope="module")
+def server(_spatialite_template, tmp_path_factory):
+    """One server for the module (starting gunicorn takes seconds); tests run in order."""
+    url = _spatialite_template.fresh_url()
+    env = {"INFRASHARE_RATE_LIMIT": "6 per minute"}
+    with Server(url, workers=2, folder=tmp_path_factory.mktemp("gunicorn"), env=env) as running:
+        yield running
+
+
+def test_workers_share_the_rate_limit_and_report_metrics_together(server):
+    statuses = [_status(f"{server.base}/api/v1/assets") for _ in range(8)]
+    assert statuses == [401] * 6 + [429] * 2
+    with urllib.request.urlopen(f"{server.base}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    line = 'infrashare_http_requests_total{endpoint="assets.Assets",method="GET",status="401"}'
+    assert f"{line} 6.0" in text
+
+
+def test_hup_replaces_the_workers_without_dropping_service(server):
+    before = set(server.workers())
+    assert len(before) == 2
+    server.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        now = set(server.workers())
+        if len(now) == 2 and not now & before:
+            break
+        assert _status(f"{server.base}/healthz") == 200
+        time.sleep(0.2)
+    assert not set(server.workers()) & before
+    assert _status(f"{server.base}/readyz") == 200
