@@ -27,6 +27,9 @@ def make_limiter(app: Flask) -> Limiter:
     token guessing is limited too. Map tiles get their own, larger budget: one pan of a map
     asks for dozens of tiles."""
     limiter = Limiter(key_func=get_remote_address, app=app)
+    # Decorated views hold the limiter by weak reference, and a disabled limiter does not
+    # register itself on the app: keep it alive here, or the tile view fails with a 500.
+    app.extensions["infrashare_limiter"] = limiter
     tiles = app.view_functions.get("tiles.VectorTile")
     if tiles is not None:
         app.view_functions["tiles.VectorTile"] = limiter.limit(

@@ -6,6 +6,7 @@ import math
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from api.fields import Id, Offset
 from registry.inventory.queries import AssetFilter
 from registry.inventory.vocabulary import Kind, Resource, Sector, Status
 
@@ -69,7 +70,7 @@ def _lon_lat(lon: float, lat: float, name: str) -> None:
 
 class AssetQueryArgsSchema(Schema):
     kind = fields.List(fields.String(), metadata={"description": "repeatable; or comma list"})
-    owner_id = fields.Integer()
+    owner_id = Id()
     sector = fields.String(validate=validate.OneOf([s.value for s in Sector]))
     status = fields.String(validate=validate.OneOf([s.value for s in Status]))
     bbox = fields.String(metadata={"description": "minlon,minlat,maxlon,maxlat"})
@@ -77,7 +78,7 @@ class AssetQueryArgsSchema(Schema):
     radius_m = fields.Float(validate=validate.Range(min=0, max=50_000, min_inclusive=False))
     min_free = fields.String(metadata={"description": "resource:n, e.g. fiber_core:12"})
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()
 
     @validates_schema
     def _near_needs_radius(self, data, **kwargs):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Offset
+
 
 class AuditQueryArgsSchema(Schema):
     object = fields.String(metadata={"description": "<type>:<id>, e.g. share_request:12"})
     object_type = fields.String(validate=validate.Length(1, 40))
     object_id = fields.String(validate=validate.Length(1, 100))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()
 
 
 class AuditEntrySchema(Schema):

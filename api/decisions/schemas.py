@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Id, Offset
 from registry.workflow.states import DecisionKind
 
 DECISIONS = [d.value for d in DecisionKind]
 
 
 class DecisionCreateSchema(Schema):
-    build_request_id = fields.Integer(required=True)
+    build_request_id = Id(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     reason = fields.String(
         validate=validate.Length(max=4000),
@@ -20,7 +21,7 @@ class DecisionCreateSchema(Schema):
         validate=validate.Length(max=4000),
         metadata={"description": "approve_new_build: >= 30 characters if a share was feasible"},
     )
-    asset_id = fields.Integer(
+    asset_id = Id(
         metadata={"description": "require_share: the candidate (default: the best ranked)"}
     )
 
@@ -46,7 +47,7 @@ class DecisionListSchema(Schema):
 
 
 class DecisionQueryArgsSchema(Schema):
-    build_request_id = fields.Integer()
+    build_request_id = Id()
     decision = fields.String(validate=validate.OneOf(DECISIONS))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()

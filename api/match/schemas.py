@@ -2,20 +2,22 @@
 
 from marshmallow import Schema, fields
 
+from api.fields import Count, Units
+
 
 class SiteMatchSchema(Schema):
     location = fields.Dict(required=True, metadata={"description": "GeoJSON Point"})
     radius_m = fields.Float(required=True)
     needs = fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(),
+        values=Units(),
         required=True,
         metadata={"example": {"antenna_mount": 1}},
     )
     min_height_m = fields.Float(allow_none=True)
     kinds = fields.List(fields.String())
     sectors = fields.List(fields.String())
-    limit = fields.Integer()
+    limit = Count(1, 100)
 
 
 class RouteMatchSchema(Schema):
@@ -23,9 +25,9 @@ class RouteMatchSchema(Schema):
     corridor_m = fields.Float(required=True)
     needs = fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(),
+        values=Units(),
         required=True,
         metadata={"example": {"fiber_core": 12}},
     )
-    limit = fields.Integer()
+    limit = Count(1, 100)
     share_threshold = fields.Float()

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Offset
 from registry.inventory.vocabulary import Sector
 
 SECTORS = [s.value for s in Sector]
@@ -24,7 +25,7 @@ class OrganisationPatchSchema(Schema):
 class OrganisationQueryArgsSchema(Schema):
     sector = fields.String(validate=validate.OneOf(SECTORS))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()
 
 
 class OrganisationListSchema(Schema):

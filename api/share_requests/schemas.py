@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.fields import Id, Offset, Units
 from registry.inventory.vocabulary import Resource
 from registry.workflow.states import RejectReason, ShareState, SharingMode
 
 RESOURCES = [r.value for r in Resource]
-UNIT = fields.Integer(validate=validate.Range(min=1))
+UNIT = Units()
 
 
 def _units_or_count(data: dict) -> None:
@@ -19,9 +20,9 @@ def _units_or_count(data: dict) -> None:
 class SwapSchema(Schema):
     """For a core swap: the requester's own cable and the cores it offers in exchange."""
 
-    asset_id = fields.Integer(required=True)
+    asset_id = Id(required=True)
     units = fields.List(UNIT, validate=validate.Length(min=1))
-    count = fields.Integer(validate=validate.Range(min=1))
+    count = Units()
 
     @validates_schema
     def _one_way(self, data, **kwargs):
@@ -29,18 +30,16 @@ class SwapSchema(Schema):
 
 
 class ShareRequestCreateSchema(Schema):
-    asset_id = fields.Integer(required=True)
+    asset_id = Id(required=True)
     resource = fields.String(required=True, validate=validate.OneOf(RESOURCES))
     units = fields.List(UNIT, validate=validate.Length(min=1), metadata={"example": [13, 14]})
-    count = fields.Integer(validate=validate.Range(min=1), metadata={"example": 2})
+    count = Units(metadata={"example": 2})
     min_height_m = fields.Float(
         validate=validate.Range(min=0, max=1000), metadata={"description": "mounts only"}
     )
     purpose = fields.String(required=True, validate=validate.Length(1, 4000))
     swap = fields.Nested(SwapSchema, metadata={"description": "core swap (纤芯置换)"})
-    requester_org_id = fields.Integer(
-        metadata={"description": "admins only: the organisation asked for"}
-    )
+    requester_org_id = Id(metadata={"description": "admins only: the organisation asked for"})
 
     @validates_schema
     def _one_way(self, data, **kwargs):
@@ -88,12 +87,12 @@ class ShareRequestListSchema(Schema):
 
 class ShareRequestQueryArgsSchema(Schema):
     state = fields.String(validate=validate.OneOf([s.value for s in ShareState]))
-    asset_id = fields.Integer()
-    requester_id = fields.Integer()
-    owner_id = fields.Integer()
-    build_request_id = fields.Integer()
+    asset_id = Id()
+    requester_id = Id()
+    owner_id = Id()
+    build_request_id = Id()
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()
 
 
 class AcceptSchema(Schema):
