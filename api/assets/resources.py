@@ -17,6 +17,7 @@ from api.assets.schemas import (
 )
 from api.context import current_actor, read_session, unit_of_work
 from registry.access.grants import record_uses
+from registry.access.masking import record_probe
 from registry.access.visibility import disclose_all
 from registry.errors import NotFound
 from registry.inventory import assets as service
@@ -53,6 +54,14 @@ def _feature(asset_id: int) -> dict:
     return shown[0]
 
 
+def _audit_probe(f, masked_ids: list[int]) -> None:
+    """A spatial filter matched assets the caller sees masked: audit it (see masking.py)."""
+    spatial = {"bbox": f.bbox, "near": f.near, "radius_m": f.radius_m}
+    spatial = {k: list(v) if isinstance(v, tuple) else v for k, v in spatial.items() if v}
+    with unit_of_work() as uow:
+        record_probe(uow, current_actor(), request.path, spatial, masked_ids)
+
+
 def _page_links(args: dict, total: int) -> list[dict]:
     links = [{"rel": "self", "href": request.url}]
     limit, offset = args["limit"], args["offset"]
@@ -77,6 +86,8 @@ class Assets(MethodView):
             page = list_assets(session, f, current_actor())
             features = [asset_feature(*row) for row in page.rows]
         features = shown_to_caller(features, request.path)
+        if page.masked_ids:
+            _audit_probe(f, page.masked_ids)
         return {
             "type": "FeatureCollection",
             "features": features,

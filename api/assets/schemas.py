@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from api.fields import Id, Offset
@@ -125,8 +126,9 @@ def _min_free(text: str) -> tuple[str, int]:
 
 
 def asset_filter(args: dict) -> AssetFilter:
-    """An AssetFilter from validated list or export arguments."""
+    """An AssetFilter from validated list or export arguments (masked on the app's grid)."""
     return AssetFilter(
+        mask_grid_m=current_app.config["MASK_GRID_M"],
         kinds=args.get("kind", []),
         owner_id=args.get("owner_id"),
         sector=args.get("sector"),

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.visibility import visible_condition
-from registry.db.spatial_sql import bbox_condition, near_candidates, split_bbox
+from registry.access.masking import bbox_filter, masked_condition, masked_near
+from registry.access.visibility import DEFAULT_GRID_M, visible_condition
+from registry.db.spatial_sql import near_candidates
 from registry.inventory.capacity import capacity_views, held_count_subquery
 from registry.inventory.models import Asset, Capacity, Change, Organisation
 
@@ -27,21 +28,23 @@ class AssetFilter:
     min_free: tuple[str, int] | None = None
     limit: int = 100
     offset: int = 0
+    mask_grid_m: float = DEFAULT_GRID_M  # the grid of the masked geometry bbox/near judge
 
 
 @dataclass
 class AssetPage:
-    """One page of assets: (asset, capacity views, distance or None) rows and the total."""
+    """One page of assets: (asset, capacity views, distance or None) rows and the total.
+
+    `masked_ids`: the assets shown masked to the caller that the bbox/near filter matched.
+    """
 
     rows: list
     total: int
+    masked_ids: list = field(default_factory=list)
 
 
 def filter_conditions(f: AssetFilter, dialect: str) -> list:
-    """SQL conditions on Asset for the filter (all but `near`, limit and offset).
-
-    Shared by the list endpoint, the exporters and OGC API - Features.
-    """
+    """SQL conditions on Asset for the filter's attributes (not bbox, near, limit, offset)."""
     conds = []
     if f.kinds:
         conds.append(Asset.kind.in_(f.kinds))
@@ -52,8 +55,6 @@ def filter_conditions(f: AssetFilter, dialect: str) -> list:
     if f.sector:
         sector_owners = sa.select(Organisation.id).where(Organisation.sector == f.sector)
         conds.append(Asset.owner_id.in_(sector_owners))
-    if f.bbox:
-        conds.append(bbox_condition(dialect, split_bbox(*f.bbox)))
     if f.min_free:
         resource, n = f.min_free
         conds.append(
@@ -66,20 +67,46 @@ def filter_conditions(f: AssetFilter, dialect: str) -> list:
     return conds
 
 
+def where_clause(session: Session, f: AssetFilter, actor) -> tuple[list, list[int]]:
+    """(SQL conditions for the filter, all but `near`, as the actor may see the registry;
+    ids of the assets shown masked that the bbox let through).
+
+    Shared by the list endpoint, the exporters and OGC API - Features. The bbox is judged on
+    the geometry the actor is shown (registry.access.masking).
+    """
+    conds = [*filter_conditions(f, session.get_bind().dialect.name), visible_condition(actor)]
+    if not f.bbox:
+        return conds, []
+    cond, masked = bbox_filter(session, actor, f.bbox, f.mask_grid_m, conds)
+    return [*conds, cond], masked
+
+
+def ranked_near(session: Session, f: AssetFilter, actor, conds: list) -> tuple[list, list[int]]:
+    """([(asset id, metres)] within radius_m of `near`, nearest first, ties by id; the ids of
+    the assets shown masked among them). Masked assets are measured to their masked form."""
+    lon, lat = f.near
+    in_full = near_candidates(
+        session, [*conds, sa.not_(masked_condition(actor))], lon, lat, f.radius_m
+    )
+    masked = masked_near(session, actor, conds, lon, lat, f.radius_m, f.mask_grid_m)
+    ranked = sorted(in_full + masked, key=lambda pair: (pair[1], pair[0]))
+    return ranked, [i for i, _ in masked]
+
+
 def list_assets(session: Session, f: AssetFilter, actor) -> AssetPage:
     """Assets matching the filter that the actor may know of, nearest first with `near`."""
-    conds = [*filter_conditions(f, session.get_bind().dialect.name), visible_condition(actor)]
+    conds, masked = where_clause(session, f, actor)
     if f.near:
-        return _list_near(session, f, conds)
+        return _list_near(session, f, actor, conds, masked)
     total = session.scalar(sa.select(sa.func.count()).select_from(Asset).where(*conds))
     stmt = sa.select(Asset).where(*conds).order_by(Asset.id).limit(f.limit).offset(f.offset)
     page = list(session.scalars(stmt).unique())
     views = capacity_views(session, page)
-    return AssetPage(rows=[(a, views[a.id], None) for a in page], total=total)
+    return AssetPage(rows=[(a, views[a.id], None) for a in page], total=total, masked_ids=masked)
 
 
-def _list_near(session: Session, f: AssetFilter, conds: list) -> AssetPage:
-    ranked = near_candidates(session, conds, *f.near, f.radius_m)
+def _list_near(session: Session, f: AssetFilter, actor, conds: list, masked: list) -> AssetPage:
+    ranked, masked_near_ids = ranked_near(session, f, actor, conds)
     window = ranked[f.offset : f.offset + f.limit]
     by_id = {
         a.id: a
@@ -92,6 +119,7 @@ def _list_near(session: Session, f: AssetFilter, conds: list) -> AssetPage:
     return AssetPage(
         rows=[(a, views[a.id], d) for a, (_, d) in zip(page, window, strict=True)],
         total=len(ranked),
+        masked_ids=sorted(set(masked) | set(masked_near_ids)),
     )
 
 

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.visibility import DEFAULT_GRID_M, disclose_all, visible_condition
-from registry.db.spatial_sql import near_candidates
+from registry.access.visibility import DEFAULT_GRID_M, disclose_all
 from registry.inventory.capacity import capacity_views
 from registry.inventory.models import Asset
-from registry.inventory.queries import AssetFilter, filter_conditions
+from registry.inventory.queries import AssetFilter, ranked_near, where_clause
 from registry.inventory.serialize import asset_feature
 
 log = logging.getLogger(__name__)
@@ -22,10 +21,10 @@ CHUNK = 1000
 
 def conditions(session: Session, f: AssetFilter, actor, extra=()) -> list:
     """SQL conditions: the list filters, what the actor may know of, and `extra` ones."""
-    conds = [*filter_conditions(f, session.get_bind().dialect.name), visible_condition(actor)]
+    conds, _ = where_clause(session, f, actor)
     conds.extend(extra)
     if f.near:
-        near = near_candidates(session, conds, *f.near, f.radius_m)
+        near, _ = ranked_near(session, f, actor, conds)
         conds.append(Asset.id.in_([asset_id for asset_id, _ in near]))
     return conds
 

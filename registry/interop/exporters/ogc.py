@@ -84,7 +84,8 @@ def items_page(
     uses: dict | None = None,
 ) -> tuple[list[dict], int]:
     """(features of one kind the actor may see, as presented; how many match in all)."""
-    conds = conditions(session, AssetFilter(kinds=[kind], bbox=bbox), actor, _between(interval))
+    f = AssetFilter(kinds=[kind], bbox=bbox, mask_grid_m=grid_m)
+    conds = conditions(session, f, actor, _between(interval))
     matched = count(session, conds)
     features = list(iter_features(session, conds, actor, grid_m, uses, limit, offset))
     return features, matched
