@@ -8,6 +8,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from api.fields import Id, Offset
+from registry.db.geometry import swap_hint
 from registry.inventory.queries import AssetFilter
 from registry.inventory.vocabulary import Kind, Resource, Sector, Status
 
@@ -63,10 +64,11 @@ def _floats(text: str, n: int, name: str) -> list[float]:
 
 
 def _lon_lat(lon: float, lat: float, name: str) -> None:
+    hint = swap_hint([(lon, lat)])
     if not -180 <= lon <= 180:
-        raise ValidationError("longitude must be between -180 and 180", name)
+        raise ValidationError("longitude must be between -180 and 180" + hint, name)
     if not -90 <= lat <= 90:
-        raise ValidationError("latitude must be between -90 and 90", name)
+        raise ValidationError("latitude must be between -90 and 90" + hint, name)
 
 
 class AssetQueryArgsSchema(Schema):
