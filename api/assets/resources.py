@@ -15,7 +15,7 @@ from api.assets.schemas import (
     FeatureSchema,
     asset_filter,
 )
-from api.context import current_actor, read_session, unit_of_work
+from api.context import app_context, current_actor, read_session, unit_of_work
 from registry.access.grants import record_uses
 from registry.access.masking import record_probe
 from registry.access.visibility import disclose_all
@@ -83,7 +83,7 @@ class Assets(MethodView):
         """List assets as a FeatureCollection, filtered, nearest first with near"""
         f = asset_filter(args)
         with read_session() as session:
-            page = list_assets(session, f, current_actor())
+            page = list_assets(session, f, current_actor(), app_context().matcher.index)
             features = [asset_feature(*row) for row in page.rows]
         features = shown_to_caller(features, request.path)
         if page.masked_ids:

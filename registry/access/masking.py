@@ -59,12 +59,12 @@ def grown(box: tuple, grid_m: float) -> tuple:
     )
 
 
-def _masked_rows(session, actor, conds: list, boxes: list):
-    """(id, precise geometry) of the assets shown masked whose geometry meets the boxes."""
+def _masked_rows(session, actor, conds: list, boxes: list, ids=None):
+    """(id, precise geometry) of the assets shown masked whose geometry meets the boxes (or,
+    when given, among candidate `ids` that surely include those)."""
     dialect = session.get_bind().dialect.name
-    stmt = sa.select(Asset.id, Asset.geom).where(
-        *conds, masked_condition(actor), bbox_condition(dialect, boxes)
-    )
+    where = Asset.id.in_(sorted(ids)) if ids is not None else bbox_condition(dialect, boxes)
+    stmt = sa.select(Asset.id, Asset.geom).where(*conds, masked_condition(actor), where)
     return list(session.execute(stmt))
 
 
@@ -100,14 +100,17 @@ def distance_to(geometry, lon: float, lat: float) -> float:
     return line_distance_m(shapely.geometry.LineString(geometry.exterior.coords), lon, lat)
 
 
-def masked_near(session, actor, conds: list, lon, lat, radius_m, grid_m) -> list[tuple]:
-    """[(asset id, metres to its masked geometry)] within radius_m, for assets shown masked."""
+def masked_near(session, actor, conds: list, lon, lat, radius_m, grid_m, ids=None) -> list[tuple]:
+    """[(asset id, metres to its masked geometry)] within radius_m, for assets shown masked.
+
+    `ids`: candidates within radius_m + grid_m of (lon, lat), if already known.
+    """
     if sees_everything(actor):
         return []
     # Snapping moves a vertex at most half a grid diagonal (< grid_m) away.
     boxes = radius_bboxes(lon, lat, radius_m + grid_m)
     out = []
-    for asset_id, geom in _masked_rows(session, actor, conds, boxes):
+    for asset_id, geom in _masked_rows(session, actor, conds, boxes, ids):
         d = distance_to(snap(geom, grid_m), lon, lat)
         if d <= radius_m:
             out.append((asset_id, d))

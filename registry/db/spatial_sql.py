@@ -67,15 +67,22 @@ def distance_m(dialect_name: str, lon: float, lat: float):
     return sa.func.ST_Distance(sa.cast(Asset.geom, Geography), sa.cast(point, Geography), True)
 
 
-def near_candidates(session, conds: list, lon: float, lat: float, radius_m: float) -> list:
+def near_candidates(
+    session, conds: list, lon: float, lat: float, radius_m: float, ids=None
+) -> list:
     """[(asset_id, metres)] within radius_m of (lon, lat), nearest first, ties by id.
 
     PostGIS measures on the spheroid (geography). SpatiaLite's ellipsoidal ST_Distance is
     exact for points but, for lines, measures to the vertex-space nearest point, which can
     be metres too far; so on SpatiaLite lines are refined in Python (geo.line_distance_m).
+    `ids`, when given, are candidates that surely include every asset within the radius (the
+    in-process index's answer): they replace the spatial index's box search.
     """
     dialect = session.get_bind().dialect.name
-    box = bbox_condition(dialect, radius_bboxes(lon, lat, radius_m))
+    if ids is not None:
+        box = Asset.id.in_(sorted(ids))
+    else:
+        box = bbox_condition(dialect, radius_bboxes(lon, lat, radius_m))
     dist = distance_m(dialect, lon, lat)
     if dialect != "sqlite":
         stmt = sa.select(Asset.id, dist).where(*conds, box, dist <= radius_m)

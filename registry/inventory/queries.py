@@ -13,6 +13,8 @@ from registry.db.spatial_sql import near_candidates
 from registry.inventory.capacity import capacity_views, held_count_subquery
 from registry.inventory.models import Asset, Capacity, Change, Organisation
 
+MAX_INDEX_CANDIDATES = 2000
+
 
 @dataclass
 class AssetFilter:
@@ -81,23 +83,47 @@ def where_clause(session: Session, f: AssetFilter, actor) -> tuple[list, list[in
     return [*conds, cond], masked
 
 
-def ranked_near(session: Session, f: AssetFilter, actor, conds: list) -> tuple[list, list[int]]:
-    """([(asset id, metres)] within radius_m of `near`, nearest first, ties by id; the ids of
-    the assets shown masked among them). Masked assets are measured to their masked form."""
+def index_candidates(index, f: AssetFilter) -> list[int] | None:
+    """Ids of every asset within radius_m + the mask grid of `near`, from the in-process
+    index (caught up from the change feed first); None when there is no index ready.
+
+    A superset: the database still measures each candidate, so the answer is the SQL path's.
+    """
+    if index is None or index.seq < 0:
+        return None
     lon, lat = f.near
+    reach = f.radius_m + f.mask_grid_m
+    _, parts = index.scan_radius(lon, lat, reach, None, lambda table, slots, _: table.ids[slots])
+    ids = sorted({int(i) for part in parts for i in part})
+    # A wide search is one the database's own spatial index does as well, without a huge IN.
+    return ids if len(ids) <= MAX_INDEX_CANDIDATES else None
+
+
+def ranked_near(
+    session: Session, f: AssetFilter, actor, conds: list, index=None
+) -> tuple[list, list[int]]:
+    """([(asset id, metres)] within radius_m of `near`, nearest first, ties by id; the ids of
+    the assets shown masked among them). Masked assets are measured to their masked form.
+
+    With an in-process `index` (registry.engine's AssetIndex), candidates come from it and
+    rows are fetched by id; without, the database's spatial index finds them.
+    """
+    lon, lat = f.near
+    ids = index_candidates(index, f)
     in_full = near_candidates(
-        session, [*conds, sa.not_(masked_condition(actor))], lon, lat, f.radius_m
+        session, [*conds, sa.not_(masked_condition(actor))], lon, lat, f.radius_m, ids
     )
-    masked = masked_near(session, actor, conds, lon, lat, f.radius_m, f.mask_grid_m)
+    masked = masked_near(session, actor, conds, lon, lat, f.radius_m, f.mask_grid_m, ids)
     ranked = sorted(in_full + masked, key=lambda pair: (pair[1], pair[0]))
     return ranked, [i for i, _ in masked]
 
 
-def list_assets(session: Session, f: AssetFilter, actor) -> AssetPage:
-    """Assets matching the filter that the actor may know of, nearest first with `near`."""
+def list_assets(session: Session, f: AssetFilter, actor, index=None) -> AssetPage:
+    """Assets matching the filter that the actor may know of, nearest first with `near`
+    (candidates from the in-process `index` when one is given and built)."""
     conds, masked = where_clause(session, f, actor)
     if f.near:
-        return _list_near(session, f, actor, conds, masked)
+        return _list_near(session, f, actor, conds, masked, index)
     total = session.scalar(sa.select(sa.func.count()).select_from(Asset).where(*conds))
     stmt = sa.select(Asset).where(*conds).order_by(Asset.id).limit(f.limit).offset(f.offset)
     page = list(session.scalars(stmt).unique())
@@ -105,8 +131,8 @@ def list_assets(session: Session, f: AssetFilter, actor) -> AssetPage:
     return AssetPage(rows=[(a, views[a.id], None) for a in page], total=total, masked_ids=masked)
 
 
-def _list_near(session: Session, f: AssetFilter, actor, conds: list, masked: list) -> AssetPage:
-    ranked, masked_near_ids = ranked_near(session, f, actor, conds)
+def _list_near(session: Session, f: AssetFilter, actor, conds, masked, index) -> AssetPage:
+    ranked, masked_near_ids = ranked_near(session, f, actor, conds, index)
     window = ranked[f.offset : f.offset + f.limit]
     by_id = {
         a.id: a
