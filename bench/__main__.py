@@ -17,7 +17,15 @@ import time
 # pyproj before anything loads SpatiaLite (see registry/db/engine.py).
 import pyproj  # noqa: F401
 
-from bench import engine_bench, http_bench, oracle_bench, postgis_bench, report, workload
+from bench import (
+    engine_bench,
+    http_bench,
+    near_bench,
+    oracle_bench,
+    postgis_bench,
+    report,
+    workload,
+)
 from bench.dataset import ArraySource, Dataset
 from matching import geo
 from matching.path import MetricPath
@@ -130,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     postgis_part(dataset, sites, routes, figures, info)
     heading("HTTP: /api/v1/match/site on the demo city")
     http_bench.run(figures, 120 if args.quick else 500, rng)
+    heading("near lists on the demo city: in-process index vs the database (both backends)")
+    near_bench.run(figures, 60 if args.quick else 300, rng, 0.2 if args.quick else 1.0,
+                   os.environ.get("INFRASHARE_TEST_POSTGRES_URL"))  # fmt: skip
     if not args.skip_import:
         import_part(figures)
     ratios(figures, args.points)
