@@ -24,8 +24,7 @@ from registry.access.visibility import (
     sees_everything,
     snap,
 )
-from registry.db.geo import line_distance_m
-from registry.db.spatial_sql import bbox_condition, radius_bboxes, split_bbox
+from registry.db.spatial_sql import bbox_condition, lines_distance_m, radius_bboxes, split_bbox
 from registry.inventory.models import Asset, utcnow
 from registry.inventory.vocabulary import Sensitivity
 
@@ -93,11 +92,12 @@ def distance_to(geometry, lon: float, lat: float) -> float:
     if isinstance(geometry, Point):
         return float(GEOD.inv(lon, lat, geometry.x, geometry.y)[2])
     if geometry.geom_type == "LineString":
-        return line_distance_m(geometry, lon, lat)
+        return float(lines_distance_m([geometry], lon, lat)[0])
     parts = getattr(geometry, "geoms", None)
     if parts:  # a line snapped to one grid cell stays a line; other shapes are measured by part
         return min(distance_to(p, lon, lat) for p in parts)
-    return line_distance_m(shapely.geometry.LineString(geometry.exterior.coords), lon, lat)
+    exterior = shapely.geometry.LineString(geometry.exterior.coords)
+    return float(lines_distance_m([exterior], lon, lat)[0])
 
 
 def masked_near(session, actor, conds: list, lon, lat, radius_m, grid_m, ids=None) -> list[tuple]:
