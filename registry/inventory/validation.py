@@ -98,6 +98,13 @@ def validate_owner_ref(value) -> str:
     return value.strip()
 
 
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float: not a measurement
+        return False
+
+
 def validate_attribute(kind: Kind, name: str, value, spec: AttributeSpec):
     """Check one typed attribute of a kind; returns the normalised value."""
     where = f"properties.{name}"
@@ -106,7 +113,7 @@ def validate_attribute(kind: Kind, name: str, value, spec: AttributeSpec):
     if spec.type is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InvalidAttribute(where, "must be a number")
-        if not math.isfinite(value):
+        if not _finite(value):
             raise InvalidAttribute(where, "must be a finite number")
         if spec.minimum is not None and value < spec.minimum:
             raise InvalidAttribute(where, f"must be at least {spec.minimum:g}")
