@@ -109,7 +109,11 @@ def test_trilaterating_with_near_finds_the_mask_not_the_tower(probe):
         )
 
     refs = [local(r) for r in REFERENCES]
-    fit = least_squares(lambda xy: [np.hypot(*(xy - c)) - d for c, d in zip(refs, radii)], refs[0])
+
+    def misfit(xy):
+        return [np.hypot(*(xy - c)) - d for c, d in zip(refs, radii, strict=True)]
+
+    fit = least_squares(misfit, refs[0])
     assert np.hypot(*(fit.x - local(shown))) < 2.0
     assert np.hypot(*(fit.x - local(PRECISE))) > 50
 
@@ -119,13 +123,19 @@ def test_probing_is_visible_in_the_audit(app, probe):
     get("/api/v1/assets", bbox="108.36,22.81,108.38,22.83")
     get("/api/v1/assets", near="108.3676,22.8176", radius_m=500)
     get("/api/v1/assets", bbox="108.30,22.70,108.31,22.71")  # touches nothing masked
+    get("/ogc/collections/tower/items", bbox="108.36,22.81,108.38,22.83")
     with app.extensions["infrashare"].session_factory() as session:
         entries = list(
-            session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "masked_query"))
+            session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.object_type == "masked_query")
+                .order_by(AuditEntry.id)
+            )
         )
-    assert [e.after["filter"] for e in entries] == [
-        {"bbox": [108.36, 22.81, 108.38, 22.83]},
-        {"near": [108.3676, 22.8176], "radius_m": 500.0},
+    assert [(e.after["where"], e.after["filter"]) for e in entries] == [
+        ("/api/v1/assets", {"bbox": [108.36, 22.81, 108.38, 22.83]}),
+        ("/api/v1/assets", {"near": [108.3676, 22.8176], "radius_m": 500.0}),
+        ("/ogc/collections/tower/items", {"bbox": [108.36, 22.81, 108.38, 22.83]}),
     ]
     assert all(e.after["masked_asset_ids"] == [asset_id] for e in entries)
     assert all(e.actor.startswith("China Mobile Nanning") for e in entries)

@@ -19,13 +19,19 @@ log = logging.getLogger(__name__)
 CHUNK = 1000
 
 
-def conditions(session: Session, f: AssetFilter, actor, extra=()) -> list:
-    """SQL conditions: the list filters, what the actor may know of, and `extra` ones."""
-    conds, _ = where_clause(session, f, actor)
+def conditions(session: Session, f: AssetFilter, actor, extra=(), masked=None) -> list:
+    """SQL conditions: the list filters, what the actor may know of, and `extra` ones.
+
+    `masked`, a list, collects the ids of assets shown masked that bbox or near let through.
+    """
+    conds, masked_in_box = where_clause(session, f, actor)
     conds.extend(extra)
+    masked_near = []
     if f.near:
-        near, _ = ranked_near(session, f, actor, conds)
+        near, masked_near = ranked_near(session, f, actor, conds)
         conds.append(Asset.id.in_([asset_id for asset_id, _ in near]))
+    if masked is not None:
+        masked.extend(sorted(set(masked_in_box) | set(masked_near)))
     return conds
 
 
