@@ -20,13 +20,14 @@ BENCH_ARGS  ?=
 # GeoAlchemy2/SQLite load SpatiaLite through this name (libsqlite3-mod-spatialite).
 export SPATIALITE_LIBRARY_PATH ?= mod_spatialite
 
-.PHONY: help run run-dev test bench lint format clean bootstrap bootstrap-dev pg-start pg-stop pg-url
+.PHONY: help run run-dev test bench lint format clean bootstrap bootstrap-dev pg-start pg-stop pg-url fuzz
 
 help:
 	@echo "make run     install what is missing, migrate + seed the demo DB, print demo tokens, serve on http://$(HOST):$(PORT)"
 	@echo "make run-dev Flask's reloading development server instead of gunicorn (no migration or seed)"
 	@echo "make test    install what is missing, run the whole test suite against SQLite and a throwaway PostGIS (PYTEST_ARGS=...)"
 	@echo "make bench   run the benchmarks (python -m bench) against a throwaway PostGIS (BENCH_ARGS=...)"
+	@echo "make fuzz    schemathesis over the whole OpenAPI, long and random (FUZZ_EXAMPLES=300)"
 	@echo "make lint    ruff check + ruff format --check + import contracts (lint-imports)"
 	@echo "make format  ruff format + ruff check --fix"
 	@echo "make clean   remove instance/, .pgtmp and caches (keeps .venv)"
@@ -53,6 +54,13 @@ run-dev: bootstrap
 
 test: bootstrap-dev
 	bash scripts/with_pg.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+FUZZ_EXAMPLES ?= 300
+
+# The fuzz test of `make test`, with a large random budget instead of a small fixed one.
+fuzz: bootstrap-dev
+	INFRASHARE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) INFRASHARE_FUZZ_RANDOM=1 \
+		bash scripts/with_pg.sh $(VENV)/bin/pytest -p no:cacheprovider tests/e2e/test_fuzz_openapi.py $(PYTEST_ARGS)
 
 bench: bootstrap-dev
 	bash scripts/with_pg.sh $(PY) -m bench $(BENCH_ARGS)

@@ -14,6 +14,7 @@ from api.config import Config, ensure_secret_key
 from api.context import AppContext, register_grant_audit
 from api.errors import register_error_handlers
 from api.extensions import make_api, make_limiter
+from api.fields import install_input_guards
 from registry.db.engine import make_engine, make_session_factory
 from registry.engine.matcher import Matcher
 
@@ -37,6 +38,7 @@ def create_app(config=None) -> Flask:
         session_factory=session_factory,
         matcher=Matcher(session_factory, costs=app.config["MATCH_COSTS"]),
     )
+    install_input_guards(app)  # before any route: ids beyond any id are a 404, not a 500
     _register_blueprints(make_api(app))
     register_error_handlers(app)
     _register_request_id(app)

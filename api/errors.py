@@ -64,7 +64,7 @@ def handle_registry_error(exc: E.RegistryError):
 
 def handle_http_exception(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
-    errors = data.get("messages") or data.get("errors") or {}
+    errors = _plain(data.get("messages") or data.get("errors") or {})
     word = "validation_failed" if exc.code == 422 else _http_word(exc)
     message = data.get("message") or _summarise(errors) or exc.description or exc.name
     if exc.code >= 500:
@@ -72,16 +72,55 @@ def handle_http_exception(exc: HTTPException):
     return error_response(exc.code, word, message, errors, data.get("headers"))
 
 
-def _summarise(errors: dict, prefix: str = "") -> str:
-    """The first field error as one sentence, e.g. "query.radius_m: Must be greater than 0."."""
+# Where webargs found the argument: kept as the first key of `errors`, left out of messages.
+LOCATIONS = {"json", "query", "querystring", "form", "files", "multipart", "headers", "path"}
+# marshmallow's wording -> the user's terms.
+PLAIN = {
+    "Missing data for required field.": "is required",
+    "Unknown field.": "is not a field of this request",
+    "Field may not be null.": "must not be null",
+    "Not a valid integer.": "must be a whole number",
+    "Not a valid number.": "must be a number",
+    "Not a valid string.": "must be text",
+    "Not a valid boolean.": "must be true or false",
+    "Not a valid mapping type.": "must be an object",
+    "Not a valid list.": "must be a list",
+    "Invalid input type.": "the body must be a JSON object",
+}
+
+
+def _plain(errors):
+    """The field errors with marshmallow's phrases said in the user's terms."""
+    if isinstance(errors, dict):
+        return {key: _plain(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [PLAIN.get(m, m) if isinstance(m, str) else _plain(m) for m in errors]
+    return errors
+
+
+def _leaves(errors: dict, prefix: str = ""):
     for key, value in errors.items():
+        if prefix and key in ("_schema", "value"):  # the object itself; a mapping's value
+            path = prefix
+        else:
+            path = f"{prefix}.{key}" if prefix else ("body" if key == "_schema" else str(key))
         if isinstance(value, dict):
-            found = _summarise(value, f"{prefix}{key}.")
-            if found:
-                return found
-        elif isinstance(value, list) and value:
-            return f"{prefix}{key}: {value[0]}"
-    return ""
+            yield from _leaves(value, path)
+        elif isinstance(value, list):
+            texts = [v for v in value if isinstance(v, str)]
+            if texts:
+                yield path, "; ".join(texts)
+
+
+def _summarise(errors: dict) -> str:
+    """Every field error in one sentence, e.g. "location: is required; radius_m: ..."."""
+    top = {}
+    for key, value in errors.items():
+        if key in LOCATIONS and isinstance(value, dict):
+            top.update(value)
+        else:
+            top[key] = value
+    return "; ".join(f"{path}: {text}" for path, text in _leaves(top))
 
 
 def handle_database_error(exc: sa_exc.DBAPIError):

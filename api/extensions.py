@@ -34,6 +34,9 @@ def make_limiter(app: Flask) -> Limiter:
     limiter = Limiter(key_func=rate_limit_key(client_address), app=app)
     if "ops" in app.blueprints:  # probes and scrapes are never limited
         limiter.exempt(app.blueprints["ops"])
+    # Decorated views hold the limiter by weak reference, and a disabled limiter does not
+    # register itself on the app: keep it alive here, or the tile view fails with a 500.
+    app.extensions["infrashare_limiter"] = limiter
     tiles = app.view_functions.get("tiles.VectorTile")
     if tiles is not None:
         app.view_functions["tiles.VectorTile"] = limiter.limit(

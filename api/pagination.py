@@ -44,7 +44,9 @@ class LimitOffsetSchema(ma.Schema):
         metadata={"description": f"items per page (1-{MAX_LIMIT})"},
     )
     offset = ma.fields.Integer(
-        load_default=0, validate=ma.validate.Range(min=0), metadata={"description": "items to skip"}
+        load_default=0,
+        validate=ma.validate.Range(0, 2**63 - 1, error="must be a whole number from 0 up"),
+        metadata={"description": "items to skip"},
     )
 
     @ma.post_load

@@ -21,6 +21,7 @@ from bench import (
     engine_bench,
     http_bench,
     load_bench,
+    near_bench,
     oracle_bench,
     postgis_bench,
     report,
@@ -146,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_load:
             heading("serving: gunicorn as make run starts it, 1 client then 32 (load_bench.py)")
             load_bench.run(figures, args.quick, rng, city)
+    heading("near lists on the demo city: in-process index vs the database (both backends)")
+    near_bench.run(figures, 60 if args.quick else 300, rng, 0.2 if args.quick else 1.0,
+                   os.environ.get("INFRASHARE_TEST_POSTGRES_URL"))  # fmt: skip
     if not args.skip_import and not args.only_serving:
         import_part(figures)
     ratios(figures, args.points)

@@ -30,6 +30,23 @@ class ValidationFailed(RegistryError):
         return {self.field: [self.reason]}
 
 
+class InvalidFields(ValidationFailed):
+    """Several fields are wrong at once: every one is reported, not only the first."""
+
+    def __init__(self, problems: list[ValidationFailed]):
+        RegistryError.__init__(self, "; ".join(p.message for p in problems))
+        self.problems = problems
+        codes = {p.code for p in problems}
+        self.code = codes.pop() if len(codes) == 1 else ValidationFailed.code
+
+    def errors(self) -> dict:
+        out: dict[str, list[str]] = {}
+        for problem in self.problems:
+            for field, reasons in problem.errors().items():
+                out.setdefault(field, []).extend(reasons)
+        return out
+
+
 class InvalidGeometry(ValidationFailed):
     code = "invalid_geometry"
 

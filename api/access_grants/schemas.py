@@ -2,13 +2,14 @@
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Id
 from registry.inventory.vocabulary import Kind
 
 
 class AccessGrantSchema(Schema):
     id = fields.Integer(dump_only=True)
     grantor_org_id = fields.Integer(dump_only=True, allow_none=True)
-    grantee_org_id = fields.Integer(required=True)
+    grantee_org_id = Id(required=True)
     area = fields.Dict(required=True, metadata={"description": "GeoJSON Polygon"})
     valid_from = fields.AwareDateTime(required=True)
     valid_until = fields.AwareDateTime(required=True)

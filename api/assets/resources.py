@@ -15,7 +15,8 @@ from api.assets.schemas import (
     FeatureSchema,
     asset_filter,
 )
-from api.context import current_actor, read_session, unit_of_work
+from api.context import app_context, current_actor, read_session, unit_of_work
+from registry.access.masking import record_probe
 from registry.access.visibility import disclose_all
 from registry.errors import NotFound
 from registry.inventory import assets as service
@@ -48,6 +49,14 @@ def _feature(asset_id: int) -> dict:
     return shown[0]
 
 
+def _audit_probe(f, masked_ids: list[int]) -> None:
+    """A spatial filter matched assets the caller sees masked: audit it (see masking.py)."""
+    spatial = {"bbox": f.bbox, "near": f.near, "radius_m": f.radius_m}
+    spatial = {k: list(v) if isinstance(v, tuple) else v for k, v in spatial.items() if v}
+    with unit_of_work() as uow:
+        record_probe(uow, current_actor(), request.path, spatial, masked_ids)
+
+
 def _page_links(args: dict, total: int) -> list[dict]:
     links = [{"rel": "self", "href": request.url}]
     limit, offset = args["limit"], args["offset"]
@@ -69,9 +78,11 @@ class Assets(MethodView):
         """List assets as a FeatureCollection, filtered, nearest first with near"""
         f = asset_filter(args)
         with read_session() as session:
-            page = list_assets(session, f, current_actor())
+            page = list_assets(session, f, current_actor(), app_context().matcher.index)
             features = [asset_feature(*row) for row in page.rows]
         features = shown_to_caller(features, request.path)
+        if page.masked_ids:
+            _audit_probe(f, page.masked_ids)
         return {
             "type": "FeatureCollection",
             "features": features,

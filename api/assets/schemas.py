@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 
+from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from api.fields import Id, Offset
+from registry.db.geometry import swap_hint
 from registry.inventory.queries import AssetFilter
 from registry.inventory.vocabulary import Kind, Resource, Sector, Status
 
@@ -61,15 +64,16 @@ def _floats(text: str, n: int, name: str) -> list[float]:
 
 
 def _lon_lat(lon: float, lat: float, name: str) -> None:
+    hint = swap_hint([(lon, lat)])
     if not -180 <= lon <= 180:
-        raise ValidationError("longitude must be between -180 and 180", name)
+        raise ValidationError("longitude must be between -180 and 180" + hint, name)
     if not -90 <= lat <= 90:
-        raise ValidationError("latitude must be between -90 and 90", name)
+        raise ValidationError("latitude must be between -90 and 90" + hint, name)
 
 
 class AssetQueryArgsSchema(Schema):
     kind = fields.List(fields.String(), metadata={"description": "repeatable; or comma list"})
-    owner_id = fields.Integer()
+    owner_id = Id()
     sector = fields.String(validate=validate.OneOf([s.value for s in Sector]))
     status = fields.String(validate=validate.OneOf([s.value for s in Status]))
     bbox = fields.String(metadata={"description": "minlon,minlat,maxlon,maxlat"})
@@ -77,7 +81,7 @@ class AssetQueryArgsSchema(Schema):
     radius_m = fields.Float(validate=validate.Range(min=0, max=50_000, min_inclusive=False))
     min_free = fields.String(metadata={"description": "resource:n, e.g. fiber_core:12"})
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()
 
     @validates_schema
     def _near_needs_radius(self, data, **kwargs):
@@ -124,8 +128,9 @@ def _min_free(text: str) -> tuple[str, int]:
 
 
 def asset_filter(args: dict) -> AssetFilter:
-    """An AssetFilter from validated list or export arguments."""
+    """An AssetFilter from validated list or export arguments (masked on the app's grid)."""
     return AssetFilter(
+        mask_grid_m=current_app.config["MASK_GRID_M"],
         kinds=args.get("kind", []),
         owner_id=args.get("owner_id"),
         sector=args.get("sector"),

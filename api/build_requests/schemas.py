@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Id, Units
 from api.pagination import PageSchema
 from registry.workflow.states import BuildState
 
@@ -16,7 +17,7 @@ class BuildRequestCreateSchema(Schema):
     )
     needs = fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(),
+        values=Units(),
         required=True,
         metadata={"example": {"antenna_mount": 1}},
     )
@@ -25,10 +26,8 @@ class BuildRequestCreateSchema(Schema):
     min_height_m = fields.Float(validate=POSITIVE, metadata={"description": "sites only"})
     purpose = fields.String(required=True, validate=validate.Length(1, 4000))
     wanted_date = fields.Date()
-    requester_org_id = fields.Integer(
-        metadata={"description": "admins only: the organisation asked for"}
-    )
-    approver_org_id = fields.Integer(metadata={"description": "the approving body addressed"})
+    requester_org_id = Id(metadata={"description": "admins only: the organisation asked for"})
+    approver_org_id = Id(metadata={"description": "the approving body addressed"})
 
 
 class MatchReportSchema(Schema):
@@ -70,8 +69,8 @@ class BuildRequestListSchema(PageSchema):
 
 class BuildRequestQueryArgsSchema(Schema):
     state = fields.String(validate=validate.OneOf([s.value for s in BuildState]))
-    requester_id = fields.Integer()
-    approver_org_id = fields.Integer()
+    requester_id = Id()
+    approver_org_id = Id()
 
 
 class RespondSchema(Schema):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Id
+
 
 class DeadlineQueryArgsSchema(Schema):
-    org_id = fields.Integer(metadata={"description": "an organisation's deadlines (default: all)"})
+    org_id = Id(metadata={"description": "an organisation's deadlines (default: all)"})
     within_days = fields.Float(
         load_default=7,
         validate=validate.Range(min=0, max=3660),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Id
 from api.pagination import PageSchema
 from registry.workflow.states import DecisionKind
 
@@ -11,7 +12,7 @@ DECISIONS = [d.value for d in DecisionKind]
 
 
 class DecisionCreateSchema(Schema):
-    build_request_id = fields.Integer(required=True)
+    build_request_id = Id(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     reason = fields.String(
         validate=validate.Length(max=4000),
@@ -21,7 +22,7 @@ class DecisionCreateSchema(Schema):
         validate=validate.Length(max=4000),
         metadata={"description": "approve_new_build: >= 30 characters if a share was feasible"},
     )
-    asset_id = fields.Integer(
+    asset_id = Id(
         metadata={"description": "require_share: the candidate (default: the best ranked)"}
     )
 
@@ -44,5 +45,5 @@ class DecisionListSchema(PageSchema):
 
 
 class DecisionQueryArgsSchema(Schema):
-    build_request_id = fields.Integer()
+    build_request_id = Id()
     decision = fields.String(validate=validate.OneOf(DECISIONS))

@@ -9,6 +9,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from api.fields import Id
 from registry.inventory.vocabulary import Kind
 
 
@@ -33,7 +34,7 @@ class MultipartBlueprint(Blueprint):
 
 class ImportFormSchema(Schema):
     file = Upload(required=True, metadata={"description": "GeoJSON, CSV, GPKG, zipped SHP, KML"})
-    owner_id = fields.Integer(required=True, metadata={"description": "the owner organisation"})
+    owner_id = Id(required=True, metadata={"description": "the owner organisation"})
     kind = fields.String(validate=validate.OneOf([k.value for k in Kind]))
     crs = fields.String(metadata={"description": "source CRS when the file declares none"})
     mapping = fields.Raw(metadata={"description": "field mapping YAML (text or a file part)"})

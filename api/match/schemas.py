@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
+from api.fields import Units
 from matching.requests import MAX_LIMIT, InvalidRequest, RouteRequest, SiteRequest
 from registry.db.geometry import parse_geojson
 from registry.errors import InvalidGeometry, ValidationFailed
@@ -33,7 +34,7 @@ class MatchInput:
 def _needs(example: dict) -> fields.Dict:
     return fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(strict=True),
+        values=Units(strict=True),
         required=True,
         metadata={"example": example, "description": "units needed per resource"},
     )

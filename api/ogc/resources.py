@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from api.context import current_actor, read_session
 from api.ogc.schemas import FormatArgsSchema, ItemsQueryArgsSchema
+from registry.access.masking import record_probe
 from registry.errors import NotFound
 from registry.interop.exporters import ogc
 from registry.inventory.models import utcnow
@@ -160,7 +161,7 @@ class Items(MethodView):
     @blp.response(200)
     def get(self, args, collection_id):
         """The items of a collection you may see, filtered by bbox and datetime, paged"""
-        kind, actor, uses = _kind(collection_id), current_actor(), {}
+        kind, actor, uses, masked = _kind(collection_id), current_actor(), {}, []
         with read_session() as session:
             features, matched = ogc.items_page(
                 session,
@@ -172,7 +173,11 @@ class Items(MethodView):
                 offset=args["offset"],
                 grid_m=current_app.config["MASK_GRID_M"],
                 uses=uses,
+                masked=masked,
             )
+        if masked:  # a bbox matched assets the caller sees masked: make probing visible
+            with unit_of_work() as uow:
+                record_probe(uow, actor, request.path, {"bbox": list(args["bbox"])}, masked)
         return _respond(
             {
                 "type": "FeatureCollection",

@@ -7,6 +7,7 @@ import datetime as dt
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from api.assets.schemas import _floats, _lon_lat
+from api.fields import Count, Offset
 
 MAX_LIMIT = 10_000
 
@@ -36,8 +37,8 @@ def parse_interval(text: str) -> tuple[dt.datetime | None, dt.datetime | None]:
 
 class ItemsQueryArgsSchema(Schema):
     bbox = fields.String(metadata={"description": "minlon,minlat,maxlon,maxlat (CRS84)"})
-    limit = fields.Integer(load_default=10, validate=validate.Range(min=1))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = Count(load_default=10)
+    offset = Offset()
     datetime = fields.String(metadata={"description": "on updated_at: instant or a/b, ../b"})
     f = fields.String(validate=validate.OneOf(["json", "geojson"]))
 

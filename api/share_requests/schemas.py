@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.fields import Id, Units
 from api.pagination import PageSchema
 from registry.inventory.vocabulary import Resource
 from registry.workflow.states import RejectReason, ShareState, SharingMode
 
 RESOURCES = [r.value for r in Resource]
-UNIT = fields.Integer(validate=validate.Range(min=1))
+UNIT = Units()
 
 
 def _units_or_count(data: dict) -> None:
@@ -20,9 +21,9 @@ def _units_or_count(data: dict) -> None:
 class SwapSchema(Schema):
     """For a core swap: the requester's own cable and the cores it offers in exchange."""
 
-    asset_id = fields.Integer(required=True)
+    asset_id = Id(required=True)
     units = fields.List(UNIT, validate=validate.Length(min=1))
-    count = fields.Integer(validate=validate.Range(min=1))
+    count = Units()
 
     @validates_schema
     def _one_way(self, data, **kwargs):
@@ -30,18 +31,16 @@ class SwapSchema(Schema):
 
 
 class ShareRequestCreateSchema(Schema):
-    asset_id = fields.Integer(required=True)
+    asset_id = Id(required=True)
     resource = fields.String(required=True, validate=validate.OneOf(RESOURCES))
     units = fields.List(UNIT, validate=validate.Length(min=1), metadata={"example": [13, 14]})
-    count = fields.Integer(validate=validate.Range(min=1), metadata={"example": 2})
+    count = Units(metadata={"example": 2})
     min_height_m = fields.Float(
         validate=validate.Range(min=0, max=1000), metadata={"description": "mounts only"}
     )
     purpose = fields.String(required=True, validate=validate.Length(1, 4000))
     swap = fields.Nested(SwapSchema, metadata={"description": "core swap (纤芯置换)"})
-    requester_org_id = fields.Integer(
-        metadata={"description": "admins only: the organisation asked for"}
-    )
+    requester_org_id = Id(metadata={"description": "admins only: the organisation asked for"})
 
     @validates_schema
     def _one_way(self, data, **kwargs):
@@ -86,10 +85,10 @@ class ShareRequestListSchema(PageSchema):
 
 class ShareRequestQueryArgsSchema(Schema):
     state = fields.String(validate=validate.OneOf([s.value for s in ShareState]))
-    asset_id = fields.Integer()
-    requester_id = fields.Integer()
-    owner_id = fields.Integer()
-    build_request_id = fields.Integer()
+    asset_id = Id()
+    requester_id = Id()
+    owner_id = Id()
+    build_request_id = Id()
 
 
 class AcceptSchema(Schema):

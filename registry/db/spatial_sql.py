@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
+import numpy as np
+import shapely
 import sqlalchemy as sa
 from geoalchemy2 import Geography
+from pyproj import Proj
 
-from registry.db.geo import line_distance_m
 from registry.inventory.models import Asset
 
 METRES_PER_DEG_LAT = 110_574.0
@@ -67,15 +70,22 @@ def distance_m(dialect_name: str, lon: float, lat: float):
     return sa.func.ST_Distance(sa.cast(Asset.geom, Geography), sa.cast(point, Geography), True)
 
 
-def near_candidates(session, conds: list, lon: float, lat: float, radius_m: float) -> list:
+def near_candidates(
+    session, conds: list, lon: float, lat: float, radius_m: float, ids=None
+) -> list:
     """[(asset_id, metres)] within radius_m of (lon, lat), nearest first, ties by id.
 
     PostGIS measures on the spheroid (geography). SpatiaLite's ellipsoidal ST_Distance is
     exact for points but, for lines, measures to the vertex-space nearest point, which can
     be metres too far; so on SpatiaLite lines are refined in Python (geo.line_distance_m).
+    `ids`, when given, are candidates that surely include every asset within the radius (the
+    in-process index's answer): they replace the spatial index's box search.
     """
     dialect = session.get_bind().dialect.name
-    box = bbox_condition(dialect, radius_bboxes(lon, lat, radius_m))
+    if ids is not None:
+        box = Asset.id.in_(sorted(ids))
+    else:
+        box = bbox_condition(dialect, radius_bboxes(lon, lat, radius_m))
     dist = distance_m(dialect, lon, lat)
     if dialect != "sqlite":
         stmt = sa.select(Asset.id, dist).where(*conds, box, dist <= radius_m)
@@ -85,8 +95,30 @@ def near_candidates(session, conds: list, lon: float, lat: float, radius_m: floa
         stmt = sa.select(Asset.id, dist).where(*conds, box, is_point, dist <= radius_m)
         found = [(i, float(d)) for i, d in session.execute(stmt)]
         lines = sa.select(Asset.id, Asset.geom).where(*conds, box, sa.not_(is_point))
-        for asset_id, geom in session.execute(lines):
-            d = line_distance_m(geom, lon, lat)
+        rows = session.execute(lines).all()
+        metres = lines_distance_m([g for _, g in rows], lon, lat)
+        for (asset_id, _), d in zip(rows, metres, strict=True):
             if d <= radius_m:
-                found.append((asset_id, d))
+                found.append((asset_id, float(d)))
     return sorted(found, key=lambda pair: (pair[1], pair[0]))
+
+
+@lru_cache(maxsize=256)
+def _aeqd(lon: float, lat: float) -> Proj:
+    return Proj(proj="aeqd", lat_0=lat, lon_0=lon, ellps="WGS84")
+
+
+def lines_distance_m(lines, lon: float, lat: float) -> np.ndarray:
+    """geo.line_distance_m for many lines at once: one projection call for all vertices.
+
+    The same azimuthal equidistant frame and the same planar distance. A pyproj `Proj` of
+    the frame costs ~0.25 ms to make where a `Transformer` from EPSG:4326 costs ~25 ms, and
+    every `near` query has a new centre.
+    """
+    if not lines:
+        return np.empty(0)
+    aeqd = _aeqd(round(lon, 7), round(lat, 7))
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    x, y = aeqd(coords[:, 0], coords[:, 1])
+    local = shapely.linestrings(np.column_stack([x, y]), indices=owner)
+    return shapely.distance(shapely.points(0.0, 0.0), local)

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.visibility import visible_condition
-from registry.db.spatial_sql import bbox_condition, near_candidates, split_bbox
+from registry.access.masking import bbox_filter, masked_condition, masked_near
+from registry.access.visibility import DEFAULT_GRID_M, visible_condition
+from registry.db.spatial_sql import near_candidates
 from registry.inventory.capacity import capacity_views, held_count_subquery
 from registry.inventory.models import Asset, Capacity, Change, Organisation
+
+MAX_INDEX_CANDIDATES = 2000
 
 
 @dataclass
@@ -27,21 +30,23 @@ class AssetFilter:
     min_free: tuple[str, int] | None = None
     limit: int = 100
     offset: int = 0
+    mask_grid_m: float = DEFAULT_GRID_M  # the grid of the masked geometry bbox/near judge
 
 
 @dataclass
 class AssetPage:
-    """One page of assets: (asset, capacity views, distance or None) rows and the total."""
+    """One page of assets: (asset, capacity views, distance or None) rows and the total.
+
+    `masked_ids`: the assets shown masked to the caller that the bbox/near filter matched.
+    """
 
     rows: list
     total: int
+    masked_ids: list = field(default_factory=list)
 
 
 def filter_conditions(f: AssetFilter, dialect: str) -> list:
-    """SQL conditions on Asset for the filter (all but `near`, limit and offset).
-
-    Shared by the list endpoint, the exporters and OGC API - Features.
-    """
+    """SQL conditions on Asset for the filter's attributes (not bbox, near, limit, offset)."""
     conds = []
     if f.kinds:
         conds.append(Asset.kind.in_(f.kinds))
@@ -52,8 +57,6 @@ def filter_conditions(f: AssetFilter, dialect: str) -> list:
     if f.sector:
         sector_owners = sa.select(Organisation.id).where(Organisation.sector == f.sector)
         conds.append(Asset.owner_id.in_(sector_owners))
-    if f.bbox:
-        conds.append(bbox_condition(dialect, split_bbox(*f.bbox)))
     if f.min_free:
         resource, n = f.min_free
         conds.append(
@@ -66,20 +69,70 @@ def filter_conditions(f: AssetFilter, dialect: str) -> list:
     return conds
 
 
-def list_assets(session: Session, f: AssetFilter, actor) -> AssetPage:
-    """Assets matching the filter that the actor may know of, nearest first with `near`."""
+def where_clause(session: Session, f: AssetFilter, actor) -> tuple[list, list[int]]:
+    """(SQL conditions for the filter, all but `near`, as the actor may see the registry;
+    ids of the assets shown masked that the bbox let through).
+
+    Shared by the list endpoint, the exporters and OGC API - Features. The bbox is judged on
+    the geometry the actor is shown (registry.access.masking).
+    """
     conds = [*filter_conditions(f, session.get_bind().dialect.name), visible_condition(actor)]
+    if not f.bbox:
+        return conds, []
+    cond, masked = bbox_filter(session, actor, f.bbox, f.mask_grid_m, conds)
+    return [*conds, cond], masked
+
+
+def index_candidates(index, f: AssetFilter) -> list[int] | None:
+    """Ids of every asset within radius_m + the mask grid of `near`, from the in-process
+    index (caught up from the change feed first); None when there is no index ready.
+
+    A superset: the database still measures each candidate, so the answer is the SQL path's.
+    """
+    if index is None or index.seq < 0:
+        return None
+    lon, lat = f.near
+    reach = f.radius_m + f.mask_grid_m
+    _, parts = index.scan_radius(lon, lat, reach, None, lambda table, slots, _: table.ids[slots])
+    ids = sorted({int(i) for part in parts for i in part})
+    # A wide search is one the database's own spatial index does as well, without a huge IN.
+    return ids if len(ids) <= MAX_INDEX_CANDIDATES else None
+
+
+def ranked_near(
+    session: Session, f: AssetFilter, actor, conds: list, index=None
+) -> tuple[list, list[int]]:
+    """([(asset id, metres)] within radius_m of `near`, nearest first, ties by id; the ids of
+    the assets shown masked among them). Masked assets are measured to their masked form.
+
+    With an in-process `index` (registry.engine's AssetIndex), candidates come from it and
+    rows are fetched by id; without, the database's spatial index finds them.
+    """
+    lon, lat = f.near
+    ids = index_candidates(index, f)
+    in_full = near_candidates(
+        session, [*conds, sa.not_(masked_condition(actor))], lon, lat, f.radius_m, ids
+    )
+    masked = masked_near(session, actor, conds, lon, lat, f.radius_m, f.mask_grid_m, ids)
+    ranked = sorted(in_full + masked, key=lambda pair: (pair[1], pair[0]))
+    return ranked, [i for i, _ in masked]
+
+
+def list_assets(session: Session, f: AssetFilter, actor, index=None) -> AssetPage:
+    """Assets matching the filter that the actor may know of, nearest first with `near`
+    (candidates from the in-process `index` when one is given and built)."""
+    conds, masked = where_clause(session, f, actor)
     if f.near:
-        return _list_near(session, f, conds)
+        return _list_near(session, f, actor, conds, masked, index)
     total = session.scalar(sa.select(sa.func.count()).select_from(Asset).where(*conds))
     stmt = sa.select(Asset).where(*conds).order_by(Asset.id).limit(f.limit).offset(f.offset)
     page = list(session.scalars(stmt).unique())
     views = capacity_views(session, page)
-    return AssetPage(rows=[(a, views[a.id], None) for a in page], total=total)
+    return AssetPage(rows=[(a, views[a.id], None) for a in page], total=total, masked_ids=masked)
 
 
-def _list_near(session: Session, f: AssetFilter, conds: list) -> AssetPage:
-    ranked = near_candidates(session, conds, *f.near, f.radius_m)
+def _list_near(session: Session, f: AssetFilter, actor, conds, masked, index) -> AssetPage:
+    ranked, masked_near_ids = ranked_near(session, f, actor, conds, index)
     window = ranked[f.offset : f.offset + f.limit]
     by_id = {
         a.id: a
@@ -92,6 +145,7 @@ def _list_near(session: Session, f: AssetFilter, conds: list) -> AssetPage:
     return AssetPage(
         rows=[(a, views[a.id], d) for a, (_, d) in zip(page, window, strict=True)],
         total=len(ranked),
+        masked_ids=sorted(set(masked) | set(masked_near_ids)),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from shapely.geometry.base import BaseGeometry
 
 from registry.db.geometry import check_asset_geometry, parse_geojson
-from registry.errors import InvalidAttribute, InvalidCapacity, ValidationFailed
+from registry.errors import InvalidAttribute, InvalidCapacity, InvalidFields, ValidationFailed
 from registry.inventory.vocabulary import (
     ATTRIBUTES_BY_KIND,
     MAX_UNITS,
@@ -22,6 +22,34 @@ from registry.inventory.vocabulary import (
 
 BASE_PROPERTIES = {"kind", "owner_id", "owner_ref", "status", "sensitivity", "capacity"}
 MAX_OWNER_REF = 200
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+# Kinds whose height_m is the top of the structure: no mount can sit above it. (A rooftop's
+# height_m is the building's; masts on the roof put mounts above it.)
+TOPPED_KINDS = {Kind.TOWER, Kind.POLE}
+
+
+class Problems:
+    """Collects every field's ValidationFailed, so that one answer lists them all."""
+
+    def __init__(self):
+        self.found: list[ValidationFailed] = []
+
+    def run(self, check, *args, default=None):
+        """check(*args), or `default` after noting what was wrong with it."""
+        try:
+            return check(*args)
+        except InvalidFields as exc:
+            self.found.extend(exc.problems)
+        except ValidationFailed as exc:
+            self.found.append(exc)
+        return default
+
+    def raise_any(self) -> None:
+        """Raise the one problem as it is, several as InvalidFields; nothing when all is well."""
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise InvalidFields(self.found)
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,13 @@ def validate_owner_ref(value) -> str:
     return value.strip()
 
 
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float: not a measurement
+        return False
+
+
 def validate_attribute(kind: Kind, name: str, value, spec: AttributeSpec):
     """Check one typed attribute of a kind; returns the normalised value."""
     where = f"properties.{name}"
@@ -78,7 +113,7 @@ def validate_attribute(kind: Kind, name: str, value, spec: AttributeSpec):
     if spec.type is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InvalidAttribute(where, "must be a number")
-        if not math.isfinite(value):
+        if not _finite(value):
             raise InvalidAttribute(where, "must be a finite number")
         if spec.minimum is not None and value < spec.minimum:
             raise InvalidAttribute(where, f"must be at least {spec.minimum:g}")
@@ -96,15 +131,26 @@ def validate_attribute(kind: Kind, name: str, value, spec: AttributeSpec):
 
 def validate_attributes(kind: Kind, attrs: dict) -> dict:
     """Validate every attribute against the kind's table; unknown names are rejected."""
+    problems = Problems()
+    out = collect_attributes(kind, attrs, problems)
+    problems.raise_any()
+    return out
+
+
+def collect_attributes(kind: Kind, attrs: dict, problems: Problems) -> dict:
+    """The valid attributes; what is wrong with the others goes to `problems`."""
     specs = ATTRIBUTES_BY_KIND[kind]
     out = {}
     for name, value in attrs.items():
         if name not in specs:
             known = ", ".join(sorted(specs)) or "none"
-            raise InvalidAttribute(
-                f"properties.{name}", f"is not an attribute of a {kind} (known: {known})"
+            problems.found.append(
+                InvalidAttribute(
+                    f"properties.{name}", f"is not an attribute of a {kind} (known: {known})"
+                )
             )
-        normalised = validate_attribute(kind, name, value, specs[name])
+            continue
+        normalised = problems.run(validate_attribute, kind, name, value, specs[name])
         if normalised is not None:
             out[name] = normalised
     return out
@@ -112,19 +158,51 @@ def validate_attributes(kind: Kind, attrs: dict) -> dict:
 
 def validate_capacity(kind: Kind, capacity) -> dict[Resource, CapacitySpec]:
     """Validate a capacity mapping such as {"fiber_core": {"total": 48}}."""
+    problems = Problems()
+    out = collect_capacity(kind, capacity, problems)
+    problems.raise_any()
+    return out
+
+
+def collect_capacity(kind: Kind, capacity, problems: Problems) -> dict[Resource, CapacitySpec]:
+    """The valid resources' specs; what is wrong with the others goes to `problems`."""
     if capacity is None:
         return {}
     if not isinstance(capacity, dict):
-        raise InvalidCapacity("properties.capacity", "must be an object keyed by resource")
+        problems.found.append(
+            InvalidCapacity("properties.capacity", "must be an object keyed by resource")
+        )
+        return {}
     out = {}
     for name, spec in capacity.items():
-        where = f"properties.capacity.{name}"
-        resource = choice(Resource, name, where)
-        if resource not in RESOURCES_BY_KIND[kind]:
-            offered = ", ".join(sorted(RESOURCES_BY_KIND[kind])) or "no shareable resource"
-            raise InvalidCapacity(where, f"a {kind} offers {offered}")
-        out[resource] = _capacity_spec(resource, spec, where)
+        parsed = problems.run(_one_capacity, kind, name, spec)
+        if parsed is not None:
+            out[parsed[0]] = parsed[1]
     return out
+
+
+def _one_capacity(kind: Kind, name: str, spec) -> tuple[Resource, CapacitySpec]:
+    where = f"properties.capacity.{name}"
+    resource = choice(Resource, name, where)
+    if resource not in RESOURCES_BY_KIND[kind]:
+        offered = ", ".join(sorted(RESOURCES_BY_KIND[kind])) or "no shareable resource"
+        raise InvalidCapacity(where, f"a {kind} offers {offered}")
+    return resource, _capacity_spec(resource, spec, where)
+
+
+def check_mounts_fit(kind: Kind, attributes: dict, capacity: dict) -> None:
+    """A tower's or pole's antenna mounts cannot sit above its top (height_m)."""
+    top = attributes.get("height_m")
+    mounts = capacity.get(Resource.ANTENNA_MOUNT)
+    if kind not in TOPPED_KINDS or top is None or mounts is None or not mounts.heights:
+        return
+    highest = max(mounts.heights)
+    if highest > top:
+        raise InvalidCapacity(
+            "properties.capacity.antenna_mount.heights",
+            f"a mount at {highest:g} m is above the {kind}'s height_m of {top:g} m; "
+            "lower the mount or correct height_m",
+        )
 
 
 def _capacity_spec(resource: Resource, spec, where: str) -> CapacitySpec:
@@ -157,32 +235,60 @@ def _heights(resource, heights, total, where) -> tuple[float, ...]:
     return tuple(float(h) for h in heights)
 
 
+def _kind(props: dict) -> Kind:
+    if "kind" not in props:
+        raise ValidationFailed("properties.kind", "is required")
+    return choice(Kind, props["kind"], "properties.kind")
+
+
+def _owner(owner_id) -> int:
+    if isinstance(owner_id, bool) or not isinstance(owner_id, int):
+        raise ValidationFailed("properties.owner_id", "is required and must be an integer")
+    if not 1 <= owner_id <= MAX_ID:
+        raise ValidationFailed("properties.owner_id", "must be an organisation's id (1 up)")
+    return owner_id
+
+
+def _geometry(kind: Kind | None, obj) -> BaseGeometry:
+    geometry = parse_geojson(obj, "geometry")
+    if kind is not None:
+        check_asset_geometry(kind, geometry, "geometry")
+    return geometry
+
+
 def parse_asset_feature(feature: dict, owner_id: int | None = None) -> AssetInput:
-    """Validate a whole GeoJSON Feature (as POST/PUT take it) into an AssetInput."""
+    """Validate a whole GeoJSON Feature (as POST/PUT take it) into an AssetInput.
+
+    Every bad field is reported at once (InvalidFields), not only the first.
+    """
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValidationFailed("type", 'must be "Feature"')
     props = feature.get("properties")
     if not isinstance(props, dict):
         raise ValidationFailed("properties", "must be an object")
-    if "kind" not in props:
-        raise ValidationFailed("properties.kind", "is required")
-    kind = choice(Kind, props["kind"], "properties.kind")
-    if owner_id is None:
-        owner_id = props.get("owner_id")
-    if isinstance(owner_id, bool) or not isinstance(owner_id, int):
-        raise ValidationFailed("properties.owner_id", "is required and must be an integer")
-    geometry = parse_geojson(feature.get("geometry"), "geometry")
-    check_asset_geometry(kind, geometry, "geometry")
-    attrs = {k: v for k, v in props.items() if k not in BASE_PROPERTIES}
+    p = Problems()
+    kind = p.run(_kind, props)
+    owner = p.run(_owner, props.get("owner_id") if owner_id is None else owner_id)
+    geometry = p.run(_geometry, kind, feature.get("geometry"))
+    owner_ref = p.run(validate_owner_ref, props.get("owner_ref"))
+    status = p.run(choice, Status, props.get("status", Status.IN_SERVICE), "properties.status")
+    sensitivity = p.run(
+        choice, Sensitivity, props.get("sensitivity", Sensitivity.PUBLIC), "properties.sensitivity"
+    )
+    attrs, capacity = {}, {}
+    if kind is not None:
+        extra = {k: v for k, v in props.items() if k not in BASE_PROPERTIES}
+        attrs = collect_attributes(kind, extra, p)
+        capacity = collect_capacity(kind, props.get("capacity"), p)
+        p.run(check_mounts_fit, kind, attrs, capacity)
+    p.raise_any()
     return AssetInput(
         kind=kind,
-        owner_id=owner_id,
-        owner_ref=validate_owner_ref(props.get("owner_ref")),
+        owner_id=owner,
+        owner_ref=owner_ref,
         geometry=geometry,
-        status=choice(Status, props.get("status", Status.IN_SERVICE), "properties.status"),
-        sensitivity=choice(
-            Sensitivity, props.get("sensitivity", Sensitivity.PUBLIC), "properties.sensitivity"
-        ),
-        attributes=validate_attributes(kind, attrs),
-        capacity=validate_capacity(kind, props.get("capacity")),
+        status=status,
+        sensitivity=sensitivity,
+        attributes=attrs,
+        capacity=capacity,
     )

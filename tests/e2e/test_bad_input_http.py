@@ -151,3 +151,144 @@ def test_a_body_that_is_not_json_is_400(http, base):
     )
     assert r.status_code == 400
     assert set(r.json()) == {"code", "status", "message", "errors"}
+
+
+ONE_POINT_LINE = {"type": "LineString", "coordinates": [[108.36, 22.81]]}
+BIG = 2**63
+
+
+def _one_error(r, status=422) -> dict:
+    body = r.json()
+    assert r.status_code == status, body
+    assert set(body) == {"code", "status", "message", "errors"}
+    return body
+
+
+def test_a_one_point_line_is_refused_wherever_a_line_goes_in(http, base):
+    cable = _feature(ONE_POINT_LINE, kind="fiber_cable", capacity={"fiber_core": {"total": 12}})
+    tower = http.post(f"{base}/api/v1/assets", json=_feature()).json()
+    calls = [
+        ("post", "/api/v1/assets", cable),
+        ("patch", f"/api/v1/assets/{tower['id']}", {"geometry": ONE_POINT_LINE}),
+        ("put", "/api/v1/assets/by-ref/1/T-1", cable),
+        (
+            "post",
+            "/api/v1/build-requests",
+            {"geometry": ONE_POINT_LINE, "needs": {"fiber_core": 2}, "corridor_m": 50},
+        ),
+        (
+            "post",
+            "/api/v1/match/route",
+            {"route": ONE_POINT_LINE, "corridor_m": 50, "needs": {"fiber_core": 2}},
+        ),
+    ]
+    for method, path, body in calls:
+        if "build-requests" in path:
+            body = {**body, "purpose": "a new cable"}
+        field = "route" if "match" in path else "geometry"
+        answer = _one_error(http.request(method, f"{base}{path}", json=body))
+        assert field in answer["errors"], (path, answer)
+        assert "at least two positions" in answer["message"], (path, answer)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/assets/{BIG}",
+        f"/api/v1/assets/{BIG}/capacity",
+        f"/api/v1/share-requests/{BIG}",
+        f"/api/v1/build-requests/{BIG}",
+        f"/api/v1/organisations/{BIG}",
+        f"/api/v1/organisations/{2**31}",
+    ],
+)
+def test_an_id_beyond_any_id_is_404_not_500(http, base, path):
+    assert _one_error(http.get(f"{base}{path}"), 404)["status"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/v1/assets", {"owner_id": BIG}, "owner_id"),
+        ("/api/v1/assets", {"offset": 2**64}, "offset"),
+        ("/api/v1/share-requests", {"asset_id": BIG}, "asset_id"),
+        ("/api/v1/build-requests", {"requester_id": 2**31}, "requester_id"),
+        ("/api/v1/organisations", {"offset": BIG}, "offset"),
+    ],
+)
+def test_a_filter_beyond_64_bits_is_422_naming_it(http, base, path, params, field):
+    body = _one_error(http.get(f"{base}{path}", params=params))
+    assert field in body["errors"]["query"]
+    assert body["message"].startswith(f"{field}: ")
+
+
+def test_every_bad_field_is_reported_at_once(http, base):
+    feature = _feature(
+        {"type": "Point", "coordinates": [22.817, 108.366]},
+        owner_ref="",
+        colour="red",
+        height_m=30,
+        capacity={"antenna_mount": {"total": 2, "heights": [35, 20]}},
+    )
+    body = _one_error(http.post(f"{base}/api/v1/assets", json=feature))
+    assert set(body["errors"]) == {
+        "geometry",
+        "properties.owner_ref",
+        "properties.colour",
+        "properties.capacity.antenna_mount.heights",
+    }
+    for field in body["errors"]:
+        assert field in body["message"]
+
+
+def test_a_mount_above_the_tower_is_refused(http, base):
+    feature = _feature(height_m=30, capacity={"antenna_mount": {"total": 2, "heights": [31, 20]}})
+    body = _one_error(http.post(f"{base}/api/v1/assets", json=feature))
+    assert (
+        "above the tower's height_m of 30 m"
+        in body["errors"]["properties.capacity.antenna_mount.heights"][0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/assets", _feature({"type": "Point", "coordinates": [22.8, 108.3]}), "geometry"),
+        (
+            "/api/v1/match/site",
+            {
+                "location": {"type": "Point", "coordinates": [22.8, 108.3]},
+                "radius_m": 500,
+                "needs": {"antenna_mount": 1},
+            },
+            "location",
+        ),
+    ],
+)
+def test_swapped_coordinates_get_a_lon_lat_hint(http, base, path, body, field):
+    answer = _one_error(http.post(f"{base}{path}", json=body))
+    assert "[lon, lat]" in answer["errors"][field][0]
+
+
+def test_a_swapped_near_gets_a_lon_lat_hint(http, base):
+    body = _one_error(
+        http.get(f"{base}/api/v1/assets", params={"near": "22.8,108.3", "radius_m": 9})
+    )
+    assert "[lon, lat]" in body["errors"]["query"]["near"][0]
+
+
+def test_messages_name_fields_as_the_user_wrote_them(http, base):
+    body = _one_error(http.post(f"{base}/api/v1/match/site", json={"radius_m": "far"}))
+    assert sorted(body["message"].split("; ")) == [
+        "location: is required",
+        "needs: is required",
+        "radius_m: must be a number",
+    ]
+    assert "json." not in body["message"]
+
+
+def test_text_no_database_can_store_is_422(http, base):
+    body = _one_error(
+        http.post(f"{base}/api/v1/organisations", json={"name": "a\x00b", "sector": "telecom"})
+    )
+    assert "name" in body["errors"]

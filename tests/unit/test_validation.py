@@ -6,8 +6,15 @@ import math
 
 import pytest
 
+from registry.db.geometry import parse_geojson, swap_hint
 from registry.db.spatial_sql import radius_bboxes, split_bbox
-from registry.errors import InvalidAttribute, InvalidCapacity, InvalidGeometry, ValidationFailed
+from registry.errors import (
+    InvalidAttribute,
+    InvalidCapacity,
+    InvalidFields,
+    InvalidGeometry,
+    ValidationFailed,
+)
 from registry.inventory.assets import merge_patch
 from registry.inventory.validation import parse_asset_feature
 
@@ -129,3 +136,92 @@ def test_a_radius_box_covers_the_radius_at_60_degrees():
     ((_, _, maxx, maxy),) = radius_bboxes(10, 60, 10_000)
     # 10 km is 0.0899° of latitude and about 0.18° of longitude at 60°N.
     assert maxy - 60 > 0.0899 and maxx - 10 > 0.179
+
+
+@pytest.mark.parametrize(
+    ("geometry", "words"),
+    [
+        ({"type": "LineString", "coordinates": [[108.3, 22.8]]}, "at least two positions"),
+        ({"type": "Point", "coordinates": [[1, 2, 3, 4]]}, "[lon, lat]"),
+        ({"type": "Point", "coordinates": [108.3]}, "[lon, lat]"),
+        ({"type": "Point", "coordinates": [True, 22.8]}, "[lon, lat]"),
+        ({"type": "Point", "coordinates": [10**400, 22.8]}, "[lon, lat]"),
+        ({"type": "LineString", "coordinates": [[1, 2], [3, [4]]]}, "at least two positions"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}, "rings of 4+"),
+        ({"type": "GeometryCollection", "coordinates": []}, "type must be one of"),
+    ],
+)
+def test_a_malformed_geometry_is_explained_in_geojson_terms(geometry, words):
+    with pytest.raises(InvalidGeometry) as err:
+        parse_geojson(geometry, "geometry")
+    assert words in err.value.reason
+    assert "gufunc" not in err.value.reason and "Exception" not in err.value.reason
+
+
+def test_an_elevation_is_accepted_and_dropped():
+    point = parse_geojson({"type": "Point", "coordinates": [108.3, 22.8, 55.0]})
+    assert (point.has_z, point.x, point.y) == (False, 108.3, 22.8)
+
+
+def test_swapped_positions_get_a_lon_lat_hint_and_valid_ones_none():
+    with pytest.raises(InvalidGeometry, match=r"GeoJSON wants \[lon, lat\]"):
+        parse_geojson({"type": "Point", "coordinates": [22.8, 108.3]})
+    assert swap_hint([(108.3, 22.8)]) == ""  # read the other way round it would be invalid
+
+
+def test_every_bad_field_of_a_feature_is_reported_together():
+    with pytest.raises(InvalidFields) as err:
+        parse_asset_feature(
+            feature(
+                {"type": "Point", "coordinates": [200, 22.8]},
+                owner_ref=" ",
+                status="gone",
+                height_m="tall",
+                capacity={"antenna_mount": {"total": -1}, "water": {"total": 1}},
+            )
+        )
+    assert set(err.value.errors()) == {
+        "geometry",
+        "properties.owner_ref",
+        "properties.status",
+        "properties.height_m",
+        "properties.capacity.antenna_mount.total",
+        "properties.capacity.water",
+    }
+
+
+def test_one_bad_field_keeps_its_own_code():
+    with pytest.raises(InvalidAttribute) as err:
+        parse_asset_feature(feature(height_m="tall"))
+    assert err.value.code == "invalid_attribute"
+
+
+@pytest.mark.parametrize(
+    ("kind", "height", "mounts", "refused"),
+    [
+        ("tower", 30, [30, 27], False),
+        ("tower", 30, [30.5, 27], True),
+        ("pole", 10, [11], True),
+        ("rooftop", 30, [33], False),  # a mast on the roof
+    ],
+)
+def test_mounts_cannot_sit_above_a_tower_or_pole(kind, height, mounts, refused):
+    capacity = {"antenna_mount": {"total": len(mounts), "heights": mounts}}
+    f = feature(kind=kind, height_m=height, capacity=capacity)
+    if refused:
+        with pytest.raises(InvalidCapacity, match="above the"):
+            parse_asset_feature(f)
+    else:
+        assert parse_asset_feature(f).capacity["antenna_mount"].heights == tuple(mounts)
+
+
+def test_an_attribute_too_large_for_a_float_is_refused():
+    with pytest.raises(InvalidAttribute, match="finite"):
+        parse_asset_feature(feature(height_m=10**400))
+
+
+@pytest.mark.parametrize("owner_id", [0, -1, 2**31, 2**63])
+def test_an_owner_id_out_of_range_is_refused(owner_id):
+    with pytest.raises(ValidationFailed) as err:
+        parse_asset_feature(feature(owner_id=owner_id))
+    assert err.value.field == "properties.owner_id"

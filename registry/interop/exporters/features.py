@@ -8,11 +8,10 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.visibility import DEFAULT_GRID_M, disclose_all, visible_condition
-from registry.db.spatial_sql import near_candidates
+from registry.access.visibility import DEFAULT_GRID_M, disclose_all
 from registry.inventory.capacity import capacity_views
 from registry.inventory.models import Asset
-from registry.inventory.queries import AssetFilter, filter_conditions
+from registry.inventory.queries import AssetFilter, ranked_near, where_clause
 from registry.inventory.serialize import asset_feature
 
 log = logging.getLogger(__name__)
@@ -20,13 +19,19 @@ log = logging.getLogger(__name__)
 CHUNK = 1000
 
 
-def conditions(session: Session, f: AssetFilter, actor, extra=()) -> list:
-    """SQL conditions: the list filters, what the actor may know of, and `extra` ones."""
-    conds = [*filter_conditions(f, session.get_bind().dialect.name), visible_condition(actor)]
+def conditions(session: Session, f: AssetFilter, actor, extra=(), masked=None) -> list:
+    """SQL conditions: the list filters, what the actor may know of, and `extra` ones.
+
+    `masked`, a list, collects the ids of assets shown masked that bbox or near let through.
+    """
+    conds, masked_in_box = where_clause(session, f, actor)
     conds.extend(extra)
+    masked_near = []
     if f.near:
-        near = near_candidates(session, conds, *f.near, f.radius_m)
+        near, masked_near = ranked_near(session, f, actor, conds)
         conds.append(Asset.id.in_([asset_id for asset_id, _ in near]))
+    if masked is not None:
+        masked.extend(sorted(set(masked_in_box) | set(masked_near)))
     return conds
 
 

@@ -82,9 +82,14 @@ def items_page(
     offset=0,
     grid_m: float = DEFAULT_GRID_M,
     uses: dict | None = None,
+    masked: list | None = None,
 ) -> tuple[list[dict], int]:
-    """(features of one kind the actor may see, as presented; how many match in all)."""
-    conds = conditions(session, AssetFilter(kinds=[kind], bbox=bbox), actor, _between(interval))
+    """(features of one kind the actor may see, as presented; how many match in all).
+
+    `masked` collects the ids of assets shown masked that the bbox let through (to audit).
+    """
+    f = AssetFilter(kinds=[kind], bbox=bbox, mask_grid_m=grid_m)
+    conds = conditions(session, f, actor, _between(interval), masked)
     matched = count(session, conds)
     features = list(iter_features(session, conds, actor, grid_m, uses, limit, offset))
     return features, matched

@@ -1,0 +1,101 @@
+"""Bounded input fields and URL converters: numbers the database can hold, or a clear 4xx.
+
+The registry's ids are INTEGER columns (32-bit on PostgreSQL) and SQL's offsets 64-bit.
+Python's int is unbounded, so an unchecked 2**31 or 2**63 in a path, a filter or a body reaches
+the database driver and fails there (OverflowError on SQLite, NumericValueOutOfRange on
+PostgreSQL): a 500. These fields and the `int` converter stop such numbers at the edge.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from marshmallow import fields, validate
+from werkzeug.routing import IntegerConverter
+
+from registry.errors import InvalidFields, ValidationFailed
+from registry.inventory.validation import MAX_ID
+from registry.inventory.vocabulary import MAX_UNITS
+
+MAX_INT = 2**63 - 1
+MOST_UNITS = max(MAX_UNITS.values())  # the largest asset offers this many units of a resource
+
+
+def Id(**kwargs) -> fields.Integer:
+    """The id of a stored object: a whole number from 1 to 2**31 - 1."""
+    return fields.Integer(
+        validate=validate.Range(1, MAX_ID, error=f"must be an id: a whole number, 1 to {MAX_ID}"),
+        **kwargs,
+    )
+
+
+def Count(minimum: int = 1, maximum: int = MAX_INT, **kwargs) -> fields.Integer:
+    """A count of units or positions, within [minimum, maximum]."""
+    upper = f" to {maximum}" if maximum < MAX_INT else " up"
+    error = f"must be a whole number from {minimum}{upper}"
+    return fields.Integer(validate=validate.Range(minimum, maximum, error=error), **kwargs)
+
+
+def Units(**kwargs) -> fields.Integer:
+    """A number of units, or a unit's number: 1 up to the most any asset can offer."""
+    return Count(1, MOST_UNITS, **kwargs)
+
+
+def Offset(**kwargs) -> fields.Integer:
+    """How many items a page skips: 0 up to 2**63 - 1."""
+    kwargs.setdefault("load_default", 0)
+    error = "must be a whole number from 0 up"
+    return fields.Integer(validate=validate.Range(0, MAX_INT, error=error), **kwargs)
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in routes: a number beyond any id names nothing, so the route is a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def install_input_guards(app) -> None:
+    """The bounded `int` converter for every route added after this call, and a check that
+    no text anywhere in a request holds what no database column can store."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.before_request(refuse_unstorable_text)
+
+
+def _unstorable(text: str) -> str | None:
+    """Why PostgreSQL could not store this text (NUL, lone surrogate halves), or None."""
+    if "\x00" in text:
+        return "must not contain NUL (\\u0000) characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode (it holds half of a surrogate pair)"
+    return None
+
+
+def _walk(value, path: str, found: list[ValidationFailed]) -> None:
+    if isinstance(value, str):
+        reason = _unstorable(value)
+        if reason:
+            found.append(ValidationFailed(path or "body", reason))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _walk(key, f"{path} (a key)" if path else "body (a key)", found)
+            _walk(item, f"{path}.{key}" if path else str(key), found)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _walk(item, f"{path}.{i}" if path else str(i), found)
+
+
+def refuse_unstorable_text() -> None:
+    """422 for text a database cannot store, wherever it is: path, query or JSON body."""
+    found: list[ValidationFailed] = []
+    _walk(dict(request.view_args or {}), "", found)
+    for key, values in request.args.lists():
+        _walk({key: values[0] if len(values) == 1 else values}, "", found)
+    if request.is_json:
+        _walk(request.get_json(silent=True), "", found)
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise InvalidFields(found)

@@ -1,0 +1,174 @@
+"""`near` list queries on the demo city: candidates from the in-process index vs the database.
+
+`python -m bench.near_bench [--scale 0.1] [--queries 50]` (or a part of `python -m bench`).
+Runs on SpatiaLite and, when INFRASHARE_TEST_POSTGRES_URL is set, on a scratch PostGIS
+database. For each query it times `list_assets` (what GET /api/v1/assets?near= does below
+the serialiser) both ways, as an unentitled operator (so masking is part of the work), and
+checks that the two answers are equal: the SQL path is the baseline and the oracle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+# pyproj before anything loads SpatiaLite (see registry/db/engine.py).
+import pyproj  # noqa: F401
+import sqlalchemy as sa
+
+from bench.report import Figures, percentiles
+
+TARGET_P50_US = 5_000.0
+RADIUS_M = 500.0
+SCRATCH_DB = "infrashare_near_bench"
+
+
+def _seed(url: str, scale: float) -> list[tuple[float, float]]:
+    """Migrate and load the demo city; returns the point positions (query centres)."""
+    from registry.db import migrate
+    from registry.db.engine import make_engine, make_session_factory
+    from registry.db.uow import Actor
+    from registry.interop import seeding
+    from seed_data import demo_city
+
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        orgs, features = demo_city.generate(seed=42, scale=scale)
+        features = list(features)
+        seeding.load(make_session_factory(engine), Actor.system("bench"), orgs, features)
+    finally:
+        engine.dispose()
+    return [
+        tuple(f["geometry"]["coordinates"]) for f in features if f["geometry"]["type"] == "Point"
+    ]
+
+
+@contextlib.contextmanager
+def _databases(pg_url: str | None):
+    """(backend name, URL) of a fresh SpatiaLite file and, when given, a scratch PostGIS db."""
+    with tempfile.TemporaryDirectory(prefix="infrashare-near-") as folder:
+        urls = [("SpatiaLite", f"sqlite:///{Path(folder) / 'near.db'}")]
+        if pg_url:
+            admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)"))
+                conn.execute(sa.text(f"CREATE DATABASE {SCRATCH_DB}"))
+            scratch = sa.make_url(pg_url).set(database=SCRATCH_DB)
+            with sa.create_engine(scratch).begin() as conn:
+                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            urls.append(("PostGIS", scratch.render_as_string(hide_password=False)))
+        try:
+            yield urls
+        finally:
+            if pg_url:
+                with admin.connect() as conn:
+                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)"))
+                admin.dispose()
+
+
+def _operator(session_factory):
+    """An operator of the first telecom organisation (sees others' restricted assets masked)."""
+    from registry.db.uow import Actor
+    from registry.inventory.models import Organisation
+
+    with session_factory() as session:
+        org_id = session.scalar(
+            sa.select(Organisation.id).where(Organisation.sector == "telecom").limit(1)
+        )
+    return Actor(name="bench operator", org_id=org_id, roles=frozenset({"operator"}))
+
+
+def _timed(session_factory, f, actor, index):
+    from registry.inventory.queries import list_assets
+
+    with session_factory() as session:
+        wall, cpu = time.perf_counter(), time.process_time()
+        page = list_assets(session, f, actor, index)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        answer = ([(a.id, d) for a, _, d in page.rows], page.total, page.masked_ids)
+    return wall, cpu, answer
+
+
+def _one_backend(name: str, url: str, centres, figures: Figures, scale: float) -> None:
+    from registry.db.engine import make_engine, make_session_factory
+    from registry.engine.matcher import Matcher
+    from registry.inventory.queries import AssetFilter
+
+    start = time.perf_counter()
+    points = _seed(url, scale)
+    figures.add(f"near: seed the demo city ({name})", time.perf_counter() - start, "s")
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    matcher = Matcher(factory)
+    matcher.warm_up()
+    actor = _operator(factory)
+    picks = [points[i] for i in centres(len(points))]
+    timings = {"index": ([], []), "sql": ([], [])}
+    mismatches = 0
+    for k, (lon, lat) in enumerate(picks):
+        f = AssetFilter(near=(lon, lat), radius_m=RADIUS_M)
+        *fast, from_index = _timed(factory, f, actor, matcher.index)
+        *slow, from_sql = _timed(factory, f, actor, None)
+        mismatches += from_index != from_sql
+        if k >= 5:  # the first queries warm caches
+            for way, (wall, cpu) in (("index", fast), ("sql", slow)):
+                timings[way][0].append(wall)
+                timings[way][1].append(cpu)
+    engine.dispose()
+    _report(name, timings, mismatches, len(picks), figures)
+
+
+def _report(name: str, timings: dict, mismatches: int, n: int, figures: Figures) -> None:
+    p50 = {}
+    for way, (wall, cpu) in timings.items():
+        p50[way], p99 = percentiles(wall)
+        cpu50, _ = percentiles(cpu)
+        figures.add(f"near list ({way}) p50 on {name}", p50[way], "us", note=f"CPU {cpu50:.0f} us")
+        figures.add(f"near list ({way}) p99 on {name}", p99, "us")
+    key = f"near_list_p50_{name.lower()}"
+    figures.add(f"near list from the index p50 on {name}", p50["index"], "us", TARGET_P50_US,
+                key=key, note=f"{n} queries, r={RADIUS_M:g} m, an operator")  # fmt: skip
+    figures.add(f"near list index/SQL p50 on {name}", p50["index"] / p50["sql"], "x",
+                note="below 1: the index path is faster")  # fmt: skip
+    figures.add(f"near list mismatches on {name}", mismatches, "queries", 0,
+                key=f"near_list_mismatches_{name.lower()}")  # fmt: skip
+
+
+def run(figures: Figures, n: int, rng, scale: float = 1.0, pg_url: str | None = None) -> None:
+    """Seed, query `n` random near lists per backend, and add the figures."""
+
+    def centres(count: int) -> np.ndarray:
+        return rng.integers(0, count, n)
+
+    with _databases(pg_url) as urls:
+        for name, url in urls:
+            _one_backend(name, url, centres, figures, scale)
+
+
+def main(argv=None) -> int:
+    import os
+
+    from bench.report import target_line
+
+    p = argparse.ArgumentParser(
+        prog="python -m bench.near_bench", description=__doc__.split("\n")[0]
+    )
+    p.add_argument("--scale", type=float, default=1.0, help="demo city size factor (1 = full)")
+    p.add_argument("--queries", type=int, default=300, help="near queries per backend")
+    args = p.parse_args(argv)
+    figures = Figures()
+    run(figures, args.queries, np.random.default_rng(7), args.scale,
+        os.environ.get("INFRASHARE_TEST_POSTGRES_URL"))  # fmt: skip
+    for figure in figures.targets():
+        print(target_line(figure))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
