@@ -77,7 +77,7 @@ def test_a_route_along_a_real_line_covers_it_as_the_oracle_does(
     body = _route(registry[owner_ref], needs)
     report = Matcher(session_factory).match_route(body)
     seq, records = _oracle_records(session_factory)
-    oracle = oracle_route(records, route_request(body), seq).to_dict()
+    oracle = oracle_route(records, route_request(body), seq)
     ours = {c["asset_id"]: c for c in report["candidates"]}
     theirs = {c["asset_id"]: c for c in oracle["candidates"]}
     assert set(ours) == set(theirs)
