@@ -18,6 +18,8 @@ never within the corridor can never be the nearest one inside it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from matching.corridor import EPS_M, Interval, Pairs
@@ -34,26 +36,50 @@ class Coverage:
     lateral at any covered measure can be found exactly (`lateral_at`).
     """
 
-    def __init__(self, rows: int, path: MetricPath, pairs: Pairs, pieces: np.ndarray) -> None:
-        self.path, self.pairs, self.pieces = path, pairs, pieces
+    def __init__(self, rows: int, pieces: np.ndarray, geometry: _PairGeometry | None) -> None:
+        self.pieces, self.geometry = pieces, geometry
         self.intervals: list[list[Interval]] = [[] for _ in range(rows)]
         self.laterals: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+        self._by_row: dict[int, list] = {}
+        for piece in pieces.tolist():
+            self._by_row.setdefault(int(piece[0]), []).append(piece)
 
     def lateral_at(self, row: int, measure: float) -> float:
         """Shortest join (metres) from the route point at `measure` to the row's line."""
-        p = self.pieces
-        hit = (p[:, 0] == row) & (p[:, 1] <= measure + EPS_M) & (p[:, 2] >= measure - EPS_M)
         best = np.inf
-        for _, _, _, pair, t0, t1, m0, m1 in p[hit].tolist():
-            span = m1 - m0
-            if abs(span) <= EPS_M:
-                best = min(best, _constant_min(self.path, self.pairs, int(pair), t0, t1))
+        for _, lo, hi, pair, t0, t1, m0, m1 in self._by_row.get(row, ()):
+            if not lo - EPS_M <= measure <= hi + EPS_M:
                 continue
-            t = t0 + (measure - m0) / span * (t1 - t0)
+            if abs(m1 - m0) <= EPS_M:
+                best = min(best, self.geometry.shortest(int(pair), t0, t1))
+                continue
+            t = t0 + (measure - m0) / (m1 - m0) * (t1 - t0)
             t = min(max(t, min(t0, t1)), max(t0, t1))
-            best = min(best, float(np.sqrt(_dist2(self.path, self.pairs, np.array([int(pair)]),
-                                                  np.array([t]))[0])))  # fmt: skip
+            best = min(best, self.geometry.distance(int(pair), t))
         return best
+
+
+class _PairGeometry:
+    """Scalar look-ups on the pairs' projections, for the few laterals a report needs."""
+
+    def __init__(self, path: MetricPath, pairs: Pairs) -> None:
+        alpha, beta, w, u, dr = _projection(path, pairs, np.arange(len(pairs.row)))
+        self._rows = np.column_stack([alpha, beta, w, u, dr]).tolist()
+
+    def distance(self, pair: int, t: float) -> float:
+        alpha, beta, wx, wy, ux, uy, dx, dy = self._rows[pair]
+        tau = min(max(alpha + beta * t, 0.0), 1.0)
+        return math.hypot(wx + t * ux - tau * dx, wy + t * uy - tau * dy)
+
+    def shortest(self, pair: int, t0: float, t1: float) -> float:
+        """Least distance over [t0, t1] where the image is one route point (a clamped piece)."""
+        alpha, beta, wx, wy, ux, uy, dx, dy = self._rows[pair]
+        tau = min(max(alpha + beta * (t0 + t1) / 2, 0.0), 1.0)
+        gx, gy = wx - tau * dx, wy - tau * dy  # p(0) minus the fixed route point
+        uu = ux * ux + uy * uy
+        t_star = -(gx * ux + gy * uy) / uu if uu > 0 else t0
+        t_star = min(max(t_star, min(t0, t1)), max(t0, t1))
+        return min(self.distance(pair, t) for t in (t0, t1, t_star))
 
 
 def _projection(path: MetricPath, pairs: Pairs, idx: np.ndarray):
@@ -79,19 +105,6 @@ def _dist2(path: MetricPath, pairs: Pairs, idx: np.ndarray, t: np.ndarray) -> np
 def _measure(path: MetricPath, pairs: Pairs, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     alpha, beta, *_ = _projection(path, pairs, idx)
     return path.measure(pairs.segment[idx], np.clip(alpha + beta * t, 0.0, 1.0))
-
-
-def _constant_min(path: MetricPath, pairs: Pairs, pair: int, t0: float, t1: float) -> float:
-    """Least distance over [t0, t1] where the image is one route point (a clamped piece)."""
-    alpha, beta, w, u, dr = _projection(path, pairs, np.array([pair]))
-    tau = float(np.clip(alpha[0] + beta[0] * (t0 + t1) / 2, 0.0, 1.0))
-    g0 = w[0] - tau * dr[0]  # p(t) minus the fixed route point, at t = 0
-    uu = float(u[0] @ u[0])
-    t_star = -float(g0 @ u[0]) / uu if uu > 0 else t0
-    t_star = min(max(t_star, t0), t1)
-    return float(
-        np.sqrt(_dist2(path, pairs, np.array([pair] * 3), np.array([t0, t1, t_star]))).min()
-    )
 
 
 def _quadratics(path: MetricPath, pairs: Pairs):
@@ -171,7 +184,7 @@ def _breakpoints(s: _Sorted, corridor_m: float):
 def linear_coverage(path: MetricPath, pairs: Pairs, rows: int, corridor_m: float) -> Coverage:
     """Coverage of each candidate row from the (route segment, candidate segment) pairs."""
     if not len(pairs.row):
-        return Coverage(rows, path, pairs, np.empty((0, 8)))
+        return Coverage(rows, np.empty((0, 8)), None)
     s = _Sorted(path, pairs)
     g, t = _breakpoints(s, corridor_m)
     sub = (g[1:] == g[:-1]) & (t[1:] - t[:-1] > _TINY_T)
@@ -186,20 +199,21 @@ def linear_coverage(path: MetricPath, pairs: Pairs, rows: int, corridor_m: float
     pieces = np.column_stack(
         [s.pairs.row[best], np.minimum(m0, m1), np.maximum(m0, m1), best, t0, t1, m0, m1]
     )
-    coverage = Coverage(rows, path, s.pairs, pieces)
-    _merge(coverage, _end_laterals(path, s.pairs, best, t0, t1, m0, m1))
+    coverage = Coverage(rows, pieces, _PairGeometry(path, s.pairs))
+    _merge(coverage, _end_laterals(coverage.geometry, path, s.pairs, best, (t0, t1, m0, m1)))
     return coverage
 
 
-def _end_laterals(path, pairs, best, t0, t1, m0, m1) -> np.ndarray:
+def _end_laterals(geometry: _PairGeometry, path, pairs, best, ends) -> np.ndarray:
     """Per piece, the lateral (metres) at its low and its high measure."""
+    t0, t1, m0, m1 = ends
     d0 = np.sqrt(_dist2(path, pairs, best, t0))
     d1 = np.sqrt(_dist2(path, pairs, best, t1))
     low = np.where(m0 <= m1, d0, d1)
     high = np.where(m0 <= m1, d1, d0)
     point = np.flatnonzero(np.abs(m1 - m0) <= EPS_M)
     for k in point.tolist():  # one route point: the shortest join over the whole piece
-        low[k] = high[k] = _constant_min(path, pairs, int(best[k]), float(t0[k]), float(t1[k]))
+        low[k] = high[k] = geometry.shortest(int(best[k]), float(t0[k]), float(t1[k]))
     return np.column_stack([low, high])
 
 
