@@ -16,6 +16,7 @@ Lengths are geodesic (WGS84); the KD-trees in a local metric frame only find can
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ from scipy.spatial import cKDTree
 from matching import geo, rules
 from matching.planner.requests import PlanRequest, PlanSettings
 
-_CANDIDATE_SLACK = 4  # extra metric neighbours fetched before ranking by geodesic length
+_CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
 TRENCH = -1
 
 
@@ -40,8 +41,12 @@ class PlanLine:
     owner_sector: str
     kind: str
     sensitivity: str
-    owner_ref: str
+    ref: str | Callable[[], str]  # owner_ref, or how to read it (most lines never need it)
     coords: np.ndarray
+
+    @property
+    def owner_ref(self) -> str:
+        return self.ref if isinstance(self.ref, str) else self.ref()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -86,7 +87,7 @@ def lines_near(index, request: PlanRequest) -> tuple[int, list[PlanLine]]:
         lines.append(
             PlanLine(asset_id, owner, rows.owner_name[k], _SECTOR_NAMES[rows.sector[k]],
                      _KIND_NAMES[rows.kind[k]], _SENSITIVITY_NAMES[rows.sensitivity[k]],
-                     rows.owner_ref(k), np.asarray(coords.values[lo:hi], dtype=np.float64))
+                     partial(rows.owner_ref, k), np.asarray(coords.values[lo:hi], dtype=np.float64))
         )  # fmt: skip
     return found.seq, lines
 

@@ -32,16 +32,17 @@ def cheapest(graph: Graph, weights: np.ndarray, limit: float) -> list[tuple[int,
                        limit=limit * (1 + 1e-9) + _FLOOR * n)  # fmt: skip
     if pred[1] < 0:
         return None
-    edge_of = {
-        (int(a), int(b)): int(e) for a, b, e in zip(lo[first], hi[first], first, strict=True)
-    }
-    path, node = [], 1
-    while node != 0:
-        back = int(pred[node])
-        edge = edge_of[(min(back, node), max(back, node))]
-        path.append((edge, int(graph.u[edge]) == back))
-        node = back
-    return path[::-1]
+    nodes = [1]
+    while nodes[-1] != 0:
+        nodes.append(int(pred[nodes[-1]]))
+    nodes = np.array(nodes[::-1], dtype=np.int64)
+    # The chosen edge of each step: look (lo, hi) up among the deduplicated pairs.
+    keys = lo[first] * n + hi[first]
+    order = np.argsort(keys)
+    a, b = nodes[:-1], nodes[1:]
+    wanted = np.minimum(a, b) * n + np.maximum(a, b)
+    edges = first[order[np.searchsorted(keys[order], wanted)]]
+    return [(int(e), int(graph.u[e]) == int(x)) for e, x in zip(edges, a, strict=True)]
 
 
 def path_cost(graph: Graph, path: list[tuple[int, bool]]) -> float:
