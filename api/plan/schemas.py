@@ -5,7 +5,6 @@ from marshmallow import Schema, fields, validate
 from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
 
 
-
 class PlanConstraintsSchema(Schema):
     exclude_owner_ids = fields.List(fields.Integer(strict=True), load_default=list)
     kinds = fields.List(
@@ -81,3 +80,19 @@ class PlanSchema(PlanOptionSchema):
     alternatives = fields.List(fields.Nested(PlanOptionSchema))
     explanation = fields.String()
     currency = fields.String()
+
+
+class PlanBuildRequestSchema(PlanRouteSchema):
+    purpose = fields.String(required=True, metadata={"description": "why the route is needed"})
+    file_share_requests = fields.Boolean(
+        load_default=False,
+        metadata={"description": "also file a share request for every reused asset, at once"},
+    )
+
+
+class PlanSavedSchema(Schema):
+    build_request = fields.Dict(metadata={"description": "as GET /build-requests/<id> shows it"})
+    share_request_ids = fields.List(fields.Integer())
+    unfiled_legs = fields.Integer(
+        metadata={"description": "reuse legs on assets you may not see: ask their owners"}
+    )
