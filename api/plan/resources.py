@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import workflow_settings
+from api.build_requests.resources import _grid_m, _record  # the same masking grid and audit
 from api.context import app_context, current_actor, read_session, unit_of_work
 from api.plan.schemas import PlanBuildRequestSchema, PlanRouteSchema, PlanSavedSchema, PlanSchema
-from registry.access.grants import record_uses
 from registry.engine import planner
 from registry.workflow import plans, queries
 
@@ -59,17 +59,6 @@ class PlanBuildRequest(MethodView):
         out = {"build_request": detail, "share_request_ids": share_ids,
                "unfiled_legs": saved.unfiled_legs}  # fmt: skip
         return out, 201, {"Location": location}
-
-
-def _grid_m() -> float:
-    return float(current_app.config.get("MASK_GRID_M", 100))
-
-
-def _record(uses: dict) -> None:
-    """Audit which assets an access grant revealed, as POST /match does."""
-    if uses:
-        with unit_of_work() as uow:
-            record_uses(uow, uses, request.path)
 
 
 def _plan_request(body: dict):
