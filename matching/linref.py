@@ -162,18 +162,18 @@ def _breakpoints(s: _Sorted, corridor_m: float):
         for edge in (0.0, 1.0):  # where a piece changes
             found_g.append(group)
             found_t.append(np.where(beta != 0, (edge - alpha) / beta, np.nan))
-    for k in range(3):  # where a distance crosses the corridor
-        for root in _roots(a2[k], b2[k], c2[k] - corridor_m**2):
-            found_g.append(group)
-            found_t.append(root)
+    for root in _roots(a2, b2, c2 - corridor_m**2):  # where a distance crosses the corridor
+        found_g.append(np.tile(group, 3))
+        found_t.append(root.ravel())
     i, j = _members(group, starts, sizes)
     i, j = i[i < j], j[i < j]
-    for k in range(3):  # where two route segments are equally near
-        for m in range(3):
-            diff = (a2[k, i] - a2[m, j], b2[k, i] - b2[m, j], c2[k, i] - c2[m, j])
-            for root in _roots(*diff):
-                found_g.append(group[i])
-                found_t.append(root)
+    # Where two route segments are equally near: every piece of one against every piece of
+    # the other, all nine combinations in one call.
+    k, m = np.repeat(np.arange(3), 3), np.tile(np.arange(3), 3)
+    diff = [q[k][:, i] - q[m][:, j] for q in (a2, b2, c2)]
+    for root in _roots(*diff):
+        found_g.append(np.tile(group[i], 9))
+        found_t.append(root.ravel())
     g, t = np.concatenate(found_g), np.concatenate(found_t)
     keep = (t >= 0.0) & (t <= 1.0)
     g, t = g[keep], t[keep]
@@ -200,21 +200,34 @@ def linear_coverage(path: MetricPath, pairs: Pairs, rows: int, corridor_m: float
         [s.pairs.row[best], np.minimum(m0, m1), np.maximum(m0, m1), best, t0, t1, m0, m1]
     )
     coverage = Coverage(rows, pieces, _PairGeometry(path, s.pairs))
-    _merge(coverage, _end_laterals(coverage.geometry, path, s.pairs, best, (t0, t1, m0, m1)))
+    _merge(coverage, _end_laterals(path, s.pairs, best, (t0, t1, m0, m1)))
     return coverage
 
 
-def _end_laterals(geometry: _PairGeometry, path, pairs, best, ends) -> np.ndarray:
+def _end_laterals(path, pairs, best, ends) -> np.ndarray:
     """Per piece, the lateral (metres) at its low and its high measure."""
     t0, t1, m0, m1 = ends
     d0 = np.sqrt(_dist2(path, pairs, best, t0))
     d1 = np.sqrt(_dist2(path, pairs, best, t1))
     low = np.where(m0 <= m1, d0, d1)
     high = np.where(m0 <= m1, d1, d0)
-    point = np.flatnonzero(np.abs(m1 - m0) <= EPS_M)
-    for k in point.tolist():  # one route point: the shortest join over the whole piece
-        low[k] = high[k] = geometry.shortest(int(best[k]), float(t0[k]), float(t1[k]))
+    point = np.abs(m1 - m0) <= EPS_M  # one route point: the shortest join over the piece
+    if point.any():
+        low[point] = high[point] = _shortest(path, pairs, best[point], t0[point], t1[point])
     return np.column_stack([low, high])
+
+
+def _shortest(path, pairs, idx, t0, t1) -> np.ndarray:
+    """`_PairGeometry.shortest` for many pieces at once."""
+    alpha, beta, w, u, dr = _projection(path, pairs, idx)
+    tau = np.clip(alpha + beta * (t0 + t1) / 2, 0.0, 1.0)
+    g = w - tau[:, None] * dr
+    uu = (u * u).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_star = np.where(uu > 0, -(g * u).sum(axis=1) / uu, t0)
+    t_star = np.clip(t_star, np.minimum(t0, t1), np.maximum(t0, t1))
+    best = np.minimum(_dist2(path, pairs, idx, t0), _dist2(path, pairs, idx, t1))
+    return np.sqrt(np.minimum(best, _dist2(path, pairs, idx, t_star)))
 
 
 def _merge(coverage: Coverage, laterals: np.ndarray) -> None:
