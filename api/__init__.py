@@ -67,6 +67,7 @@ def _register_blueprints(api) -> None:
     from api.match.resources import blp as match_blp
     from api.ogc.resources import blp as ogc_blp
     from api.organisations.resources import blp as organisations_blp
+    from api.plan.resources import blp as plan_blp
     from api.share_requests.resources import blp as share_requests_blp
     from api.tiles.resources import blp as tiles_blp
 
@@ -75,6 +76,7 @@ def _register_blueprints(api) -> None:
         assets_blp,
         access_grants_blp,
         match_blp,
+        plan_blp,
         share_requests_blp,
         build_requests_blp,
         decisions_blp,

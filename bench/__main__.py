@@ -23,6 +23,7 @@ from bench import (
     load_bench,
     near_bench,
     oracle_bench,
+    planner_bench,
     postgis_bench,
     report,
     workload,
@@ -39,6 +40,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--queries", type=int, default=2_000, help="site queries (default 2000)")
     p.add_argument("--routes", type=int, default=300, help="route queries (default 300)")
     p.add_argument("--changes", type=int, default=10_000, help="writes to catch up on")
+    p.add_argument("--plans", type=int, default=200, help="route plans per span (default 200)")
     p.add_argument("--skip-import", action="store_true", help="skip bench/import_bench.py")
     p.add_argument("--skip-load", action="store_true", help="skip the gunicorn load test")
     p.add_argument("--only-serving", action="store_true",
@@ -49,6 +51,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.quick:
         args.points, args.lines = min(args.points, 200_000), min(args.lines, 40_000)
         args.queries, args.routes = min(args.queries, 500), min(args.routes, 100)
+        args.plans = min(args.plans, 30)
         args.skip_import = True
     return args
 
@@ -71,6 +74,9 @@ def engine_part(args, dataset: Dataset, figures: report.Figures, rng):
     n_sites, n_routes = (50, 10) if args.quick else (200, 50)
     mismatches = oracle_bench.compare(index, source, sites[:n_sites], routes[:n_routes], figures)
     figures.add("oracle mismatches", mismatches, "queries", 0, key="oracle_mismatches")
+    heading("planner: 5 and 20 km plans, csgraph vs networkx, oracle, pgRouting")
+    url = os.environ.get("INFRASHARE_TEST_POSTGRES_URL")
+    planner_bench.run(index, source, dataset, figures, rng, args.plans, url)
     heading("engine: catch-up")
     engine_bench.catch_up(index, source, args.changes, figures, rng)
     engine_bench.site_latency(index, sites, figures, " after catch-up")

@@ -113,7 +113,7 @@ def compare(index: AssetIndex, source: ArraySource, sites, routes, figures: Figu
     for request in (dataclasses.replace(r, limit=ROUTE_LIMIT) for r in routes):
         subset = _route_records(source, bounds, request)
         why = route_mismatch(
-            match_route(index, request).to_dict(), oracle_route(subset, request, seq).to_dict()
+            match_route(index, request).to_dict(), oracle_route(subset, request, seq)
         )
         if why:
             problems.append(f"route from {request.route.coords[0]}: {why}")

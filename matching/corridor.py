@@ -1,12 +1,9 @@
-"""Corridors in a route's metric frame: near segment pairs, distances and covered intervals.
+"""Corridors in a route's metric frame: near segment pairs and their distances.
 
-Which parts of the route lie within `corridor_m` of a candidate line? For one route segment
-p(t) = p0 + t·d (t ∈ [0, 1]) and one candidate segment ab, the points within c of ab form a
-capsule (a rectangle plus two disks), which is convex, so its trace on the route segment is
-one t-interval: the hull of the traces on the two disks (a quadratic) and on the rectangle
-(two slabs, linear). This is exact, where buffering the candidate would cut the round ends
-into polygons, and it vectorises over all segment pairs. Only pairs whose boxes, grown by the
-corridor, meet are examined; a 10 km route through a city has ~100 of them.
+Which candidate segments come within `corridor_m` of which route segments? Only pairs whose
+boxes, grown by the corridor, meet are examined (a 10 km route through a city has ~100 of
+them); their exact segment-to-segment distance keeps those within the corridor, which
+`linref` turns into covered stretches.
 """
 
 from __future__ import annotations
@@ -19,70 +16,9 @@ from matching.path import MetricPath
 
 EPS_M = 1e-6  # intervals closer than this join
 _PAIRS_PER_CHUNK = 200_000  # caps the (route segments × candidate segments) scratch matrix
-_SLACK_M = 1e-3  # pairs this much beyond the corridor still go to the exact capsule test
+_SLACK_M = 1e-3  # pairs this much beyond the corridor still go to the exact coverage
 
 Interval = tuple[float, float]
-
-
-def _disks(p0x, p0y, dx, dy, cx, cy, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """t-ranges of p0 + t·d inside the disks of radius c at (cx, cy) (lo > hi: none)."""
-    qa = dx * dx + dy * dy
-    wx, wy = p0x - cx, p0y - cy
-    qb = 2 * (dx * wx + dy * wy)
-    qc = (wx * wx + wy * wy) - c * c
-    disc = qb * qb - 4 * qa * qc
-    moving, missed, inside = qa > 0, disc < 0, qc <= 0
-    root = np.sqrt(np.maximum(disc, 0.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lo = np.where(missed, np.inf, (-qb - root) / (2 * qa))
-        hi = np.where(missed, -np.inf, (-qb + root) / (2 * qa))
-    # A point-like route segment is in the disk for every t, or for none.
-    lo = np.where(moving, lo, np.where(inside, -np.inf, np.inf))
-    hi = np.where(moving, hi, np.where(inside, np.inf, -np.inf))
-    return lo, hi
-
-
-def _slab(alpha, beta, lower, upper) -> tuple[np.ndarray, np.ndarray]:
-    """t where lower ≤ alpha + beta·t ≤ upper."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t1, t2 = (lower - alpha) / beta, (upper - alpha) / beta
-    flat, flat_in = beta == 0, (alpha >= lower) & (alpha <= upper)
-    lo = np.where(flat, np.where(flat_in, -np.inf, np.inf), np.minimum(t1, t2))
-    hi = np.where(flat, np.where(flat_in, np.inf, -np.inf), np.maximum(t1, t2))
-    return lo, hi
-
-
-def capsule_intervals(p0, d, a, b, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair, the t ∈ [0, 1] range of p0 + t·d within c of segment ab (lo > hi: none).
-
-    Works on x and y columns and treats both end disks in one pass: the cost is the number
-    of numpy calls, not their length (a 10 km route has ~100 pairs).
-    """
-    n = len(p0)
-    p0x, p0y, dx, dy = p0[:, 0], p0[:, 1], d[:, 0], d[:, 1]
-    ax, ay, bx, by = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
-    lo_ab, hi_ab = _disks(
-        np.tile(p0x, 2), np.tile(p0y, 2), np.tile(dx, 2), np.tile(dy, 2),
-        np.concatenate([ax, bx]), np.concatenate([ay, by]), c,
-    )  # fmt: skip
-    abx, aby = bx - ax, by - ay
-    length = np.hypot(abx, aby)
-    segment = length > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ux = np.where(segment, abx / length, 0.0)
-        uy = np.where(segment, aby / length, 0.0)
-    wx, wy = p0x - ax, p0y - ay
-    lo_s, hi_s = _slab(wx * ux + wy * uy, dx * ux + dy * uy, 0.0, length)
-    lo_n, hi_n = _slab(wx * -uy + wy * ux, dx * -uy + dy * ux, -c, c)
-    # The rectangle of a point-like segment is empty: it is just its disks.
-    lo_r = np.where(segment, np.maximum(lo_s, lo_n), np.inf)
-    hi_r = np.where(segment, np.minimum(hi_s, hi_n), -np.inf)
-    los = np.concatenate([lo_ab, lo_r]).reshape(3, n)
-    his = np.concatenate([hi_ab, hi_r]).reshape(3, n)
-    present = los <= his
-    lo = np.where(present, los, np.inf).min(axis=0)
-    hi = np.where(present, his, -np.inf).max(axis=0)
-    return np.maximum(lo, 0.0), np.minimum(hi, 1.0)
 
 
 class Pairs(NamedTuple):
@@ -123,28 +59,6 @@ def near_pairs(path: MetricPath, xy: np.ndarray, row: np.ndarray, corridor_m: fl
         found.append((ri + start, sj))
     ri, sj = (np.concatenate(part) for part in zip(*found, strict=True))
     return Pairs(ri, a[sj], b[sj], owner[sj])
-
-
-def corridor_intervals(
-    path: MetricPath,
-    xy: np.ndarray,
-    row: np.ndarray,
-    rows: int,
-    corridor_m: float,
-    pairs: Pairs | None = None,
-) -> list[list[Interval]]:
-    """For each candidate row, the merged route intervals (geodesic metres) within the corridor.
-
-    `xy` holds the candidates' metric vertices and `row` the candidate of each vertex;
-    `pairs`, when the caller has them (see `row_distances`), saves finding them again.
-    """
-    if pairs is None:
-        pairs = near_pairs(path, xy, row, corridor_m)
-    p0, d = path.segments
-    lo, hi = capsule_intervals(p0[pairs.segment], d[pairs.segment], pairs.a, pairs.b, corridor_m)
-    ok = lo <= hi
-    ri = pairs.segment[ok]
-    return _merge_rows(pairs.row[ok], path.measure(ri, lo[ok]), path.measure(ri, hi[ok]), rows)
 
 
 def _point_segment(px, py, ax, ay, bx, by) -> np.ndarray:
@@ -196,21 +110,3 @@ def row_distances(
     distance = np.full(rows, np.inf)
     np.minimum.at(distance, pairs.row, apart)
     return distance, pairs.take(apart <= corridor_m + _SLACK_M)
-
-
-def _merge_rows(owner, starts, ends, rows: int) -> list[list[Interval]]:
-    """`coverage.merge` of each row's intervals, in one sort and one pass over all of them."""
-    found: list[list[Interval]] = [[] for _ in range(rows)]
-    order = np.lexsort((ends, starts, owner))  # by row, then as sorted() orders (s, e)
-    current, out = -1, []
-    for k, s, e in zip(
-        owner[order].tolist(), starts[order].tolist(), ends[order].tolist(), strict=True
-    ):
-        if k != current:
-            current, out = k, found[k]
-        if out and s <= out[-1][1] + EPS_M:
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return found

@@ -1,4 +1,4 @@
-"""Interval algebra along a route and the greedy route cover (corridor geometry: `corridor`)."""
+"""Interval algebra along a route and the greedy route cover (what each line covers: `linref`)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Re-exported: the corridor geometry used to live here.
-from matching.corridor import EPS_M, Interval, capsule_intervals, corridor_intervals
+from matching.corridor import EPS_M, Interval
 
 __all__ = [
     "EPS_M",
     "CoverOption",
     "Interval",
-    "capsule_intervals",
-    "corridor_intervals",
     "gaps",
     "greedy_cover",
     "merge",

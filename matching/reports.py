@@ -112,6 +112,7 @@ class RouteSuggestion(_Flat):
     distance_m: float
     covered_m: float
     intervals: tuple[tuple[float, float], ...]  # (from_m, to_m) along the route
+    laterals_m: tuple[tuple[float, float], ...]  # join to the route at each interval's ends
     free: dict[str, int]
     sharing_mode: str
     estimated_saving: float
@@ -127,6 +128,8 @@ class CoverLeg(_Flat):
     to_m: float
     length_m: float
     sharing_mode: str
+    lateral_from_m: float  # new trench joining the route to the asset at from_m
+    lateral_to_m: float
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,8 @@ class RouteReport(_Serialisable):
     gaps: dict  # GeoJSON FeatureCollection of the uncovered pieces
     cover: tuple[CoverLeg, ...]
     trench_avoided_m: float
-    new_build_m: float
+    new_build_m: float  # route not covered
+    lateral_m: float  # joins from the route to the cover's assets
+    new_trench_m: float  # new_build_m + lateral_m
     estimated_saving: float
     currency: str

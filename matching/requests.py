@@ -127,6 +127,7 @@ class RouteRequest:
     needs: dict[str, int]
     limit: int = 10
     share_threshold: float = 0.8  # coverage ratio from which the verdict is "share"
+    partial_threshold: float | None = None  # "partial_share" from here; None: 3/4 of share
     length_m: float = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -156,6 +157,18 @@ class RouteRequest:
             or not 0 < threshold <= 1
         ):
             raise InvalidRequest("share_threshold", "must be a ratio greater than 0 and at most 1")
+        partial = self.partial_threshold
+        if partial is None:
+            partial = 0.75 * threshold
+            object.__setattr__(self, "partial_threshold", partial)
+        if (
+            isinstance(partial, bool)
+            or not isinstance(partial, int | float)
+            or not 0 < partial <= threshold
+        ):
+            raise InvalidRequest(
+                "partial_threshold", "must be a ratio greater than 0 and at most share_threshold"
+            )
 
     def to_dict(self) -> dict:
         return {
@@ -164,4 +177,5 @@ class RouteRequest:
             "needs": dict(self.needs),
             "limit": self.limit,
             "share_threshold": self.share_threshold,
+            "partial_threshold": self.partial_threshold,
         }

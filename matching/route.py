@@ -1,24 +1,29 @@
 """Route matching: which existing ducts, cables and pole routes run along a planned route.
 
 Eligibility: an in-service line of a kind `rules.ROUTE_HOSTS` allows for every need, with
-enough free units, within `corridor_m` of the route. Each candidate covers the parts of the
-route within `corridor_m` of it (see `coverage`), measured geodesically from the route start.
+enough free units, within `corridor_m` of the route. Each candidate covers the stretch of the
+route it runs along, by linear referencing (`linref`): its in-corridor points map to their
+nearest route points, so it never covers more than its own length. Measures are geodesic
+metres from the route start.
 
 Candidates rank by covered metres (more first), then distance, then asset id. The cover is
 `coverage.greedy_cover` over all eligible candidates (fewest owners, then fewest assets, then
 cheapest sharing mode). `trench_avoided_m` is what the cover runs along; `new_build_m` the
-rest of the route. Verdict "share" when coverage_ratio ≥ the request's `share_threshold`
-(default 0.8), else "build_new". Gaps shorter than 1 cm are dropped from the GeoJSON.
+rest of the route; `lateral_m` the joins from the route to the cover's assets at each end of
+each leg, which are new trench too (`new_trench_m` = `new_build_m` + `lateral_m`). Verdict
+"share" when coverage_ratio ≥ the request's `share_threshold` (default 0.8), "partial_share"
+when it reaches `partial_threshold` (default 0.6: reuse most of the route, build the rest),
+else "build_new". Gaps shorter than 1 cm are dropped from the GeoJSON.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from matching import corridor, coverage, rules
+from matching import coverage, linref, rules
 from matching.candidates import RESOURCE_CODE, RowFilter
 from matching.path import MetricPath
 from matching.reports import CoverLeg, RouteReport, RouteSuggestion, metres, ratio
@@ -40,6 +45,7 @@ class RouteCandidate(NamedTuple):
     distance_m: float
     intervals: tuple[tuple[float, float], ...]
     free: dict[str, int]
+    laterals: tuple[tuple[float, float], ...] = ()  # metres of join at each interval's ends
 
     @property
     def covered_m(self) -> float:
@@ -71,6 +77,7 @@ def _suggest(
         distance_m=metres(c.distance_m),
         covered_m=metres(covered),
         intervals=tuple((round(s, 2) + 0.0, round(e, 2) + 0.0) for s, e in c.intervals),
+        laterals_m=tuple((metres(a), metres(b)) for a, b in c.laterals),
         free=dict(c.free),
         sharing_mode=mode,
         estimated_saving=metres(saving),
@@ -105,11 +112,15 @@ def _gap_features(path: MetricPath, holes: list[tuple[float, float]]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+Lateral = Callable[[int, float], float]  # (asset id, measure) -> metres of join there
+
+
 def _cover(
     candidates: Sequence[RouteCandidate],
     modes: dict[int, str],
     union: list,
     costs: rules.Costs,
+    lateral: Lateral,
 ) -> tuple[CoverLeg, ...]:
     options = [
         coverage.CoverOption(
@@ -127,30 +138,53 @@ def _cover(
             to_m=metres(e),
             length_m=metres(e - s),
             sharing_mode=modes[opt.asset_id],
+            lateral_from_m=metres(lateral(opt.asset_id, s)),
+            lateral_to_m=metres(lateral(opt.asset_id, e)),
         )
         for opt, s, e in coverage.greedy_cover(options, union)
     )
 
 
+def verdict(ratio_covered: float, request: RouteRequest) -> rules.Verdict:
+    """share at the share threshold, partial_share at the partial one, else build_new."""
+    if ratio_covered >= request.share_threshold:
+        return rules.Verdict.SHARE
+    if ratio_covered >= request.partial_threshold:
+        return rules.Verdict.PARTIAL_SHARE
+    return rules.Verdict.BUILD_NEW
+
+
 def _reason(
-    request: RouteRequest, length: float, covered: float, cover: tuple[CoverLeg, ...], share: bool
+    request: RouteRequest,
+    length: float,
+    covered: float,
+    cover: tuple[CoverLeg, ...],
+    outcome: str,
+    lateral_m: float,
 ) -> str:
     kinds = ", ".join(sorted(rules.common_hosts(set(request.needs), rules.ROUTE_HOSTS)))
     needs = " and ".join(f"{units} free {resource}" for resource, units in request.needs.items())
     if not cover:
         return (
-            f"No in-service {kinds} with {needs} within {request.corridor_m:g} m "
-            "of the route; build new."
+            f"No in-service {kinds} with {needs} runs along the route "
+            f"within {request.corridor_m:g} m; build new."
         )
     owners = len({leg.owner_id for leg in cover})
     assets = len({leg.asset_id for leg in cover})
     summary = (
-        f"Existing {kinds} with {needs} cover {covered / length:.0%} of the {length:.0f} m route "
-        f"({covered:.0f} m) using {assets} asset(s) of {owners} owner(s)"
+        f"Existing {kinds} with {needs} run along {covered / length:.0%} of the {length:.0f} m "
+        f"route ({covered:.0f} m) using {assets} asset(s) of {owners} owner(s)"
     )
-    if share:
-        return f"{summary}; {length - covered:.0f} m remain to build."
-    return f"{summary}, below the {request.share_threshold:.0%} needed to share; build new."
+    trench = f"{length - covered:.0f} m of route and {lateral_m:.0f} m of laterals remain to build"
+    if outcome == rules.Verdict.SHARE:
+        return f"{summary}; {trench}."
+    if outcome == rules.Verdict.PARTIAL_SHARE:
+        return f"{summary}: share these legs; {trench}."
+    return f"{summary}, below the {request.partial_threshold:.0%} needed to share; build new."
+
+
+def _no_lateral(asset_id: int, measure: float) -> float:
+    return 0.0
 
 
 def route_report(
@@ -159,8 +193,9 @@ def route_report(
     path: MetricPath,
     candidates: Sequence[RouteCandidate],
     costs: rules.Costs = rules.DEFAULT_COSTS,
+    lateral: Lateral = _no_lateral,
 ) -> RouteReport:
-    """Rank, cover and reach the verdict (shared by the engine and the oracle)."""
+    """Rank, cover and reach the verdict; `lateral` gives the join at a covered measure."""
     covered_by = {c.asset_id: c.covered_m for c in candidates}
     ranked = sorted(
         candidates,
@@ -170,11 +205,13 @@ def route_report(
     modes = {c.asset_id: str(rules.sharing_mode(c.kind, need, c.owner_sector)) for c in candidates}
     union = coverage.merge([iv for c in candidates for iv in c.intervals])
     covered = min(coverage.total(union), path.length_m)
-    cover = _cover(candidates, modes, union, costs)
-    share = covered / path.length_m >= request.share_threshold
+    cover = _cover(candidates, modes, union, costs, lateral)
+    lateral_m = sum(leg.lateral_from_m + leg.lateral_to_m for leg in cover)
+    outcome = verdict(covered / path.length_m, request)
+    build_per_m = costs.route_build_per_m(set(request.needs))
     return RouteReport(
-        verdict=str(rules.Verdict.SHARE if share else rules.Verdict.BUILD_NEW),
-        reason=_reason(request, path.length_m, covered, cover, share),
+        verdict=str(outcome),
+        reason=_reason(request, path.length_m, covered, cover, outcome, lateral_m),
         registry_seq=seq,
         request=request.to_dict(),
         candidates=tuple(
@@ -188,7 +225,9 @@ def route_report(
         cover=cover,
         trench_avoided_m=metres(covered),
         new_build_m=metres(path.length_m - covered),
-        estimated_saving=metres(covered * costs.route_build_per_m(set(request.needs))),
+        lateral_m=metres(lateral_m),
+        new_trench_m=metres(path.length_m - covered + lateral_m),
+        estimated_saving=metres((covered - lateral_m) * build_per_m),
         currency=costs.currency,
     )
 
@@ -200,10 +239,14 @@ def match_route(
     path = MetricPath(request.route)
     found = index.within_corridor(path, request.corridor_m, RowFilter.for_needs(request.needs))
     rows = found.rows
-    intervals = corridor.corridor_intervals(
-        path, found.metric_xy, found.metric_row, len(rows), request.corridor_m, found.pairs
-    )
-    return route_report(request, found.seq, path, _candidates(found, intervals, request), costs)
+    found_cover = linref.linear_coverage(path, found.pairs, len(rows), request.corridor_m)
+    row_of = {asset_id: k for k, asset_id in enumerate(rows.asset_id.tolist())}
+
+    def lateral(asset_id: int, measure: float) -> float:
+        return found_cover.lateral_at(row_of[asset_id], measure)
+
+    candidates = _candidates(found, found_cover, request)
+    return route_report(request, found.seq, path, candidates, costs, lateral)
 
 
 _KIND_NAMES = np.array(rules.KINDS, dtype=object)
@@ -211,7 +254,7 @@ _SENSITIVITY_NAMES = np.array(rules.SENSITIVITIES, dtype=object)
 _SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
 
 
-def _candidates(found, intervals: list, request: RouteRequest) -> list[RouteCandidate]:
+def _candidates(found, found_cover, request: RouteRequest) -> list[RouteCandidate]:
     """RouteCandidates for every row found, reading each column once rather than per cell."""
     rows = found.rows
     every = np.arange(len(rows))
@@ -225,8 +268,9 @@ def _candidates(found, intervals: list, request: RouteRequest) -> list[RouteCand
         _SECTOR_NAMES[rows.sector].tolist(),
         rows.refs.strings(every),
         found.distance_m.tolist(),
-        map(tuple, intervals),
+        map(tuple, found_cover.intervals),
         [{r: units[k] for r, units in free} for k in range(len(rows))],
+        map(tuple, found_cover.laterals),
         strict=True,
     )
     return [RouteCandidate(*values) for values in columns]

@@ -68,7 +68,8 @@ class SharingMode(StrEnum):
 
 class Verdict(StrEnum):
     SHARE = "share"
-    CO_BUILD = "co_build"  # part of the vocabulary; the engine itself only says share or build_new
+    PARTIAL_SHARE = "partial_share"  # a route: reuse most of it plus some new trench
+    CO_BUILD = "co_build"  # part of the vocabulary; the engine says share, partial or build_new
     BUILD_NEW = "build_new"
 
 

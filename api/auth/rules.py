@@ -39,6 +39,8 @@ ENDPOINT_RULES: dict[str, dict[str, frozenset[str]]] = {
     "assets.AssetCapacity": {"GET": ANY},
     "match.SiteMatch": {"POST": ANY},
     "match.RouteMatch": {"POST": ANY},
+    "plan.PlanRoute": {"POST": ANY},
+    "plan.PlanBuildRequest": {"POST": OPERATOR},
     "access_grants.AccessGrants": {"GET": OWNER | OPERATOR | APPROVER, "POST": OWNER},
     "access_grants.AccessGrantById": {"GET": OWNER | OPERATOR | APPROVER, "DELETE": OWNER},
     # Interoperability: imports (owners), exports, OGC API - Features and vector tiles (all

@@ -74,7 +74,7 @@ def test_a_route_along_a_real_line_covers_it_as_the_oracle_does(
     body = _route(registry[owner_ref], needs)
     report = Matcher(session_factory).match_route(body)
     seq, records = _oracle_records(session_factory)
-    oracle = oracle_route(records, body, seq).to_dict()
+    oracle = oracle_route(records, body, seq)
     ours = {c["asset_id"]: c for c in report["candidates"]}
     theirs = {c["asset_id"]: c for c in oracle["candidates"]}
     assert set(ours) == set(theirs)
@@ -82,6 +82,9 @@ def test_a_route_along_a_real_line_covers_it_as_the_oracle_does(
         assert candidate["covered_m"] == pytest.approx(theirs[asset_id]["covered_m"], abs=1.0)
         assert candidate["distance_m"] == pytest.approx(theirs[asset_id]["distance_m"], abs=0.5)
     assert report["coverage_m"] == pytest.approx(oracle["coverage_m"], abs=1.0)
+    lengths = {r.id: GEOD.geometry_length(r.geometry) for r in records}
+    for asset_id, candidate in ours.items():  # linear referencing: never more than itself
+        assert candidate["covered_m"] <= lengths[asset_id] + 0.5
     line = next(c for c in report["candidates"] if c["owner_ref"] == owner_ref)
     length = GEOD.geometry_length(shape(registry[owner_ref]["geometry"]))
     assert line["covered_m"] == pytest.approx(length, abs=1.0)  # the line covers all of itself

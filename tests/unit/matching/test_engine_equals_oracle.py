@@ -7,6 +7,7 @@ import itertools
 import json
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
@@ -111,19 +112,28 @@ def assert_same_site_answer(index, source, request):
 
 def assert_same_route_answer(index, source, request):
     engine = match_route(index, request).to_dict()
-    oracle = oracle_route(source.records(), request, source.current_seq()).to_dict()
+    oracle = oracle_route(source.records(), request, source.current_seq())
     ours = {c["asset_id"]: c for c in engine["candidates"]}
     theirs = {c["asset_id"]: c for c in oracle["candidates"]}
     assert set(ours) == set(theirs)
     for asset_id, candidate in ours.items():
         assert abs(candidate["distance_m"] - theirs[asset_id]["distance_m"]) <= 0.5
         assert abs(candidate["covered_m"] - theirs[asset_id]["covered_m"]) <= 1.0
+        if len(candidate["laterals_m"]) == len(theirs[asset_id]["laterals_m"]):
+            for ours_ends, their_ends in zip(
+                candidate["laterals_m"], theirs[asset_id]["laterals_m"], strict=True
+            ):
+                assert ours_ends == pytest.approx(their_ends, abs=1.0)
     ranked = [c["asset_id"] for c in engine["candidates"]]
     for better, worse in itertools.pairwise(ranked):
         # The oracle may differ by centimetres, so it must never rank them the other way by more.
         assert theirs[worse]["covered_m"] <= theirs[better]["covered_m"] + 1.0
     assert abs(engine["coverage_m"] - oracle["coverage_m"]) <= 1.0
     assert engine["route_length_m"] == oracle["route_length_m"]
+    thresholds = (request.share_threshold, request.partial_threshold)
+    if all(abs(engine["coverage_ratio"] - t) > 1e-3 for t in thresholds):
+        # (a ratio within rounding of a threshold may tip either way)
+        assert engine["verdict"] == oracle["verdict"]
 
 
 @SETTINGS

@@ -1,46 +1,82 @@
-"""Corridor intervals, interval algebra and the greedy cover, checked against brute force."""
+"""Coverage by linear referencing, interval algebra and the greedy cover."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from shapely.geometry import LineString
 
-from matching.coverage import CoverOption, capsule_intervals, greedy_cover, merge, subtract
+from matching import AssetIndex, MemorySource, RouteRequest, match_route
+from matching.coverage import CoverOption, greedy_cover, merge, subtract
+from tests.unit.matching.factories import GEOD, make_line, offset
 
-
-def brute_force_interval(p0, d, a, b, c, samples=20_001):
-    t = np.linspace(0, 1, samples)
-    points = p0 + t[:, None] * d
-    ab = b - a
-    denom = ab @ ab
-    s = np.clip(((points - a) @ ab) / denom, 0, 1) if denom else np.zeros(samples)
-    dist = np.hypot(*(points - (a + s[:, None] * ab)).T)
-    inside = t[dist <= c]
-    return (inside.min(), inside.max()) if len(inside) else None
+START = (116.40, 39.90)
 
 
-def test_capsule_intervals_agree_with_dense_sampling():
-    rng = np.random.default_rng(3)
-    p0, d = rng.uniform(-100, 100, (300, 2)), rng.uniform(-200, 200, (300, 2))
-    a, b = rng.uniform(-100, 100, (300, 2)), rng.uniform(-100, 100, (300, 2))
-    b[:20] = a[:20]  # some point-like candidate segments
-    lo, hi = capsule_intervals(p0, d, a, b, 30.0)
-    for k in range(300):
-        expected = brute_force_interval(p0[k], d[k], a[k], b[k], 30.0)
-        if expected is None:
-            assert lo[k] > hi[k] or hi[k] - lo[k] < 1e-3
-        else:
-            assert lo[k] == pytest.approx(expected[0], abs=1e-3)
-            assert hi[k] == pytest.approx(expected[1], abs=1e-3)
+def at(east_m: float, north_m: float = 0.0) -> tuple[float, float]:
+    return offset(*START, east_m, north_m)
 
 
-def test_a_zero_length_route_segment_is_inside_or_outside_as_a_whole():
-    p0 = np.array([[0.0, 5.0], [0.0, 50.0]])
-    lo, hi = capsule_intervals(
-        p0, np.zeros((2, 2)), np.array([[-10.0, 0]] * 2), np.array([[10.0, 0]] * 2), 10.0
+def covered(route_xy, line_xy, corridor_m=50.0, owner_id=2):
+    """(coverage_m, the line's intervals, its laterals) for one duct along a route."""
+    route = LineString([at(*p) for p in route_xy])
+    record = make_line(1, [at(*p) for p in line_xy], owner_id=owner_id)
+    report = match_route(
+        AssetIndex(MemorySource([record])),
+        RouteRequest(route=route, corridor_m=corridor_m, needs={"subduct": 1}),
     )
-    assert (lo[0], hi[0]) == (0.0, 1.0)
-    assert lo[1] > hi[1]
+    if not report.candidates:
+        return report.coverage_m, (), ()
+    (candidate,) = report.candidates
+    return report.coverage_m, candidate.intervals, candidate.laterals_m
+
+
+def test_a_duct_crossing_the_route_at_right_angles_covers_nothing():
+    coverage_m, intervals, _ = covered([(0, 0), (2_000, 0)], [(1_000, -300), (1_000, 300)])
+    assert coverage_m == 0.0 and intervals == ()
+
+
+def test_a_duct_running_alongside_covers_exactly_its_stretch_with_a_lateral_at_each_end():
+    coverage_m, intervals, laterals = covered([(0, 0), (2_000, 0)], [(500, 10), (1_300, 10)])
+    assert coverage_m == pytest.approx(800, abs=0.01)
+    assert intervals == ((pytest.approx(500, abs=0.01), pytest.approx(1_300, abs=0.01)),)
+    assert laterals == ((pytest.approx(10, abs=0.01), pytest.approx(10, abs=0.01)),)
+
+
+def test_a_duct_never_covers_more_than_its_own_length():
+    short = GEOD.inv(*at(990, 20), *at(1_010, 20))[2]
+    coverage_m, _, _ = covered([(0, 0), (2_000, 0)], [(990, 20), (1_010, 20)])
+    assert coverage_m == pytest.approx(short, abs=0.01)  # the corridor's round ends add nothing
+
+
+def test_a_duct_cutting_the_inside_of_a_corner_leaves_the_corner_uncovered():
+    coverage_m, intervals, _ = covered(
+        [(0, 0), (1_000, 0), (1_000, 1_000)], [(0, 10), (990, 10), (990, 1_000)]
+    )
+    assert coverage_m == pytest.approx(1_980, abs=0.1)
+    assert [round(s) for iv in intervals for s in iv] == [0, 990, 1_010, 2_000]
+
+
+def test_a_duct_round_the_outside_of_a_corner_covers_both_arms():
+    coverage_m, intervals, _ = covered(
+        [(0, 0), (1_000, 0), (1_000, 1_000)], [(0, -10), (1_010, -10), (1_010, 1_000)]
+    )
+    assert coverage_m == pytest.approx(2_000, abs=0.1)
+    assert len(intervals) == 1
+
+
+def test_two_parallel_ducts_over_half_the_route_cover_half_of_it_once():
+    route = LineString([at(0), at(2_000)])
+    ducts = [
+        make_line(1, [at(0, 10), at(1_000, 10)], owner_id=2),
+        make_line(2, [at(0, -10), at(1_000, -10)], owner_id=3),
+    ]
+    report = match_route(
+        AssetIndex(MemorySource(ducts)),
+        RouteRequest(route=route, corridor_m=50.0, needs={"subduct": 1}),
+    )
+    assert report.coverage_m == pytest.approx(1_000, abs=0.01)  # merged, not summed to 2 000
+    assert report.coverage_ratio == pytest.approx(0.5, abs=1e-4)
+    assert report.verdict == "build_new"
 
 
 def test_merge_joins_touching_and_overlapping_intervals():

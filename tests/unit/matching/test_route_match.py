@@ -40,10 +40,10 @@ def test_a_duct_alongside_the_whole_route_covers_it_and_the_verdict_is_share():
 def test_a_duct_along_half_the_route_leaves_a_gap_and_the_verdict_is_build_new():
     report = route([duct(1, 0, 1_000, north=0.0)])
     assert report.verdict == "build_new"
-    # The corridor reaches 50 m past the duct's end.
-    assert report.coverage_m == pytest.approx(1_050, abs=0.5)
+    # The duct covers what it runs along, not the corridor's reach past its end.
+    assert report.coverage_m == pytest.approx(1_000, abs=0.01)
     (gap,) = report.gaps["features"]
-    assert gap["properties"]["from_m"] == pytest.approx(1_050, abs=0.5)
+    assert gap["properties"]["from_m"] == pytest.approx(1_000, abs=0.01)
     assert gap["properties"]["to_m"] == pytest.approx(report.route_length_m, abs=0.01)
     first, last = gap["geometry"]["coordinates"][0], gap["geometry"]["coordinates"][-1]
     assert GEOD.inv(*first, *last)[2] == pytest.approx(gap["properties"]["length_m"], abs=0.5)
@@ -101,8 +101,9 @@ def test_fibre_cores_of_an_operator_are_swapped_and_of_a_utility_leased():
     assert modes == {1: "core_swap", 2: "core_lease"}
 
 
-def test_a_duct_crossing_the_route_covers_twice_the_corridor():
-    crossing = make_line(1, [along(1_000, -300), along(1_000, 300)])
+def test_a_duct_crossing_the_route_at_a_slant_covers_only_its_image():
+    # At 45° the 141 m of the duct inside a 50 m corridor run along 100 m of the route.
+    crossing = make_line(1, [along(700, -300), along(1_300, 300)])
     (candidate,) = route([crossing]).candidates
     assert candidate.covered_m == pytest.approx(100, abs=0.05)
     assert candidate.distance_m == 0

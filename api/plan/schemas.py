@@ -1,0 +1,98 @@
+"""Marshmallow schemas of the route planner's request and response (in the OpenAPI doc)."""
+
+from marshmallow import Schema, fields, validate
+
+from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
+
+
+class PlanConstraintsSchema(Schema):
+    exclude_owner_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    kinds = fields.List(
+        fields.String(validate=validate.OneOf(["duct", "aerial_route", "fiber_cable"])),
+        load_default=list,
+    )
+    exclude_asset_ids = fields.List(fields.Integer(strict=True), load_default=list)
+
+
+class PlanRouteSchema(Schema):
+    start = fields.Dict(
+        required=True, data_key="from", metadata={"description": "GeoJSON Point: one end"}
+    )
+    end = fields.Dict(
+        required=True, data_key="to", metadata={"description": "GeoJSON Point: the other end"}
+    )
+    needs = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(strict=True),
+        required=True,
+        metadata={"description": "exactly one resource", "example": {"fiber_core": 12}},
+    )
+    max_detour = fields.Float(
+        load_default=2.0,
+        validate=validate.Range(1.0, MAX_DETOUR),
+        metadata={"description": "the graph holds what lies within this × the straight line"},
+    )
+    alternatives = fields.Integer(
+        strict=True, load_default=0, validate=validate.Range(0, MAX_ALTERNATIVES)
+    )
+    constraints = fields.Nested(PlanConstraintsSchema, load_default=dict)
+
+
+class PlanLegSchema(Schema):
+    type = fields.String(metadata={"description": "reuse, new_trench or lateral"})
+    asset_id = fields.Integer()
+    owner_id = fields.Integer()
+    owner_name = fields.String()
+    owner_ref = fields.String()
+    kind = fields.String()
+    sensitivity = fields.String()
+    sharing_mode = fields.String()
+    length_m = fields.Float()
+    cost = fields.Float()
+    geometry = fields.Dict(allow_none=True, metadata={"description": "GeoJSON LineString"})
+    masked = fields.Boolean(metadata={"description": "coarsened to the mask grid"})
+    hidden = fields.Boolean(metadata={"description": "a confidential asset: cost only"})
+
+
+class PlanTotalSchema(Schema):
+    cost = fields.Float()
+    length_m = fields.Float()
+    reuse_m = fields.Float()
+    new_trench_m = fields.Float(metadata={"description": "laterals included"})
+    owners = fields.Integer(metadata={"description": "owners whose assets are reused"})
+
+
+class PlanBaselineSchema(Schema):
+    cost = fields.Float()
+    new_trench_m = fields.Float()
+
+
+class PlanOptionSchema(Schema):
+    legs = fields.List(fields.Nested(PlanLegSchema))
+    total = fields.Nested(PlanTotalSchema)
+    saving = fields.Float()
+
+
+class PlanSchema(PlanOptionSchema):
+    registry_seq = fields.Integer()
+    request = fields.Dict()
+    baseline = fields.Nested(PlanBaselineSchema)
+    alternatives = fields.List(fields.Nested(PlanOptionSchema))
+    explanation = fields.String()
+    currency = fields.String()
+
+
+class PlanBuildRequestSchema(PlanRouteSchema):
+    purpose = fields.String(required=True, metadata={"description": "why the route is needed"})
+    file_share_requests = fields.Boolean(
+        load_default=False,
+        metadata={"description": "also file a share request for every reused asset, at once"},
+    )
+
+
+class PlanSavedSchema(Schema):
+    build_request = fields.Dict(metadata={"description": "as GET /build-requests/<id> shows it"})
+    share_request_ids = fields.List(fields.Integer())
+    unfiled_legs = fields.Integer(
+        metadata={"description": "reuse legs on assets you may not see: ask their owners"}
+    )

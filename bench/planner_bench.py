@@ -1,0 +1,160 @@
+"""The route planner on the benchmark registry: 5 and 20 km plans, csgraph against networkx,
+the naive oracle on the small graphs, and pgRouting's pgr_dijkstra on the same edge tables.
+
+Timed per plan: the R-tree pull of the ellipse, the graph build and the search (what
+POST /plan/route costs without HTTP). pgRouting is timed on the query alone, each graph
+already in a table, so the ratio flatters PostGIS.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+from pyproj import Geod
+from shapely.geometry import Point
+
+from bench.engine_bench import timed
+from bench.report import Figures, percentiles
+from matching import rules
+from matching.planner import PlanRequest, PlanSettings
+from matching.planner import search as planner_search
+from matching.planner.graph import build_graph
+from matching.planner.oracle import oracle_plan_cost
+from matching.planner.plan import lines_near, plan_lines, plan_route
+
+GEOD = Geod(ellps="WGS84")
+NEEDS = {"fiber_core": 12}
+TARGET_MS = {5_000.0: 20.0, 20_000.0: 100.0}
+TARGET_PGR_RATIO = 0.5
+TARGET_ROUTE_MATCH_US = 2_000.0
+ORACLE_MAX_NODES = 400
+
+
+def plan_requests(dataset, span_m: float, n: int, rng) -> list[PlanRequest]:
+    """Plans from a random line vertex to a point `span_m` away in a random direction."""
+    a = dataset.arrays
+    pick = rng.integers(0, len(a.line_coords), n)
+    lon, lat = a.line_coords[pick, 0], a.line_coords[pick, 1]
+    lon2, lat2, _ = GEOD.fwd(lon, lat, rng.uniform(0, 360, n), np.full(n, span_m))
+    return [
+        PlanRequest(start=Point(x0, y0), end=Point(x1, y1), needs=dict(NEEDS))
+        for x0, y0, x1, y1 in zip(lon.tolist(), lat.tolist(), lon2.tolist(), lat2.tolist(),
+                                  strict=True)
+    ]  # fmt: skip
+
+
+def latency(index, requests, span_m: float, figures: Figures) -> float:
+    wall, cpu, sizes = timed(lambda r: plan_route(index, r), requests,
+                             lambda p: p.graph_size, warm=min(10, len(requests)))  # fmt: skip
+    p50, p99 = percentiles(wall)
+    nodes, edges = np.mean(sizes, axis=0)
+    km = f"{span_m / 1000:g} km"
+    note = f"{len(requests)} plans, graphs of {nodes:,.0f} nodes / {edges:,.0f} edges"
+    key = f"plan_{span_m / 1000:g}km_p50"
+    figures.add(f"plan {km} p50", p50 / 1000, "ms", TARGET_MS[span_m], key=key, note=note)
+    figures.add(f"plan {km} p99", p99 / 1000, "ms")
+    figures.add(f"plan {km} CPU p50", percentiles(cpu)[0] / 1000, "ms")
+    return p50 / 1000
+
+
+def graphs(index, requests) -> list:
+    out = []
+    for request in requests:
+        _, lines = lines_near(index, request)
+        out.append(
+            (request, lines, build_graph(request, lines, rules.DEFAULT_COSTS, PlanSettings()))
+        )
+    return out
+
+
+def csgraph_vs_networkx(prepared, figures: Figures) -> None:
+    """The search alone, on the same graphs: scipy's compiled Dijkstra against networkx."""
+    import networkx as nx
+
+    ours, theirs = [], []
+    for _, _, g in prepared:
+        start = time.perf_counter()
+        planner_search.cheapest(g, g.cost.astype(np.float64), float("inf"))
+        ours.append(time.perf_counter() - start)
+        multi = nx.MultiGraph()
+        multi.add_weighted_edges_from(zip(g.u.tolist(), g.v.tolist(), g.cost.tolist(), strict=True))
+        start = time.perf_counter()
+        nx.dijkstra_path_length(multi, 0, 1)
+        theirs.append(time.perf_counter() - start)
+    a, b = percentiles(ours)[0], percentiles(theirs)[0]
+    figures.add("planner search p50 (scipy csgraph)", a, "us")
+    figures.add("planner search p50 (networkx)", b, "us")
+    figures.add("csgraph/networkx search", a / b, "x", note="below 1: csgraph is faster")
+
+
+def oracle_check(source, prepared, figures: Figures) -> int:
+    """The naive oracle's optimum on the plans whose graphs are small enough for it."""
+    checked = mismatches = 0
+    for request, lines, g in prepared:
+        if len(g.nodes) > ORACLE_MAX_NODES:
+            continue
+        records = [source.get(line.asset_id) for line in lines]
+        expected = oracle_plan_cost(records, request, rules.DEFAULT_COSTS, PlanSettings())
+        got = plan_lines(request, 0, lines).best.cost
+        checked += 1
+        mismatches += abs(got - expected) > 1e-6
+    figures.note(f"planner oracle: {checked} plans with at most {ORACLE_MAX_NODES} nodes checked")
+    figures.add(
+        "planner oracle mismatches", mismatches, "plans", 0, key="planner_oracle_mismatches"
+    )
+    return mismatches
+
+
+def pgrouting(url: str, prepared, planner_p50_ms: float, figures: Figures) -> None:
+    """pgr_dijkstra on each plan's edge table; same least cost, and the latency ratio."""
+    from bench.postgis_bench import scratch_database
+
+    with scratch_database(url) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pgrouting")
+        seconds, mismatches = [], 0
+        for k, (request, lines, g) in enumerate(prepared):
+            table = f"plan_edges_{k}"
+            conn.execute(
+                f"CREATE TABLE {table} (id bigint, source bigint, target bigint, cost float8)"
+            )
+            edges = zip(g.u.tolist(), g.v.tolist(), g.cost.tolist(), strict=True)
+            rows = io.StringIO(
+                "".join(f"{e + 1}\t{u + 1}\t{v + 1}\t{c!r}\n" for e, (u, v, c) in enumerate(edges))
+            )
+            with conn.cursor().copy(f"COPY {table} FROM STDIN") as copy:
+                copy.write(rows.getvalue())
+            sql = (f"SELECT max(agg_cost) FROM pgr_dijkstra('SELECT id, source, target, cost, "
+                   f"cost AS reverse_cost FROM {table}', 1, 2, directed => false)")  # fmt: skip
+            conn.execute(sql)  # warm
+            start = time.perf_counter()
+            cost = conn.execute(sql).fetchone()[0]
+            seconds.append(time.perf_counter() - start)
+            best = plan_lines(request, 0, lines).best.cost
+            mismatches += cost is None or abs(cost - best) > 1e-6
+    pgr_p50 = percentiles(seconds)[0] / 1000
+    figures.add("pgRouting pgr_dijkstra p50 (same edges)", pgr_p50, "ms",
+                note=f"{len(prepared)} edge tables, query only")  # fmt: skip
+    figures.add("pgRouting optimum mismatches", mismatches, "plans", 0, key="pgrouting_mismatches")
+    figures.add("planner/pgRouting p50", planner_p50_ms / pgr_p50, "x", TARGET_PGR_RATIO,
+                key="planner_vs_pgrouting", note="planner: pull + build + search")  # fmt: skip
+
+
+def run(index, source, dataset, figures: Figures, rng, n_plans: int, url: str | None) -> None:
+    """All planner figures; `n_plans` per span (a few dozen at --quick)."""
+    route = figures.get("route match p50")
+    if route is not None:
+        figures.add("route match p50 (linear-referencing coverage)", route.measured, "us",
+                    TARGET_ROUTE_MATCH_US, key="route_match_linref_p50")  # fmt: skip
+    p50 = {}
+    for span in TARGET_MS:
+        requests = plan_requests(dataset, span, n_plans, rng)
+        p50[span] = latency(index, requests, span, figures)
+    prepared = graphs(index, plan_requests(dataset, 5_000.0, min(n_plans, 30), rng))
+    csgraph_vs_networkx(prepared, figures)
+    oracle_check(source, prepared, figures)
+    if url:
+        pgrouting(url, prepared, p50[5_000.0], figures)
+    else:
+        figures.note("pgRouting skipped: INFRASHARE_TEST_POSTGRES_URL is not set (use make bench)")

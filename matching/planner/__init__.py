@@ -1,0 +1,16 @@
+"""The route planner: the cheapest way from A to B over existing lines and new trench."""
+
+from matching.planner.graph import PlanLine
+from matching.planner.plan import PlanReport, plan_lines, plan_route
+from matching.planner.requests import Constraints, PlanRequest, PlanSettings, constraints
+
+__all__ = [
+    "Constraints",
+    "PlanLine",
+    "PlanReport",
+    "PlanRequest",
+    "PlanSettings",
+    "constraints",
+    "plan_lines",
+    "plan_route",
+]

@@ -1,0 +1,171 @@
+"""The planning graph: asset vertices as nodes, reuse edges along assets, new-trench edges.
+
+Rules (the oracle in `planner/oracle.py` implements the same ones with no index or KD-tree):
+- Nodes: `from` (0), `to` (1), then the vertices of the lines, in (asset id, vertex) order.
+  Vertices within `snap_m` of each other (geodesic, transitively) are one node, placed at the
+  first of them: a manhole or pole that several assets share.
+- Reuse edges: one per segment of each line, so parallel assets of different owners stay
+  distinct edges (a multigraph); length = the segment's geodesic length, cost = length × the
+  cost table's `share_per_m` for its sharing mode.
+- New trench: each asset node to its `trench_neighbours` nearest other asset nodes within
+  `trench_radius_m`, `from` and `to` each to their `end_neighbours` nearest asset nodes within
+  it, and `from` straight to `to`; length = geodesic distance, cost = length × what a metre of
+  new route costs for the need (`Costs.route_build_per_m`). Ties rank by node number.
+Lengths are geodesic (WGS84); the KD-trees in a local metric frame only find candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from matching import geo, rules
+from matching.planner.requests import PlanRequest, PlanSettings
+
+_CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
+TRENCH = -1
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """An eligible line asset as the planner sees it (coords: (n, 2) lon/lat)."""
+
+    asset_id: int
+    owner_id: int
+    owner_name: str
+    owner_sector: str
+    kind: str
+    sensitivity: str
+    ref: str | Callable[[], str]  # owner_ref, or how to read it (most lines never need it)
+    coords: np.ndarray
+
+    @property
+    def owner_ref(self) -> str:
+        return self.ref if isinstance(self.ref, str) else self.ref()
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Nodes (lon/lat) and edges; `line`/`seg` say which asset segment an edge is (or TRENCH)."""
+
+    nodes: np.ndarray  # (N, 2) lon/lat
+    u: np.ndarray
+    v: np.ndarray
+    length: np.ndarray
+    cost: np.ndarray
+    line: np.ndarray
+    seg: np.ndarray
+    lines: tuple[PlanLine, ...]
+    modes: tuple[str, ...]
+    build_per_m: float
+
+
+def pair_lengths(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Geodesic metres between the lon/lat rows of a and b."""
+    if not len(a):
+        return np.empty(0)
+    return np.asarray(geo.GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2], dtype=np.float64)
+
+
+def _metric(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
+    frame = geo.local_frame(
+        (request.start.x + request.end.x) / 2, (request.start.y + request.end.y) / 2
+    )
+    x, y = frame.to_metric(lonlat[:, 0], lonlat[:, 1])
+    return np.column_stack([x, y])
+
+
+def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float) -> np.ndarray:
+    """Node number (from 2) of each vertex: clusters within snap_m, numbered by first vertex."""
+    n = len(vertices)
+    pairs = cKDTree(xy).query_pairs(snap_m * 1.01 + 0.01, output_type="ndarray")
+    pairs = pairs[pair_lengths(vertices[pairs[:, 0]], vertices[pairs[:, 1]]) <= snap_m]
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    first = np.full(label.max(initial=-1) + 1, n)
+    np.minimum.at(first, label, np.arange(n))
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[label] + 2
+
+
+def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool):
+    """(i, j) pairs: each point's k nearest targets within radius_m (geodesic; ties by id)."""
+    if not len(targets[0]) or not len(points) or k < 1:
+        return np.empty((0, 2), dtype=np.int64)
+    fetch = min(k + _CANDIDATE_SLACK + int(skip_self), len(targets[0]))
+    _, found = cKDTree(targets[1]).query(xy, k=fetch, distance_upper_bound=radius_m * 1.01 + 1)
+    found = found.reshape(len(points), fetch)
+    i = np.repeat(np.arange(len(points)), fetch)
+    j = found.ravel()
+    ok = j < len(targets[0])
+    i, j = i[ok], j[ok]
+    length = pair_lengths(points[i], targets[0][j])
+    keep = (length <= radius_m) & ~(skip_self & (i == j))
+    i, j, length = i[keep], j[keep], length[keep]
+    order = np.lexsort((target_ids[j], length, i))
+    i, j = i[order], j[order]
+    rank = np.arange(len(i)) - np.searchsorted(i, i)
+    return np.column_stack([i[rank < k], target_ids[j[rank < k]]])
+
+
+def build_graph(
+    request: PlanRequest, lines: list[PlanLine], costs: rules.Costs, settings: PlanSettings
+) -> Graph:
+    """The graph for these lines (sorted by asset id) between the request's two ends."""
+    lines = sorted(lines, key=lambda line: line.asset_id)
+    ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
+    counts = np.array([len(line.coords) for line in lines], dtype=np.int64)
+    vertices = np.concatenate([line.coords for line in lines]) if lines else np.empty((0, 2))
+    node_of = np.zeros(0, dtype=np.int64)
+    if lines:
+        node_of = _snap(vertices, _metric(request, vertices), settings.snap_m)
+    n_nodes = 2 + (int(node_of.max()) - 1 if len(node_of) else 0)
+    first = np.full(n_nodes, len(vertices))
+    np.minimum.at(first, node_of, np.arange(len(vertices)))
+    nodes = np.concatenate([ends, vertices[first[2:]]])
+    line_of = np.repeat(np.arange(len(lines)), counts)
+    same = line_of[1:] == line_of[:-1] if len(lines) else np.zeros(0, dtype=bool)
+    a = np.flatnonzero(same)
+    a = a[node_of[a] != node_of[a + 1]]
+    starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
+    modes = tuple(
+        str(rules.sharing_mode(ln.kind, request.resource, ln.owner_sector)) for ln in lines
+    )
+    reuse_len = pair_lengths(vertices[a], vertices[a + 1])
+    rate = np.array([costs.share_cost_per_m(m) for m in modes] or [0.0])[line_of[a]]
+    trench = _trench_pairs(request, nodes, settings)
+    trench_len = pair_lengths(nodes[trench[:, 0]], nodes[trench[:, 1]])
+    build = costs.route_build_per_m({request.resource})
+    return Graph(
+        nodes=nodes,
+        u=np.concatenate([node_of[a], trench[:, 0]]),
+        v=np.concatenate([node_of[a + 1], trench[:, 1]]),
+        length=np.concatenate([reuse_len, trench_len]),
+        cost=np.concatenate([reuse_len * rate, trench_len * build]),
+        line=np.concatenate([line_of[a], np.full(len(trench), TRENCH)]),
+        seg=np.concatenate([a - starts[line_of[a]], np.full(len(trench), TRENCH)]),
+        lines=tuple(lines),
+        modes=modes,
+        build_per_m=build,
+    )
+
+
+def _trench_pairs(request: PlanRequest, nodes: np.ndarray, s: PlanSettings) -> np.ndarray:
+    """Undirected (lo, hi) node pairs joined by new trench, each once, sorted."""
+    xy = _metric(request, nodes)
+    asset_ids = np.arange(2, len(nodes))
+    targets = (nodes[2:], xy[2:])
+    among = _nearest(nodes[2:], xy[2:], targets, asset_ids, s.trench_neighbours,
+                     s.trench_radius_m, True)  # fmt: skip
+    among[:, 0] += 2
+    ends = _nearest(nodes[:2], xy[:2], targets, asset_ids, s.end_neighbours,
+                    s.trench_radius_m, False)  # fmt: skip
+    pairs = np.concatenate([among, ends, [[0, 1]]]).astype(np.int64)
+    pairs = np.sort(pairs, axis=1)
+    return np.unique(pairs, axis=0)

@@ -1,0 +1,126 @@
+"""Plan a route from A to B: pull the lines near the ellipse from the index, build, search.
+
+The graph holds the eligible lines with at least one vertex inside the ellipse with foci
+`from` and `to` whose points are at most `max_detour` × the straight distance from the two
+together (geodesic); the R-tree answers the circle around that ellipse, then the vertices
+are checked. Eligible: in service, a kind that can host the need with the free units
+(`RowFilter`), of a kind the constraints allow, neither owner nor asset excluded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from matching import geo, rules
+from matching.candidates import RowFilter
+from matching.planner import search
+from matching.planner.graph import PlanLine, build_graph
+from matching.planner.legs import PlanOption, explanation, legs_of
+from matching.planner.requests import PlanRequest, PlanSettings
+from matching.reports import metres
+
+log = logging.getLogger(__name__)
+_KIND_NAMES = rules.KINDS
+_SECTOR_NAMES = rules.SECTORS
+_SENSITIVITY_NAMES = rules.SENSITIVITIES
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """The planned route and its alternatives, stamped with the registry seq."""
+
+    registry_seq: int
+    request: dict
+    best: PlanOption
+    alternatives: tuple[PlanOption, ...]
+    baseline_cost: float
+    span_m: float
+    currency: str
+    graph_size: tuple[int, int]  # nodes, edges: what the search ran on
+
+    def to_dict(self) -> dict:
+        best = self.best.to_dict(self.baseline_cost)
+        return {
+            "registry_seq": self.registry_seq,
+            "request": self.request,
+            **best,
+            "baseline": {"cost": metres(self.baseline_cost), "new_trench_m": metres(self.span_m)},
+            "alternatives": [alt.to_dict(self.baseline_cost) for alt in self.alternatives],
+            "explanation": explanation(self.best, self.baseline_cost, self.span_m, self.currency),
+            "currency": self.currency,
+        }
+
+
+def in_ellipse(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
+    """Per vertex: is the sum of its geodesic distances to the two ends within the budget?"""
+    to_start = geo.geodesic_distances(request.start.x, request.start.y, lonlat[:, 0], lonlat[:, 1])
+    to_end = geo.geodesic_distances(request.end.x, request.end.y, lonlat[:, 0], lonlat[:, 1])
+    return to_start + to_end <= request.max_detour * request.span_m
+
+
+def lines_near(index, request: PlanRequest) -> tuple[int, list[PlanLine]]:
+    """(seq, the eligible lines with a vertex in the request's ellipse) from an AssetIndex."""
+    c = request.constraints
+    lon, lat, _ = geo.GEOD.fwd(request.start.x, request.start.y,
+                               geo.GEOD.inv(request.start.x, request.start.y,
+                                            request.end.x, request.end.y)[0],
+                               request.span_m / 2)  # fmt: skip
+    radius = request.max_detour * request.span_m / 2 + 1.0
+    found = index.within_radius(
+        lon, lat, radius, RowFilter.for_needs(request.needs, c.kinds), points=False
+    )
+    rows = found.rows
+    coords = rows.coords.packed()
+    inside = in_ellipse(request, coords.values) if len(coords.values) else np.zeros(0, bool)
+    lines = []
+    for k, asset_id in enumerate(rows.asset_id.tolist()):
+        owner = int(rows.owner_id[k])
+        if asset_id in c.exclude_asset_ids or owner in c.exclude_owner_ids:
+            continue
+        lo, hi = int(coords.offsets[k]), int(coords.offsets[k + 1])
+        if not inside[lo:hi].any():
+            continue
+        lines.append(
+            PlanLine(asset_id, owner, rows.owner_name[k], _SECTOR_NAMES[rows.sector[k]],
+                     _KIND_NAMES[rows.kind[k]], _SENSITIVITY_NAMES[rows.sensitivity[k]],
+                     partial(rows.owner_ref, k), np.asarray(coords.values[lo:hi], dtype=np.float64))
+        )  # fmt: skip
+    return found.seq, lines
+
+
+def plan_lines(
+    request: PlanRequest,
+    seq: int,
+    lines: list[PlanLine],
+    costs: rules.Costs = rules.DEFAULT_COSTS,
+    settings: PlanSettings = PlanSettings(),  # noqa: B008 - frozen, never mutated
+) -> PlanReport:
+    """Plan over these lines (already filtered to the ellipse and the constraints)."""
+    graph = build_graph(request, lines, costs, settings)
+    paths = search.plans(graph, request.alternatives, settings.alternative_penalty)
+    options = [PlanOption(search.path_cost(graph, p), legs_of(graph, p)) for p in paths]
+    return PlanReport(
+        registry_seq=seq,
+        request=request.to_dict(),
+        best=options[0],
+        alternatives=tuple(options[1:]),
+        baseline_cost=request.span_m * graph.build_per_m,
+        span_m=request.span_m,
+        currency=costs.currency,
+        graph_size=(len(graph.nodes), len(graph.u)),
+    )
+
+
+def plan_route(
+    index,
+    request: PlanRequest,
+    costs: rules.Costs = rules.DEFAULT_COSTS,
+    settings: PlanSettings = PlanSettings(),  # noqa: B008 - frozen, never mutated
+) -> PlanReport:
+    """Answer a plan request from an `AssetIndex`; the report is stamped with its seq."""
+    seq, lines = lines_near(index, request)
+    return plan_lines(request, seq, lines, costs, settings)
