@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matching import geo, rules
-from matching.candidates import RESOURCE_CODE, Rows
+from matching import geo, kernels, rules
+from matching.candidates import RESOURCE_CODE, RowFilter, Rows
 from matching.columns import SlotRows
 from matching.requests import SiteRequest
 
@@ -43,6 +43,8 @@ _SECTOR_PREFERENCE = np.array([rules.SECTOR_PREFERENCE.get(s, 0.0) for s in rule
 _W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR = (
     WEIGHTS[k] for k in ("proximity", "height", "headroom", "sector")
 )
+_WEIGHTS = np.array([_W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR])
+_NO_FLAGS = np.zeros(0, dtype=bool)
 # Pre-ranking keeps everything within this much of the limit-th score: the report ranks
 # scores rounded to 4 decimals (then by id), so rows that tie after rounding must all reach it.
 _MARGIN = 1e-3
@@ -160,7 +162,8 @@ def shortlist(
     table, slots: np.ndarray, owners: dict[int, str], request
 ) -> tuple[list[SiteCandidate], int]:
     """(the candidates among a table's filtered point slots that can make the top `limit`,
-    how many are eligible): measured, checked and ranked on the table itself.
+    how many are eligible): measured with pyproj, checked and ranked by `kernels.site_pick`
+    on the table itself (the compiled twin of `finalists`).
 
     Runs under the index's read lock (`AssetIndex.scan_radius`) and copies out only what
     the report can use; the candidates of several tables rank together afterwards.
@@ -170,9 +173,20 @@ def shortlist(
     rows = SlotRows(table, slots, owners)
     lon, lat = request.location.x, request.location.y
     distance = geo.geodesic_distances(lon, lat, rows.lon, rows.lat)
-    near = np.flatnonzero(distance <= request.radius_m)
-    rows, distance = rows.take(near), distance[near]
-    top, best, eligible, scores = finalists(rows, distance, request)
+    wanted = request.min_height_m
+    antenna = _ANTENNA in request.needs
+    best_col = table.top if antenna else table.height
+    mode, ok_given = (0 if wanted is None else 1), _NO_FLAGS
+    if antenna and wanted is not None:
+        mode, ok_given = 2, height_columns(rows, request)[0]
+    row_filter = RowFilter.for_needs(request.needs)
+    top, scores, eligible = kernels.site_pick(
+        slots, distance, float(request.radius_m), table.free, row_filter.code_array,
+        row_filter.unit_array, best_col, table.sector, _SECTOR_PREFERENCE, mode,
+        np.nan if wanted is None else float(wanted), ok_given, request.limit, _MARGIN,
+        _WEIGHTS, HEIGHT_REFERENCE_M,
+    )  # fmt: skip
+    best = best_col[slots]
     return site_candidates(rows, distance, best, top, request, scores), eligible
 
 
