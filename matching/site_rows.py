@@ -15,6 +15,7 @@ import numpy as np
 from matching import geo, kernels, rules
 from matching.candidates import RESOURCE_CODE, RowFilter, Rows
 from matching.columns import SlotRows
+from matching.ragged import RaggedView
 from matching.requests import SiteRequest
 
 
@@ -45,6 +46,14 @@ _W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR = (
 )
 _WEIGHTS = np.array([_W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR])
 _NO_FLAGS = np.zeros(0, dtype=bool)
+_FIRST = np.arange(256)
+
+
+def _first(n: int) -> np.ndarray:
+    """0..n-1, sliced from a shared array for the usual few rows."""
+    return _FIRST[:n] if n <= len(_FIRST) else np.arange(n)
+
+
 # Pre-ranking keeps everything within this much of the limit-th score: the report ranks
 # scores rounded to 4 decimals (then by id), so rows that tie after rounding must all reach it.
 _MARGIN = 1e-3
@@ -186,8 +195,32 @@ def shortlist(
         np.nan if wanted is None else float(wanted), ok_given, request.limit, _MARGIN,
         _WEIGHTS, HEIGHT_REFERENCE_M,
     )  # fmt: skip
-    best = best_col[slots]
-    return site_candidates(rows, distance, best, top, request, scores), eligible
+    return _table_candidates(table, slots[top], distance[top], best_col, owners, request, scores), (
+        eligible
+    )
+
+
+def _table_candidates(table, picked, distance, best_col, owners, request, scores):
+    """`site_candidates` straight from the table's columns for the slots `picked`: the
+    dozen gathers without the row views in between (~15 µs of a query)."""
+    free = table.free
+    units = [(r, free[picked, RESOURCE_CODE[r]].tolist()) for r in request.needs]
+    owner = table.owner[picked].tolist()
+    columns = zip(
+        table.ids[picked].tolist(),
+        _KIND_NAMES[table.kind[picked]].tolist(),
+        _SENSITIVITY_NAMES[table.sensitivity[picked]].tolist(),
+        owner,
+        list(map(owners.get, owner)),
+        _SECTOR_NAMES[table.sector[picked]].tolist(),
+        RaggedView.of(table.refs, table._ragged(picked)).strings(_first(len(picked))),
+        distance.tolist(),
+        [{r: column[k] for r, column in units} for k in range(len(picked))],
+        [None if h != h else h for h in best_col[picked].tolist()],  # h != h: nan
+        scores.tolist(),
+        strict=True,
+    )
+    return list(map(_new_candidate, columns))
 
 
 def _new_candidate(values: tuple) -> SiteCandidate:

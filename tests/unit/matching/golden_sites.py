@@ -20,7 +20,7 @@ from seed_data import benchmark
 
 GOLDEN = Path(__file__).with_name("golden") / "site_reports.json.gz"
 N_POINTS, N_LINES, N_QUERIES, N_WRITES = 60_000, 3_000, 180, 3_000
-_VARIANTS = (
+VARIANTS = (
     {"needs": {"antenna_mount": 1}},
     {"needs": {"antenna_mount": 2}, "min_height_m": 25.0},
     {"needs": {"antenna_mount": 1}, "min_height_m": 10.0, "limit": 3},
@@ -30,12 +30,19 @@ _VARIANTS = (
 )
 
 
+def template(k: int) -> SiteRequest:
+    """Variant k as a request (its location is a placeholder)."""
+    variant = dict(VARIANTS[k])
+    radius = variant.pop("radius_m", 500.0)
+    return SiteRequest(Point(0.0, 0.0), radius, **variant)
+
+
 def requests(dataset: Dataset) -> list[SiteRequest]:
     """N_QUERIES site requests near the generated assets, cycling through the variants."""
     rng = np.random.default_rng(11)
     out = []
     for k, (lon, lat) in enumerate(workload.site_locations(dataset, N_QUERIES, rng).tolist()):
-        variant = dict(_VARIANTS[k % len(_VARIANTS)])
+        variant = dict(VARIANTS[k % len(VARIANTS)])
         radius = variant.pop("radius_m", 500.0)
         out.append(SiteRequest(Point(lon, lat), radius, **variant))
     return out
