@@ -10,21 +10,16 @@ Exactness: `site_pick` computes `site_rows.exact_scores` with the same IEEE oper
 the same order (numba neither fuses multiply-adds nor reassociates without fastmath), so
 the reports stay byte-identical (tests/unit/matching/test_site_golden.py).
 
-`warm_up()` compiles (or loads from the cache) every kernel on tiny inputs: the app calls
-it at start-up so that no request pays the JIT.
+`kernels_warm.warm_up()` compiles (or loads from numba's cache) every kernel on a tiny
+registry: the app calls it at start-up so that no request pays the JIT.
 """
 
 from __future__ import annotations
-
-import logging
-import time
 
 import numpy as np
 from numba import njit
 
 from matching.kernels_tree import NODE, PackedTree, tree_hits
-
-log = logging.getLogger(__name__)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -147,33 +142,4 @@ def site_pick(
     return near[keep], scores[keep], m
 
 
-def warm_up() -> float:
-    """Compile (or load from numba's cache) every kernel now; returns the seconds it took."""
-    started = time.perf_counter()
-    lon = np.array([0.0, 1.0])
-    mins, maxs = np.column_stack([lon, lon]), np.column_stack([lon, lon])
-    tree = PackedTree(mins, maxs)
-    profile = np.zeros(2, dtype=np.int16)
-    free = np.asfortranarray(np.ones((2, 3), dtype=np.int32))
-    allowed = np.ones(2, dtype=bool)
-    codes, units = np.array([0], dtype=np.int64), np.array([1], dtype=np.int32)
-    box = np.array([-1.0, -1.0, 2.0, 2.0])
-    slots = scan_points(
-        tree.boxes, tree.starts, tree.counts, 1, lon, lon, profile, free, allowed, codes, units, box
-    )
-    order = np.arange(2, dtype=np.int32)
-    scan_sorted(order, lon, lon, profile, free, allowed, codes, units, box)
-    height = np.array([10.0, np.nan])
-    sector = np.zeros(2, dtype=np.int8)
-    weights = np.ones(4)
-    for mode in (0, 1, 2):
-        site_pick(
-            slots, lon, 5.0, free, codes, units, height, sector, weights,
-            mode, 1.0, np.ones(2, dtype=bool), 1, 1e-3, weights, 40.0,
-        )  # fmt: skip
-    seconds = time.perf_counter() - started
-    log.info("matching kernels ready in %.2f s", seconds)
-    return seconds
-
-
-__all__ = ["NODE", "PackedTree", "scan_points", "scan_sorted", "site_pick", "warm_up"]
+__all__ = ["NODE", "PackedTree", "scan_points", "scan_sorted", "site_pick"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from matching.index import AssetIndex
-from matching.kernels import warm_up as warm_up_kernels
+from matching.kernels_warm import warm_up as warm_up_kernels
 from matching.requests import InvalidRequest, RouteRequest, SiteRequest
 from matching.route import match_route
 from matching.rules import DEFAULT_COSTS, Costs
