@@ -39,7 +39,7 @@ def db_current():
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
-    from api import import_cli, tokens_cli, workflow_cli
+    from api import audit_cli, import_cli, tokens_cli, workflow_cli
     from api.seed_cli import seed_cli
 
     app.cli.add_command(db_cli)
@@ -47,3 +47,4 @@ def register(app: Flask) -> None:
     tokens_cli.register(app)
     import_cli.register(app)
     workflow_cli.register(app)
+    audit_cli.register(app)

@@ -170,3 +170,13 @@ def _owners(owner: np.ndarray, names: pa.Array) -> dict[int, str]:
     """Owner names by id, from the first row of each owner (no per-row Python)."""
     unique, first = np.unique(owner, return_index=True)
     return dict(zip(unique.tolist(), names.take(pa.array(first)).to_pylist(), strict=True))
+
+
+def snapshot_index(index, path) -> int:
+    """Write an `AssetIndex`'s live point assets (base and delta) at its current seq."""
+
+    def read(gen):
+        return AssetTable.concat([gen.points, gen.delta_points]), dict(gen.owners)
+
+    seq, (points, owners) = index.read_generation(read)
+    return write_snapshot(path, points, owners, seq)
