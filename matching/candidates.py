@@ -167,7 +167,11 @@ def _row_filter(
     need.setflags(write=False)
     by_profile = _allowed(frozenset(r for r, _ in needs), kinds, sectors)
     codes = tuple((RESOURCE_CODE[resource], units) for resource, units in needs)
-    return RowFilter(by_profile=by_profile, need=need, codes=codes)
+    code_array = np.array([c for c, _ in codes], dtype=np.int64)
+    unit_array = np.array([u for _, u in codes], dtype=np.int32)
+    for array in (code_array, unit_array):
+        array.setflags(write=False)
+    return RowFilter(by_profile, need, codes, code_array, unit_array)
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,8 @@ class RowFilter:
     by_profile: np.ndarray  # bool per profile code (see profile_codes), False for DEAD
     need: np.ndarray  # units per resource code
     codes: tuple[tuple[int, int], ...] = ()  # (resource code, units) of each need
+    code_array: np.ndarray | None = None  # the same as two arrays, for the compiled kernels
+    unit_array: np.ndarray | None = None
 
     @classmethod
     def for_needs(

@@ -183,10 +183,7 @@ class AssetTable:
                 hit |= (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
             slots = np.unique(self.box_row[hit])
         else:
-            if self._by_lon is None:
-                order = np.argsort(self.lon, kind="stable")
-                self._by_lon = (order, self.lon[order])
-            order, lons = self._by_lon
+            order, lons = self.by_lon()
             parts = []
             for x0, y0, x1, y1 in boxes.tolist():
                 near = order[np.searchsorted(lons, x0) : np.searchsorted(lons, x1, "right")]
@@ -194,6 +191,13 @@ class AssetTable:
                 parts.append(near[(lat >= y0) & (lat <= y1)])
             slots = np.sort(parts[0]) if len(parts) == 1 else np.unique(np.concatenate(parts))
         return slots[self.alive[slots]]
+
+    def by_lon(self) -> tuple[np.ndarray, np.ndarray]:
+        """(slots sorted by longitude, their longitudes): made once per (delta) table."""
+        if self._by_lon is None:
+            order = np.argsort(self.lon, kind="stable")
+            self._by_lon = (order, self.lon[order])
+        return self._by_lon
 
     def select(self, slots: np.ndarray, row_filter) -> np.ndarray:
         """The subset of `slots` that the filter accepts."""

@@ -13,10 +13,11 @@ from typing import Protocol
 
 import numpy as np
 
-from matching import layout, rules
+from matching import kernels, layout, rules
 from matching.candidates import RowFilter
 from matching.columns import AssetTable
 from matching.ingest import ingest
+from matching.kernels_tree import PackedTree
 from matching.records import AssetRecord
 
 # Line boxes per tree entry. Each libspatialindex hit costs ~0.3 µs plus ~10 µs per probe, so
@@ -90,7 +91,7 @@ class Generation:
     owners: dict[int, str]
     seq: int
     bucket: int
-    point_tree: Tree | None = field(default=None, repr=False)
+    point_tree: PackedTree | None = field(default=None, repr=False)
     line_tree: Tree | None = field(default=None, repr=False)
     line_buckets: np.ndarray | None = field(default=None, repr=False)  # box of each tree entry
 
@@ -112,7 +113,9 @@ class Generation:
             bucket=bucket,
         )
         if len(points):
-            gen.point_tree = make_tree(*layout.bucket_bounds(points.lon, points.lat, bucket=bucket))
+            # A packed R-tree the compiled scan walks (kernels_tree); lines use `make_tree`.
+            bounds = layout.bucket_bounds(points.lon, points.lat, bucket=bucket)
+            gen.point_tree = PackedTree(*bounds)
         if len(lines.boxes):
             boxes = lines.boxes
             order = layout.str_order(
@@ -162,6 +165,8 @@ class Generation:
         points = self.points
         if self.point_tree is None:
             return np.empty(0, dtype=np.int64)
+        if row_filter is not None:
+            return self._scan(boxes, row_filter)
         slots = layout.bucket_slots(self.point_tree.hits(boxes), len(points), self.bucket)
         lon, lat = points.lon[slots], points.lat[slots]
         if len(boxes) == 1:
@@ -174,6 +179,32 @@ class Generation:
         # A filter rejects tombstones by their profile (candidates.DEAD); else ask `alive`.
         keep &= points.alive[slots] if row_filter is None else row_filter.accepts(points, slots)
         return slots[keep]
+
+    def _scan(self, boxes: np.ndarray, row_filter: RowFilter) -> np.ndarray:
+        """`point_slots` in compiled code: tree walk, box test and filter in one call."""
+        tree, points = self.point_tree, self.points
+        found = [
+            kernels.scan_points(
+                tree.boxes, tree.starts, tree.counts, self.bucket, points.lon, points.lat,
+                points.profile, points.free, row_filter.by_profile, row_filter.code_array,
+                row_filter.unit_array, box,
+            )
+            for box in boxes
+        ]  # fmt: skip
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+
+    def _scan_delta(self, boxes: np.ndarray, row_filter: RowFilter) -> np.ndarray:
+        """Delta point slots in `boxes` passing the filter: bisection and filter compiled."""
+        table = self.delta_points
+        order, lons = table.by_lon()
+        found = [
+            kernels.scan_sorted(
+                order, lons, table.lat, table.profile, table.free, row_filter.by_profile,
+                row_filter.code_array, row_filter.unit_array, box,
+            )
+            for box in boxes
+        ]  # fmt: skip
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
 
     def line_slots(self, boxes: np.ndarray) -> np.ndarray:
         """Live base line slots with an index box that meets one of `boxes`.
@@ -227,5 +258,7 @@ class Generation:
     def _filtered(self, table: AssetTable, boxes: np.ndarray, row_filter) -> np.ndarray:
         if not len(table):
             return np.empty(0, dtype=np.int64)
+        if table is self.delta_points and row_filter is not None:
+            return self._scan_delta(boxes, row_filter)
         slots = self.line_slots(boxes) if table is self.lines else table.in_boxes(boxes)
         return table.select(slots, row_filter) if row_filter is not None and len(slots) else slots

@@ -251,6 +251,14 @@ class AssetIndex(Compacting):
             hits = gen.probe(boxes, row_filter, points=points, lines=lines)
             return gen.seq, [read(table, slots, gen.owners) for table, slots in hits]
 
+    def read_generation(self, read) -> tuple[int, object]:
+        """Catch up, then call `read(generation)` under the read lock (batch work, which
+        must copy what it keeps); returns (seq, what it returned)."""
+        self.catch_up()
+        with self._rw.read():
+            gen = self._gen
+            return gen.seq, read(gen)
+
     def within_corridor(
         self, path: MetricPath, corridor_m: float, row_filter: RowFilter | None = None
     ) -> Found:

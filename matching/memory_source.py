@@ -75,3 +75,23 @@ class MemorySource:
     def fetch(self, ids: Sequence[int]) -> Mapping[int, AssetRecord]:
         with self._lock:
             return {i: self._records[i] for i in ids if i in self._records}
+
+
+class FrozenSource:
+    """A source that never changes: for an index loaded from columns (`AssetIndex.load`)
+    that answers at one seq, such as a batch partition read from a snapshot."""
+
+    def __init__(self, seq: int) -> None:
+        self._seq = seq
+
+    def current_seq(self) -> int:
+        return self._seq
+
+    def snapshot(self) -> tuple[int, list[AssetRecord]]:
+        return self._seq, []
+
+    def changes_since(self, seq: int) -> tuple[int, Sequence[int]]:
+        return max(seq, self._seq), []
+
+    def fetch(self, ids: Sequence[int]) -> Mapping[int, AssetRecord]:
+        return {}

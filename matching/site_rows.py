@@ -12,9 +12,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matching import geo, rules
-from matching.candidates import RESOURCE_CODE, Rows
+from matching import geo, kernels, rules
+from matching.candidates import RESOURCE_CODE, RowFilter, Rows
 from matching.columns import SlotRows
+from matching.ragged import RaggedView
 from matching.requests import SiteRequest
 
 
@@ -43,6 +44,16 @@ _SECTOR_PREFERENCE = np.array([rules.SECTOR_PREFERENCE.get(s, 0.0) for s in rule
 _W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR = (
     WEIGHTS[k] for k in ("proximity", "height", "headroom", "sector")
 )
+_WEIGHTS = np.array([_W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR])
+_NO_FLAGS = np.zeros(0, dtype=bool)
+_FIRST = np.arange(256)
+
+
+def _first(n: int) -> np.ndarray:
+    """0..n-1, sliced from a shared array for the usual few rows."""
+    return _FIRST[:n] if n <= len(_FIRST) else np.arange(n)
+
+
 # Pre-ranking keeps everything within this much of the limit-th score: the report ranks
 # scores rounded to 4 decimals (then by id), so rows that tie after rounding must all reach it.
 _MARGIN = 1e-3
@@ -160,7 +171,8 @@ def shortlist(
     table, slots: np.ndarray, owners: dict[int, str], request
 ) -> tuple[list[SiteCandidate], int]:
     """(the candidates among a table's filtered point slots that can make the top `limit`,
-    how many are eligible): measured, checked and ranked on the table itself.
+    how many are eligible): measured with pyproj, checked and ranked by `kernels.site_pick`
+    on the table itself (the compiled twin of `finalists`).
 
     Runs under the index's read lock (`AssetIndex.scan_radius`) and copies out only what
     the report can use; the candidates of several tables rank together afterwards.
@@ -170,10 +182,45 @@ def shortlist(
     rows = SlotRows(table, slots, owners)
     lon, lat = request.location.x, request.location.y
     distance = geo.geodesic_distances(lon, lat, rows.lon, rows.lat)
-    near = np.flatnonzero(distance <= request.radius_m)
-    rows, distance = rows.take(near), distance[near]
-    top, best, eligible, scores = finalists(rows, distance, request)
-    return site_candidates(rows, distance, best, top, request, scores), eligible
+    wanted = request.min_height_m
+    antenna = _ANTENNA in request.needs
+    best_col = table.top if antenna else table.height
+    mode, ok_given = (0 if wanted is None else 1), _NO_FLAGS
+    if antenna and wanted is not None:
+        mode, ok_given = 2, height_columns(rows, request)[0]
+    row_filter = RowFilter.for_needs(request.needs)
+    top, scores, eligible = kernels.site_pick(
+        slots, distance, float(request.radius_m), table.free, row_filter.code_array,
+        row_filter.unit_array, best_col, table.sector, _SECTOR_PREFERENCE, mode,
+        np.nan if wanted is None else float(wanted), ok_given, request.limit, _MARGIN,
+        _WEIGHTS, HEIGHT_REFERENCE_M,
+    )  # fmt: skip
+    return _table_candidates(table, slots[top], distance[top], best_col, owners, request, scores), (
+        eligible
+    )
+
+
+def _table_candidates(table, picked, distance, best_col, owners, request, scores):
+    """`site_candidates` straight from the table's columns for the slots `picked`: the
+    dozen gathers without the row views in between (~15 µs of a query)."""
+    free = table.free
+    units = [(r, free[picked, RESOURCE_CODE[r]].tolist()) for r in request.needs]
+    owner = table.owner[picked].tolist()
+    columns = zip(
+        table.ids[picked].tolist(),
+        _KIND_NAMES[table.kind[picked]].tolist(),
+        _SENSITIVITY_NAMES[table.sensitivity[picked]].tolist(),
+        owner,
+        list(map(owners.get, owner)),
+        _SECTOR_NAMES[table.sector[picked]].tolist(),
+        RaggedView.of(table.refs, table._ragged(picked)).strings(_first(len(picked))),
+        distance.tolist(),
+        [{r: column[k] for r, column in units} for k in range(len(picked))],
+        [None if h != h else h for h in best_col[picked].tolist()],  # h != h: nan
+        scores.tolist(),
+        strict=True,
+    )
+    return list(map(_new_candidate, columns))
 
 
 def _new_candidate(values: tuple) -> SiteCandidate:

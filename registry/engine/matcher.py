@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from matching.index import AssetIndex
+from matching.kernels_warm import warm_up as warm_up_kernels
 from matching.requests import RouteRequest, SiteRequest
 from matching.route import match_route
 from matching.rules import DEFAULT_COSTS, Costs
@@ -27,6 +28,7 @@ class Matcher:
     def __init__(self, session_factory, costs: Costs = DEFAULT_COSTS, index=None):
         self.index = index or AssetIndex(SqlAssetSource(session_factory))
         self.costs = costs
+        warm_up_kernels()  # JIT (or numba's cache) at start-up, not in the first request
 
     def warm_up(self) -> int:
         """Build the index now (otherwise the first query builds it); returns its seq."""

@@ -1,0 +1,120 @@
+"""`flask --app api audit`: the avoidable-build audit of planned sites, on Dask."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from api.context import app_context
+from registry.batch import audit, output, plans
+from registry.batch.snapshot import snapshot_index
+from registry.errors import ValidationFailed
+
+stderr = Console(stderr=True)
+
+
+def _needs(text: str) -> dict[str, int]:
+    """ "antenna_mount=1,attachment=2" as a dict."""
+    needs = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, units = part.partition("=")
+        if not units.isdigit():
+            raise click.BadParameter(f"{part!r}: write RESOURCE=UNITS", param_hint="--needs")
+        needs[name.strip()] = int(units)
+    return needs
+
+
+@click.command("audit")
+@click.option(
+    "--planned",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Planned sites: CSV (id, lon, lat[, radius_m, min_height_m]) or GeoJSON points.",
+)
+@click.option("--build-requests", is_flag=True, help="Audit every site build request instead.")
+@click.option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster."
+)
+@click.option("--workers", default=2, show_default=True, help="LocalCluster workers.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("audit"),
+    show_default=True,
+    help="Directory for plans, candidates and summary.json.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(output.FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "--needs",
+    default="antenna_mount=1",
+    show_default=True,
+    help="Needs of planned sites that do not give their own.",
+)
+@click.option("--radius", default=500.0, show_default=True, help="Search radius in metres.")
+@click.option("--min-height", type=float, help="Minimum mount height in metres.")
+@click.option("--top", default=3, show_default=True, help="Best candidates kept per plan.")
+@click.option("--tile-deg", default=audit.TILE_DEG, show_default=True, help="Tile size (degrees).")
+@click.option(
+    "--snapshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="GeoParquet snapshot the workers read (default: written to a temporary file; "
+    "give a path on a disk every worker can read when --scheduler is remote).",
+)
+@click.option("--single-process", is_flag=True, help="Run in this process, without Dask.")
+@click.option("--threads", is_flag=True, help="LocalCluster workers as threads of this process.")
+@with_appcontext
+def audit_command(planned, build_requests, scheduler, workers, out, fmt, needs, radius,
+                  min_height, top, tile_deg, snapshot, single_process, threads):  # fmt: skip
+    """Match every planned site against the registry: who could share instead of building."""
+    if bool(planned) == bool(build_requests):
+        raise click.UsageError("give exactly one of --planned FILE or --build-requests")
+    ctx = app_context()
+    try:
+        if planned:
+            found = plans.from_file(planned, _needs(needs), radius, min_height, top)
+        else:
+            with ctx.session_factory() as session:
+                found = plans.from_build_requests(session, radius, top)
+    except ValidationFailed as exc:
+        raise click.BadParameter(str(exc), param_hint="--planned") from None
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        path = snapshot or Path(scratch) / "registry.parquet"
+        rows = snapshot_index(ctx.matcher.index, path)
+        stderr.print(f"registry snapshot: {rows:,} point assets → {path}")
+        if single_process:
+            result = audit.run_single(found, path, ctx.config["MATCH_COSTS"], top)
+        else:
+            options = {"scheduler": scheduler, "workers": workers, "processes": not threads,
+                       "tile_deg": tile_deg, "top": top}  # fmt: skip
+            result = _on_dask(found, path, ctx.config["MATCH_COSTS"], options)
+    paths = output.write(result, out, fmt)
+    s = result.summary
+    click.echo(
+        f"{s['plans']:,} planned sites: {s['could_share']:,} could share "
+        f"({s['share_ratio']:.1%}), {s['money_avoidable']:,.0f} {s['currency']} avoidable; "
+        f"{time.perf_counter() - started:.1f} s; wrote {', '.join(map(str, paths))}"
+    )
+
+
+def _on_dask(found, path, costs, options: dict):
+    with Progress(TextColumn("audit"), BarColumn(), MofNCompleteColumn(), TextColumn("tiles"),
+                  TimeElapsedColumn(), console=stderr) as bar:  # fmt: skip
+        task = bar.add_task("audit", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return audit.run_dask(found, path, costs, progress=progress, **options)
+
+
+def register(app) -> None:
+    """Attach `audit` to the app's CLI."""
+    app.cli.add_command(audit_command)

@@ -1,0 +1,90 @@
+"""The avoidable-build audit on Dask gives exactly the single-process answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from bench import workload
+from bench.dataset import OWNER_NAMES, Dataset
+from matching import SiteRequest
+from registry.batch import audit
+from registry.batch.snapshot import read_points, write_snapshot
+from seed_data import benchmark
+from tests.unit.matching.factories import make_point, offset
+
+TEMPLATES = [
+    SiteRequest(Point(0, 0), 500.0, {"antenna_mount": 1}, limit=3),
+    SiteRequest(Point(0, 0), 1500.0, {"antenna_mount": 2}, min_height_m=20.0, limit=3),
+]
+
+
+def plans_near(dataset: Dataset, n: int, seed: int) -> audit.Plans:
+    points = workload.site_locations(dataset, n, np.random.default_rng(seed))
+    group = np.arange(n) % len(TEMPLATES)
+    ids = np.array([f"P{k}" for k in range(n)], dtype=object)
+    return audit.Plans(ids, points[:, 0], points[:, 1], group, TEMPLATES)
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    dataset = Dataset(benchmark.generate_arrays(30_000, 0, seed=9, extent_km=80.0))
+    path = tmp_path_factory.mktemp("audit") / "registry.parquet"
+    points, _ = dataset.tables()
+    write_snapshot(path, points, OWNER_NAMES, seq=7)
+    return dataset, path
+
+
+def assert_same(a: audit.AuditResult, b: audit.AuditResult) -> None:
+    for name in ("plans", "candidates"):
+        mine, theirs = getattr(a, name), getattr(b, name)
+        assert mine.keys() == theirs.keys()
+        for column in mine:
+            np.testing.assert_array_equal(mine[column], theirs[column], err_msg=column)
+    assert a.summary == b.summary
+
+
+def test_the_snapshot_reads_back_the_same_point_table(snapshot):
+    dataset, path = snapshot
+    points, owners, seq = read_points(path)
+    original, _ = dataset.tables()
+    assert seq == 7 and owners == {k: OWNER_NAMES[k] for k in owners}
+    for name in ("ids", "kind", "status", "sector", "use", "owner", "free", "lon", "lat"):
+        np.testing.assert_array_equal(getattr(points, name), getattr(original, name), name)
+    np.testing.assert_array_equal(points.height, original.height)
+    k = np.arange(0, len(points), 997)
+    assert points.refs.strings(k) == original.refs.strings(k)
+    assert [points.heights.get(i).tolist() for i in k] == [
+        original.heights.get(i).tolist() for i in k
+    ]
+
+
+def test_tiled_dask_audit_equals_the_single_process_run(snapshot):
+    dataset, path = snapshot
+    plans = plans_near(dataset, 400, seed=3)
+    single = audit.run_single(plans, path)
+    tiled = audit.run_dask(plans, path, workers=2, processes=False, tile_deg=0.05)
+    assert len(audit.partition(plans.lon, plans.lat, 0.05)) > 4  # really split
+    assert_same(tiled, single)
+    assert 0 < single.summary["could_share"] < len(plans)
+
+
+def test_the_best_candidate_in_the_neighbouring_tile_is_found(tmp_path):
+    from matching.index import AssetIndex
+    from matching.memory_source import MemorySource
+
+    edge = 108.5  # a tile boundary at tile_deg 0.5
+    plan_lon, tower_lon = offset(edge, 22.8, -20.0, 0.0)[0], offset(edge, 22.8, 30.0, 0.0)[0]
+    far = offset(edge, 22.8, -400.0, 0.0)[0]  # same tile as the plan, but farther
+    records = [make_point(1, tower_lon, 22.8), make_point(2, far, 22.8)]
+    index = AssetIndex(MemorySource(records))
+    index.build()
+    gen = index._gen
+    path = tmp_path / "edge.parquet"
+    write_snapshot(path, gen.points, gen.owners, seq=1)
+    plans = audit.Plans(np.array(["edge"], dtype=object), np.array([plan_lon]),
+                        np.array([22.8]), np.array([0]), TEMPLATES[:1])  # fmt: skip
+    tiled = audit.run_dask(plans, path, workers=1, processes=False, tile_deg=0.5)
+    assert tiled.plans["best_asset_id"].tolist() == [1]
+    assert_same(tiled, audit.run_single(plans, path))

@@ -1,0 +1,66 @@
+"""`flask --app api audit`: planned sites from a file, against the registry, on Dask."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from registry.db.uow import UnitOfWork
+from registry.inventory import assets
+from registry.inventory.validation import parse_asset_feature
+from tests.factories import make_org, point_feature
+
+TOWERS = [("T1", 108.3665, 22.8172), ("T2", 108.3690, 22.8160)]
+
+
+def _towers(session_factory, actor) -> dict[str, int]:
+    org = make_org(session_factory)
+    ids = {}
+    for ref, lon, lat in TOWERS:
+        with UnitOfWork(session_factory, actor) as uow:
+            feature = point_feature(org.id, lon, lat, ref=ref, height_m=30)
+            ids[ref] = assets.create_asset(uow, parse_asset_feature(feature)).id
+    return ids
+
+
+def _planned(tmp_path):
+    path = tmp_path / "planned.csv"
+    path.write_text("id,lon,lat\nnear,108.366,22.817\nfar,108.9,22.5\n", encoding="utf-8")
+    return path
+
+
+def _read(path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_the_audit_writes_verdicts_candidates_and_a_summary(app, session_factory, actor, tmp_path):
+    ids = _towers(session_factory, actor)
+    out = tmp_path / "out"
+    args = ["audit", "--planned", str(_planned(tmp_path)), "--out", str(out)]
+    result = app.test_cli_runner().invoke(args=[*args, "--workers", "1", "--threads"])
+    assert result.exit_code == 0, result.output
+    assert "2 planned sites: 1 could share" in result.output
+    plans = _read(out / "plans.csv")
+    assert [(p["plan_id"], p["verdict"]) for p in plans] == [
+        ("near", "share"),
+        ("far", "build_new"),
+    ]
+    assert plans[0]["best_asset_id"] == str(ids["T1"])
+    candidates = _read(out / "candidates.csv")
+    assert [(c["plan_id"], c["owner_ref"]) for c in candidates] == [("near", "T1"), ("near", "T2")]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["could_share"] == 1 and summary["money_avoidable"] > 0
+    single = tmp_path / "single"
+    again = app.test_cli_runner().invoke(args=[*args[:3], "--out", str(single), "--single-process"])
+    assert again.exit_code == 0, again.output
+    for name in ("plans.csv", "candidates.csv", "summary.json"):
+        assert (single / name).read_text("utf-8") == (out / name).read_text("utf-8")
+
+
+def test_a_planned_file_with_a_bad_row_is_refused_naming_it(app, tmp_path):
+    path = tmp_path / "planned.csv"
+    path.write_text("id,lon,lat\nok,108.3,22.8\nbad,north,22.8\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["audit", "--planned", str(path)])
+    assert result.exit_code == 2
+    assert "line 3.lon" in result.output and "'north' is not a number" in result.output

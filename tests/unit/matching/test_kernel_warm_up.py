@@ -1,0 +1,39 @@
+"""The start-up warm-up compiles every signature that real site queries use."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from matching import AssetIndex, kernels, kernels_batch, match_site
+from matching.batch import match_sites
+from matching.kernels_warm import warm_up
+from tests.unit.matching import golden_sites
+from tests.unit.matching.test_fast_paths import registry
+
+KERNELS = (
+    kernels.scan_points,
+    kernels.scan_sorted,
+    kernels.site_pick,
+    kernels_batch.batch_scan_points,
+    kernels_batch.batch_scan_sorted,
+    kernels_batch.batch_pick,
+)
+
+
+def test_queries_after_the_warm_up_compile_nothing_new():
+    warm_up()
+    compiled = [len(k.signatures) for k in KERNELS]
+    source = registry(seed=8)
+    index = AssetIndex(source, rebuild_in_background=False)
+    index.build()
+    first = next(r for r in source.records() if r.geometry.geom_type == "Point")
+    source.put(dataclasses.replace(first, id=10**6))  # lands in the delta table
+    centre = first.geometry
+    for k in range(len(golden_sites.VARIANTS)):
+        request = golden_sites.template(k)
+        match_site(index, dataclasses.replace(request, location=centre))
+        match_sites(index, np.array([[centre.x, centre.y]]), request)
+    assert index.stats()["delta_points"] == 1
+    assert [len(k.signatures) for k in KERNELS] == compiled
