@@ -29,9 +29,6 @@ from registry.interop.importers.run import ImportOptions, import_file
 from registry.inventory.models import Organisation
 from registry.inventory.vocabulary import Kind
 
-# Test hook: pause (holding the open transaction) once this many features are through, so
-# a test can kill -9 the import mid-way and check that nothing of it was committed.
-PAUSE_AFTER_ENV = "INFRASHARE_IMPORT_PAUSE_AFTER"
 SHOWN_REPORT_ROWS = 20
 stderr = Console(stderr=True)
 
@@ -52,13 +49,6 @@ def _owner_id(owner: str) -> int:
     if found is None:
         raise click.BadParameter(f"no organisation with id or name {owner!r}", param_hint="--owner")
     return found
-
-
-def _pause_hook(done: int) -> None:
-    limit = os.environ.get(PAUSE_AFTER_ENV)
-    if limit and done >= int(limit):
-        click.echo(f"import paused after {done} features", err=True)
-        time.sleep(3600)
 
 
 def _progress() -> Progress:
@@ -101,11 +91,7 @@ def _show_report(summary: ImportSummary, report_path: str | None) -> None:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid features, report the rest.")
 @click.option("--prune", is_flag=True, help="Delete the owner's assets the file does not list.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Report CSV.")
-@click.option("--workers", type=int, default=None, help="Validation processes (default: auto).")
-@click.option("--batch-size", default=20_000, show_default=True, help="Features per batch.")
-def import_command(
-    file, owner, kind, mapping, crs, dry_run, skip_invalid, prune, report_path, workers, batch_size
-):
+def import_command(file, owner, kind, mapping, crs, dry_run, skip_invalid, prune, report_path):
     """Import GeoJSON, CSV, GeoPackage, zipped Shapefile or KML: one transaction, idempotent."""
     try:
         options = ImportOptions(
@@ -116,18 +102,12 @@ def import_command(
             dry_run=dry_run,
             skip_invalid=skip_invalid,
             prune=prune,
-            batch_size=batch_size,
-            workers=workers,
         )
         with _progress() as progress:
             task = progress.add_task(f"importing {os.path.basename(file)}", total=None)
-            done = 0
 
             def advance(n: int, total: int) -> None:
-                nonlocal done
-                done += n
                 progress.update(task, advance=n, total=total)
-                _pause_hook(done)
 
             summary = import_file(
                 app_context().session_factory, Actor.system("import"), file, options, advance

@@ -90,7 +90,7 @@ def _timed(factory, owner_id: int, path: Path, mapping) -> tuple[float, object]:
     started = time.monotonic()
     summary = import_file(
         factory, Actor.system("bench"), path,
-        ImportOptions(owner_id=owner_id, mapping=mapping, workers=None),
+        ImportOptions(owner_id=owner_id, mapping=mapping),
     )  # fmt: skip
     return time.monotonic() - started, summary
 
