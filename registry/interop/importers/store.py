@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import Counter
 
 import shapely
@@ -47,7 +48,10 @@ class Store:
         self.deleted: list[int] = []
 
     def _run(self, statement: str) -> sa.CursorResult:
-        return self.session.execute(sa.text(statement), self.params)
+        started = time.monotonic()
+        result = self.session.execute(sa.text(statement), self.params)
+        log.debug("%.2f s: %s", time.monotonic() - started, " ".join(statement.split())[:60])
+        return result
 
     def stage(self, valid: Validated) -> None:
         """The valid features into the staging table."""
@@ -56,6 +60,10 @@ class Store:
                 self._run(sql_sqlite.DROP.format(table))
         self._run(self.sql.STAGING)
         if self.postgres:
+            # JIT compiling these one-off statements costs more (~1 s) than it saves; sorts
+            # and hashes of a million rows fit in memory.
+            self._run("SET LOCAL jit = off")
+            self._run("SET LOCAL work_mem = '256MB'")
             self._copy(valid)
         else:
             self._insert(valid)
