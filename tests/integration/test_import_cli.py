@@ -125,3 +125,17 @@ def test_killing_an_import_mid_way_leaves_the_registry_as_it_was(
     seq, audits, heights = _state(session_factory)
     assert len(heights) == 1500 and heights[0] == ("T00000", 31.0)
     assert (seq, audits) == (before[0] + 1500, before[1] + 1500)
+
+
+def test_the_cli_reports_a_one_point_line_without_a_traceback(app, session_factory, tmp_path):
+    owner = make_org(session_factory)
+    duct = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[108.3, 22.8]]},
+            "properties": {"kind": "duct", "owner_ref": "D1"}}  # fmt: skip
+    path = gis.write_geojson(tmp_path / "ducts.geojson", [duct, *_towers(2)])
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--owner", str(owner.id)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert "feature 1 (D1): geometry: a LineString needs at least 2 positions" in result.output
+    assert "created 0, updated 0, unchanged 0, rejected 1 — rejected, nothing written" in (
+        result.output
+    )

@@ -149,7 +149,7 @@ def _geometries(wkb, count: int) -> tuple[np.ndarray, dict[int, str]]:
 
 def _why_broken(wkb: bytes) -> str:
     if len(wkb) >= 9 and wkb[1:5] in (b"\x02\x00\x00\x00", b"\x00\x00\x00\x02"):
-        return "a LineString needs at least 2 distinct positions; this one has 1"
+        return "a LineString needs at least 2 positions; this one has 1"
     return "the geometry is malformed (a ring or line with too few positions)"
 
 
