@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
 COPY_CHUNK = 100_000
+SQLITE_CACHE_KB = 256 * 1024
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -66,6 +67,9 @@ class Store:
             self._run("SET LOCAL work_mem = '256MB'")
             self._copy(valid)
         else:
+            # The spatial index (an R*Tree filled by triggers, row by row) and the unique
+            # index of a million-row owner do not fit SQLite's default 2 MB page cache.
+            self._run(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
             self._insert(valid)
             self._run(sql_sqlite.STAGED_INDEX)
 
