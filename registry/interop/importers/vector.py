@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 import shapely
 import shapely.geometry
 
@@ -90,6 +91,9 @@ def values_of(data: AssetInput) -> Values:
 
 def ref_text(value) -> str | None:
     """The owner_ref a mapped value gives (as Mapping.apply + validate_owner_ref), else None."""
+    if type(value) is str:  # the common case, first
+        text = value.strip()
+        return text if text and len(value) <= MAX_OWNER_REF else None
     if value is None or is_empty(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -150,6 +154,17 @@ def _group_fields(ctx: Context) -> list[str] | None:
 
 
 def _codes(column: list, rows: np.ndarray) -> np.ndarray:
+    """A small integer per distinct value (missing values share one); arrow hashes in C."""
+    try:
+        encoded = pa.array(column, from_pandas=True).dictionary_encode()
+    except (pa.ArrowException, ValueError, TypeError):  # mixed or nested cells
+        return _python_codes(column, rows)
+    missing = len(encoded.dictionary)
+    codes = encoded.indices.fill_null(missing).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int64)[rows]
+
+
+def _python_codes(column: list, rows: np.ndarray) -> np.ndarray:
     seen: dict = {}
     try:
         # NaN != NaN: fold every NaN (a missing number) into None, so they share a code.
