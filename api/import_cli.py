@@ -91,11 +91,7 @@ def _show_report(summary: ImportSummary, report_path: str | None) -> None:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid features, report the rest.")
 @click.option("--prune", is_flag=True, help="Delete the owner's assets the file does not list.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Report CSV.")
-@click.option("--workers", type=int, default=None, help="Validation processes (default: auto).")
-@click.option("--batch-size", default=20_000, show_default=True, help="Features per batch.")
-def import_command(
-    file, owner, kind, mapping, crs, dry_run, skip_invalid, prune, report_path, workers, batch_size
-):
+def import_command(file, owner, kind, mapping, crs, dry_run, skip_invalid, prune, report_path):
     """Import GeoJSON, CSV, GeoPackage, zipped Shapefile or KML: one transaction, idempotent."""
     try:
         options = ImportOptions(
@@ -106,16 +102,11 @@ def import_command(
             dry_run=dry_run,
             skip_invalid=skip_invalid,
             prune=prune,
-            batch_size=batch_size,
-            workers=workers,
         )
         with _progress() as progress:
             task = progress.add_task(f"importing {os.path.basename(file)}", total=None)
-            done = 0
 
             def advance(n: int, total: int) -> None:
-                nonlocal done
-                done += n
                 progress.update(task, advance=n, total=total)
 
             summary = import_file(

@@ -46,7 +46,6 @@ def _options(form: dict) -> ImportOptions:
         dry_run=form["dry_run"],
         skip_invalid=form["skip_invalid"],
         prune=form["prune"],
-        workers=1,  # a web worker is threaded: no forking here
     )
 
 

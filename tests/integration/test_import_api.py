@@ -95,3 +95,37 @@ def test_only_the_owner_may_import_its_assets(client, make_token):
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {other}"
     response = _post(client, owner_id, [gis.registry_feature("T1", 108.36, 22.8)])
     assert (response.status_code, response.json["status"]) == (403, "forbidden")
+
+
+def _one_point_duct(ref: str) -> dict:
+    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[108.36, 22.8]]},
+            "properties": {"kind": "duct", "owner_ref": ref}}  # fmt: skip
+
+
+def test_a_one_point_line_is_a_feature_error_and_every_bad_feature_is_reported(client):
+    owner_id = _org_id(client, "InfraShare Administration")
+    features = [
+        _one_point_duct("D1"),
+        gis.registry_feature("T1", 108.36, 22.8),
+        gis.registry_feature("T2", 108.37, 22.8, height_m="tall"),
+        _one_point_duct("D2"),
+    ]
+    response = _post(client, owner_id, features)
+    assert response.status_code == 422, response.json
+    assert {(r["feature"], r["owner_ref"], r["field"]) for r in response.json["report"]} == {
+        (1, "D1", "geometry"), (3, "T2", "properties.height_m"), (4, "D2", "geometry")
+    }  # fmt: skip
+    assert "LineString needs at least 2 positions" in response.json["report"][0]["reason"]
+    assert client.get("/api/v1/assets").json["numberMatched"] == 0
+
+
+def test_an_unreadable_file_is_a_422_in_the_users_terms(client):
+    owner_id = _org_id(client, "InfraShare Administration")
+    data = {"file": (io.BytesIO(b"\x00\x01 not a geopackage"), "towers.gpkg"),
+            "owner_id": str(owner_id)}  # fmt: skip
+    response = client.post("/api/v1/imports", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    message = response.json["errors"]["file"][0]
+    assert "cannot be read as gpkg" in message
+    assert "/tmp" not in json.dumps(response.json) and "infrashare-import" not in message
+    assert "GDAL" not in message and "driver" not in message.lower()

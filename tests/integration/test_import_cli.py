@@ -65,13 +65,29 @@ def _state(session_factory) -> tuple:
         return registry_seq(session), audits, heights
 
 
-def _start_import(database_url: str, path: Path, owner_id: int, pause_after: int | None):
+# Run in the child when the test wants it paused: the assets, capacity and audit rows are
+# written in the open transaction, then the import waits (for the kill) before the feed and
+# the commit.
+PAUSE_BEFORE_COMMIT = """
+import sys, time
+from registry.interop.importers.store import Store
+write = Store.write
+def paused(self):
+    write(self)
+    print("import paused", file=sys.stderr, flush=True)
+    time.sleep(3600)
+Store.write = paused
+from flask.cli import main
+sys.argv[0] = "flask"
+main()
+"""
+
+
+def _start_import(database_url: str, path: Path, owner_id: int, pause: bool = False):
     env = dict(os.environ, INFRASHARE_DATABASE_URL=database_url, INFRASHARE_SECRET_KEY="t")
-    args = [str(path), "--owner", str(owner_id), "--batch-size", "200", "--workers", "1"]
-    if pause_after is None:
-        command = [sys.executable, "-m", "flask", "--app", "api", "import", *args]
-    else:  # the pause is patched in by the test launcher, not a hook in the CLI
-        command = [sys.executable, "-m", "tests.pause_import", str(pause_after), *args]
+    runner = ["-c", PAUSE_BEFORE_COMMIT] if pause else ["-m", "flask"]
+    args = ["--app", "api", "import", str(path), "--owner", str(owner_id)]
+    command = [sys.executable, *runner, *args]
     return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
 
 
@@ -95,17 +111,31 @@ def test_killing_an_import_mid_way_leaves_the_registry_as_it_was(
 ):
     owner = make_org(session_factory)
     v1 = gis.write_geojson(tmp_path / "v1.geojson", _towers(500))
-    assert _start_import(database_url, v1, owner.id, None).wait(60) == 0
+    assert _start_import(database_url, v1, owner.id).wait(60) == 0
     before = _state(session_factory)
     v2 = gis.write_geojson(tmp_path / "v2.geojson", _towers(500, 31.0) + _towers(1000, start=500))
-    process = _start_import(database_url, v2, owner.id, pause_after=800)
-    _wait_for_pause(process)  # 800 features are written, in a transaction not yet committed
+    process = _start_import(database_url, v2, owner.id, pause=True)
+    _wait_for_pause(process)  # all 1500 are written, in a transaction not yet committed
     os.kill(process.pid, signal.SIGKILL)
     process.wait(10)
     assert process.returncode == -signal.SIGKILL
     assert _state(session_factory) == before
-    rerun = _start_import(database_url, v2, owner.id, None)
+    rerun = _start_import(database_url, v2, owner.id)
     assert rerun.wait(60) == 0, rerun.stderr.read()
     seq, audits, heights = _state(session_factory)
     assert len(heights) == 1500 and heights[0] == ("T00000", 31.0)
     assert (seq, audits) == (before[0] + 1500, before[1] + 1500)
+
+
+def test_the_cli_reports_a_one_point_line_without_a_traceback(app, session_factory, tmp_path):
+    owner = make_org(session_factory)
+    duct = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[108.3, 22.8]]},
+            "properties": {"kind": "duct", "owner_ref": "D1"}}  # fmt: skip
+    path = gis.write_geojson(tmp_path / "ducts.geojson", [duct, *_towers(2)])
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--owner", str(owner.id)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert "feature 1 (D1): geometry: a LineString needs at least 2 positions" in result.output
+    assert "rejected 1 — rejected, nothing written" in result.output
+    with session_factory() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Asset)) == 0

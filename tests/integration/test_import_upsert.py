@@ -140,13 +140,10 @@ def test_capacity_tenants_hold_cannot_be_imported_away(session_factory, actor, t
     assert row.reason == "unit 5 of antenna_mount is held; total cannot go below 5"
 
 
-def test_forked_validation_gives_the_same_answer(session_factory, actor, tmp_path):
+def test_skip_invalid_imports_the_rest_and_reports_the_bad_one(session_factory, actor, tmp_path):
     owner = make_org(session_factory)
     features = _features(40, T7={"height_m": -1.0})
-    summary = _run(
-        session_factory, actor, tmp_path, owner.id, features, skip_invalid=True, workers=2,
-        batch_size=7,
-    )  # fmt: skip
+    summary = _run(session_factory, actor, tmp_path, owner.id, features, skip_invalid=True)
     assert (summary.created, summary.rejected) == (39, 1)
     assert summary.report[0].feature == 8
     assert _count(session_factory, Asset) == 39 and len(_feed(session_factory)) == 39

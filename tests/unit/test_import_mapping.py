@@ -7,15 +7,11 @@ import json
 
 import pytest
 
-from registry.db.geometry import to_geojson
 from registry.errors import ValidationFailed
 from registry.interop.importers.mapping import REPEAT_KEY, Mapping
 from registry.interop.importers.mapping_file import parse_mapping
-from registry.interop.importers.prepare import snapshot
 from registry.interop.importers.repair import drop_loops
 from registry.interop.importers.report import ReportRow, write_report_csv
-from registry.inventory.assets import input_snapshot
-from registry.inventory.validation import parse_asset_feature
 
 
 def test_a_mapping_builds_properties_from_fields_templates_and_constants():
@@ -110,18 +106,6 @@ def test_the_where_filter_compares_words_numbers_and_booleans():
     assert mapping.keeps({"reverse_duplicate": False, "power": "pole"})
     assert not mapping.keeps({"reverse_duplicate": True, "power": "pole"})
     assert not mapping.keeps({"reverse_duplicate": False, "power": "line"})
-
-
-def test_a_point_snapshot_is_the_services_snapshot():
-    geometry = {"type": "Point", "coordinates": [108.36612345678901, 22.81798765432101]}
-    feature = {"type": "Feature", "geometry": geometry, "properties": {
-        "kind": "tower", "owner_ref": "T1", "height_m": 30,
-        "capacity": {"antenna_mount": {"total": 2, "heights": [30, 27]}}}}  # fmt: skip
-    data = parse_asset_feature(feature, owner_id=4)
-    assert json.dumps(snapshot(data, geometry), sort_keys=True) == json.dumps(
-        input_snapshot(data), sort_keys=True
-    )
-    assert to_geojson(data.geometry)["coordinates"] == tuple(geometry["coordinates"])
 
 
 def test_drop_loops_cuts_spikes_out_of_a_line():

@@ -10,8 +10,8 @@ capacity on (reported). With invalid features and no `skip_invalid`, nothing is 
 from __future__ import annotations
 
 import gc
+import json
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -24,20 +24,19 @@ import sqlalchemy as sa
 from registry.access.policy import require_owner
 from registry.db.uow import FEED_LOCK_KEY, Actor, UnitOfWork
 from registry.errors import ValidationFailed
-from registry.interop.importers import parallel
-from registry.interop.importers.classify import classify
-from registry.interop.importers.known import load_known
+from registry.interop.importers import vector
+from registry.interop.importers.known import held_by_tenants, held_conflict
 from registry.interop.importers.mapping import REPEAT_KEY, Mapping
 from registry.interop.importers.prepare import Context
 from registry.interop.importers.report import ImportSummary, ReportRow
 from registry.interop.importers.sources import SourceTable, read_source
-from registry.interop.importers.writer import make_writer
+from registry.interop.importers.store import Store
+from registry.interop.importers.vector import Validated
 from registry.inventory.models import Organisation, utcnow
 
 log = logging.getLogger(__name__)
 
 IMPORT_LOCK_KEY = FEED_LOCK_KEY + 1
-PARALLEL_FROM = 50_000
 
 
 @dataclass
@@ -51,8 +50,6 @@ class ImportOptions:
     dry_run: bool = False
     skip_invalid: bool = False
     prune: bool = False
-    batch_size: int = 20_000
-    workers: int | None = 1  # None: one per CPU for files of PARALLEL_FROM features or more
 
     def __post_init__(self):
         self.mapping = self.mapping or Mapping()
@@ -100,29 +97,73 @@ def _gc_frozen():
 
 
 def _run(uow: UnitOfWork, table: SourceTable, options: ImportOptions, summary, progress) -> None:
-    """The transaction: compare, write batch by batch, prune, then commit or roll back."""
-    _lock_owner(uow.session, options.owner_id)
-    copy_text = not options.dry_run and uow.session.get_bind().dialect.name == "postgresql"
-    ctx = _context(table, options, copy_text)
+    """The transaction: validate, stage, plan, write, prune, then commit or roll back."""
+    session = uow.session
+    _lock_owner(session, options.owner_id)
     if progress:
         progress(0, len(table))
-    with parallel.batches(ctx, _ranges(len(table), options), _workers(len(table), options)) as bs:
-        known = load_known(uow.session, options.owner_id)  # while the workers validate
-        writer = None
-        if not options.dry_run:
-            writer = make_writer(uow.session, options.owner_id, uow.actor, uow.request_id, utcnow())
-        seen = _consume(bs, ctx, known, options, summary, writer, progress)
-    if options.prune:
-        _prune(known, seen, summary, None if _refused(summary, options) else writer)
+    clock = time.monotonic()
+    valid = vector.validate(_context(table, options))
+    valid = _reject_repeats(valid, table)
+    summary.skipped = valid.skipped
+    log.info("validated %d features in %.1f s", len(table), time.monotonic() - clock)
+    clock = time.monotonic()
+    store = Store(session, options.owner_id, uow.actor, uow.request_id, utcnow())
+    store.stage(valid)
+    ops = store.plan()
+    ops -= _refuse_held(session, store, options.owner_id, table, valid.rejected)
+    log.info("staged and compared in %.1f s: %s", time.monotonic() - clock, dict(ops))
+    summary.report = sorted(valid.rejected)
+    summary.rejected = len(valid.rejected)
+    summary.created, summary.updated, summary.unchanged = (
+        ops["create"], ops["update"], ops["unchanged"])  # fmt: skip
+    if progress:
+        progress(len(table), len(table))
+    doomed = _prune(store, valid, summary) if options.prune else []
     if _refused(summary, options) or options.dry_run:
-        uow.session.rollback()
+        session.rollback()
         return
-    started = time.monotonic()
-    if writer is not None:
-        writer.finish()
-    uow.session.commit()
+    clock = time.monotonic()
+    store.write()
+    if doomed:
+        store.delete(doomed)
+    if ops["create"] or ops["update"] or doomed:
+        store.finish()
+    session.commit()
     summary.committed = True
-    log.info("change feed appended and committed in %.1f s", time.monotonic() - started)
+    log.info("written, audited and committed in %.1f s", time.monotonic() - clock)
+
+
+def _reject_repeats(valid: Validated, table: SourceTable) -> Validated:
+    """A ref named twice: the later features are rejected (also after an invalid first one)."""
+    first: dict[str, int] = {}
+    for row in valid.rejected:
+        if row.owner_ref:
+            first.setdefault(row.owner_ref, row.feature)
+    keep = np.ones(len(valid), dtype=bool)
+    for i, (number, ref) in enumerate(zip(valid.number.tolist(), valid.refs, strict=True)):
+        seen = first.setdefault(ref, number)
+        if seen < number:
+            keep[i] = False
+            reason = f"{ref!r} appears earlier in the file (feature {seen})"
+            valid.rejected.append(
+                ReportRow(number, table.line(number), ref, "properties.owner_ref", reason)
+            )
+    return valid if keep.all() else valid.take(keep)
+
+
+def _refuse_held(session, store: Store, owner_id: int, table, rejected: list) -> Counter:
+    """Updates that would take away capacity tenants hold are rejected; returns their count."""
+    held = held_by_tenants(session, owner_id)
+    refused = []
+    for number, ref, asset_id, capacity in store.updates_of(sorted(held)):
+        capacity = json.loads(capacity) if isinstance(capacity, str) else capacity
+        problem = held_conflict(held[asset_id], capacity)
+        if problem:
+            refused.append(number)
+            rejected.append(ReportRow(number, table.line(number), ref, *problem))
+    store.refuse(refused)
+    return Counter({"update": len(refused)})
 
 
 def _require_organisation(session_factory, owner_id: int) -> None:
@@ -139,7 +180,7 @@ def _lock_owner(session, owner_id: int) -> None:
         session.connection()  # BEGIN IMMEDIATE: the write lock, now
 
 
-def _context(table: SourceTable, options: ImportOptions, copy_text: bool) -> Context:
+def _context(table: SourceTable, options: ImportOptions) -> Context:
     mapping = options.mapping
     keep = np.ones(len(table), dtype=bool)
     if mapping.where:
@@ -151,7 +192,6 @@ def _context(table: SourceTable, options: ImportOptions, copy_text: bool) -> Con
         options.kind,
         keep,
         _numbered_refs(table, mapping, keep),
-        copy_text,
     )
 
 
@@ -172,61 +212,26 @@ def _numbered_refs(table: SourceTable, mapping: Mapping, keep: np.ndarray) -> di
     return extra
 
 
-def _consume(batches, ctx: Context, known, options, summary, writer, progress) -> set[str]:
-    """Classify and write every batch in order; returns every ref the file names."""
-    seen: dict[str, int] = {}
-    waited = wrote = 0.0
-    clock = time.monotonic()
-    for batch in batches:
-        waited += time.monotonic() - clock
-        summary.skipped += batch.skipped
-        rows = classify(batch, known, seen, ctx.table)
-        summary.report.extend(batch.rejected)
-        summary.rejected += len(batch.rejected)
-        ops = Counter(s.op for s in rows)
-        summary.created += ops["create"]
-        summary.updated += ops["update"]
-        summary.unchanged += ops["unchanged"]
-        clock = time.monotonic()
-        if writer is not None and not _refused(summary, options):
-            writer.write(rows)
-        wrote += time.monotonic() - clock
-        if progress:
-            progress(batch.size, len(ctx.table))
-        clock = time.monotonic()
-    log.info("waited %.1f s for validation, %.1f s for writing", waited, wrote)
-    return set(seen)
-
-
-def _ranges(n: int, options: ImportOptions) -> list[tuple[int, int]]:
-    return [(lo, min(lo + options.batch_size, n)) for lo in range(0, n, options.batch_size)]
-
-
-def _workers(n: int, options: ImportOptions) -> int:
-    if options.workers is None:
-        return (os.cpu_count() or 1) if n >= PARALLEL_FROM else 1
-    return options.workers
-
-
 def _refused(summary: ImportSummary, options: ImportOptions) -> bool:
     return summary.rejected > 0 and not options.skip_invalid
 
 
-def _prune(known, seen: set[str], summary: ImportSummary, writer) -> None:
-    """Delete the owner's assets missing from the file; keep (and report) held ones.
+def _prune(store: Store, valid: Validated, summary: ImportSummary) -> list[int]:
+    """The owner's assets missing from the file, to delete; held ones are kept (reported).
 
     A rejected feature without a readable owner_ref might be any asset: then nothing is pruned.
     """
     if any(row.owner_ref is None for row in summary.report):
         summary.warnings.append("not pruned: some rejected features have no readable owner_ref")
-        return
-    missing = sorted(
-        (asset_id, ref) for ref, (asset_id, _) in known.by_ref.items() if ref not in seen
-    )
+        return []
+    named = {row.owner_ref for row in summary.report}
+    held = held_by_tenants(store.session, summary.owner_id)
     doomed = []
-    for asset_id, ref in missing:
-        if known.held.get(asset_id):
-            units = sum(count for count, _ in known.held[asset_id].values())
+    for asset_id, ref in store.missing():
+        if ref in named:
+            continue
+        if held.get(asset_id):
+            units = sum(count for count, _ in held[asset_id].values())
             reason = (
                 f"asset {asset_id} is not in the file but tenants hold {units} units "
                 "on it; not pruned"
@@ -236,5 +241,4 @@ def _prune(known, seen: set[str], summary: ImportSummary, writer) -> None:
         else:
             doomed.append(asset_id)
     summary.deleted = len(doomed)
-    if writer is not None and doomed:
-        writer.delete(doomed)
+    return doomed

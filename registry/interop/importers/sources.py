@@ -44,6 +44,8 @@ class SourceTable:
     geometries: np.ndarray  # shapely geometries (None where a feature has none)
     crs: str
     warnings: list[str] = field(default_factory=list)
+    # Features whose geometry could not be built (a LineString of one point): {index: reason}.
+    geometry_errors: dict[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -108,9 +110,10 @@ def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
             str(path), layer=layer, force_2d=True, **_open_options(fmt, geometry or {})
         )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        raise ValidationFailed("file", f"cannot be read as {fmt}: {exc}") from None
+        log.info("cannot read %s as %s: %s", path, fmt, exc)  # GDAL's words stay in the log
+        raise ValidationFailed("file", _unreadable(fmt, layer)) from None
     count = len(columns[0]) if len(columns) else 0
-    geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(count, None, dtype=object)
+    geoms, errors = _geometries(wkb, count)
     declared = crs or meta.get("crs")
     table = SourceTable(
         path=str(path),
@@ -119,10 +122,35 @@ def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
         columns=[_python_column(c) for c in columns],
         geometries=geoms,
         crs=declared or "EPSG:4326",
+        geometry_errors=errors,
     )
     table.geometries = _to_lonlat(geoms, declared, table.warnings)
     log.info("read %d features from %s (%s, %s)", len(table), path, fmt, table.crs)
     return table
+
+
+def _unreadable(fmt: str, layer: str | None) -> str:
+    hint = {
+        "csv": "a CSV file needs a header row and lon/lat, x/y or wkt columns",
+        "shapefile": "a zipped Shapefile needs its .shp, .shx and .dbf inside",
+    }.get(fmt, f"check that it is a valid {fmt} file")
+    where = f" (layer {layer!r})" if layer else ""
+    return f"the file cannot be read as {fmt}{where}: {hint}"
+
+
+def _geometries(wkb, count: int) -> tuple[np.ndarray, dict[int, str]]:
+    """Shapely geometries per feature, and why some could not be built (not one error for all)."""
+    if wkb is None:
+        return np.full(count, None, dtype=object), {}
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    broken = np.flatnonzero(shapely.is_missing(geoms) & np.not_equal(wkb, None))
+    return geoms, {int(i): _why_broken(wkb[i]) for i in broken}
+
+
+def _why_broken(wkb: bytes) -> str:
+    if len(wkb) >= 9 and wkb[1:5] in (b"\x02\x00\x00\x00", b"\x00\x00\x00\x02"):
+        return "a LineString needs at least 2 positions; this one has 1"
+    return "the geometry is malformed (a ring or line with too few positions)"
 
 
 def _parse_crs(text: str) -> CRS:

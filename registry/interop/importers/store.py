@@ -1,0 +1,169 @@
+"""Storing validated features set-based, inside the import's one transaction.
+
+The features go into a temporary staging table (COPY on PostGIS, executemany on SpatiaLite);
+one SQL statement compares them with the owner's assets (the plan: create, update or
+unchanged, geometry within registry.interop.importers.sql_postgres.TOLERANCE_DEG); a few
+more write the assets, their capacity, the audit rows (before/after snapshots built in SQL)
+and, last and under registry.db.uow.lock_feed, the change feed. The same rules as
+registry.inventory.assets, without a Python loop per feature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.db.uow import Actor, lock_feed
+from registry.interop.importers import sql_postgres, sql_sqlite
+from registry.interop.importers.vector import Validated
+
+log = logging.getLogger(__name__)
+
+SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
+COPY_CHUNK = 100_000
+SQLITE_CACHE_KB = 256 * 1024
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_escape(text: str) -> str:
+    """A value as COPY's text format needs it (backslash, tab and line breaks escaped)."""
+    return text.translate(_COPY_ESCAPES)
+
+
+class Store:
+    """Stage, plan and write one import; `sql` is the dialect's module of statements."""
+
+    def __init__(self, session: Session, owner_id: int, actor: Actor, request_id, now):
+        self.session = session
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.sql = sql_postgres if self.postgres else sql_sqlite
+        stamp = now if self.postgres else now.astimezone(dt.UTC).strftime(SQLITE_TIME)
+        self.params = {"owner": owner_id, "now": stamp, "actor": actor.name, "rid": request_id}
+        self.dbapi = session.connection().connection.dbapi_connection
+        self.deleted: list[int] = []
+
+    def _run(self, statement: str) -> sa.CursorResult:
+        started = time.monotonic()
+        result = self.session.execute(sa.text(statement), self.params)
+        log.debug("%.2f s: %s", time.monotonic() - started, " ".join(statement.split())[:60])
+        return result
+
+    def stage(self, valid: Validated) -> None:
+        """The valid features into the staging table."""
+        for table in ("import_staged", "import_plan", "import_doomed"):
+            if not self.postgres:
+                self._run(sql_sqlite.DROP.format(table))
+        self._run(self.sql.STAGING)
+        if self.postgres:
+            # JIT compiling these one-off statements costs more (~1 s) than it saves; sorts
+            # and hashes of a million rows fit in memory.
+            self._run("SET LOCAL jit = off")
+            self._run("SET LOCAL work_mem = '256MB'")
+            self._copy(valid)
+        else:
+            # The spatial index (an R*Tree filled by triggers, row by row) and the unique
+            # index of a million-row owner do not fit SQLite's default 2 MB page cache.
+            self._run(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
+            self._insert(valid)
+            self._run(sql_sqlite.STAGED_INDEX)
+
+    def _copy(self, valid: Validated) -> None:
+        tails = [
+            f"{v.kind}\t{v.status}\t{v.sensitivity}\t{copy_escape(v.attributes)}\t"
+            f"{copy_escape(v.capacity)}\n"
+            if v
+            else ""  # an invalid group: none of its features is staged
+            for v in valid.values
+        ]
+        geoms = shapely.to_wkb(shapely.set_srid(valid.geoms, 4326), hex=True, include_srid=True)
+        with self.dbapi.cursor() as cur, cur.copy(self.sql.COPY_STAGED) as copy:
+            for lo in range(0, len(valid), COPY_CHUNK):
+                hi = min(lo + COPY_CHUNK, len(valid))
+                rows = zip(
+                    valid.number[lo:hi].tolist(),
+                    valid.refs[lo:hi],
+                    geoms[lo:hi].tolist(),
+                    valid.group[lo:hi].tolist(),
+                    strict=True,
+                )
+                lines = [f"{n}\t{copy_escape(r)}\t{g}\t{tails[t]}" for n, r, g, t in rows]
+                copy.write("".join(lines))
+
+    def _insert(self, valid: Validated) -> None:
+        heads = [(v.kind, v.status, v.sensitivity) if v else () for v in valid.values]
+        tails = [(v.attributes, v.capacity) if v else () for v in valid.values]
+        geoms = shapely.to_wkb(valid.geoms)
+        columns = (valid.number.tolist(), valid.refs, geoms.tolist(), valid.group.tolist())
+        rows = zip(*columns, strict=True)
+        cur = self.dbapi.cursor()
+        cur.executemany(
+            sql_sqlite.INSERT_STAGED,
+            ((n, r, *heads[t], g, *tails[t]) for n, r, g, t in rows),
+        )
+        cur.close()
+
+    def plan(self) -> Counter:
+        """Compare the staged features with the registry; returns the count per op."""
+        if not self.postgres:
+            self.params["base"] = self._run("SELECT coalesce(max(id), 0) FROM asset").scalar()
+        self._run(self.sql.PLAN)
+        if not self.postgres:
+            self._run(sql_sqlite.PLAN_INDEX)
+        return Counter(dict(self._run("SELECT op, count(*) FROM import_plan GROUP BY op").all()))
+
+    def updates_of(self, asset_ids: list[int]) -> list[tuple]:
+        """(n, owner_ref, asset id, capacity JSON) of the planned updates of these assets."""
+        if not asset_ids:
+            return []
+        ids = ", ".join(str(int(i)) for i in asset_ids)
+        stmt = (
+            "SELECT n, owner_ref, id, capacity FROM import_plan "
+            f"WHERE op = 'update' AND id IN ({ids})"
+        )
+        return list(self._run(stmt).all())
+
+    def refuse(self, numbers: list[int]) -> None:
+        """Feature numbers that must not be written after all (held capacity)."""
+        for lo in range(0, len(numbers), 500):
+            chunk = ", ".join(str(int(n)) for n in numbers[lo : lo + 500])
+            self._run(f"UPDATE import_plan SET op = 'rejected' WHERE n IN ({chunk})")
+
+    def missing(self) -> list[tuple[int, str]]:
+        """(id, owner_ref) of the owner's assets that no staged feature names."""
+        stmt = (
+            "SELECT a.id, a.owner_ref FROM asset a WHERE a.owner_id = :owner AND NOT EXISTS "
+            "(SELECT 1 FROM import_staged s WHERE s.owner_ref = a.owner_ref) ORDER BY a.id"
+        )
+        return [tuple(row) for row in self._run(stmt).all()]
+
+    def write(self) -> None:
+        """Audit, then insert and update the assets and their capacity."""
+        sql = self.sql
+        statements = (
+            sql.AUDIT_WRITES, sql.INSERT_CREATED, sql.UPDATE_CHANGED, sql.DELETE_CAPACITY,
+            sql.INSERT_CAPACITY,
+        )  # fmt: skip
+        for statement in statements:
+            self._run(statement)
+
+    def delete(self, ids: list[int]) -> None:
+        """Delete these assets (capacity cascades), audited with their snapshots."""
+        self._run(self.sql.DOOMED)
+        insert = sa.text("INSERT INTO import_doomed (id) VALUES (:id)")
+        self.session.execute(insert, [{"id": i} for i in ids])
+        self._run(self.sql.AUDIT_DELETES)
+        self._run(self.sql.DELETE_DOOMED)
+        self.deleted = ids
+
+    def finish(self) -> None:
+        """Append the change feed, in file order, right before the commit."""
+        lock_feed(self.session)
+        self._run(self.sql.FEED_WRITES)
+        if self.deleted:
+            self._run(self.sql.FEED_DELETES)
