@@ -22,6 +22,8 @@ PUBLIC = frozenset(
         "static",
         "api-docs.openapi_json",
         "api-docs.openapi_swagger_ui",
+        # The open directory is public by design: it lists only what anyone may know.
+        "open_directory.Directory",
     }
 )
 
@@ -48,6 +50,19 @@ ENDPOINT_RULES: dict[str, dict[str, frozenset[str]]] = {
     "ogc.Items": {"GET": ANY},
     "ogc.Item": {"GET": ANY},
     "tiles.VectorTile": {"GET": ANY},
+    # Planning together (docs/planning.md): co-build groups are shown to their members and
+    # to approvers in whose area they lie; KPIs are aggregates; events and webhooks belong
+    # to the caller's organisation; the OFDS export holds what the caller may see in full.
+    "co_build.CoBuildGroups": {"GET": ANY},
+    "co_build.CoBuildGroupById": {"GET": ANY},
+    "co_build.CoBuildDecision": {"POST": APPROVER},
+    "kpis.Kpis": {"GET": ANY},
+    "events.Events": {"GET": ANY},
+    "events.EventsRead": {"POST": ANY},
+    "webhooks.Webhooks": {"GET": ANY, "POST": ANY},
+    "webhooks.WebhookById": {"GET": ANY, "DELETE": ANY},
+    "webhooks.WebhookDeliveries": {"GET": ANY},
+    "ofds.OfdsExport": {"GET": ANY},
 }
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -19,6 +19,7 @@ from registry.inventory.vocabulary import (
     Sensitivity,
     Status,
 )
+from registry.planning.terms import split_common
 
 BASE_PROPERTIES = {"kind", "owner_id", "owner_ref", "status", "sensitivity", "capacity"}
 MAX_OWNER_REF = 200
@@ -173,7 +174,8 @@ def parse_asset_feature(feature: dict, owner_id: int | None = None) -> AssetInpu
         raise ValidationFailed("properties.owner_id", "is required and must be an integer")
     geometry = parse_geojson(feature.get("geometry"), "geometry")
     check_asset_geometry(kind, geometry, "geometry")
-    attrs = {k: v for k, v in props.items() if k not in BASE_PROPERTIES}
+    # open_terms and planned_date are accepted for every kind (registry.planning.terms).
+    attrs, common = split_common({k: v for k, v in props.items() if k not in BASE_PROPERTIES})
     return AssetInput(
         kind=kind,
         owner_id=owner_id,
@@ -183,6 +185,6 @@ def parse_asset_feature(feature: dict, owner_id: int | None = None) -> AssetInpu
         sensitivity=choice(
             Sensitivity, props.get("sensitivity", Sensitivity.PUBLIC), "properties.sensitivity"
         ),
-        attributes=validate_attributes(kind, attrs),
+        attributes={**validate_attributes(kind, attrs), **common},
         capacity=validate_capacity(kind, props.get("capacity")),
     )

@@ -14,6 +14,7 @@ from registry.db.geometry import parse_geojson, to_geojson
 from registry.db.uow import UnitOfWork
 from registry.errors import IllegalTransition, InvalidGeometry, NotFound, ValidationFailed
 from registry.inventory.models import Organisation, utcnow
+from registry.planning.co_build import group_on_submit
 from registry.workflow.calendar import Calendar, resume_due
 from registry.workflow.models import BuildRequest, MatchReport
 from registry.workflow.parties import acting_org, require_org, text
@@ -171,6 +172,7 @@ def submit_build_request(
     report = run_match(uow, matcher, br)
     uow.session.add(br)
     uow.session.flush()
+    report = group_on_submit(uow, br, report)  # overlapping plans of others: co-build
     row = _store_report(uow, br, report, "submit")
     after = snapshot(br) | {"report_id": row.id, "verdict": row.verdict}
     uow.audit("build_request", br.id, "create", after=after, reason=br.purpose)
