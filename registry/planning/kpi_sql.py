@@ -68,8 +68,8 @@ def share_conditions(f: KpiFilter) -> list:
 
 
 def tower_conditions(f: KpiFilter) -> list:
-    """Towers standing at the end of the period, in the area, of the organisation/sector."""
-    conds = [Asset.kind == "tower", Asset.status != "decommissioned", Asset.created_at < f.until]
+    """Towers in service at the end of the period, in the area, of the organisation/sector."""
+    conds = [Asset.kind == "tower", Asset.status == "in_service", Asset.created_at < f.until]
     if f.area is not None:
         conds.append(_area(Asset.geom, f))
     return conds + _orgs(f, Asset.owner_id)
