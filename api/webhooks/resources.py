@@ -6,10 +6,10 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.build_requests.schemas import PageArgsSchema
 from api.context import current_actor, read_session, unit_of_work
 from api.webhooks.schemas import (
     DeliveryListSchema,
-    PageArgsSchema,
     WebhookCreateSchema,
     WebhookListSchema,
     WebhookSchema,

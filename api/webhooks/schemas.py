@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 
 class WebhookCreateSchema(Schema):
@@ -27,11 +27,6 @@ class WebhookSchema(Schema):
 class WebhookListSchema(Schema):
     items = fields.List(fields.Nested(WebhookSchema))
     total = fields.Integer()
-
-
-class PageArgsSchema(Schema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class DeliverySchema(Schema):

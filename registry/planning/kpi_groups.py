@@ -13,6 +13,7 @@ from matching.rules import DEFAULT_COSTS
 from registry.inventory.models import Organisation
 from registry.planning.kpi_sql import KpiFilter, build_conditions, share_conditions
 from registry.planning.kpis import METRICS, compute
+from registry.planning.open_directory import safe_cell
 from registry.workflow.models import BuildRequest, ShareRequest
 
 GROUPINGS = ("month", "owner", "sector")
@@ -71,7 +72,4 @@ def to_csv(total: dict, groups: list[dict] | None) -> str:
 
 
 def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "" if value is None else safe_cell(str(value))

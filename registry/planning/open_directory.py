@@ -92,13 +92,13 @@ def directory_csv(features: list[dict]) -> str:
     for f in features:
         p = f["properties"]
         free = ";".join(f"{r}={n}" for r, n in sorted(p["free"].items()))
-        terms = [_safe(p["open_terms"].get(k, "")) for k in TERM_FIELDS]
+        terms = [safe_cell(p["open_terms"].get(k, "")) for k in TERM_FIELDS]
         writer.writerow([f["id"], p["kind"], p["height_m"] or "", free, wkt(f["geometry"]), *terms])
     return out.getvalue()
 
 
-def _safe(value):
-    """Owner-written text cannot start a spreadsheet formula (CSV injection)."""
+def safe_cell(value):
+    """Text written by users cannot start a spreadsheet formula (CSV injection)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from shapely.geometry import box
 
 from registry.db.uow import Actor, UnitOfWork
 from registry.engine.matcher import Matcher
@@ -13,6 +14,7 @@ from registry.errors import Forbidden, IllegalTransition, NotFound, ValidationFa
 from registry.inventory.capacity import held_units
 from registry.inventory.models import Allocation, Asset
 from registry.planning import co_build_decision, co_build_queries
+from registry.planning.rules import current_rules
 from registry.workflow.models import Decision, MatchReport
 from tests.planning_factories import (
     ROUTE,
@@ -24,6 +26,8 @@ from tests.planning_factories import (
     submit,
 )
 from tests.workflow_factories import make_parties, make_tower
+
+FAR = box(100, 10, 101, 11)  # an approver's area nowhere near Nanning
 
 
 @pytest.fixture
@@ -60,14 +64,8 @@ def test_two_operators_planning_sites_100_m_apart_form_a_group(
     (group,) = _groups(session_factory, cast.admin)
     assert group["build_request_ids"] == [first.id, second.id]
     assert group["kind"] == "site" and group["sites"] == 2 and group["state"] == "open"
-    assert group["saving"] == matcher_costs(matcher).new_tower  # one tower instead of two
+    assert group["saving"] == current_rules().costs.new_tower  # one tower instead of two
     assert _verdict(session_factory, second.id) == "co_build"
-
-
-def matcher_costs(_matcher):
-    from registry.planning.rules import current_rules
-
-    return current_rules().costs
 
 
 @pytest.mark.parametrize(
@@ -126,10 +124,7 @@ def test_members_and_approvers_in_the_area_see_a_group_others_do_not(
     submit(session_factory, matcher, cast.operator)
     submit(session_factory, matcher, unicom, geometry=SITE_NEAR)
     outsider = make_operator(session_factory, "Outsider Telecom")
-    from shapely.geometry import box
-
-    far_area = box(100, 10, 101, 11)
-    near_area = box(108.3, 22.8, 108.4, 22.9)
+    far_area, near_area = FAR, box(108.3, 22.8, 108.4, 22.9)
     far = Actor(
         "far approver", cast.approver.org_id, frozenset({"approver"}), jurisdiction=far_area
     )
@@ -184,18 +179,12 @@ def test_a_group_is_decided_once_by_an_approver_naming_a_member(
         _decide(session_factory, cast.operator, group["id"], first.id)
     with pytest.raises(ValidationFailed, match="builder_request_id"):
         _decide(session_factory, cast.approver, group["id"], 999)
-    far = Actor("far", cast.approver.org_id, frozenset({"approver"}), jurisdiction=_far_box())
+    far = Actor("far", cast.approver.org_id, frozenset({"approver"}), jurisdiction=FAR)
     with pytest.raises(NotFound):
         _decide(session_factory, far, group["id"], first.id)
     _decide(session_factory, cast.approver, group["id"], first.id)
     with pytest.raises(IllegalTransition):
         _decide(session_factory, cast.approver, group["id"], first.id)
-
-
-def _far_box():
-    from shapely.geometry import box
-
-    return box(100, 10, 101, 11)
 
 
 def test_a_planned_asset_is_matched_as_existing_from_its_planned_date(
