@@ -67,8 +67,8 @@ def _key(e: AuditEntry, kind: str) -> str:
     return f"audit:{e.id}"
 
 
-def project(uow: UnitOfWork, limit: int = BATCH) -> int:
-    """Turn audit entries written since the last run into events; returns how many."""
+def _batch(uow: UnitOfWork, limit: int) -> tuple[int, int]:
+    """Project one batch; returns (audit entries read, events made)."""
     session = uow.session
     lock_producers(session)
     position = cursor(session, "audit")
@@ -88,6 +88,18 @@ def project(uow: UnitOfWork, limit: int = BATCH) -> int:
     if entries:
         position.position = entries[-1].id
     uow.commit()
+    return len(entries), made
+
+
+def project(uow: UnitOfWork, limit: int = BATCH) -> int:
+    """Turn every audit entry written since the last run into events, a batch per
+    transaction; returns how many events were made."""
+    made = 0
+    while True:
+        read, new = _batch(uow, limit)
+        made += new
+        if read < limit:
+            break
     if made:
-        log.info("projected %d events from %d audit entries", made, len(entries))
+        log.info("projected %d events", made)
     return made

@@ -26,12 +26,7 @@ def run_once(session_factory, now: dt.datetime | None = None) -> RoundSummary:
     """Everything a notifier does once; safe to repeat (events are produced idempotently)."""
     actor = Actor.system("notify")
     with UnitOfWork(session_factory, actor) as uow:
-        projected = 0
-        while True:  # a long backlog is read in batches
-            made = projection.project(uow)
-            projected += made
-            if not made:
-                break
+        projected = projection.project(uow)  # a long backlog is read in batches
     with UnitOfWork(session_factory, actor) as uow:
         produced = timed.produce(uow, now)
     return RoundSummary(projected, produced, delivery.deliver_due(session_factory, now))

@@ -187,3 +187,14 @@ def test_webhooks_belong_to_their_organisation(client, cast):
 def test_a_bad_webhook_is_a_422_naming_the_field(client, cast, body, field):
     r = client.post(f"{API}/webhooks", json=body, headers=cast["owner"])
     assert r.status_code == 422 and field in r.json["errors"]
+
+
+def test_a_long_audit_backlog_is_projected_batch_by_batch(app, client, cast):
+    from registry.db.uow import Actor, UnitOfWork
+    from registry.notify import projection
+
+    for _ in range(3):
+        _share_request(client, cast)  # each: an asset, then a share request (2 audit entries)
+    with UnitOfWork(_factory(app), Actor.system("test")) as uow:
+        assert projection.project(uow, limit=1) == 3
+    assert len(_inbox(client, cast["owner"])["items"]) == 3
