@@ -125,19 +125,7 @@ def decide_co_build(
     asset, resource = _planned_asset(uow, group, builder, requests, iso_date(when, "planned_date"))
     now = utcnow()
     for member, br in rows:
-        member.role = "builder" if br.id == builder.id else "tenant"
-        if member.role == "tenant":
-            alloc = allocations.allocate(
-                uow,
-                asset.id,
-                resource,
-                br.requester_id,
-                count=_units(br, resource),
-                state=AllocationState.RESERVED,
-                agreement_ref=f"co-build-{group.id}",
-                commit=False,
-            )
-            member.allocation_id = alloc.id
+        _assign(uow, group, member, br, builder, asset, resource)
         _decide_member(uow, br, reason, now)
     group.state, group.decided_at = DECIDED, now
     group.builder_request_id, group.planned_asset_id = builder.id, asset.id
@@ -145,6 +133,23 @@ def decide_co_build(
     uow.audit("co_build_group", group.id, "decide", after=after, reason=reason)
     uow.commit()
     return group
+
+
+def _assign(uow, group, member, br, builder, asset, resource) -> None:
+    """The builder builds; a tenant gets its units reserved on the planned asset."""
+    member.role = "builder" if br.id == builder.id else "tenant"
+    if member.role == "tenant":
+        alloc = allocations.allocate(
+            uow,
+            asset.id,
+            resource,
+            br.requester_id,
+            count=_units(br, resource),
+            state=AllocationState.RESERVED,
+            agreement_ref=f"co-build-{group.id}",
+            commit=False,
+        )
+        member.allocation_id = alloc.id
 
 
 def _decide_member(uow: UnitOfWork, br: BuildRequest, reason: str, now) -> None:
