@@ -8,7 +8,7 @@ import uuid
 import swagger_ui_bundle
 from flask import Flask, g, request, send_from_directory
 
-from api import cli, ops, security
+from api import cli, notify_cli, ops, security
 from api.auth import authn
 from api.config import Config, ensure_secret_key
 from api.context import AppContext, register_grant_audit
@@ -17,6 +17,7 @@ from api.extensions import make_api, make_limiter
 from api.fields import install_input_guards
 from registry.db.engine import make_engine, make_session_factory
 from registry.engine.matcher import Matcher
+from registry.planning import rules as co_build_rules
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def create_app(config=None) -> Flask:
         session_factory=session_factory,
         matcher=Matcher(session_factory, costs=app.config["MATCH_COSTS"]),
     )
+    co_build_rules.configure(co_build_rules.CoBuildRules.from_config(app.config))
     install_input_guards(app)  # before any route: ids beyond any id are a 404, not a 500
     _register_blueprints(make_api(app))
     register_error_handlers(app)
@@ -47,11 +49,12 @@ def create_app(config=None) -> Flask:
     ops.register(app)
     security.register(app)
     authn.register_identify(app)
-    make_limiter(app)
+    _limit_open_directory(app, make_limiter(app))
     authn.register(app)
     register_grant_audit(app)
     _register_docs_assets(app)
     cli.register(app)
+    notify_cli.register(app)
     return app
 
 
@@ -60,16 +63,22 @@ def _register_blueprints(api) -> None:
     from api.assets.resources import blp as assets_blp
     from api.audit.resources import blp as audit_blp
     from api.build_requests.resources import blp as build_requests_blp
+    from api.co_build.resources import blp as co_build_blp
     from api.deadlines.resources import blp as deadlines_blp
     from api.decisions.resources import blp as decisions_blp
+    from api.events.resources import blp as events_blp
     from api.exports.resources import blp as exports_blp
     from api.imports.resources import blp as imports_blp
+    from api.kpis.resources import blp as kpis_blp
     from api.match.resources import blp as match_blp
+    from api.ofds.resources import blp as ofds_blp
     from api.ogc.resources import blp as ogc_blp
+    from api.open_directory.resources import blp as open_directory_blp
     from api.organisations.resources import blp as organisations_blp
     from api.plan.resources import blp as plan_blp
     from api.share_requests.resources import blp as share_requests_blp
     from api.tiles.resources import blp as tiles_blp
+    from api.webhooks.resources import blp as webhooks_blp
 
     for blp in (
         organisations_blp,
@@ -84,10 +93,26 @@ def _register_blueprints(api) -> None:
         audit_blp,
         imports_blp,
         exports_blp,
+        co_build_blp,
+        kpis_blp,
+        events_blp,
+        webhooks_blp,
+        ofds_blp,
     ):
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix}")
-    for blp in (ogc_blp, tiles_blp):  # OGC API - Features and tiles live at /ogc and /tiles
+    # OGC API - Features, tiles and the open directory live at /ogc, /tiles and /open/v1.
+    for blp in (ogc_blp, tiles_blp, open_directory_blp):
         api.register_blueprint(blp)
+
+
+def _limit_open_directory(app: Flask, limiter) -> None:
+    """The open directory needs no token, so it gets its own, smaller budget per address."""
+    view = app.view_functions.get("open_directory.Directory")
+    if view is not None:
+        limit = app.config.get("OPEN_DIRECTORY_RATE_LIMIT", "60 per minute")
+        app.view_functions["open_directory.Directory"] = limiter.limit(
+            limit, override_defaults=True
+        )(view)
 
 
 def _register_request_id(app: Flask) -> None:

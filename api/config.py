@@ -60,6 +60,13 @@ class Config:
         self.WORKFLOW_TIMEZONE = _env("TIMEZONE", "UTC")
         self.RATELIMIT_DEFAULT = _env("RATE_LIMIT", "600 per minute")
         self.TILE_RATE_LIMIT = _env("TILE_RATE_LIMIT", "6000 per minute")
+        self.OPEN_DIRECTORY_RATE_LIMIT = _env("OPEN_DIRECTORY_RATE_LIMIT", "60 per minute")
+        # Co-build groups: sites this close, routes sharing this much within the corridor,
+        # wanted within this many days of each other (docs/planning.md).
+        self.CO_BUILD_SITE_DISTANCE_M = float(_env("CO_BUILD_SITE_DISTANCE_M", 300))
+        self.CO_BUILD_CORRIDOR_M = float(_env("CO_BUILD_CORRIDOR_M", 50))
+        self.CO_BUILD_MIN_SHARED_M = float(_env("CO_BUILD_MIN_SHARED_M", 200))
+        self.CO_BUILD_WINDOW_DAYS = int(_env("CO_BUILD_WINDOW_DAYS", 180))
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         # X-Forwarded-For is honoured only from these addresses/networks (comma-separated).

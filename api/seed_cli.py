@@ -11,6 +11,7 @@ from api.context import app_context
 from registry.db.uow import Actor
 from registry.interop import seeding
 from registry.inventory.models import Asset
+from registry.notify.run import run_once
 
 seed_cli = AppGroup("seed", help="Load the demo city or real OpenStreetMap data.")
 
@@ -54,6 +55,10 @@ def seed_demo(seed_value, scale, if_empty):
     orgs, features = demo_city.generate(seed=seed_value, scale=scale)
     features = list(features)
     _run(orgs, features, len(features), "demo city")
+    ctx = app_context()
+    made = demo_city.replay_history(ctx.session_factory, ctx.matcher, seed_value)
+    click.echo(f"demo history: {made} build requests replayed" if made else "demo history: kept")
+    click.echo(run_once(ctx.session_factory).line())  # the inboxes show the year at once
 
 
 @seed_cli.command("liechtenstein")

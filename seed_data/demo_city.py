@@ -14,7 +14,7 @@ from seed_data import _city_sites as sites
 from seed_data._builder import CityBuilder
 from seed_data._streets import build_streets
 from seed_data.geo import LocalFrame
-from seed_data.orgs import NANNING_ORGS
+from seed_data.orgs import HIGHWAY, MUNICIPAL, NANNING_ORGS, POWER_GRID, RAILWAY
 from seed_data.spec import Feature, OrgSpec
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,39 @@ def city_bbox(scale: float = 1.0) -> tuple[float, float, float, float]:
 def generate(seed: int = 42, scale: float = 1.0) -> tuple[list[OrgSpec], Iterator[Feature]]:
     """Organisations and a lazy stream of asset features; same seed, same output."""
     half = half_side(scale)
-    return list(NANNING_ORGS), _features(seed, scale, half)
+    return list(NANNING_ORGS), _open_some(_features(seed, scale, half))
+
+
+def replay_history(session_factory, matcher, seed: int = 42) -> int:
+    """A year of requests, decisions and a co-build on the loaded city (once); returns how
+    many build requests were replayed (0 when the history is already there)."""
+    from seed_data import _city_history
+
+    return _city_history.replay(session_factory, matcher, seed)
+
+
+# Public-sector owners open every OPEN_EVERY-th of their poles, towers and ducts to telecom
+# use, with published terms: the open directory of the demo city.
+PUBLIC_SECTOR_OWNERS = {MUNICIPAL: "CNY", HIGHWAY: "CNY", RAILWAY: "CNY", POWER_GRID: "CNY"}
+OPEN_EVERY = 4
+OPEN_PRICE = {"pole": 600.0, "tower": 9000.0, "duct": 12.0}
+
+
+def _open_some(features: Iterator[Feature]) -> Iterator[Feature]:
+    counter = 0
+    for f in features:
+        props = f["properties"]
+        if props["owner"] in PUBLIC_SECTOR_OWNERS and props["kind"] in OPEN_PRICE:
+            counter += 1
+            if counter % OPEN_EVERY == 0 and props["sensitivity"] == "public":
+                props["attributes"]["open_terms"] = {
+                    "price_per_unit_year": OPEN_PRICE[props["kind"]],
+                    "currency": PUBLIC_SECTOR_OWNERS[props["owner"]],
+                    "contact": next(o.contact for o in NANNING_ORGS if o.key == props["owner"]),
+                    "conditions": "Works by certified contractors; 30 days' notice.",
+                    "valid_until": "2030-12-31",
+                }
+        yield f
 
 
 def _count(name: str, scale: float) -> int:

@@ -26,6 +26,8 @@ PUBLIC = frozenset(
         "ops.healthz",
         "ops.readyz",
         "ops.metrics",
+        # The open directory is public by design: it lists only what anyone may know.
+        "open_directory.Directory",
     }
 )
 
@@ -54,6 +56,19 @@ ENDPOINT_RULES: dict[str, dict[str, frozenset[str]]] = {
     "ogc.Items": {"GET": ANY},
     "ogc.Item": {"GET": ANY},
     "tiles.VectorTile": {"GET": ANY},
+    # Planning together (docs/planning.md): co-build groups are shown to their members and
+    # to approvers in whose area they lie; KPIs are aggregates; events and webhooks belong
+    # to the caller's organisation; the OFDS export holds what the caller may see in full.
+    "co_build.CoBuildGroups": {"GET": ANY},
+    "co_build.CoBuildGroupById": {"GET": ANY},
+    "co_build.CoBuildDecision": {"POST": APPROVER},
+    "kpis.Kpis": {"GET": ANY},
+    "events.Events": {"GET": ANY},
+    "events.EventsRead": {"POST": ANY},
+    "webhooks.Webhooks": {"GET": ANY, "POST": ANY},
+    "webhooks.WebhookById": {"GET": ANY, "DELETE": ANY},
+    "webhooks.WebhookDeliveries": {"GET": ANY},
+    "ofds.OfdsExport": {"GET": ANY},
 }
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -6,8 +6,9 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.context import current_actor, read_session
+from api.context import current_actor, read_session, unit_of_work
 from api.ogc.schemas import FormatArgsSchema, ItemsQueryArgsSchema
+from api.open_directory import ogc as open_directory
 from registry.access.masking import record_probe
 from registry.errors import NotFound
 from registry.interop.exporters import ogc
@@ -117,7 +118,8 @@ class Collections(MethodView):
         return _respond(
             {
                 "links": [_link(_url("ogc.Collections"), "self", JSON, "the collections")],
-                "collections": [_collection(k.value, extents.get(k.value)) for k in Kind],
+                "collections": [_collection(k.value, extents.get(k.value)) for k in Kind]
+                + [open_directory.collection()],
             }
         )
 
@@ -127,7 +129,9 @@ class Collection(MethodView):
     @blp.arguments(FormatArgsSchema, location="query")
     @blp.response(200)
     def get(self, _args, collection_id):
-        """One collection: an asset kind"""
+        """One collection: an asset kind, or the open directory"""
+        if collection_id == open_directory.COLLECTION_ID:
+            return _respond(open_directory.collection())
         kind = _kind(collection_id)
         with read_session() as session:
             extents = ogc.kind_extents(session, current_actor())
@@ -161,6 +165,10 @@ class Items(MethodView):
     @blp.response(200)
     def get(self, args, collection_id):
         """The items of a collection you may see, filtered by bbox and datetime, paged"""
+        if collection_id == open_directory.COLLECTION_ID:
+            return _respond(
+                open_directory.items(args), GEOJSON if args.get("f") != "json" else JSON
+            )
         kind, actor, uses, masked = _kind(collection_id), current_actor(), {}, []
         with read_session() as session:
             features, matched = ogc.items_page(
@@ -197,6 +205,9 @@ class Item(MethodView):
     @blp.response(200)
     def get(self, args, collection_id, feature_id):
         """One item, if you may see it"""
+        if collection_id == open_directory.COLLECTION_ID:
+            body = open_directory.item(feature_id)
+            return _respond(body, GEOJSON if args.get("f") != "json" else JSON)
         kind, uses = _kind(collection_id), {}
         with read_session() as session:
             feature = ogc.one_item(

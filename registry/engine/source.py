@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -67,8 +68,18 @@ def _capacities(session: Session, ids: Sequence[int] | None) -> dict:
     return caps
 
 
+def _status(status: str, attrs: dict, today: str) -> str:
+    """A planned asset counts as in service from its planned date on, with its planned capacity
+    (co-build: the others can be matched to what one member will build)."""
+    planned = attrs.get("planned_date")
+    if status == "planned" and isinstance(planned, str) and planned <= today:
+        return "in_service"
+    return status
+
+
 def _records(session: Session, ids: Sequence[int] | None) -> Iterator[AssetRecord]:
     caps = _capacities(session, ids)
+    today = dt.date.today().isoformat()
     for chunk in _asset_rows(session, ids).partitions():
         geoms = shapely.from_wkb([bytes(row[8]) for row in chunk])
         for row, geom in zip(chunk, geoms, strict=True):
@@ -76,7 +87,7 @@ def _records(session: Session, ids: Sequence[int] | None) -> Iterator[AssetRecor
             yield AssetRecord(
                 id=row[0],
                 kind=row[1],
-                status=row[2],
+                status=_status(row[2], attrs, today),
                 sensitivity=row[3],
                 owner_id=row[4],
                 owner_name=row[5],

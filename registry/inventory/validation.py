@@ -19,6 +19,7 @@ from registry.inventory.vocabulary import (
     Sensitivity,
     Status,
 )
+from registry.planning.terms import COMMON_ATTRIBUTES, split_common
 
 BASE_PROPERTIES = {"kind", "owner_id", "owner_ref", "status", "sensitivity", "capacity"}
 MAX_OWNER_REF = 200
@@ -275,10 +276,13 @@ def parse_asset_feature(feature: dict, owner_id: int | None = None) -> AssetInpu
     sensitivity = p.run(
         choice, Sensitivity, props.get("sensitivity", Sensitivity.PUBLIC), "properties.sensitivity"
     )
-    attrs, capacity = {}, {}
+    attrs, common, capacity = {}, {}, {}
     if kind is not None:
         extra = {k: v for k, v in props.items() if k not in BASE_PROPERTIES}
-        attrs = collect_attributes(kind, extra, p)
+        # open_terms and planned_date are accepted for every kind (registry.planning.terms).
+        own = {k: v for k, v in extra.items() if k not in COMMON_ATTRIBUTES}
+        common = p.run(lambda: split_common(extra)[1], default={})
+        attrs = collect_attributes(kind, own, p)
         capacity = collect_capacity(kind, props.get("capacity"), p)
         p.run(check_mounts_fit, kind, attrs, capacity)
     p.raise_any()
@@ -289,6 +293,6 @@ def parse_asset_feature(feature: dict, owner_id: int | None = None) -> AssetInpu
         geometry=geometry,
         status=status,
         sensitivity=sensitivity,
-        attributes=attrs,
+        attributes={**attrs, **common},
         capacity=capacity,
     )

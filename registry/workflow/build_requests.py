@@ -20,6 +20,7 @@ from registry.errors import (
     ValidationFailed,
 )
 from registry.inventory.models import Organisation
+from registry.planning.co_build import group_on_submit
 from registry.workflow.build_rows import get_build_request, snapshot
 from registry.workflow.calendar import Calendar, resume_due
 from registry.workflow.models import BuildRequest, MatchReport
@@ -154,6 +155,7 @@ def submit_build_request(
     report = run_match(uow, matcher, br)
     uow.session.add(br)
     uow.session.flush()
+    report = group_on_submit(uow, br, report)  # overlapping plans of others: co-build
     row = _store_report(uow, br, report, "submit")
     after = snapshot(br) | {"report_id": row.id, "verdict": row.verdict}
     uow.audit("build_request", br.id, "create", after=after, reason=br.purpose)

@@ -33,6 +33,7 @@ class BuildState(enum.StrEnum):
     SHARE_REQUIRED = "share_required"  # decided: share an existing asset instead
     APPROVED = "approved"  # decided: build new
     REJECTED = "rejected"
+    CO_BUILD = "co_build"  # decided: built once by one member of a co-build group
 
 
 class BuildAction(enum.StrEnum):
@@ -43,6 +44,7 @@ class BuildAction(enum.StrEnum):
     RESPOND = "respond"
     # The system's move: a share the decision required was rejected, withdrawn or lapsed.
     SHARE_FELL_THROUGH = "share_fell_through"
+    CO_BUILD = "co_build"  # decided on the co-build group (registry.planning), not one request
 
 
 class DecisionKind(enum.StrEnum):
@@ -97,6 +99,7 @@ BUILD_TRANSITIONS: Mapping[tuple[BuildState, BuildAction], BuildState] = Mapping
         (BuildState.PENDING, BuildAction.APPROVE_NEW_BUILD): BuildState.APPROVED,
         (BuildState.PENDING, BuildAction.REJECT): BuildState.REJECTED,
         (BuildState.PENDING, BuildAction.REQUEST_INFO): BuildState.INFO_REQUESTED,
+        (BuildState.PENDING, BuildAction.CO_BUILD): BuildState.CO_BUILD,
         # An approver may still refuse a request whose author never answers.
         (BuildState.INFO_REQUESTED, BuildAction.REJECT): BuildState.REJECTED,
         (BuildState.INFO_REQUESTED, BuildAction.RESPOND): BuildState.PENDING,

@@ -1,0 +1,1 @@
+"""Co-build groups: overlapping build requests of several organisations, decided together."""

@@ -1,0 +1,52 @@
+"""Marshmallow schemas for co-build groups and the co-build decision."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class CoBuildQueryArgsSchema(Schema):
+    state = fields.String(validate=validate.OneOf(["open", "decided", "dissolved"]))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CoBuildMemberSchema(Schema):
+    build_request_id = fields.Integer()
+    role = fields.String(metadata={"description": "member (undecided), builder or tenant"})
+    mine = fields.Boolean(metadata={"description": "the request is your organisation's"})
+
+
+class CoBuildGroupSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "site or route"})
+    state = fields.String(metadata={"description": "open, decided or dissolved"})
+    build_request_ids = fields.List(fields.Integer())
+    members = fields.List(fields.Nested(CoBuildMemberSchema))
+    shared_m = fields.Float(metadata={"description": "routes: metres the members share"})
+    sites = fields.Integer(metadata={"description": "sites: how many sites one structure serves"})
+    saving = fields.Float(metadata={"description": "build cost avoided (cost table)"})
+    currency = fields.String()
+    builder_request_id = fields.Integer(allow_none=True)
+    planned_asset_id = fields.Integer(allow_none=True)
+    created_at = fields.String()
+    decided_at = fields.String(allow_none=True)
+
+
+class CoBuildListSchema(Schema):
+    items = fields.List(fields.Nested(CoBuildGroupSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class CoBuildDecisionSchema(Schema):
+    builder_request_id = fields.Integer(
+        required=True, metadata={"description": "the member whose organisation builds"}
+    )
+    reason = fields.String(required=True, validate=validate.Length(1, 4000))
+    planned_date = fields.Date(
+        metadata={
+            "description": "when the asset will be in service (default: builder's wanted_date)"
+        }
+    )

@@ -1,0 +1,1 @@
+"""The inbox: events for the caller's organisation."""

@@ -1,0 +1,53 @@
+"""Marshmallow schemas for the inbox."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+
+class EventQueryArgsSchema(Schema):
+    unread = fields.Boolean(metadata={"description": "true: unread only; false: read only"})
+    kind = fields.String(validate=validate.Length(1, 40))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(
+        metadata={
+            "description": "share_request_received, share_request_answered, hold_expiring, "
+            "deadline_near, deadline_passed, co_build_formed, build_decided, "
+            "build_info_requested, planned_date_reached"
+        }
+    )
+    object = fields.String()
+    object_type = fields.String()
+    object_id = fields.String()
+    payload = fields.Dict()
+    created_at = fields.String()
+    read = fields.Boolean()
+    read_at = fields.String(allow_none=True)
+
+
+class EventListSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema))
+    total = fields.Integer()
+    unread = fields.Integer(metadata={"description": "unread events in all"})
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class MarkReadSchema(Schema):
+    ids = fields.List(fields.Integer(), validate=validate.Length(min=1, max=1000))
+    all = fields.Boolean(load_default=False)
+    read = fields.Boolean(load_default=True, metadata={"description": "false marks unread"})
+
+    @validates_schema
+    def _one_of(self, data, **kwargs):
+        if ("ids" in data) == data["all"]:
+            raise ValidationError("give either ids or all=true", "ids")
+
+
+class MarkReadResultSchema(Schema):
+    changed = fields.Integer()

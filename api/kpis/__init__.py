@@ -1,0 +1,1 @@
+"""Sharing KPIs over a period, an area, an organisation or a sector."""

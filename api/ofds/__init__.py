@@ -1,0 +1,1 @@
+"""Open Fibre Data Standard export of ducts and cables."""

@@ -1,0 +1,1 @@
+"""The open directory, readable without a token at /open/v1."""

@@ -1,0 +1,1 @@
+"""Webhooks: per-organisation endpoints that receive signed events."""

@@ -1,0 +1,48 @@
+"""Marshmallow schemas for webhooks and their delivery log."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class WebhookCreateSchema(Schema):
+    url = fields.String(required=True, metadata={"example": "https://ops.example.org/hooks"})
+    secret = fields.String(
+        required=True,
+        load_only=True,
+        metadata={"description": "16 to 200 characters; signs every body (HMAC-SHA256)"},
+    )
+
+
+class WebhookSchema(Schema):
+    id = fields.Integer()
+    org_id = fields.Integer()
+    url = fields.String()
+    active = fields.Boolean()
+    failures = fields.Integer(metadata={"description": "consecutive failed attempts"})
+    created_at = fields.String()
+    disabled_at = fields.String(allow_none=True)
+
+
+class WebhookListSchema(Schema):
+    items = fields.List(fields.Nested(WebhookSchema))
+    total = fields.Integer()
+
+
+class DeliverySchema(Schema):
+    id = fields.Integer()
+    event_id = fields.Integer()
+    state = fields.String(metadata={"description": "pending, delivered or failed"})
+    attempts = fields.Integer()
+    next_attempt_at = fields.String(allow_none=True)
+    last_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    created_at = fields.String()
+    delivered_at = fields.String(allow_none=True)
+
+
+class DeliveryListSchema(Schema):
+    items = fields.List(fields.Nested(DeliverySchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()

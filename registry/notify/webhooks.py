@@ -1,0 +1,105 @@
+"""Per-organisation webhooks: register, list, delete, and read the delivery log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from registry.db.uow import Actor, UnitOfWork
+from registry.errors import NotFound, ValidationFailed
+from registry.notify.inbox import actor_org
+from registry.notify.models import Webhook, WebhookDelivery
+
+MIN_SECRET = 16
+
+
+def webhook_json(w: Webhook) -> dict:
+    """A webhook as the API shows it: never its secret."""
+    return {
+        "id": w.id,
+        "org_id": w.org_id,
+        "url": w.url,
+        "active": w.active,
+        "failures": w.failures,
+        "created_at": w.created_at.isoformat(),
+        "disabled_at": w.disabled_at.isoformat() if w.disabled_at else None,
+    }
+
+
+def _check_url(url) -> str:
+    if not isinstance(url, str) or len(url) > 2000:
+        raise ValidationFailed("url", "must be an http(s) URL of at most 2000 characters")
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationFailed("url", "must be an absolute http:// or https:// URL")
+    if parts.username or parts.password:
+        raise ValidationFailed("url", "must not carry credentials; the secret signs each body")
+    return url.strip()
+
+
+def create_webhook(uow: UnitOfWork, url: str, secret: str) -> Webhook:
+    """Register a webhook for the actor's organisation."""
+    org = actor_org(uow.actor)
+    if not isinstance(secret, str) or not MIN_SECRET <= len(secret) <= 200:
+        raise ValidationFailed("secret", f"must be {MIN_SECRET} to 200 characters")
+    hook = Webhook(org_id=org, url=_check_url(url), secret=secret, active=True, failures=0)
+    uow.session.add(hook)
+    uow.session.flush()
+    uow.audit("webhook", hook.id, "create", after=webhook_json(hook))
+    uow.commit()
+    return hook
+
+
+def _own(session, actor: Actor, webhook_id: int) -> Webhook:
+    hook = session.get(Webhook, webhook_id)
+    if hook is None or (not actor.is_admin and hook.org_id != actor.org_id):
+        raise NotFound(f"webhook {webhook_id} does not exist", field="id")
+    return hook
+
+
+def list_webhooks(session, actor: Actor) -> list[dict]:
+    """The organisation's webhooks (every one, for an admin)."""
+    stmt = sa.select(Webhook).order_by(Webhook.id)
+    if not actor.is_admin:
+        stmt = stmt.where(Webhook.org_id == actor_org(actor))
+    return [webhook_json(w) for w in session.scalars(stmt)]
+
+
+def get_webhook(session, actor: Actor, webhook_id: int) -> dict:
+    return webhook_json(_own(session, actor, webhook_id))
+
+
+def delete_webhook(uow: UnitOfWork, webhook_id: int) -> None:
+    """Remove a webhook and its delivery log."""
+    hook = _own(uow.session, uow.actor, webhook_id)
+    uow.audit("webhook", hook.id, "delete", before=webhook_json(hook))
+    uow.session.delete(hook)
+    uow.commit()
+
+
+def deliveries(session, actor: Actor, webhook_id: int, limit=100, offset=0) -> tuple[list, int]:
+    """(the webhook's delivery log, newest first; how many in all)."""
+    _own(session, actor, webhook_id)
+    cond = WebhookDelivery.webhook_id == webhook_id
+    total = session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery).where(cond))
+    stmt = sa.select(WebhookDelivery).where(cond).order_by(WebhookDelivery.id.desc())
+    rows = session.scalars(stmt.limit(limit).offset(offset))
+    return [delivery_json(d) for d in rows], total
+
+
+def delivery_json(d: WebhookDelivery) -> dict:
+    def iso(v):
+        return v.isoformat() if v else None
+
+    return {
+        "id": d.id,
+        "event_id": d.event_id,
+        "state": d.state,
+        "attempts": d.attempts,
+        "next_attempt_at": iso(d.next_attempt_at),
+        "last_status": d.last_status,
+        "last_error": d.last_error,
+        "created_at": iso(d.created_at),
+        "delivered_at": iso(d.delivered_at),
+    }

@@ -1,0 +1,1 @@
+"""Planning together: co-build groups, the public open directory and sharing KPIs."""
