@@ -8,7 +8,7 @@ import uuid
 import swagger_ui_bundle
 from flask import Flask, g, request, send_from_directory
 
-from api import cli
+from api import cli, web
 from api.auth import authn
 from api.config import Config, ensure_secret_key
 from api.context import AppContext
@@ -44,6 +44,7 @@ def create_app(config=None) -> Flask:
     authn.register(app)
     _register_docs_assets(app)
     cli.register(app)
+    web.register(app)
     return app
 
 
@@ -97,7 +98,7 @@ def _register_docs_assets(app: Flask) -> None:
     def docs_assets(filename):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
-    @app.get("/")
+    @app.get("/api/v1/")
     def index():
         return {
             "name": "InfraShare",

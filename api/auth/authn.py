@@ -9,6 +9,7 @@ from flask import Flask, g, request
 from api.auth.rules import PUBLIC, READ_METHODS, allowed_roles
 from api.context import read_session
 from api.errors import error_response
+from api.web import auth as web_auth
 from registry.access.tokens import authenticate
 from registry.errors import Unauthenticated
 
@@ -44,13 +45,16 @@ def check_request():
     if endpoint is None or endpoint in PUBLIC:
         return None
     token = _bearer()
-    if token is None:
-        return _unauthorised()
     try:
         with read_session() as session:
-            g.actor = authenticate(session, token)
+            if token is not None:
+                g.actor = authenticate(session, token)
+            else:  # the web workspace: a session cookie stands for a token
+                g.actor = web_auth.session_actor(session)
     except Unauthenticated:
-        return _unauthorised()
+        return web_auth.to_sign_in() if web_auth.is_page(endpoint) else _unauthorised()
+    if token is None and request.method not in READ_METHODS and not web_auth.csrf_ok():
+        return _forbidden("the form was not sent by this site's page; reload it and try again")
     roles = allowed_roles(endpoint, request.method)
     if roles is None:
         log.error("no access rule for %s %s: denied", request.method, endpoint)
