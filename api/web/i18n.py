@@ -14,8 +14,8 @@ log = logging.getLogger(__name__)
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 LANG_COOKIE = "infrashare_lang"
-# URL/cookie spelling -> Babel locale.
-LANGUAGES = {"en": "en", "zh-CN": "zh_CN"}
+# URL/cookie spelling -> Babel locale (Babel names Simplified Chinese zh_Hans_CN).
+LANGUAGES = {"en": "en", "zh-CN": "zh_Hans_CN"}
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
 
 
