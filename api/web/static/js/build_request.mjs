@@ -62,10 +62,11 @@ $('decide')?.addEventListener('submit', async (e) => {
   e.preventDefault();
   const json = { build_request_id: id, decision: $('decision').value };
   if ($('reason').value) json.reason = $('reason').value;
-  if ($('justification').value) json.justification = $('justification').value;
+  if ($('justification').value && json.decision === 'approve_new_build') json.justification = $('justification').value;
   if (json.decision === 'require_share' && $('candidate').value) json.asset_id = Number($('candidate').value);
   try {
     await api('/api/v1/decisions', { method: 'POST', json });
+    $('decide').reset();
     $('decide-result').replaceChildren(el('p', { class: 'ok' }, t('br.decided')));
     await load();
   } catch (err) { showError($('decide-result'), err); }

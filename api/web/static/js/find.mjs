@@ -42,6 +42,7 @@ async function run(rmap, geometry) {
 async function show(rmap, geometry, report) {
   await drawReport(rmap, geometry, report);
   $('results').replaceChildren(...summary(report), candidateList(rmap, report));
+  $('results').scrollIntoView({ block: 'start' });
 }
 
 function candidateList(rmap, report) {

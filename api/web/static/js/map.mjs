@@ -52,7 +52,7 @@ export class RegistryMap {
     this.map.addControl(new maplibregl.NavigationControl(), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
     this.ready = new Promise((resolve) => this.map.on('load', resolve));
-    this.ready.then(() => this._setup());
+    this.ready.then(() => { this._setup(); document.body.dataset.mapReady = '1'; });
     this._loadOwners();
   }
 

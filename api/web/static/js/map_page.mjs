@@ -52,5 +52,4 @@ const modules = { find: './find.mjs', plan: './plan.mjs', grants: './grants.mjs'
 if (modules[mode]) {
   import(modules[mode]).then((m) => m.start(rmap, { select, panel })).catch((err) => showError(document.getElementById('tool'), err));
 }
-rmap.ready.then(() => { document.body.dataset.mapReady = '1'; });
 export { page, api };
