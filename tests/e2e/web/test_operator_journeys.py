@@ -69,3 +69,30 @@ def test_operator_draws_a_route_and_sees_coverage_and_gaps(browser, server, worl
     assert "covered" in roles and "gap" in roles
     shots(page, "route-coverage")
     assert page.errors == [] and page.csp_violations == []
+
+
+@pytest.mark.parametrize("database_url", ["spatialite"], indirect=True)
+def test_plan_a_route_shows_legs_or_says_the_planner_is_missing(
+    browser, server, world, web_app, shots
+):
+    planner = any(r.rule == "/api/v1/plan/route" for r in web_app.url_map.iter_rules())
+    page = open_page(browser)
+    sign_in(page, server, world.tokens["operator"], "/plan")
+    (x0, y0), (x1, _) = CABLE
+    goto_map(page, server, "/plan", (x0 + x1) / 2, y0, zoom=15)
+    page.locator("#plan-hint", has_text="start point A").wait_for()
+    click_at(page, x0 - 0.001, y0 + 0.0002)
+    page.locator("#plan-hint", has_text="end point B").wait_for()
+    click_at(page, x1 + 0.001, y0 + 0.0002)
+    if planner:
+        page.locator("#plan-results table.legs tbody tr").first.wait_for()
+        types = page.locator("#plan-results table.legs tbody tr").evaluate_all(
+            "rows => rows.map(r => r.className)"
+        )
+        assert set(types) <= {"reuse", "new_trench", "lateral"} and "reuse" in types
+    else:
+        note = page.locator("#plan-results .note")
+        note.wait_for()
+        assert note.inner_text() == "The route planner is not available on this server yet."
+    shots(page, "plan")
+    assert page.errors == [] and page.csp_violations == []
