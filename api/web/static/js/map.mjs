@@ -16,7 +16,7 @@ function basemap() {
   return { sources: {}, layers: [] };
 }
 
-function initialStyle() {
+function initialStyle(layers) {
   const base = basemap();
   return {
     version: 8,
@@ -25,7 +25,7 @@ function initialStyle() {
       [SOURCE]: { type: 'vector', tiles: [`${location.origin}/tiles/{z}/{x}/{y}.mvt`], minzoom: DETAIL_MINZOOM, maxzoom: 16 },
       overlay: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
     },
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0ea' } }, ...base.layers],
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0ea' } }, ...base.layers, ...layers],
   };
 }
 
@@ -35,6 +35,14 @@ export function readHash() {
   const [z, lat, lon] = (p.get('map') || '').split('/').map(Number);
   return { view: Number.isFinite(z) && Number.isFinite(lat) && Number.isFinite(lon) ? { zoom: z, center: [lon, lat] } : null, params: p };
 }
+
+// The drawings of the page (match results, plans, grants, measures), above the registry.
+const OVERLAY_LAYERS = [
+  { id: 'overlay-gap', type: 'line', source: 'overlay', filter: ['==', ['get', 'role'], 'gap'], paint: { 'line-color': '#d73027', 'line-width': 6, 'line-dasharray': [1, 1] } },
+  { id: 'overlay-line', type: 'line', source: 'overlay', filter: ['all', ['==', ['geometry-type'], 'LineString'], ['!=', ['get', 'role'], 'gap']], paint: { 'line-color': ['coalesce', ['get', 'colour'], '#111'], 'line-width': ['coalesce', ['get', 'width'], 4], 'line-opacity': 0.85 } },
+  { id: 'overlay-fill', type: 'fill', source: 'overlay', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['coalesce', ['get', 'colour'], '#2b6cb0'], 'fill-opacity': 0.15 } },
+  { id: 'overlay-point', type: 'circle', source: 'overlay', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': ['coalesce', ['get', 'colour'], '#111'], 'circle-radius': ['coalesce', ['get', 'radius'], 7], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
+];
 
 export class RegistryMap {
   constructor(container, { onSelect } = {}) {
@@ -46,13 +54,20 @@ export class RegistryMap {
     this.sectors = {};
     this.onSelect = onSelect;
     this.map = new maplibregl.Map({
-      container, style: initialStyle(), center: view ? view.center : DEMO_CENTRE, zoom: view ? view.zoom : 14,
+      container, style: initialStyle([...registryLayers(this.colour, [], this.filters, []), ...OVERLAY_LAYERS]), center: view ? view.center : DEMO_CENTRE, zoom: view ? view.zoom : 14,
       attributionControl: { compact: true }, doubleClickZoom: false,
     });
     this.map.addControl(new maplibregl.NavigationControl(), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
     this.ready = new Promise((resolve) => this.map.on('load', resolve));
-    this.ready.then(() => { this._setup(); document.body.dataset.mapReady = '1'; });
+    // Times since navigation start, read by bench/web_first_view.py: interactive (load) and
+    // the first complete view (idle: every tile of the view fetched and drawn).
+    this.ready.then(() => {
+      this._setup();
+      document.body.dataset.mapReady = '1';
+      document.body.dataset.mapLoadMs = String(Math.round(performance.now()));
+    });
+    this.map.once('idle', () => { document.body.dataset.firstIdleMs = String(Math.round(performance.now())); });
     this._loadOwners();
   }
 
@@ -69,8 +84,6 @@ export class RegistryMap {
   }
 
   _setup() {
-    for (const layer of registryLayers(this.colour, this.owners, this.filters, [])) this.map.addLayer(layer);
-    this._overlayLayers();
     this.map.on('moveend', () => { this.writeHash(); this._counts(); });
     this.map.on('click', (e) => this._click(e));
     for (const id of ASSET_LAYER_IDS) {
@@ -78,14 +91,6 @@ export class RegistryMap {
       this.map.on('mouseleave', id, () => { this.map.getCanvas().style.cursor = ''; });
     }
     this._counts();
-  }
-
-  _overlayLayers() {
-    const o = 'overlay';
-    this.map.addLayer({ id: 'overlay-gap', type: 'line', source: o, filter: ['==', ['get', 'role'], 'gap'], paint: { 'line-color': '#d73027', 'line-width': 6, 'line-dasharray': [1, 1] } });
-    this.map.addLayer({ id: 'overlay-line', type: 'line', source: o, filter: ['all', ['==', ['geometry-type'], 'LineString'], ['!=', ['get', 'role'], 'gap']], paint: { 'line-color': ['coalesce', ['get', 'colour'], '#111'], 'line-width': ['coalesce', ['get', 'width'], 4], 'line-opacity': 0.85 } });
-    this.map.addLayer({ id: 'overlay-fill', type: 'fill', source: o, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['coalesce', ['get', 'colour'], '#2b6cb0'], 'fill-opacity': 0.15 } });
-    this.map.addLayer({ id: 'overlay-point', type: 'circle', source: o, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': ['coalesce', ['get', 'colour'], '#111'], 'circle-radius': ['coalesce', ['get', 'radius'], 7], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
   }
 
   setOverlay(features) {
