@@ -7,7 +7,7 @@ import { drawReport, fitTo, summary, candidateItem } from './report_view.mjs';
 const root = document.querySelector('[data-request]');
 const id = Number(root.dataset.request);
 const $ = (x) => document.getElementById(x);
-const rmap = new RegistryMap('map', {});
+const rmap = new RegistryMap('map', { backdrop: true });
 window.infrashareMap = rmap.map;
 
 function head(br) {

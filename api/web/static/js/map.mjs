@@ -45,7 +45,8 @@ const OVERLAY_LAYERS = [
 ];
 
 export class RegistryMap {
-  constructor(container, { onSelect } = {}) {
+  constructor(container, { onSelect, backdrop = false } = {}) {
+    this.backdrop = backdrop;
     const { view, params } = readHash();
     this.filters = { owner: params.get('owner') || '', sector: params.get('sector') || '', kind: params.get('kind') || '', status: params.get('status') || '', minFree: Number(params.get('free') || 0) };
     this.colour = params.get('colour') === 'owner' ? 'owner' : 'capacity';
@@ -132,7 +133,8 @@ export class RegistryMap {
     const match = matchExpr(this.filters, ofSector);
     for (const k of KIND_ORDER) {
       const id = `asset-${k.kind}`;
-      const on = !this.filters.kind || this.filters.kind === k.kind ? ['case', match, 1, 0.15] : 0.15;
+      let on = !this.filters.kind || this.filters.kind === k.kind ? ['case', match, 1, 0.15] : 0.15;
+      if (this.backdrop) on = 0.3; // the registry as a backdrop for a report drawn on top
       const prefix = k.type === 'line' ? 'line' : 'circle';
       this.map.setPaintProperty(id, `${prefix}-color`, colour);
       this.map.setPaintProperty(id, `${prefix}-opacity`, on);

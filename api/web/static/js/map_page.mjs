@@ -47,6 +47,13 @@ document.getElementById('search-form').addEventListener('submit', (e) => {
 });
 const start = readHash().params.get('asset');
 if (start) rmap.ready.then(() => select(start));
+// A permalink pasted into this tab changes only the hash: follow it.
+window.addEventListener('hashchange', () => {
+  const { view, params } = readHash();
+  if (view) rmap.map.jumpTo(view);
+  const asset = params.get('asset');
+  if (asset && asset !== rmap.selected) select(asset);
+});
 
 const modules = { find: './find.mjs', plan: './plan.mjs', grants: './grants.mjs' };
 if (modules[mode]) {

@@ -45,7 +45,8 @@ export function summary(report) {
     out.push(el('p', { class: 'coverage' }, t('find.coverage', { covered: metres(report.coverage_m), length: metres(report.route_length_m), ratio: pct(report.coverage_ratio) })),
       el('p', { class: 'gaps' }, t('find.gaps', { n: (report.gaps?.features || []).length })));
   }
-  if (report.hidden_candidates) out.push(el('p', { class: 'note' }, t('find.hidden', { n: report.hidden_candidates.count ?? report.hidden_candidates })));
+  const hidden = report.hidden_candidates ? report.hidden_candidates.count : 0;
+  if (hidden > 0) out.push(el('p', { class: 'note' }, t('find.hidden', { n: hidden })));
   out.push(el('p', {}, t('find.candidates', { n: report.candidates.length })));
   return out;
 }
