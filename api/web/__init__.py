@@ -15,5 +15,8 @@ def register(app) -> None:
 
     # A MapLibre style URL or an XYZ template (same origin: the CSP allows no other).
     app.config.setdefault("BASEMAP_STYLE", os.environ.get("INFRASHARE_BASEMAP_STYLE", ""))
+    app.config.setdefault(
+        "BASEMAP_ATTRIBUTION", os.environ.get("INFRASHARE_BASEMAP_ATTRIBUTION", "")
+    )
     i18n.init(app)
     app.register_blueprint(blp)

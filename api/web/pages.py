@@ -39,6 +39,7 @@ def page_data(**extra) -> str:
         "strings": i18n.js_strings(),
         "actor": {"org_id": actor.org_id, "roles": sorted(actor.roles), "name": actor.name},
         "basemap": current_app.config.get("BASEMAP_STYLE") or "",
+        "basemap_attribution": current_app.config.get("BASEMAP_ATTRIBUTION") or "",
         "currency": current_app.config["MATCH_COSTS"].currency,
         "modes_by_resource": {r.value: sorted(m) for r, m in MODES_BY_RESOURCE.items()},
         "reject_reasons": [r.value for r in RejectReason],

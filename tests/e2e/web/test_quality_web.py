@@ -83,3 +83,21 @@ def test_a_phone_sized_screen_shows_the_map_and_its_controls_without_sideways_sc
     assert page.locator("#map").bounding_box()["height"] >= 300
     shots(page, "phone")
     assert page.errors == [] and page.csp_violations == []
+
+
+def test_a_configured_xyz_basemap_lies_under_the_registry_with_its_attribution(
+    browser, server, world, web_app
+):
+    web_app.config["BASEMAP_STYLE"] = "/basemap/{z}/{x}/{y}.png"
+    web_app.config["BASEMAP_ATTRIBUTION"] = "© Nanning Survey"
+    page = open_page(browser)
+    sign_in(page, server, world.tokens["operator"])
+    page.locator("canvas.maplibregl-canvas").wait_for()
+    # No tile server here (its tiles 404), so wait for the style, not for a drawn view.
+    for _ in range(100):
+        if page.evaluate("window.infrashareMap && window.infrashareMap.isStyleLoaded()"):
+            break
+        page.wait_for_timeout(100)
+    layers = page.evaluate("window.infrashareMap.getStyle().layers.map(l => l.id)")
+    assert layers.index("basemap") < layers.index("asset-tower")
+    assert "© Nanning Survey" in page.locator(".maplibregl-ctrl-attrib").inner_text()

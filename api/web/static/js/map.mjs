@@ -10,7 +10,8 @@ export const DEMO_CENTRE = [108.366, 22.817];
 function basemap() {
   const b = page.basemap || '';
   if (b.includes('{z}')) {
-    return { sources: { basemap: { type: 'raster', tiles: [b], tileSize: 256, attribution: '© basemap' } },
+    const tiles = [new URL(b, location.href).href];
+    return { sources: { basemap: { type: 'raster', tiles, tileSize: 256, attribution: page.basemap_attribution || '' } },
       layers: [{ id: 'basemap', type: 'raster', source: 'basemap' }] };
   }
   return { sources: {}, layers: [] };
@@ -58,6 +59,14 @@ export class RegistryMap {
       container, style: initialStyle([...registryLayers(this.colour, [], this.filters, []), ...OVERLAY_LAYERS]), center: view ? view.center : DEMO_CENTRE, zoom: view ? view.zoom : 14,
       attributionControl: { compact: true }, doubleClickZoom: false,
     });
+    const styleUrl = page.basemap && !page.basemap.includes('{z}') ? page.basemap : '';
+    if (styleUrl) {
+      // A deployment's MapLibre style underneath, the registry's sources and layers on top.
+      const ours = initialStyle([...registryLayers(this.colour, [], this.filters, []), ...OVERLAY_LAYERS]);
+      this.map.setStyle(styleUrl, { transformStyle: (_prev, next) => ({
+        ...next, sources: { ...next.sources, ...ours.sources }, layers: [...next.layers, ...ours.layers.filter((l) => l.id !== 'background')],
+      }) });
+    }
     this.map.addControl(new maplibregl.NavigationControl(), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
     this.ready = new Promise((resolve) => this.map.on('load', resolve));
