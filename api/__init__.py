@@ -8,7 +8,7 @@ import uuid
 import swagger_ui_bundle
 from flask import Flask, g, request, send_from_directory
 
-from api import cli, notify_cli, ops, security
+from api import cli, notify_cli, ops, security, web
 from api.auth import authn
 from api.config import Config, ensure_secret_key
 from api.context import AppContext, register_grant_audit
@@ -55,6 +55,7 @@ def create_app(config=None) -> Flask:
     _register_docs_assets(app)
     cli.register(app)
     notify_cli.register(app)
+    web.register(app)
     return app
 
 
@@ -132,7 +133,7 @@ def _register_docs_assets(app: Flask) -> None:
     def docs_assets(filename):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
-    @app.get("/")
+    @app.get("/api/v1/")
     def index():
         return {
             "name": "InfraShare",

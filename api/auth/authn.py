@@ -13,8 +13,9 @@ from flask import Flask, current_app, g, request
 
 from api.auth.cache import AuthCache
 from api.auth.rules import PUBLIC, READ_METHODS, allowed_roles
-from api.context import app_context
+from api.context import app_context, read_session
 from api.errors import error_response
+from api.web import auth as web_auth
 from registry.errors import Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -48,28 +49,34 @@ def _is_public(endpoint: str | None) -> bool:
 
 
 def identify():
-    """Set g.actor from the bearer token when it is valid; never answers by itself."""
+    """Set g.actor from the bearer token (cached) or the web workspace's session cookie, when
+    valid; never answers by itself."""
     if _is_public(request.endpoint):
         return None
     token = _bearer()
-    if token is None:
-        return None
-    cache: AuthCache = current_app.extensions["infrashare_auth"]
     try:
-        g.actor = cache.actor(app_context().session_factory, token)
+        if token is not None:
+            cache: AuthCache = current_app.extensions["infrashare_auth"]
+            g.actor = cache.actor(app_context().session_factory, token)
+        elif web_auth.session_id() is not None:  # the web workspace: a cookie stands for a token
+            with read_session() as session:
+                g.actor = web_auth.session_actor(session)
     except Unauthenticated:
         g.pop("actor", None)
     return None
 
 
 def check_request():
-    """Apply the endpoint's role rule and the token's scope to the identified actor."""
+    """Apply the endpoint's role rule, the token's scope and (for the web workspace's
+    cookie) the CSRF check to the identified actor."""
     endpoint = request.endpoint
     if _is_public(endpoint):
         return None
     actor = g.get("actor")
     if actor is None:
-        return _unauthorised()
+        return web_auth.to_sign_in() if web_auth.is_page(endpoint) else _unauthorised()
+    if _bearer() is None and request.method not in READ_METHODS and not web_auth.csrf_ok():
+        return _forbidden("the form was not sent by this site's page; reload it and try again")
     roles = allowed_roles(endpoint, request.method)
     if roles is None:
         log.error("no access rule for %s %s: denied", request.method, endpoint)

@@ -1,12 +1,15 @@
 """Which roles may call which endpoint: one table, deny by default.
 
 Keys are Flask endpoint names; values map an HTTP method to the roles allowed (admins may do
-everything). PUBLIC endpoints need no token. Object rules (own assets only, requesters see
+everything). PUBLIC endpoints need no token. The web
+workspace's endpoints (api/web/rules.py) are in the same table and take a session cookie in
+place of the bearer token (api/web/auth.py). Object rules (own assets only, requesters see
 their own requests, approvers their jurisdiction) are enforced again in the services.
 """
 
 from __future__ import annotations
 
+from api.web.rules import WEB_PUBLIC, WEB_RULES
 from api.workflow_rules import WORKFLOW_RULES
 
 ANY = frozenset({"owner", "operator", "approver", "admin"})
@@ -28,11 +31,14 @@ PUBLIC = frozenset(
         "ops.metrics",
         # The open directory is public by design: it lists only what anyone may know.
         "open_directory.Directory",
+        *WEB_PUBLIC,
     }
 )
 
 ENDPOINT_RULES: dict[str, dict[str, frozenset[str]]] = {
     **WORKFLOW_RULES,
+    # The web workspace's pages: the same table; they authenticate by session cookie.
+    **WEB_RULES,
     "organisations.Organisations": {"GET": ANY, "POST": ADMIN},
     "organisations.OrganisationById": {"GET": ANY, "PATCH": ADMIN, "DELETE": ADMIN},
     "assets.Assets": {"GET": ANY, "POST": OWNER},

@@ -150,7 +150,13 @@ def live_grants(session, org_id: int, now=None) -> tuple[GrantScope, ...]:
 
 
 def authenticate(session, token: str) -> Actor:
-    """The Actor a bearer token stands for, or Unauthenticated (no detail on why).
+    """The Actor a bearer token stands for, or Unauthenticated (no detail on why)."""
+    return actor_for_token(session, ApiToken.token_hash == hash_token(token))
+
+
+def actor_for_token(session, which) -> Actor:
+    """The Actor of the one token matching `which` (a condition on ApiToken), or
+    Unauthenticated. Bearer tokens and web sessions both come here.
 
     Runs on every request, so it reads plain rows (no ORM objects): token with its user and
     organisation, then roles, then live grants.
@@ -167,7 +173,7 @@ def authenticate(session, token: str) -> Actor:
         )
         .join(User, User.id == ApiToken.user_id)
         .join(Organisation, Organisation.id == User.org_id)
-        .where(ApiToken.token_hash == hash_token(token))
+        .where(which)
     )
     row = session.execute(stmt).first()
     now = utcnow()
