@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_web_sessions"
-down_revision = "0003_access_control"
+down_revision = "0007_planning_together"
 branch_labels = None
 depends_on = None
 
