@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.build_requests.schemas import PageArgsSchema
 from api.context import current_actor, read_session, unit_of_work
+from api.pagination import PagedBlueprint
 from api.webhooks.schemas import (
     DeliveryListSchema,
     WebhookCreateSchema,
@@ -16,7 +15,7 @@ from api.webhooks.schemas import (
 )
 from registry.notify import webhooks as service
 
-blp = Blueprint(
+blp = PagedBlueprint(
     "webhooks",
     __name__,
     url_prefix="/webhooks",
@@ -60,10 +59,13 @@ class WebhookById(MethodView):
 
 @blp.route("/<int:webhook_id>/deliveries")
 class WebhookDeliveries(MethodView):
-    @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, DeliveryListSchema)
-    def get(self, args, webhook_id):
+    @blp.paginate()
+    def get(self, webhook_id, pagination_parameters):
         """The delivery log: every event sent to this webhook, newest first"""
+        page = pagination_parameters
         with read_session() as session:
-            items, total = service.deliveries(session, current_actor(), webhook_id, **args)
-        return {"items": items, "total": total, **args}
+            items, page.item_count = service.deliveries(
+                session, current_actor(), webhook_id, limit=page.limit, offset=page.offset
+            )
+        return items

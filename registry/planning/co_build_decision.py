@@ -7,7 +7,7 @@ import logging
 
 import sqlalchemy as sa
 
-from registry.access.oversight import in_jurisdiction
+from registry.access.rules import in_jurisdiction, require_approver
 from registry.db.uow import UnitOfWork
 from registry.errors import IllegalTransition, NotFound, ValidationFailed
 from registry.inventory import allocations
@@ -21,7 +21,7 @@ from registry.planning.terms import PLANNED_DATE, iso_date
 from registry.workflow.build_requests import latest_report, snapshot
 from registry.workflow.decisions import decision_snapshot
 from registry.workflow.models import BuildRequest, Decision
-from registry.workflow.parties import require_approver, text
+from registry.workflow.parties import text
 from registry.workflow.states import BUILD_OPEN, BuildAction, build_next
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from registry.access.oversight import in_jurisdiction, sees_all
+from registry.access.rules import in_jurisdiction, sees_all
 from registry.db.uow import Actor
 from registry.errors import NotFound
 from registry.planning.models import CoBuildGroup, CoBuildMember
