@@ -22,9 +22,9 @@ from registry.errors import (
 from registry.inventory.models import Organisation
 from registry.workflow.build_rows import get_build_request, snapshot
 from registry.workflow.calendar import Calendar, resume_due
+from registry.workflow.expiry import settle_required_shares
 from registry.workflow.models import BuildRequest, MatchReport
 from registry.workflow.parties import acting_org, text
-from registry.workflow.share_requests import settle_required_shares
 from registry.workflow.states import BUILD_OPEN, BuildAction, BuildState, build_next
 
 log = logging.getLogger(__name__)
