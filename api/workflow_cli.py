@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from api.context import app_context
 from registry.db.uow import Actor, UnitOfWork
-from registry.workflow.share_requests import expire_lapsed
+from registry.workflow.expiry import expire_lapsed
 
 
 @click.command("expire-holds")

@@ -36,6 +36,7 @@ __all__ = [
     "may_see_asset",
     "may_see_build_request",
     "may_see_share_request",
+    "require_admin",
     "require_approver",
     "require_org",
     "require_owner",
@@ -80,6 +81,12 @@ def require_owner(actor: Actor, owner_id: int, what: str = "asset") -> None:
     if actor.is_admin or (actor.org_id is not None and actor.org_id == owner_id):
         return
     raise Forbidden(f"only the owner organisation may change this {what}")
+
+
+def require_admin(actor: Actor, doing: str) -> None:
+    """Organisations and tokens are administered by admins only (CLI jobs act as the system)."""
+    if not actor.is_admin:
+        raise Forbidden(f"only an admin may {doing}")
 
 
 def require_approver(actor: Actor) -> None:

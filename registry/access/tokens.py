@@ -9,6 +9,7 @@ import secrets
 import shapely.geometry
 import sqlalchemy as sa
 
+from registry.access import rules
 from registry.access.models import AccessGrant, ApiToken, OrganisationRole, User
 from registry.access.visibility import GrantScope
 from registry.db.geometry import parse_geojson
@@ -68,6 +69,7 @@ def create_token(
 ) -> tuple[str, ApiToken]:
     """Create a token for a user of the organisation (both made if missing); returns
     (the token in clear, shown this once, and its row)."""
+    rules.require_admin(uow.actor, "create a token")
     if scope not in SCOPES:
         raise ValidationFailed("scope", "must be read or write")
     if expires_in <= dt.timedelta(0):
@@ -115,6 +117,7 @@ def list_tokens(session, org_name: str | None = None) -> list[ApiToken]:
 
 def revoke_token(uow: UnitOfWork, token_id: int) -> ApiToken:
     """Revoke a token at once; revoking twice is harmless."""
+    rules.require_admin(uow.actor, "revoke a token")
     row = uow.session.get(ApiToken, token_id)
     if row is None:
         raise NotFound(f"token {token_id} does not exist", field="id")

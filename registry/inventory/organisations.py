@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from registry.access import rules
 from registry.db.uow import UnitOfWork
 from registry.errors import Conflict, InUse, NotFound, ValidationFailed
 from registry.inventory.models import Allocation, Asset, Organisation
@@ -44,6 +45,7 @@ def _check_unique_name(uow: UnitOfWork, name: str, except_id: int | None = None)
 
 def create_organisation(uow: UnitOfWork, name: str, sector: str, contact=None) -> Organisation:
     """Create an organisation; returns it. Raises Conflict on a duplicate name."""
+    rules.require_admin(uow.actor, "create an organisation")
     values = _clean({"name": name, "sector": sector, "contact": contact})
     _check_unique_name(uow, values["name"])
     org = Organisation(**values)
@@ -64,6 +66,7 @@ def get_organisation(session, org_id: int) -> Organisation:
 
 def update_organisation(uow: UnitOfWork, org_id: int, changes: dict) -> Organisation:
     """Change name, sector or contact; returns the organisation."""
+    rules.require_admin(uow.actor, "change an organisation")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationFailed(sorted(unknown)[0], "cannot be changed")
@@ -81,6 +84,7 @@ def update_organisation(uow: UnitOfWork, org_id: int, changes: dict) -> Organisa
 
 def delete_organisation(uow: UnitOfWork, org_id: int) -> None:
     """Delete an organisation that owns no assets and holds no allocations."""
+    rules.require_admin(uow.actor, "delete an organisation")
     org = get_organisation(uow.session, org_id)
     owns = uow.session.scalar(sa.select(sa.func.count()).where(Asset.owner_id == org_id))
     holds = uow.session.scalar(sa.select(sa.func.count()).where(Allocation.tenant_id == org_id))

@@ -23,9 +23,9 @@ from registry.inventory.models import Organisation
 from registry.planning.co_build import group_on_submit
 from registry.workflow.build_rows import get_build_request, snapshot
 from registry.workflow.calendar import Calendar, resume_due
+from registry.workflow.expiry import settle_required_shares
 from registry.workflow.models import BuildRequest, MatchReport
 from registry.workflow.parties import acting_org, text
-from registry.workflow.share_requests import settle_required_shares
 from registry.workflow.states import BUILD_OPEN, BuildAction, BuildState, build_next
 
 log = logging.getLogger(__name__)

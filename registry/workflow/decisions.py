@@ -12,14 +12,11 @@ from registry.inventory.validation import choice
 from registry.inventory.vocabulary import Resource
 from registry.workflow.build_requests import get_build_request, latest_report, snapshot
 from registry.workflow.calendar import Calendar
+from registry.workflow.expiry import settle_required_shares
 from registry.workflow.models import BuildRequest, Decision, MatchReport
 from registry.workflow.parties import text
 from registry.workflow.share_holds import UnitAsk
-from registry.workflow.share_requests import (
-    DEFAULT_HOLD,
-    place_share_request,
-    settle_required_shares,
-)
+from registry.workflow.share_requests import DEFAULT_HOLD, place_share_request
 from registry.workflow.states import BuildAction, BuildState, DecisionKind, build_next
 
 log = logging.getLogger(__name__)

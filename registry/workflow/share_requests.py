@@ -149,7 +149,7 @@ def _transition(uow, sr, action: ShareAction, now, before: dict, reason=None) ->
     uow.audit("share_request", sr.id, str(action), before=before, after=snapshot(sr), reason=reason)
 
 
-def _lapsed(sr: ShareRequest, now) -> bool:
+def hold_lapsed(sr: ShareRequest, now) -> bool:
     return sr.state == ShareState.PENDING and sr.hold_expires_at <= now
 
 
@@ -159,8 +159,8 @@ def _open(uow: UnitOfWork, sr: ShareRequest, now) -> ShareRequest:
     The expiry is committed on its own, so the caller's action then fails with a 409 that
     names the state the request really is in ("expired").
     """
-    if _lapsed(sr, now):
-        _expire(uow, sr, now)
+    if hold_lapsed(sr, now):
+        expire_one(uow, sr, now)
         uow.commit()
         sr = get_share_request(uow.session, sr.id, for_update=True)
     return sr
@@ -197,7 +197,8 @@ def _begin(uow: UnitOfWork, request_id: int, action: ShareAction):
     return sr, now, snapshot(sr)
 
 
-def _expire(uow, sr, now) -> None:
+def expire_one(uow, sr, now) -> None:
+    """Mark a pending request whose hold lapsed expired; a required share falls through."""
     before = snapshot(sr)
     end_holds(uow, sr, AllocationState.EXPIRED, "hold expired")
     reason = "the owner did not answer before the hold expired"
@@ -284,43 +285,3 @@ def release(uow: UnitOfWork, request_id: int, reason: str | None = None) -> Shar
     _transition(uow, sr, ShareAction.RELEASE, now, before, reason=reason)
     uow.commit()
     return sr
-
-
-def expire_lapsed(uow: UnitOfWork, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Mark lapsed holds and their share requests expired; returns (requests, other holds).
-
-    One short transaction per request, so the job never holds many locks at once.
-    Idempotent.
-    """
-    now = now or uow.now()
-    count = _expire_lapsed_requests(uow, now)
-    holds = allocations.expire_holds(uow, now)
-    log.info("expired %d share requests and %d other holds", count, holds)
-    return count, holds
-
-
-def _expire_lapsed_requests(uow: UnitOfWork, now, build_request_id: int | None = None) -> int:
-    stmt = (
-        sa.select(ShareRequest.id)
-        .where(ShareRequest.state == ShareState.PENDING, ShareRequest.hold_expires_at <= now)
-        .order_by(ShareRequest.id)
-    )
-    if build_request_id is not None:
-        stmt = stmt.where(ShareRequest.build_request_id == build_request_id)
-    count = 0
-    for request_id in list(uow.session.scalars(stmt)):
-        sr = get_share_request(uow.session, request_id, for_update=True)
-        if _lapsed(sr, now):
-            _expire(uow, sr, now)
-            count += 1
-        uow.commit()
-    return count
-
-
-def settle_required_shares(uow: UnitOfWork, build_request_id: int, now=None) -> int:
-    """Expire the lapsed required shares of one build request (it may return to pending).
-
-    Called before an approver acts, so a request whose required share lapsed is treated as
-    back with the approver even when the expiry job has not run yet. Returns how many.
-    """
-    return _expire_lapsed_requests(uow, now or uow.now(), build_request_id)

@@ -36,16 +36,16 @@ def test_limit_and_offset_pick_a_window_and_total_counts_all(client, five_orgs):
     }
 
 
-@pytest.mark.parametrize("path", LISTS)
-@pytest.mark.parametrize("query", ["limit=1001", "offset=-1"])
-def test_a_window_out_of_bounds_is_a_422(client, path, query):
-    r = client.get(f"{path}?{query}")
-    assert r.status_code == 422, (path, query, r.json)
-    assert query.split("=")[0] in str(r.json["errors"])
+def test_a_window_out_of_bounds_is_a_422_on_every_list(client):
+    for path in LISTS:
+        for query in ("limit=0", "limit=1001", "offset=-1"):
+            r = client.get(f"{path}?{query}")
+            assert r.status_code == 422, (path, query, r.json)
+            assert query.split("=")[0] in str(r.json["errors"]), (path, query)
 
 
-@pytest.mark.parametrize("path", LISTS)
-def test_every_list_is_documented_with_limit_and_offset(client, path):
+def test_every_list_is_documented_with_limit_and_offset(client):
     spec = client.get("/api/v1/openapi.json").json
-    names = {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
-    assert {"limit", "offset"} <= names and "page" not in names
+    for path in LISTS:
+        names = {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
+        assert {"limit", "offset"} <= names and "page" not in names, path

@@ -10,7 +10,7 @@ from registry.errors import CapacityExhausted, Forbidden, IllegalTransition, Val
 from registry.inventory import assets
 from registry.inventory.capacity import capacity_views
 from registry.inventory.models import Allocation, AuditEntry
-from registry.workflow import share_requests
+from registry.workflow import expiry, share_requests
 from registry.workflow.queries import share_requests_json
 from registry.workflow.share_holds import UnitAsk
 from tests.workflow_factories import (
@@ -182,9 +182,9 @@ def test_a_lapsed_hold_is_free_at_once_and_the_job_marks_it_expired(session_fact
     assert _free(session_factory, cable, "fiber_core") == [1, 2, 3, 4]
     assert _json(session_factory, rid)["state"] == "expired"
     with UnitOfWork(session_factory, cast.admin) as uow:
-        assert share_requests.expire_lapsed(uow) == (1, 0)
+        assert expiry.expire_lapsed(uow) == (1, 0)
     with UnitOfWork(session_factory, cast.admin) as uow:
-        assert share_requests.expire_lapsed(uow) == (0, 0)
+        assert expiry.expire_lapsed(uow) == (0, 0)
     assert _json(session_factory, rid)["allocation_state"] == "expired"
     assert _history(session_factory, "share_request", rid)[-1] == ("expire", "pending", "expired")
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from registry.db.uow import UnitOfWork
 from registry.errors import CapacityExhausted, IllegalTransition, UnitUnavailable
-from registry.workflow import share_requests
+from registry.workflow import expiry, share_requests
 from registry.workflow.models import ShareRequest
 from registry.workflow.share_holds import UnitAsk
 from tests.workflow_factories import make_cable, make_parties, make_tower
@@ -72,7 +72,7 @@ class Scenario:
 
     def expire(self, rng) -> None:
         with UnitOfWork(self.factory, self.cast.admin) as uow:
-            share_requests.expire_lapsed(uow)
+            expiry.expire_lapsed(uow)
 
     def step(self, rng) -> None:
         action = rng.choices(

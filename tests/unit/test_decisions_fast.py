@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from shapely.geometry import Point, box
 
+from registry.access import tokens
 from registry.db.uow import Actor
 from registry.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
+from registry.inventory import organisations
 from registry.workflow import build_requests, decisions
 from registry.workflow.fallthrough import share_ended_unagreed
 from registry.workflow.models import BuildRequest, MatchReport, ShareRequest
@@ -96,3 +98,17 @@ def test_the_requester_answers_a_question_and_the_clock_moves_by_the_pause():
     uow.clock.advance(days=5)
     build_requests.respond(uow, br.id, "The mast must be 35 m high.")
     assert br.state == "pending" and br.due_at == NOON + dt.timedelta(days=125)
+
+
+@pytest.mark.parametrize("actor", [NATIONAL, REGIONAL, OPERATOR])
+def test_only_an_admin_administers_organisations_and_tokens(actor):
+    uow = FakeUnitOfWork(actor, FixedClock(NOON))
+    with pytest.raises(Forbidden, match="only an admin"):
+        organisations.create_organisation(uow, "Shadow Org", "other")
+    with pytest.raises(Forbidden, match="only an admin"):
+        organisations.delete_organisation(uow, 1)
+    with pytest.raises(Forbidden, match="only an admin"):
+        tokens.create_token(uow, "Shadow Org", "admin", dt.timedelta(days=1))
+    with pytest.raises(Forbidden, match="only an admin"):
+        tokens.revoke_token(uow, 1)
+    assert uow.audits == [] and uow.commits == 0
