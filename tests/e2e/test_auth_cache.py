@@ -44,4 +44,3 @@ def test_a_revoked_token_stops_working_in_every_worker(database_url, make_token,
     assert [_get(w, token).status_code for w in workers] == [401, 401]
     for w in workers:
         w.extensions["infrashare"].engine.dispose()
-
