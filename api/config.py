@@ -69,6 +69,8 @@ class Config:
         self.CO_BUILD_WINDOW_DAYS = int(_env("CO_BUILD_WINDOW_DAYS", 180))
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # A broken limiter store is logged and lets requests through, rather than 500 them all.
+        self.RATELIMIT_SWALLOW_ERRORS = True
         # X-Forwarded-For is honoured only from these addresses/networks (comma-separated).
         self.TRUSTED_PROXIES = _list(_env("TRUSTED_PROXIES"))
         # CORS stays closed unless origins are listed, e.g. "https://gis.example.org".

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 from pathlib import Path
 
 INSTANCE = Path(__file__).resolve().parent.parent / "instance"
@@ -37,8 +36,9 @@ def _prepare_environment() -> None:
     metrics_dir = Path(
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(INSTANCE / "prometheus"))
     )
-    shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):  # samples of a previous run; nothing else is touched
+        stale.unlink()
     os.environ.setdefault(
         "INFRASHARE_RATE_LIMIT_STORAGE", f"sqlitefile://{INSTANCE / 'ratelimit.sqlite'}"
     )

@@ -6,7 +6,8 @@ the change feed; before every cached answer is used, one read (two index lookups
 newest seq, and the newest token entry since the last seq this process saw) tells whether
 any token was revoked since (then the whole cache is dropped: revocations are rare). So a
 revoked token stops working at once in every worker, and a warm request costs that one read
-instead of three.
+instead of three. Actors holding access grants are not cached (a grant changes without a feed
+entry); roles an organisation gains are seen within the TTL.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ class AuthCache:
         generation = self._generation
         actor, expires_at = _authenticate(session_factory, token)
         left = (expires_at - dt.datetime.now(dt.UTC)).total_seconds()
+        if actor.grants:
+            # Grants are revoked or shortened without a feed entry: an actor holding any is
+            # read afresh every time, so a withdrawn grant never outlives its row.
+            return actor
         with self._lock:
             if generation == self._generation:
                 if len(self._entries) >= MAX_ENTRIES:

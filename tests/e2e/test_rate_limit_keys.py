@@ -81,3 +81,11 @@ def test_two_workers_share_one_budget_through_the_file_store(database_url, tmp_p
     assert statuses == [401] * 4 + [429]
     for a in apps:
         a.extensions["infrashare"].engine.dispose()
+
+
+def test_a_broken_limit_store_lets_requests_through_rather_than_500(database_url, tmp_path):
+    store = f"sqlitefile://{tmp_path / 'missing-dir' / 'ratelimit.sqlite'}"
+    app = _app(database_url, RATELIMIT_DEFAULT="1 per minute", RATELIMIT_STORAGE_URI=store)
+    client = app.test_client()
+    assert [_get(client) for _ in range(3)] == [401] * 3
+    app.extensions["infrashare"].engine.dispose()
