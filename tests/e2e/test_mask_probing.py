@@ -152,3 +152,29 @@ def test_ogc_bbox_is_judged_on_the_mask(probe):
         return [f["id"] for f in get(items, bbox=",".join(map(str, box)))["features"]]
 
     assert (ids(around_precise), ids(around_shown)) == ([], [asset_id])
+
+
+def test_the_match_radius_is_judged_on_the_mask(app, probe, make_token):
+    _, asset_id, shown = probe
+    operator = make_token("China Mobile Nanning", "operator", sector="telecom")
+    client, ref = app.test_client(), REFERENCES[0]
+
+    def listed(radius_m: float) -> bool:
+        body = {
+            "location": {"type": "Point", "coordinates": list(ref)},
+            "radius_m": radius_m,
+            "needs": {"antenna_mount": 1},
+        }
+        r = client.post(
+            "/api/v1/match/site", json=body, headers={"Authorization": f"Bearer {operator}"}
+        )
+        assert r.status_code == 200, r.json
+        return asset_id in [c["asset_id"] for c in r.json["candidates"]]
+
+    low, high = 100.0, 5000.0
+    while high - low > 0.01:
+        mid = (low + high) / 2
+        low, high = (low, mid) if listed(mid) else (mid, high)
+    # It enters one grid step after its mask does: nothing about the precise tower shows.
+    assert abs(high - (_metres(ref, shown) + 100)) < 0.05
+    assert abs(high - _metres(ref, PRECISE)) > 20
