@@ -15,6 +15,7 @@ from pyproj import Geod
 from scipy.optimize import least_squares
 
 from registry.inventory.models import AuditEntry
+from tests.factories import line_feature
 
 GEOD = Geod(ellps="WGS84")
 PRECISE = (108.3676, 22.8176)  # a restricted tower; its mask lies about 61 m away
@@ -178,3 +179,33 @@ def test_the_match_radius_is_judged_on_the_mask(app, probe, make_token):
     # It enters one grid step after its mask does: nothing about the precise tower shows.
     assert abs(high - (_metres(ref, shown) + 100)) < 0.05
     assert abs(high - _metres(ref, PRECISE)) > 20
+
+
+def test_a_masked_cable_is_listed_only_beyond_a_grid_step_inside_the_corridor(app, make_token):
+    owner = make_token("Guangxi Power Grid", "owner", sector="power")
+    operator = make_token("China Mobile Nanning", "operator", sector="telecom")
+    c = app.test_client()
+    orgs = c.get("/api/v1/organisations", headers={"Authorization": f"Bearer {owner}"}).json
+    owner_id = next(o["id"] for o in orgs["items"] if o["name"] == "Guangxi Power Grid")
+    cable = line_feature(
+        owner_id, [(108.360, 22.8103), (108.370, 22.8103)], sensitivity="restricted"
+    )
+    r = c.post("/api/v1/assets", json=cable, headers={"Authorization": f"Bearer {owner}"})
+    assert r.status_code == 201, r.json
+
+    def report(corridor_m):
+        body = {
+            "route": {"type": "LineString", "coordinates": [[108.360, 22.810], [108.370, 22.810]]},
+            "corridor_m": corridor_m,
+            "needs": {"fiber_core": 12},
+        }
+        auth = {"Authorization": f"Bearer {operator}"}
+        answer = c.post("/api/v1/match/route", json=body, headers=auth)
+        assert answer.status_code == 200, answer.json
+        listed = [x["asset_id"] for x in answer.json["candidates"]]
+        return listed, answer.json["hidden_candidates"]["count"]
+
+    # About 33 m from the route: within a 50 m corridor, but its mask may lie anywhere in the
+    # grid cell, so only a corridor a grid step wider lists it.
+    assert report(50) == ([], 1)
+    assert report(400) == ([r.json["id"]], 0)
