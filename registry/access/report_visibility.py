@@ -85,8 +85,9 @@ def _whom_to_ask(session, owner_ids: set[int]) -> list[dict]:
 def redact_report(open_session, actor, report: dict, grid_m: float = 100.0):
     """(the report as this actor may see it, {grant_id: [asset ids revealed by grants]}).
 
-    `open_session()` gives a context-managed session; it is opened only when the answer
-    needs the database (grant areas, whom to ask), so most reports cost no query.
+    `open_session()` gives a context-managed session; it is opened only when some candidate
+    is not the caller's to see in full (grant areas, masked geometries, whom to ask), so
+    most reports cost no query.
     """
     candidates = report["candidates"]
     if sees_everything(actor) or all(
