@@ -8,6 +8,9 @@ in the audit.
 
 from __future__ import annotations
 
+import math
+
+import mapbox_vector_tile
 import numpy as np
 import pytest
 import sqlalchemy as sa
@@ -209,3 +212,25 @@ def test_a_masked_cable_is_listed_only_beyond_a_grid_step_inside_the_corridor(ap
     # grid cell, so only a corridor a grid step wider lists it.
     assert report(50) == ([], 1)
     assert report(400) == ([r.json["id"]], 0)
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
+def test_tiles_place_a_masked_asset_in_the_tile_of_its_mask(app, probe, make_token):
+    _, asset_id, shown = probe
+    operator = make_token("China Mobile Nanning", "operator", sector="telecom")
+    client, z = app.test_client(), 20
+
+    def ids_in(x: int, y: int) -> set[int]:
+        r = client.get(f"/tiles/{z}/{x}/{y}.mvt", headers={"Authorization": f"Bearer {operator}"})
+        assert r.status_code == 200
+        layers = mapbox_vector_tile.decode(r.data).values() if r.data else []
+        return {f["id"] for layer in layers for f in layer["features"]}
+
+    precise_tile, shown_tile = _tile_of(*PRECISE, z), _tile_of(*shown, z)
+    assert precise_tile != shown_tile  # ~61 m apart; z20 tiles are ~35 m wide here
+    assert (asset_id in ids_in(*shown_tile), asset_id in ids_in(*precise_tile)) == (True, False)
