@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import shapely
 import sqlalchemy as sa
 from pyproj import Geod
@@ -24,7 +25,13 @@ from registry.access.visibility import (
     sees_everything,
     snap,
 )
-from registry.db.spatial_sql import bbox_condition, lines_distance_m, radius_bboxes, split_bbox
+from registry.db.spatial_sql import (
+    aeqd_frame,
+    bbox_condition,
+    lines_distance_m,
+    radius_bboxes,
+    split_bbox,
+)
 from registry.inventory.models import Asset, utcnow
 from registry.inventory.vocabulary import Sensitivity
 
@@ -98,6 +105,18 @@ def distance_to(geometry, lon: float, lat: float) -> float:
         return min(distance_to(p, lon, lat) for p in parts)
     exterior = shapely.geometry.LineString(geometry.exterior.coords)
     return float(lines_distance_m([exterior], lon, lat)[0])
+
+
+def distance_to_route(geometry, route: list) -> float:
+    """Metres from a geometry to a route given as [[lon, lat], ...] (local metric frame)."""
+    line = shapely.geometry.LineString(route)
+    centre = line.interpolate(0.5, normalized=True)
+    frame = aeqd_frame(round(centre.x, 7), round(centre.y, 7))
+
+    def local(xy):
+        return np.column_stack(frame(xy[:, 0], xy[:, 1]))
+
+    return float(shapely.transform(line, local).distance(shapely.transform(geometry, local)))
 
 
 def masked_near(session, actor, conds: list, lon, lat, radius_m, grid_m, ids=None) -> list[tuple]:

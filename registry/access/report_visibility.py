@@ -13,7 +13,8 @@ import copy
 import sqlalchemy as sa
 
 from registry.access import grant_uses
-from registry.access.visibility import covering_grant, sees_everything
+from registry.access.masking import distance_to, distance_to_route
+from registry.access.visibility import covering_grant, sees_everything, snap
 from registry.inventory.models import Asset, Organisation
 from registry.inventory.vocabulary import Sensitivity
 
@@ -88,8 +89,9 @@ def redact_report(open_session, actor, report: dict, grid_m: float = 100.0):
     Grant uses are noted for the audit here (registry.access.grant_uses); the second value
     is informational.
 
-    `open_session()` gives a context-managed session; it is opened only when the answer
-    needs the database (grant areas, whom to ask), so most reports cost no query.
+    `open_session()` gives a context-managed session; it is opened only when some candidate
+    is not the caller's to see in full (grant areas, masked geometries, whom to ask), so
+    most reports cost no query.
     """
     candidates = report["candidates"]
     if sees_everything(actor) or all(
@@ -97,25 +99,23 @@ def redact_report(open_session, actor, report: dict, grid_m: float = 100.0):
     ):
         return {**report, "hidden_candidates": {"count": 0, "ask": []}}, {}
     out = copy.deepcopy(report)
-    needs_db = bool(actor.grants) or any(
-        c["sensitivity"] == Sensitivity.CONFIDENTIAL and c["owner_id"] != actor.org_id
-        for c in candidates
-    )
-    if not needs_db:  # only restricted candidates to mask: no query needed
-        return _redact(None, actor, report, out, grid_m)
+    # Masked candidates are judged on their masked geometry (see withheld_by_mask): a query.
     with open_session() as session:
         return _redact(session, actor, report, out, grid_m)
 
 
 def _redact(session, actor, report: dict, out: dict, grid_m: float):
     geometries = _geometries(session, actor, report["candidates"])
+    levels = {c["asset_id"]: _entitlement(actor, c, geometries) for c in report["candidates"]}
+    masked = [c for c in report["candidates"] if levels[c["asset_id"]][0] == "masked"]
+    withheld = withheld_by_mask(session, report["request"], masked, grid_m)
     shown, hidden_ids, hidden_owners, uses = [], set(), set(), {}
     for candidate in report["candidates"]:
-        level, grant_id = _entitlement(actor, candidate, geometries)
+        level, grant_id = levels[candidate["asset_id"]]
         if grant_id is not None:
             grant_uses.note(grant_id, candidate["asset_id"])
             uses.setdefault(grant_id, []).append(candidate["asset_id"])
-        if level == "hidden":
+        if level == "hidden" or candidate["asset_id"] in withheld:
             hidden_ids.add(candidate["asset_id"])
             hidden_owners.add(candidate["owner_id"])
             continue
@@ -146,3 +146,28 @@ def _redact(session, actor, report: dict, out: dict, grid_m: float):
         "ask": _whom_to_ask(session, hidden_owners),
     }
     return out, uses
+
+
+def withheld_by_mask(session, request: dict, masked: list[dict], grid_m: float) -> set[int]:
+    """Ids of the masked candidates to withhold: those whose masked geometry lies beyond the
+    search radius (or corridor) less one grid step.
+
+    The engine finds candidates on their precise geometry, so "in the report or not" would
+    tell a caller who varies radius_m the precise distance of a restricted asset. Kept only
+    when its masked geometry is within radius - grid (then the precise one is surely within
+    the radius too), membership depends on the mask alone. Withheld ones are counted with
+    the hidden candidates (whom to ask).
+    """
+    if not masked:
+        return set()
+    ids = [c["asset_id"] for c in masked]
+    rows = session.execute(sa.select(Asset.id, Asset.geom).where(Asset.id.in_(ids)))
+    snapped = {i: snap(g, grid_m) for i, g in rows}
+    if "route" in request:
+        reach = request["corridor_m"] - grid_m
+        far = {i: distance_to_route(g, request["route"]) for i, g in snapped.items()}
+    else:
+        reach = request["radius_m"] - grid_m
+        lon, lat = request["location"]
+        far = {i: distance_to(g, lon, lat) for i, g in snapped.items()}
+    return {i for i in ids if i not in far or far[i] > reach}

@@ -104,7 +104,8 @@ def near_candidates(
 
 
 @lru_cache(maxsize=256)
-def _aeqd(lon: float, lat: float) -> Proj:
+def aeqd_frame(lon: float, lat: float) -> Proj:
+    """The azimuthal equidistant projection centred on (lon, lat): metres from there."""
     return Proj(proj="aeqd", lat_0=lat, lon_0=lon, ellps="WGS84")
 
 
@@ -117,7 +118,7 @@ def lines_distance_m(lines, lon: float, lat: float) -> np.ndarray:
     """
     if not lines:
         return np.empty(0)
-    aeqd = _aeqd(round(lon, 7), round(lat, 7))
+    aeqd = aeqd_frame(round(lon, 7), round(lat, 7))
     coords, owner = shapely.get_coordinates(lines, return_index=True)
     x, y = aeqd(coords[:, 0], coords[:, 1])
     local = shapely.linestrings(np.column_stack([x, y]), indices=owner)

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from matching.candidates import SENSITIVITY_CODE
 from registry.access.masking import bbox_filter, masked_condition, masked_near
 from registry.access.visibility import DEFAULT_GRID_M, visible_condition
 from registry.db.spatial_sql import near_candidates
 from registry.inventory.capacity import capacity_views, held_count_subquery
 from registry.inventory.models import Asset, Capacity, Change, Organisation
+from registry.inventory.vocabulary import Sensitivity
 
 MAX_INDEX_CANDIDATES = 2000
 
@@ -84,17 +86,22 @@ def where_clause(session: Session, f: AssetFilter, actor) -> tuple[list, list[in
 
 
 def index_candidates(index, f: AssetFilter) -> list[int] | None:
-    """Ids of every asset within radius_m + the mask grid of `near`, from the in-process
-    index (caught up from the change feed first); None when there is no index ready.
+    """Ids of the assets the database must measure for `near`, from the in-process index
+    (caught up from the change feed first); None when there is no index ready.
 
-    A superset: the database still measures each candidate, so the answer is the SQL path's.
+    A superset: public assets the index puts within radius_m (plus 0.5% and 1 m, for the
+    difference between its metric and the database's), others within radius_m + the mask
+    grid (a masked asset is judged on its snapped geometry). The database still measures
+    each one, so the answer is the SQL path's.
     """
     if index is None or index.seq < 0:
         return None
     lon, lat = f.near
-    reach = f.radius_m + f.mask_grid_m
-    _, parts = index.scan_radius(lon, lat, reach, None, lambda table, slots, _: table.ids[slots])
-    ids = sorted({int(i) for part in parts for i in part})
+    found = index.within_radius(lon, lat, f.radius_m + f.mask_grid_m)
+    rows, metres = found.rows, found.distance_m
+    public = rows.sensitivity == SENSITIVITY_CODE[Sensitivity.PUBLIC.value]
+    keep = ~public | (metres <= f.radius_m * 1.005 + 1.0)
+    ids = sorted({int(i) for i in rows.asset_id[keep]})
     # A wide search is one the database's own spatial index does as well, without a huge IN.
     return ids if len(ids) <= MAX_INDEX_CANDIDATES else None
 

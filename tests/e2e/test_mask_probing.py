@@ -8,6 +8,9 @@ in the audit.
 
 from __future__ import annotations
 
+import math
+
+import mapbox_vector_tile
 import numpy as np
 import pytest
 import sqlalchemy as sa
@@ -15,6 +18,7 @@ from pyproj import Geod
 from scipy.optimize import least_squares
 
 from registry.inventory.models import AuditEntry
+from tests.factories import line_feature
 
 GEOD = Geod(ellps="WGS84")
 PRECISE = (108.3676, 22.8176)  # a restricted tower; its mask lies about 61 m away
@@ -152,3 +156,81 @@ def test_ogc_bbox_is_judged_on_the_mask(probe):
         return [f["id"] for f in get(items, bbox=",".join(map(str, box)))["features"]]
 
     assert (ids(around_precise), ids(around_shown)) == ([], [asset_id])
+
+
+def test_the_match_radius_is_judged_on_the_mask(app, probe, make_token):
+    _, asset_id, shown = probe
+    operator = make_token("China Mobile Nanning", "operator", sector="telecom")
+    client, ref = app.test_client(), REFERENCES[0]
+
+    def listed(radius_m: float) -> bool:
+        body = {
+            "location": {"type": "Point", "coordinates": list(ref)},
+            "radius_m": radius_m,
+            "needs": {"antenna_mount": 1},
+        }
+        r = client.post(
+            "/api/v1/match/site", json=body, headers={"Authorization": f"Bearer {operator}"}
+        )
+        assert r.status_code == 200, r.json
+        return asset_id in [c["asset_id"] for c in r.json["candidates"]]
+
+    low, high = 100.0, 5000.0
+    while high - low > 0.01:
+        mid = (low + high) / 2
+        low, high = (low, mid) if listed(mid) else (mid, high)
+    # It enters one grid step after its mask does: nothing about the precise tower shows.
+    assert abs(high - (_metres(ref, shown) + 100)) < 0.05
+    assert abs(high - _metres(ref, PRECISE)) > 20
+
+
+def test_a_masked_cable_is_listed_only_beyond_a_grid_step_inside_the_corridor(app, make_token):
+    owner = make_token("Guangxi Power Grid", "owner", sector="power")
+    operator = make_token("China Mobile Nanning", "operator", sector="telecom")
+    c = app.test_client()
+    orgs = c.get("/api/v1/organisations", headers={"Authorization": f"Bearer {owner}"}).json
+    owner_id = next(o["id"] for o in orgs["items"] if o["name"] == "Guangxi Power Grid")
+    cable = line_feature(
+        owner_id, [(108.360, 22.8103), (108.370, 22.8103)], sensitivity="restricted"
+    )
+    r = c.post("/api/v1/assets", json=cable, headers={"Authorization": f"Bearer {owner}"})
+    assert r.status_code == 201, r.json
+
+    def report(corridor_m):
+        body = {
+            "route": {"type": "LineString", "coordinates": [[108.360, 22.810], [108.370, 22.810]]},
+            "corridor_m": corridor_m,
+            "needs": {"fiber_core": 12},
+        }
+        auth = {"Authorization": f"Bearer {operator}"}
+        answer = c.post("/api/v1/match/route", json=body, headers=auth)
+        assert answer.status_code == 200, answer.json
+        listed = [x["asset_id"] for x in answer.json["candidates"]]
+        return listed, answer.json["hidden_candidates"]["count"]
+
+    # About 33 m from the route: within a 50 m corridor, but its mask may lie anywhere in the
+    # grid cell, so only a corridor a grid step wider lists it.
+    assert report(50) == ([], 1)
+    assert report(400) == ([r.json["id"]], 0)
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
+def test_tiles_place_a_masked_asset_in_the_tile_of_its_mask(app, probe, make_token):
+    _, asset_id, shown = probe
+    operator = make_token("China Mobile Nanning", "operator", sector="telecom")
+    client, z = app.test_client(), 20
+
+    def ids_in(x: int, y: int) -> set[int]:
+        r = client.get(f"/tiles/{z}/{x}/{y}.mvt", headers={"Authorization": f"Bearer {operator}"})
+        assert r.status_code == 200
+        layers = mapbox_vector_tile.decode(r.data).values() if r.data else []
+        return {f["id"] for layer in layers for f in layer["features"]}
+
+    precise_tile, shown_tile = _tile_of(*PRECISE, z), _tile_of(*shown, z)
+    assert precise_tile != shown_tile  # ~61 m apart; z20 tiles are ~35 m wide here
+    assert (asset_id in ids_in(*shown_tile), asset_id in ids_in(*precise_tile)) == (True, False)
