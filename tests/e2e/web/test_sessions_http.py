@@ -124,3 +124,49 @@ def _stored_hashes(app) -> set[str]:
     factory = app.extensions["infrashare"].session_factory
     with factory() as session:
         return set(session.scalars(sa.select(WebSession.session_hash)))
+
+
+def test_an_admin_creates_an_organisation_and_a_token_then_revokes_it(app, make_token):
+    client = app.test_client()
+    _sign_in(client, make_token())
+    csrf = _csrf(client)
+    made = client.post(
+        "/admin",
+        data={
+            "csrf_token": csrf,
+            "action": "create_org",
+            "name": "Nanning Metro",
+            "sector": "rail",
+        },
+    )
+    assert made.status_code == 200 and "Nanning Metro" in made.get_data(as_text=True)
+    page = client.post(
+        "/admin",
+        data={
+            "csrf_token": csrf,
+            "action": "create_token",
+            "org": "Nanning Metro",
+            "role": "owner",
+            "scope": "read",
+            "days": "7",
+        },
+    ).get_data(as_text=True)
+    token = re.search(r'id="new-token" readonly value="(isk_[^"]+)"', page)[1]
+    assert (
+        app.test_client()
+        .get("/api/v1/assets", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 200
+    )
+    token_id = re.findall(r'action="/admin/tokens/(\d+)/revoke"', page)[-1]
+    assert client.post(f"/admin/tokens/{token_id}/revoke").status_code == 403  # no CSRF token
+    assert (
+        client.post(f"/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf}).status_code
+        == 200
+    )
+    assert (
+        app.test_client()
+        .get("/api/v1/assets", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 401
+    )
