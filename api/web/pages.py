@@ -163,6 +163,16 @@ def build_request_print(request_id):
     return render("build_request.html", _("Build request"), request_id=request_id, printable=True)
 
 
+@blp.get("/kpis")
+def kpis():
+    return render("kpis.html", _("Sharing KPIs"), view="kpis")
+
+
+@blp.get("/inbox")
+def inbox():
+    return render("kpis.html", _("Inbox"), view="inbox")
+
+
 def csrf_token() -> str:
     return g.get("csrf_token", "")
 
