@@ -149,6 +149,8 @@ JS_STRINGS = {
     "grant.revoked": _l("Grant revoked"),
     "done": _l("Done"),
     "legend.title": _l("Legend"),
+    "brkind.site": _l("Site"),
+    "brkind.route": _l("Route"),
     "kpis.unavailable": _l("KPIs are not available on this server yet."),
     "inbox.unavailable": _l("The inbox is not available on this server yet."),
     "inbox.read": _l("Read"),
