@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 
 from flask import g, redirect, request, url_for
 
@@ -19,6 +20,9 @@ from registry.errors import Unauthenticated
 log = logging.getLogger(__name__)
 
 COOKIE = "infrashare_session"
+# Before there is a session, the sign-in form is guarded by a double-submit nonce, so that
+# another site cannot sign a browser in to the attacker's account (login CSRF).
+LOGIN_COOKIE = "infrashare_login"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 
@@ -67,3 +71,25 @@ def set_cookie(response, sid: str, max_age: int) -> None:
 
 def clear_cookie(response) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax")
+
+
+def login_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def set_login_cookie(response, nonce: str) -> None:
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        max_age=3600,
+        httponly=True,
+        samesite="Strict",
+        secure=request.is_secure,
+        path="/login",
+    )
+
+
+def login_form_ok() -> bool:
+    """The posted form carries the nonce this browser was given with the form."""
+    sent, kept = request.form.get(CSRF_FIELD, ""), request.cookies.get(LOGIN_COOKIE, "")
+    return bool(kept) and hmac.compare_digest(sent, kept)

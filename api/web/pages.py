@@ -6,7 +6,16 @@ import json
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from api.context import current_actor, unit_of_work
@@ -65,21 +74,27 @@ def _safe_next(target: str | None) -> str:
 
 @blp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    """The sign-in form; a POST exchanges the token for a session cookie."""
+    error, status = None, 200
     if request.method == "POST":
-        token = request.form.get("token", "").strip()
-        try:
-            with unit_of_work() as uow:
-                sid, _actor = sign_in(uow, token)
-        except Unauthenticated:
-            log.info("web sign-in refused")
-            error = _("That token is not valid, has expired or was revoked.")
+        if not auth.login_form_ok():
+            error, status = _("The form had expired; please sign in again."), 400
         else:
-            response = redirect(_safe_next(request.args.get("next")))
-            auth.set_cookie(response, sid, max_age=12 * 3600)
-            return response
-    status = 401 if error else 200
-    return render_template("login.html", title=_("Sign in"), error=error), status
+            try:
+                with unit_of_work() as uow:
+                    sid, _actor = sign_in(uow, request.form.get("token", "").strip())
+            except Unauthenticated:
+                log.info("web sign-in refused")
+                error, status = _("That token is not valid, has expired or was revoked."), 401
+            else:
+                response = redirect(_safe_next(request.args.get("next")))
+                auth.set_cookie(response, sid, max_age=12 * 3600)
+                return response
+    nonce = auth.login_nonce()
+    page = render_template("login.html", title=_("Sign in"), error=error, login_csrf=nonce)
+    response = make_response(page, status)
+    auth.set_login_cookie(response, nonce)
+    return response
 
 
 @blp.post("/logout")
@@ -146,6 +161,16 @@ def build_request(request_id):
 @blp.get("/build-requests/<int:request_id>/print")
 def build_request_print(request_id):
     return render("build_request.html", _("Build request"), request_id=request_id, printable=True)
+
+
+@blp.get("/kpis")
+def kpis():
+    return render("kpis.html", _("Sharing KPIs"), view="kpis")
+
+
+@blp.get("/inbox")
+def inbox():
+    return render("kpis.html", _("Inbox"), view="inbox")
 
 
 def csrf_token() -> str:

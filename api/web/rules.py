@@ -31,5 +31,7 @@ WEB_RULES: dict[str, dict[str, frozenset[str]]] = {
     "web.build_request_print": {"GET": ANY},
     "web.admin": {"GET": ADMIN, "POST": ADMIN},
     "web.search": {"GET": ANY},
+    "web.kpis": {"GET": ANY},
+    "web.inbox": {"GET": ANY},
     "web.revoke_token_page": {"POST": ADMIN},
 }

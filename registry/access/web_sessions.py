@@ -64,6 +64,10 @@ def sign_in(uow: UnitOfWork, token: str, hours: float = SESSION_HOURS) -> tuple[
             expires_at=expires,
         )
     )
+    # Ended and lapsed sessions are kept a day (for the audit trail's context), then dropped.
+    uow.session.execute(
+        sa.delete(WebSession).where(WebSession.expires_at < utcnow() - dt.timedelta(days=1))
+    )
     uow.audit("api_token", row.id, "web_sign_in", after={"prefix": row.prefix})
     uow.commit()
     return session_id, actor

@@ -16,6 +16,14 @@ RENDERED_IDS = (
 )
 
 
+def _counted(page, server) -> int:
+    """The sum of the low-zoom counts over the cells of a view around the place."""
+    page.goto("about:blank")
+    goto_map(page, server, "/", *SECRET_AT, zoom=11)
+    page.locator("button.count").first.wait_for()  # all cells' counts are placed at once
+    return sum(int(t) for t in page.locator("button.count").all_inner_texts())
+
+
 def _search(page, text):
     page.fill("#search", text)
     page.get_by_role("button", name="Go").click()
@@ -51,6 +59,8 @@ def test_a_confidential_asset_never_appears_on_another_organisations_map_panel_o
     _search(owner, SECRET_REF)
     owner.locator("#panel dd", has_text=SECRET_REF).wait_for()
     assert secret in owner.evaluate(RENDERED_IDS)
+    # At low zoom the map counts per cell: the owner's counts have the one asset more.
+    assert _counted(owner, server) - _counted(page, server) == 1
 
 
 def test_an_owner_ref_with_markup_is_shown_as_text(browser, server, world):

@@ -14,7 +14,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 SCREENS = {
     "operator": ["/", "/find", "/plan", "/requests"],
     "owner": ["/my-assets", "/incoming", "/import", "/grants"],
-    "approver": ["/queue"],
+    "approver": ["/queue", "/kpis", "/inbox"],
     "admin": ["/admin"],
 }
 # English UI words that must not remain on a Chinese screen (user data aside).

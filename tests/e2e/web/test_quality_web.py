@@ -22,7 +22,7 @@ SERIOUS = """async () => {
 PAGES = {
     "operator": ["/", "/find", "/plan", "/requests"],
     "owner": ["/my-assets", "/incoming", "/import", "/grants"],
-    "approver": ["/queue"],
+    "approver": ["/queue", "/kpis", "/inbox"],
     "admin": ["/admin"],
 }
 
@@ -101,3 +101,25 @@ def test_a_configured_xyz_basemap_lies_under_the_registry_with_its_attribution(
     layers = page.evaluate("window.infrashareMap.getStyle().layers.map(l => l.id)")
     assert layers.index("basemap") < layers.index("asset-tower")
     assert "© Nanning Survey" in page.locator(".maplibregl-ctrl-attrib").inner_text()
+
+
+def test_kpis_and_inbox_show_their_data_or_say_that_the_server_has_none(
+    browser, server, world, web_app
+):
+    rules = {r.rule for r in web_app.url_map.iter_rules()}
+    page = open_page(browser)
+    sign_in(page, server, world.tokens["approver"], "/kpis")
+    for path, api, note in (
+        ("/kpis", "/api/v1/kpis", "KPIs are not available on this server yet."),
+        ("/inbox", "/api/v1/events", "The inbox is not available on this server yet."),
+    ):
+        page.goto(f"{server}{path}")
+        page.locator("body[data-loaded='1']").wait_for(state="attached")
+        content = page.locator("#content")
+        if api in rules:
+            assert (
+                content.locator("table, p").count() >= 1 and not content.locator(".error").count()
+            )
+        else:
+            assert content.locator(".note").inner_text() == note
+    assert page.errors == [] and page.csp_violations == []

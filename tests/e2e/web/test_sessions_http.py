@@ -14,8 +14,14 @@ from registry.db.uow import Actor, UnitOfWork
 COOKIE = "infrashare_session"
 
 
+def _form_nonce(client, url="/login") -> str:
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+
+
 def _sign_in(client, token, next_url="/"):
-    return client.post(f"/login?next={next_url}", data={"token": token})
+    nonce = _form_nonce(client)
+    return client.post(f"/login?next={next_url}", data={"token": token, "csrf_token": nonce})
 
 
 def _csrf(client) -> str:
@@ -47,13 +53,23 @@ def test_sign_in_sets_an_httponly_samesite_cookie_that_is_not_the_token(app, mak
 
 def test_behind_https_the_cookie_is_secure(app, make_token):
     client = app.test_client()
-    r = client.post("/login", data={"token": make_token()}, base_url="https://localhost")
+    nonce = _form_nonce(client, "https://localhost/login")
+    r = client.post(
+        "/login", data={"token": make_token(), "csrf_token": nonce}, base_url="https://localhost"
+    )
     assert "Secure" in r.headers["Set-Cookie"]
 
 
 def test_a_bad_token_is_refused_and_sets_no_cookie(app):
-    r = _sign_in(app.test_client(), "isk_not-a-token")
-    assert r.status_code == 401 and "Set-Cookie" not in r.headers
+    client = app.test_client()
+    r = _sign_in(client, "isk_not-a-token")
+    assert r.status_code == 401 and client.get_cookie(COOKIE) is None
+
+
+def test_a_sign_in_form_not_served_to_this_browser_is_refused(app, make_token):
+    client = app.test_client()
+    r = client.post("/login", data={"token": make_token(), "csrf_token": "forged"})
+    assert r.status_code == 400 and client.get_cookie(COOKIE) is None
 
 
 def test_after_sign_in_only_a_page_of_this_site_is_opened(app, make_token):
@@ -108,3 +124,49 @@ def _stored_hashes(app) -> set[str]:
     factory = app.extensions["infrashare"].session_factory
     with factory() as session:
         return set(session.scalars(sa.select(WebSession.session_hash)))
+
+
+def test_an_admin_creates_an_organisation_and_a_token_then_revokes_it(app, make_token):
+    client = app.test_client()
+    _sign_in(client, make_token())
+    csrf = _csrf(client)
+    made = client.post(
+        "/admin",
+        data={
+            "csrf_token": csrf,
+            "action": "create_org",
+            "name": "Nanning Metro",
+            "sector": "rail",
+        },
+    )
+    assert made.status_code == 200 and "Nanning Metro" in made.get_data(as_text=True)
+    page = client.post(
+        "/admin",
+        data={
+            "csrf_token": csrf,
+            "action": "create_token",
+            "org": "Nanning Metro",
+            "role": "owner",
+            "scope": "read",
+            "days": "7",
+        },
+    ).get_data(as_text=True)
+    token = re.search(r'id="new-token" readonly value="(isk_[^"]+)"', page)[1]
+    assert (
+        app.test_client()
+        .get("/api/v1/assets", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 200
+    )
+    token_id = re.findall(r'action="/admin/tokens/(\d+)/revoke"', page)[-1]
+    assert client.post(f"/admin/tokens/{token_id}/revoke").status_code == 403  # no CSRF token
+    assert (
+        client.post(f"/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf}).status_code
+        == 200
+    )
+    assert (
+        app.test_client()
+        .get("/api/v1/assets", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 401
+    )

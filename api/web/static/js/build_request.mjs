@@ -14,7 +14,7 @@ function head(br) {
   const c = countdown(br.due_at);
   const open = br.state === 'pending';
   return [
-    el('p', {}, `${t('col.state')}: `, el('strong', {}, t(`state.${br.state}`)), ` · ${t('col.kind')}: ${br.kind} · ${t('col.created')}: ${when(br.created_at)}`),
+    el('p', {}, `${t('col.state')}: `, el('strong', {}, t(`state.${br.state}`)), ` · ${t('col.kind')}: ${t(`brkind.${br.kind}`)} · ${t('col.created')}: ${when(br.created_at)}`),
     el('p', { class: open && c.overdue ? 'overdue' : '' }, `${t('col.due')}: ${when(br.due_at)}${open ? ` (${c.text})` : ''}`),
     el('p', {}, `${t('br.needs')}: ${Object.entries(br.needs).map(([k, v]) => `${t(`res.${k}`)} × ${v}`).join(', ')}`),
     el('p', {}, `${t('col.purpose')}: `, br.purpose),

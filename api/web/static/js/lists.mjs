@@ -32,7 +32,7 @@ async function myRequests() {
         el('td', {}, r.state === 'pending' ? el('button', { type: 'button', class: 'secondary', onclick: () => act(`/api/v1/share-requests/${r.id}/withdraw`, {}) }, t('act.withdraw')) : '')))),
     el('h2', {}, t('list.build_requests')),
     table([t('col.id'), t('col.kind'), t('col.state'), t('col.verdict'), t('col.due'), t('col.purpose')],
-      builds.items.map((b) => el('tr', {}, el('td', {}, el('a', { href: `/build-requests/${b.id}` }, `#${b.id}`)), el('td', {}, b.kind),
+      builds.items.map((b) => el('tr', {}, el('td', {}, el('a', { href: `/build-requests/${b.id}` }, `#${b.id}`)), el('td', {}, t(`brkind.${b.kind}`)),
         stateCell(b.state), el('td', {}, b.verdict ? t(`verdict.${b.verdict}`) : ''), due(b.due_at, b.state === 'pending'), el('td', {}, b.purpose)))),
   );
 }
@@ -72,7 +72,7 @@ const orgName = (id) => orgs[id] || `#${id}`;
 async function queue() {
   const q = await api('/api/v1/build-requests/queue?limit=200');
   content.replaceChildren(table([t('col.id'), t('col.kind'), t('col.requester'), t('col.created'), t('col.due'), t('col.verdict'), t('col.purpose')],
-    q.items.map((b) => el('tr', {}, el('td', {}, el('a', { href: `/build-requests/${b.id}` }, `#${b.id}`)), el('td', {}, b.kind), el('td', {}, orgName(b.requester_id)),
+    q.items.map((b) => el('tr', {}, el('td', {}, el('a', { href: `/build-requests/${b.id}` }, `#${b.id}`)), el('td', {}, t(`brkind.${b.kind}`)), el('td', {}, orgName(b.requester_id)),
       el('td', {}, when(b.created_at)), due(b.due_at, true), el('td', {}, b.verdict ? t(`verdict.${b.verdict}`) : ''), el('td', {}, b.purpose)))));
 }
 
