@@ -134,9 +134,12 @@ def build_graph(
     a = np.flatnonzero(same)
     a = a[node_of[a] != node_of[a + 1]]
     starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
-    modes = tuple(
-        str(rules.sharing_mode(ln.kind, request.resource, ln.owner_sector)) for ln in lines
-    )
+    resource, mode_of = request.resource, {}
+    for ln in lines:  # a few distinct (kind, sector) pairs among thousands of lines
+        key = (ln.kind, ln.owner_sector)
+        if key not in mode_of:
+            mode_of[key] = str(rules.sharing_mode(ln.kind, resource, ln.owner_sector))
+    modes = tuple(mode_of[(ln.kind, ln.owner_sector)] for ln in lines)
     reuse_len = pair_lengths(vertices[a], vertices[a + 1])
     rate = np.array([costs.share_cost_per_m(m) for m in modes] or [0.0])[line_of[a]]
     trench = _trench_pairs(request, nodes, settings)
