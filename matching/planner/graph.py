@@ -101,17 +101,19 @@ def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool):
     fetch = min(k + _CANDIDATE_SLACK + int(skip_self), len(targets[0]))
     _, found = cKDTree(targets[1]).query(xy, k=fetch, distance_upper_bound=radius_m * 1.01 + 1)
     found = found.reshape(len(points), fetch)
-    i = np.repeat(np.arange(len(points)), fetch)
-    j = found.ravel()
-    ok = j < len(targets[0])
-    i, j = i[ok], j[ok]
-    length = pair_lengths(points[i], targets[0][j])
-    keep = (length <= radius_m) & ~(skip_self & (i == j))
-    i, j, length = i[keep], j[keep], length[keep]
-    order = np.lexsort((target_ids[j], length, i))
-    i, j = i[order], j[order]
-    rank = np.arange(len(i)) - np.searchsorted(i, i)
-    return np.column_stack([i[rank < k], target_ids[j[rank < k]]])
+    ok = found < len(targets[0])
+    length = np.full(found.shape, np.inf)
+    i = np.repeat(np.arange(len(points))[:, None], fetch, axis=1)
+    length[ok] = pair_lengths(points[i[ok]], targets[0][found[ok]])
+    length[(length > radius_m) | (skip_self & (i == found))] = np.inf
+    ids = np.where(np.isfinite(length), target_ids[np.minimum(found, len(targets[0]) - 1)], -1)
+    # Each point's few candidates sorted in place by (length, id): many tiny sorts, not one
+    # big one over every pair.
+    order = np.lexsort((ids, length), axis=-1)[:, :k]
+    best = np.take_along_axis(length, order, axis=1)
+    chosen = np.take_along_axis(ids, order, axis=1)
+    keep = np.isfinite(best)
+    return np.column_stack([i[:, :k][keep], chosen[keep]])
 
 
 def build_graph(
