@@ -27,10 +27,9 @@ def cheapest(graph: Graph, weights: np.ndarray, limit: float) -> list[tuple[int,
     """The cheapest path from node 0 to node 1 as [(edge, forwards)], or None."""
     n = len(graph.nodes)
     lo, hi = np.minimum(graph.u, graph.v), np.maximum(graph.u, graph.v)
-    order = np.lexsort((np.arange(len(lo)), weights, hi, lo))
-    first = order[
-        np.r_[True, (lo[order][1:] != lo[order][:-1]) | (hi[order][1:] != hi[order][:-1])]
-    ]
+    pair = lo * n + hi
+    order = np.lexsort((weights, pair))  # stable: of equal weights the lower edge comes first
+    first = order[np.r_[True, pair[order][1:] != pair[order][:-1]]]
     matrix = csr_matrix((np.maximum(weights[first], _FLOOR), (lo[first], hi[first])), shape=(n, n))
     _, pred = dijkstra(matrix, directed=False, indices=0, return_predecessors=True,
                        limit=limit * (1 + 1e-9) + _FLOOR * n)  # fmt: skip
