@@ -56,7 +56,9 @@ class Coverage:
             t = t0 + (measure - m0) / (m1 - m0) * (t1 - t0)
             t = min(max(t, min(t0, t1)), max(t0, t1))
             best = min(best, self.geometry.distance(int(pair), t))
-        return best
+        # A measure outside every piece (only asked for by mistake) must not become Infinity
+        # in a JSON report.
+        return best if np.isfinite(best) else 0.0
 
 
 class _PairGeometry:

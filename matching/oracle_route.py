@@ -84,63 +84,66 @@ class _Route:
 
 
 def _samples(route: _Route, line: LineString, corridor_m: float):
-    """Positions along the line with (measure, distance, inside), edges and jumps refined."""
+    """(points, measures, distances) along the line, with corridor edges and jumps refined."""
     points = shapely.get_coordinates(shapely.segmentize(line, STEP_M))
     measure, distance = route.locate(points)
-    out = []
-    for k in range(len(points)):
-        out.append((points[k], measure[k], distance[k]))
-        if k + 1 < len(points):
-            out.extend(_refine(route, points[k], points[k + 1], corridor_m))
-    return out
+    inside = distance <= corridor_m
+    step = np.hypot(*np.diff(points, axis=0).T)
+    odd = (inside[:-1] != inside[1:]) | (inside[:-1] & inside[1:] & _jumps(measure, step))
+    extra = [_refine(route, points[k], points[k + 1], corridor_m) for k in np.flatnonzero(odd)]
+    if not extra:
+        return points, measure, distance
+    where = np.repeat(np.flatnonzero(odd) + 1, 2)
+    added = np.array([p for pair in extra for p in pair])
+    points = np.insert(points, where, added, axis=0)
+    measure, distance = route.locate(points)
+    return points, measure, distance
 
 
-def _jumps(m0, m1, step) -> bool:
-    return abs(m1 - m0) > 1.01 * step + _JOIN_M
+def _jumps(measure: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Between consecutive samples, does the nearest route point move farther than we do?"""
+    return np.abs(np.diff(measure)) > 1.01 * step + _JOIN_M
 
 
-def _refine(route: _Route, p, q, corridor_m: float) -> list:
-    """Two samples a micrometre apart around a corridor edge or a jump between p and q."""
-    (m_p, m_q), (d_p, d_q) = route.locate(np.array([p, q]))
-    inside_p, inside_q = d_p <= corridor_m, d_q <= corridor_m
+def _refine(route: _Route, p, q, corridor_m: float) -> tuple:
+    """Two points a micrometre apart around the corridor edge or the jump between p and q."""
+    (m_p, _), (d_p, d_q) = route.locate(np.array([p, q]))
+    edge = (d_p <= corridor_m) != (d_q <= corridor_m)
     step = float(np.hypot(*(q - p)))
-    if inside_p == inside_q and not (inside_p and _jumps(m_p, m_q, step)):
-        return []
     lo, hi, m_lo = 0.0, 1.0, m_p
     while (hi - lo) * step > 1e-6:
         mid = (lo + hi) / 2
         (m_mid,), (d_mid,) = route.locate(np.array([p + mid * (q - p)]))
-        if inside_p != inside_q:
-            same = (d_mid <= corridor_m) == inside_p
+        if edge:
+            same = (d_mid <= corridor_m) == (d_p <= corridor_m)
         else:
-            same = not _jumps(m_lo, m_mid, (mid - lo) * step)
+            same = not _jumps(np.array([m_lo, m_mid]), np.array([(mid - lo) * step]))[0]
         if same:
             lo, m_lo = mid, m_mid
         else:
             hi = mid
-    ends = np.array([p + lo * (q - p), p + hi * (q - p)])
-    measure, distance = route.locate(ends)
-    return [(ends[0], measure[0], distance[0]), (ends[1], measure[1], distance[1])]
+    return p + lo * (q - p), p + hi * (q - p)
 
 
-def _coverage(samples: list, corridor_m: float) -> tuple[list, list]:
+def _coverage(samples, corridor_m: float) -> tuple[list, list]:
     """Merged covered stretches of one line and the lateral at each end."""
-    pieces = []
-    for (p, m0, d0), (q, m1, d1) in itertools.pairwise(samples):
-        step = float(np.hypot(*(q - p)))
-        if d0 <= corridor_m and d1 <= corridor_m and not _jumps(m0, m1, step):
-            pieces.append((min(m0, m1), max(m0, m1)))
+    points, measure, distance = samples
+    inside = distance <= corridor_m
+    step = np.hypot(*np.diff(points, axis=0).T)
+    joined = inside[:-1] & inside[1:] & ~_jumps(measure, step)
+    lo = np.minimum(measure[:-1], measure[1:])[joined]
+    hi = np.maximum(measure[:-1], measure[1:])[joined]
     merged: list[list[float]] = []
-    for s, e in sorted(pieces):
+    for s, e in sorted(zip(lo.tolist(), hi.tolist(), strict=True)):
         if merged and s <= merged[-1][1] + _JOIN_M:
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e])
     kept = [(s, e) for s, e in merged if e - s >= _SHORTEST_M]
-    inside = [(m, d) for _, m, d in samples if d <= corridor_m]
+    m_in, d_in = measure[inside], distance[inside]
 
     def join(at: float) -> float:
-        return min(d for m, d in inside if abs(m - at) <= 1e-3)
+        return float(d_in[np.abs(m_in - at) <= 1e-3].min())
 
     return kept, [(join(s), join(e)) for s, e in kept]
 

@@ -101,17 +101,19 @@ def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool):
     fetch = min(k + _CANDIDATE_SLACK + int(skip_self), len(targets[0]))
     _, found = cKDTree(targets[1]).query(xy, k=fetch, distance_upper_bound=radius_m * 1.01 + 1)
     found = found.reshape(len(points), fetch)
-    i = np.repeat(np.arange(len(points)), fetch)
-    j = found.ravel()
-    ok = j < len(targets[0])
-    i, j = i[ok], j[ok]
-    length = pair_lengths(points[i], targets[0][j])
-    keep = (length <= radius_m) & ~(skip_self & (i == j))
-    i, j, length = i[keep], j[keep], length[keep]
-    order = np.lexsort((target_ids[j], length, i))
-    i, j = i[order], j[order]
-    rank = np.arange(len(i)) - np.searchsorted(i, i)
-    return np.column_stack([i[rank < k], target_ids[j[rank < k]]])
+    ok = found < len(targets[0])
+    length = np.full(found.shape, np.inf)
+    i = np.repeat(np.arange(len(points))[:, None], fetch, axis=1)
+    length[ok] = pair_lengths(points[i[ok]], targets[0][found[ok]])
+    length[(length > radius_m) | (skip_self & (i == found))] = np.inf
+    ids = np.where(np.isfinite(length), target_ids[np.minimum(found, len(targets[0]) - 1)], -1)
+    # Each point's few candidates sorted in place by (length, id): many tiny sorts, not one
+    # big one over every pair.
+    order = np.lexsort((ids, length), axis=-1)[:, :k]
+    best = np.take_along_axis(length, order, axis=1)
+    chosen = np.take_along_axis(ids, order, axis=1)
+    keep = np.isfinite(best)
+    return np.column_stack([i[:, :k][keep], chosen[keep]])
 
 
 def build_graph(
@@ -134,9 +136,12 @@ def build_graph(
     a = np.flatnonzero(same)
     a = a[node_of[a] != node_of[a + 1]]
     starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
-    modes = tuple(
-        str(rules.sharing_mode(ln.kind, request.resource, ln.owner_sector)) for ln in lines
-    )
+    resource, mode_of = request.resource, {}
+    for ln in lines:  # a few distinct (kind, sector) pairs among thousands of lines
+        key = (ln.kind, ln.owner_sector)
+        if key not in mode_of:
+            mode_of[key] = str(rules.sharing_mode(ln.kind, resource, ln.owner_sector))
+    modes = tuple(mode_of[(ln.kind, ln.owner_sector)] for ln in lines)
     reuse_len = pair_lengths(vertices[a], vertices[a + 1])
     rate = np.array([costs.share_cost_per_m(m) for m in modes] or [0.0])[line_of[a]]
     trench = _trench_pairs(request, nodes, settings)
@@ -167,5 +172,6 @@ def _trench_pairs(request: PlanRequest, nodes: np.ndarray, s: PlanSettings) -> n
     ends = _nearest(nodes[:2], xy[:2], targets, asset_ids, s.end_neighbours,
                     s.trench_radius_m, False)  # fmt: skip
     pairs = np.concatenate([among, ends, [[0, 1]]]).astype(np.int64)
-    pairs = np.sort(pairs, axis=1)
-    return np.unique(pairs, axis=0)
+    lo, hi = pairs.min(axis=1), pairs.max(axis=1)
+    key = np.unique(lo * len(nodes) + hi)  # one int64 per pair: far cheaper than axis=0
+    return np.column_stack([key // len(nodes), key % len(nodes)])

@@ -74,21 +74,27 @@ def lines_near(index, request: PlanRequest) -> tuple[int, list[PlanLine]]:
         lon, lat, radius, RowFilter.for_needs(request.needs, c.kinds), points=False
     )
     rows = found.rows
+    if not len(rows):
+        return found.seq, []
     coords = rows.coords.packed()
-    inside = in_ellipse(request, coords.values) if len(coords.values) else np.zeros(0, bool)
-    lines = []
-    for k, asset_id in enumerate(rows.asset_id.tolist()):
-        owner = int(rows.owner_id[k])
-        if asset_id in c.exclude_asset_ids or owner in c.exclude_owner_ids:
-            continue
-        lo, hi = int(coords.offsets[k]), int(coords.offsets[k + 1])
-        if not inside[lo:hi].any():
-            continue
-        lines.append(
-            PlanLine(asset_id, owner, rows.owner_name[k], _SECTOR_NAMES[rows.sector[k]],
-                     _KIND_NAMES[rows.kind[k]], _SENSITIVITY_NAMES[rows.sensitivity[k]],
-                     partial(rows.owner_ref, k), np.asarray(coords.values[lo:hi], dtype=np.float64))
-        )  # fmt: skip
+    values = np.asarray(coords.values, dtype=np.float64)
+    starts, ends = coords.offsets[:-1], coords.offsets[1:]
+    inside = np.zeros(len(rows), dtype=bool)
+    if len(values):
+        hits = np.concatenate([[0], np.cumsum(in_ellipse(request, values))])
+        inside = hits[ends] > hits[starts]  # at least one vertex in the ellipse
+    keep = inside & ~np.isin(rows.asset_id, list(c.exclude_asset_ids))
+    keep &= ~np.isin(rows.owner_id, list(c.exclude_owner_ids))
+    columns = zip(
+        np.flatnonzero(keep).tolist(), rows.asset_id[keep].tolist(), rows.owner_id[keep].tolist(),
+        rows.sector[keep].tolist(), rows.kind[keep].tolist(), rows.sensitivity[keep].tolist(),
+        starts[keep].tolist(), ends[keep].tolist(), strict=True,
+    )  # fmt: skip
+    lines = [
+        PlanLine(asset_id, owner, rows.owner_name[k], _SECTOR_NAMES[sector], _KIND_NAMES[kind],
+                 _SENSITIVITY_NAMES[sensitivity], partial(rows.owner_ref, k), values[lo:hi])
+        for k, asset_id, owner, sector, kind, sensitivity, lo, hi in columns
+    ]  # fmt: skip
     return found.seq, lines
 
 
