@@ -176,6 +176,17 @@ class AssetIndex(Compacting):
         return seq
 
     def _build_locked(self) -> int:
+        tables = getattr(self._source, "snapshot_tables", None)
+        if tables is not None:  # a source that reads columns directly (no AssetRecords)
+            seq, points, lines, owners = tables()
+            gen = Generation.from_tables(
+                points, lines, owners, seq, self.bucket_size, self.make_tree
+            )
+            with self._rw.write():
+                self._gen = gen
+            trim_heap()
+            log.info("index loaded: %d points, %d lines at seq %d", len(points), len(lines), seq)
+            return seq
         seq, records = self._source.snapshot()
         gen = Generation.from_records(records, seq, self.bucket_size, self.make_tree)
         with self._rw.write():
