@@ -31,6 +31,7 @@ from matching.candidates import (
 from matching.columns import AssetTable
 from matching.ingest import from_columns
 from matching.ragged import Ragged
+from registry.engine import source_copy
 from registry.inventory.capacity import held_units_query
 from registry.inventory.models import Asset, Organisation
 from registry.inventory.models import Capacity as CapacityRow
@@ -46,7 +47,7 @@ def _codes(values, table: dict) -> np.ndarray:
     return np.fromiter((table.get(v, -1) for v in values), dtype=np.int8, count=len(values))
 
 
-def _asset_chunks(session: Session):
+def _asset_chunks(session: Session, where=None):
     stmt = sa.select(
         Asset.id,
         Asset.kind,
@@ -58,6 +59,8 @@ def _asset_chunks(session: Session):
         Asset.attributes["height_m"].as_float(),
         Asset.attributes["use"].as_string(),
     ).order_by(Asset.id)
+    if where is not None:
+        stmt = stmt.where(where)
     return session.execute(stmt.execution_options(yield_per=CHUNK)).partitions()
 
 
@@ -100,9 +103,23 @@ def _capacities(session: Session):
 
 
 def _read_assets(session: Session) -> dict:
-    """Every asset as columns (ids ascending), geometry as shapely objects."""
-    parts = defaultdict(list)
-    for rows in _asset_chunks(session):
+    """Every asset as columns (ids ascending), geometry as shapely objects, refs Ragged.
+
+    On PostgreSQL the point assets come by binary COPY (`source_copy`), the rest (lines,
+    and anything odd) through the cursor."""
+    parts, where = defaultdict(list), None
+    if session.get_bind().dialect.name == "postgresql":
+        copied, _ = source_copy.read_points(session)
+        for name in ("ids", "kind", "status", "sensitivity", "use", "owner", "height"):
+            parts[name].append(copied[name].astype(_DTYPES[name]))
+        parts["geometry"].append(shapely.points(copied["lon"], copied["lat"]))
+        parts["refs"].append(copied["refs"])
+        point = sa.and_(
+            sa.func.ST_GeometryType(Asset.geom) == "ST_Point",
+            Asset.kind.in_([str(k) for k in rules.POINT_KINDS]),
+        )
+        where = sa.not_(point)
+    for rows in _asset_chunks(session, where):
         ids, kind, status, sens, owner, ref, wkb, height, use = zip(*rows, strict=True)
         parts["ids"].append(np.array(ids, dtype=np.int64))
         parts["kind"].append(_codes(kind, KIND_CODE))
@@ -112,10 +129,21 @@ def _read_assets(session: Session) -> dict:
         parts["owner"].append(np.array(owner, dtype=np.int64))
         parts["height"].append(np.array(height, dtype=np.float64))
         parts["geometry"].append(shapely.from_wkb([bytes(w) for w in wkb]))
-        parts["refs"].extend(ref)
-    if not parts:
+        parts["refs"].append(Ragged.from_strings(ref))
+    if not parts or not sum(map(len, parts["ids"])):
         return {}
-    return {k: (v if k == "refs" else np.concatenate(v)) for k, v in parts.items()}
+    cols = {k: np.concatenate(v) for k, v in parts.items() if k != "refs"}
+    refs = Ragged.concat(parts["refs"])
+    order = np.argsort(cols["ids"], kind="stable")
+    if len(parts["ids"]) > 1 and not (np.diff(cols["ids"]) > 0).all():
+        cols = {k: v[order] for k, v in cols.items()}
+        refs = refs.take(order)
+    cols["refs"] = refs
+    return cols
+
+
+_DTYPES = {"ids": np.int64, "kind": np.int8, "status": np.int8, "sensitivity": np.int8,
+           "use": np.int8, "owner": np.int64, "height": np.float64}  # fmt: skip
 
 
 def _family(cols: dict, rows: np.ndarray, cap: tuple, sectors: np.ndarray, line: bool) -> dict:
@@ -143,7 +171,7 @@ def _family(cols: dict, rows: np.ndarray, cap: tuple, sectors: np.ndarray, line:
         "height": cols["height"][rows],
         "free": free,
         "heights": Ragged.from_lengths(lengths, np.array(flat, dtype=np.float64)),
-        "refs": Ragged.from_strings([cols["refs"][i] for i in rows.tolist()]),
+        "refs": cols["refs"].take(rows),
     }
     if line:
         xy, index = shapely.get_coordinates(geoms, return_index=True)
