@@ -60,7 +60,7 @@ def _needs(text: str) -> dict[str, int]:
 @click.option("--radius", default=500.0, show_default=True, help="Search radius in metres.")
 @click.option("--min-height", type=float, help="Minimum mount height in metres.")
 @click.option("--top", default=3, show_default=True, help="Best candidates kept per plan.")
-@click.option("--tile-deg", default=audit.TILE_DEG, show_default=True, help="Tile size (degrees).")
+@click.option("--tile-deg", type=float, help="Tile size in degrees (default: ~20 k plans a tile).")
 @click.option(
     "--snapshot",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -45,6 +45,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-load", action="store_true", help="skip the gunicorn load test")
     p.add_argument("--only-serving", action="store_true",
                    help="only the HTTP parts: test client, gunicorn one client + load")  # fmt: skip
+    p.add_argument("--batch", type=int, default=1_000_000, help="batch site queries (1 M)")
+    p.add_argument(
+        "--scale",
+        choices=("1m", "10m"),
+        default="1m",
+        help="10m: also the 10 M index and the audit of 1 M plans (bench/audit_bench)",
+    )
     p.add_argument("--quick", action="store_true",
                    help="200 k points, 40 k lines, fewer queries, no import benchmark")  # fmt: skip
     args = p.parse_args(argv)
@@ -52,6 +59,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.points, args.lines = min(args.points, 200_000), min(args.lines, 40_000)
         args.queries, args.routes = min(args.queries, 500), min(args.routes, 100)
         args.plans = min(args.plans, 30)
+        args.batch = min(args.batch, 20_000)
         args.skip_import = True
     return args
 
@@ -80,7 +88,25 @@ def engine_part(args, dataset: Dataset, figures: report.Figures, rng):
     heading("engine: catch-up")
     engine_bench.catch_up(index, source, args.changes, figures, rng)
     engine_bench.site_latency(index, sites, figures, " after catch-up")
+    engine_bench.steady_state(figures)
+    heading("engine: batch site matching")
+    engine_bench.batch_sites(index, dataset, args.batch, figures, rng)
     return sites, routes
+
+
+def scale_part(args, figures: report.Figures, rng) -> None:
+    """`--scale 10m`: the 10 M index (build, RSS, site p50) and the Dask audit."""
+    from bench import audit_bench
+    from seed_data.benchmark import scale_sizes
+
+    if args.scale != "10m":
+        return
+    heading("scale: 10 M assets")
+    site_1m = figures.get("site match p50")
+    points, lines = scale_sizes("10m")
+    engine_bench.scale_part(points, lines, site_1m and site_1m.measured, figures, rng)
+    heading("scale: the avoidable-build audit on Dask")
+    audit_bench.run(points, 1_000_000, figures)
 
 
 def postgis_part(dataset, sites, routes, figures: report.Figures, info: dict) -> None:
@@ -147,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         dataset = Dataset.generate(args.points, args.lines)
         sites, routes = engine_part(args, dataset, figures, rng)
         postgis_part(dataset, sites, routes, figures, info)
+        del dataset
+        scale_part(args, figures, rng)
     heading("HTTP: /api/v1/match/site on the demo city")
     with http_bench.demo_city_db(figures) as city:
         http_bench.run(figures, 120 if args.quick else 500, rng, city)

@@ -96,6 +96,11 @@ class Dataset:
     def generate(cls, n_points: int, n_lines: int) -> Dataset:
         return cls(benchmark.generate_arrays(n_points=n_points, n_lines=n_lines))
 
+    @classmethod
+    def at_scale(cls, name: str) -> Dataset:
+        """The registry of a named scale (`benchmark.SCALES`: "1m", "10m")."""
+        return cls.generate(*benchmark.scale_sizes(name))
+
     @property
     def n_points(self) -> int:
         return len(self.arrays.lon)

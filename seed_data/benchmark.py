@@ -43,13 +43,27 @@ __all__ = [
     "NO_RESOURCE",
     "OWNERS",
     "RESOURCE_CODE",
+    "SCALES",
     "BenchmarkArrays",
     "Columns",
     "generate_arrays",
     "iter_features",
     "orgs",
     "owner_ref",
+    "scale_sizes",
 ]
+
+# Named registry sizes (points, lines): the default province-sized benchmark and a
+# national one (China: ~2 M tower sites and tens of millions of poles).
+SCALES = {"1m": (1_000_000, 200_000), "10m": (10_000_000, 2_000_000)}
+
+
+def scale_sizes(name: str) -> tuple[int, int]:
+    """(points, lines) of a named scale ("1m", "10m")."""
+    try:
+        return SCALES[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown scale {name!r}; use one of {sorted(SCALES)}") from None
 
 
 @dataclass(frozen=True)

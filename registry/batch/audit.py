@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matching import rules
+from matching.kernels_warm import warm_up
 from matching.requests import SiteRequest
 from registry.batch.partition import audit_partition
-from registry.batch.tiles import partition
+from registry.batch.tiles import auto_size, partition
 
 log = logging.getLogger(__name__)
-TILE_DEG = 0.5  # ~50 km: a few thousand plans and ~100 k assets per task at national density
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def run_dask(
     scheduler: str | None = None,
     workers: int = 2,
     processes: bool = True,
-    tile_deg: float = TILE_DEG,
+    tile_deg: float | None = None,
     top: int = 3,
     progress: Callable[[int, int], None] | None = None,
 ) -> AuditResult:
@@ -67,11 +67,12 @@ def run_dask(
     tcp://host:8786) or a LocalCluster of `workers` single-threaded workers.
 
     The snapshot path must be readable by every worker (a shared disk or object store).
-    `progress(done, total)` is called as tiles finish.
+    `progress(done, total)` is called as tiles finish. `tile_deg` None: `tiles.auto_size`.
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
-    tiles = partition(plans.lon, plans.lat, tile_deg)
+    size = tile_deg or auto_size(plans.lon, plans.lat, workers)
+    tiles = partition(plans.lon, plans.lat, size)
     radius = max(float(t.radius_m) for t in plans.templates) if len(plans) else 0.0
     cluster = None
     if scheduler is None:
@@ -80,6 +81,7 @@ def run_dask(
         )
     client = Client(scheduler or cluster)
     try:
+        client.run(warm_up)  # each worker compiles (or loads) the kernels once, up front
         futures = [
             client.submit(
                 audit_partition, str(snapshot), tile.halo_boxes(radius),

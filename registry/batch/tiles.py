@@ -45,3 +45,13 @@ def partition(lon: np.ndarray, lat: np.ndarray, size_deg: float) -> list[Tile]:
         Tile((int(x), int(y)), size_deg, order[bounds[k] : bounds[k + 1]])
         for k, (x, y) in enumerate(unique.tolist())
     ]
+
+
+def auto_size(lon: np.ndarray, lat: np.ndarray, workers: int, per_tile: int = 20_000) -> float:
+    """A tile size (degrees, a power of two) giving about one tile per `per_tile` plans,
+    and at least four per worker so that the workers stay busy to the end."""
+    if not len(lon):
+        return 1.0
+    extent = max(float(np.ptp(lon)), float(np.ptp(lat)), 1e-3)
+    wanted = min(max(len(lon) / per_tile, 4 * workers), 4096)
+    return float(2.0 ** np.ceil(np.log2(extent / np.sqrt(wanted))))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matching.records import AssetRecord, Capacity
 from registry.db.engine import WRITE_OPTION
+from registry.engine.source_columns import read_tables
 from registry.inventory.capacity import held_units_query
 from registry.inventory.models import Asset, Change, Organisation
 from registry.inventory.models import Capacity as CapacityRow
@@ -131,6 +132,14 @@ class SqlAssetSource:
                 session.close()
 
         return seq, stream()
+
+    def snapshot_tables(self):
+        """(seq, point table, line table, owner names) as engine columns, read in one
+        consistent transaction without AssetRecords (`source_columns`): the start-up load."""
+        with self._session() as session:
+            seq = registry_seq(session)
+            points, lines, owners = read_tables(session)
+        return seq, points, lines, owners
 
     def changes_since(self, seq: int) -> tuple[int, list[int]]:
         """(newest seq, ids of assets touched after `seq`)."""
