@@ -131,6 +131,7 @@ def _run(uow: UnitOfWork, table: SourceTable, options: ImportOptions, summary, p
         store.finish()
     session.commit()
     summary.committed = True
+    store.discard()
     log.info("written, audited and committed in %.1f s", time.monotonic() - clock)
 
 

@@ -56,9 +56,7 @@ class Store:
 
     def stage(self, valid: Validated) -> None:
         """The valid features into the staging table."""
-        for table in ("import_staged", "import_plan", "import_doomed"):
-            if not self.postgres:
-                self._run(sql_sqlite.DROP.format(table))
+        self._drop_sqlite_tables()
         self._run(self.sql.STAGING)
         if self.postgres:
             # JIT compiling these one-off statements costs more (~1 s) than it saves; sorts
@@ -160,6 +158,18 @@ class Store:
         self._run(self.sql.AUDIT_DELETES)
         self._run(self.sql.DELETE_DOOMED)
         self.deleted = ids
+
+    def _drop_sqlite_tables(self) -> None:
+        # SQLite's temp tables live as long as the (pooled) connection, not the transaction.
+        if not self.postgres:
+            for table in ("import_staged", "import_plan", "import_doomed"):
+                self._run(sql_sqlite.DROP.format(table))
+
+    def discard(self) -> None:
+        """After the commit: free SQLite's staging tables (PostgreSQL dropped them on commit)."""
+        if not self.postgres:
+            self._drop_sqlite_tables()
+            self.session.commit()
 
     def finish(self) -> None:
         """Append the change feed, in file order, right before the commit."""
