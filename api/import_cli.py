@@ -91,7 +91,16 @@ def _show_report(summary: ImportSummary, report_path: str | None) -> None:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid features, report the rest.")
 @click.option("--prune", is_flag=True, help="Delete the owner's assets the file does not list.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Report CSV.")
-def import_command(file, owner, kind, mapping, crs, dry_run, skip_invalid, prune, report_path):
+@click.option(
+    "--rebuild-spatial-index",
+    is_flag=True,
+    help="PostGIS: build the spatial index once after loading (much faster for a big first "
+    "load; the asset table is locked, readers wait, until the import commits).",
+)
+def import_command(
+    file, owner, kind, mapping, crs, dry_run, skip_invalid, prune, report_path,
+    rebuild_spatial_index,
+):  # fmt: skip
     """Import GeoJSON, CSV, GeoPackage, zipped Shapefile or KML: one transaction, idempotent."""
     try:
         options = ImportOptions(
@@ -102,6 +111,7 @@ def import_command(file, owner, kind, mapping, crs, dry_run, skip_invalid, prune
             dry_run=dry_run,
             skip_invalid=skip_invalid,
             prune=prune,
+            rebuild_spatial_index=rebuild_spatial_index,
         )
         with _progress() as progress:
             task = progress.add_task(f"importing {os.path.basename(file)}", total=None)

@@ -155,3 +155,18 @@ def test_the_kind_option_gives_every_feature_its_kind(session_factory, actor, tm
     assert summary.created == 3
     with session_factory() as session:
         assert set(session.scalars(sa.select(Asset.kind))) == {"rooftop"}
+
+
+def test_rebuilding_the_spatial_index_gives_the_same_registry(session_factory, actor, tmp_path):
+    owner = make_org(session_factory)
+    summary = _run(
+        session_factory, actor, tmp_path, owner.id, _features(), rebuild_spatial_index=True
+    )
+    assert (summary.created, summary.committed) == (3, True)
+    with session_factory() as session:
+        box = "POLYGON((108.3 22.8, 108.4 22.8, 108.4 22.9, 108.3 22.9, 108.3 22.8))"
+        near = sa.func.ST_Intersects(Asset.geom, sa.func.ST_GeomFromText(box, 4326))
+        assert session.scalar(sa.select(sa.func.count()).where(near)) == 3
+        if session.get_bind().dialect.name == "postgresql":
+            index = sa.text("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_asset_geom'")
+            assert session.scalar(index) == 1

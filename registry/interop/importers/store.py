@@ -47,6 +47,7 @@ class Store:
         self.params = {"owner": owner_id, "now": stamp, "actor": actor.name, "rid": request_id}
         self.dbapi = session.connection().connection.dbapi_connection
         self.deleted: list[int] = []
+        self.rebuild_spatial_index = False
 
     def _run(self, statement: str) -> sa.CursorResult:
         started = time.monotonic()
@@ -56,9 +57,7 @@ class Store:
 
     def stage(self, valid: Validated) -> None:
         """The valid features into the staging table."""
-        for table in ("import_staged", "import_plan", "import_doomed"):
-            if not self.postgres:
-                self._run(sql_sqlite.DROP.format(table))
+        self._drop_sqlite_tables()
         self._run(self.sql.STAGING)
         if self.postgres:
             # JIT compiling these one-off statements costs more (~1 s) than it saves; sorts
@@ -145,10 +144,14 @@ class Store:
     def write(self) -> None:
         """Audit, then insert and update the assets and their capacity."""
         sql = self.sql
-        statements = (
+        statements = [
             sql.AUDIT_WRITES, sql.INSERT_CREATED, sql.UPDATE_CHANGED, sql.DELETE_CAPACITY,
             sql.INSERT_CAPACITY,
-        )  # fmt: skip
+        ]  # fmt: skip
+        if self.postgres and self.rebuild_spatial_index:
+            # Inserting into a GiST index row by row costs most of a big load; one sorted
+            # build at the end is several times cheaper (DROP INDEX locks the table).
+            statements = [sql.DROP_SPATIAL_INDEX, *statements, sql.CREATE_SPATIAL_INDEX]
         for statement in statements:
             self._run(statement)
 
@@ -160,6 +163,18 @@ class Store:
         self._run(self.sql.AUDIT_DELETES)
         self._run(self.sql.DELETE_DOOMED)
         self.deleted = ids
+
+    def _drop_sqlite_tables(self) -> None:
+        # SQLite's temp tables live as long as the (pooled) connection, not the transaction.
+        if not self.postgres:
+            for table in ("import_staged", "import_plan", "import_doomed"):
+                self._run(sql_sqlite.DROP.format(table))
+
+    def discard(self) -> None:
+        """After the commit: free SQLite's staging tables (PostgreSQL dropped them on commit)."""
+        if not self.postgres:
+            self._drop_sqlite_tables()
+            self.session.commit()
 
     def finish(self) -> None:
         """Append the change feed, in file order, right before the commit."""
