@@ -54,9 +54,7 @@ def upgrade() -> None:
             unique=True,
         ),
         sa.Column("role", sa.String(10), nullable=False),
-        sa.Column(
-            "allocation_id", sa.Integer, sa.ForeignKey("allocation.id", ondelete="SET NULL")
-        ),
+        sa.Column("allocation_id", sa.Integer, sa.ForeignKey("allocation.id", ondelete="SET NULL")),
         sa.Column("joined_at", _TS, nullable=False),
     )
     op.create_index("ix_co_build_member_group_id", "co_build_member", ["group_id"])
@@ -105,7 +103,10 @@ def upgrade() -> None:
         "webhook_delivery",
         _id(),
         sa.Column(
-            "webhook_id", sa.Integer, sa.ForeignKey("webhook.id", ondelete="CASCADE"), nullable=False
+            "webhook_id",
+            sa.Integer,
+            sa.ForeignKey("webhook.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column(
             "event_id", sa.Integer, sa.ForeignKey("event.id", ondelete="CASCADE"), nullable=False

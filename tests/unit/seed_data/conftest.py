@@ -86,9 +86,18 @@ def _geometry_problems(kind: str, geom: dict) -> list[str]:
     return []
 
 
+# Accepted for every kind (registry.planning.terms, checked there in full): the open
+# directory's terms and a planned asset's date.
+COMMON_ATTRIBUTES = {"open_terms": dict, "planned_date": str}
+
+
 def _attribute_problems(kind: str, attrs: dict) -> list[str]:
     out = []
     for name, value in attrs.items():
+        if name in COMMON_ATTRIBUTES:
+            if not isinstance(value, COMMON_ATTRIBUTES[name]):
+                out.append(f"{name}={value!r} is not a {COMMON_ATTRIBUTES[name].__name__}")
+            continue
         spec = ATTRIBUTES[kind].get(name)
         if spec is None:
             out.append(f"unknown attribute {name} for {kind}")
