@@ -32,8 +32,12 @@ class SiteCandidateSchema(_Candidate):
 
 
 class RouteCandidateSchema(_Candidate):
-    covered_m = fields.Float()
+    covered_m = fields.Float(metadata={"description": "route metres the asset runs along"})
     intervals = fields.List(fields.List(fields.Float()), metadata={"description": "[from_m, to_m]"})
+    laterals_m = fields.List(
+        fields.List(fields.Float()),
+        metadata={"description": "[at from_m, at to_m]: new trench joining route and asset"},
+    )
 
 
 class CoverLegSchema(Schema):
@@ -44,6 +48,8 @@ class CoverLegSchema(Schema):
     to_m = fields.Float()
     length_m = fields.Float()
     sharing_mode = fields.String()
+    lateral_from_m = fields.Float(metadata={"description": "new trench joining at from_m"})
+    lateral_to_m = fields.Float(metadata={"description": "new trench joining at to_m"})
     masked = fields.Boolean()
 
 
@@ -59,7 +65,7 @@ class HiddenCandidatesSchema(Schema):
 
 
 class _Report(Schema):
-    verdict = fields.String(metadata={"description": "share or build_new"})
+    verdict = fields.String(metadata={"description": "share, partial_share, co_build or build_new"})
     reason = fields.String()
     registry_seq = fields.Integer(metadata={"description": "the registry version it ran on"})
     request = fields.Dict(metadata={"description": "the request as the engine understood it"})
@@ -79,5 +85,7 @@ class RouteReportSchema(_Report):
     gaps = fields.Dict(metadata={"description": "GeoJSON FeatureCollection of the gaps"})
     cover = fields.List(fields.Nested(CoverLegSchema))
     trench_avoided_m = fields.Float()
-    new_build_m = fields.Float()
+    new_build_m = fields.Float(metadata={"description": "route not covered"})
+    lateral_m = fields.Float(metadata={"description": "joins from the route to the cover"})
+    new_trench_m = fields.Float(metadata={"description": "new_build_m + lateral_m"})
     estimated_saving = fields.Float()

@@ -10,6 +10,7 @@ count of held units in SQL. Only antenna mounts with listed heights are walked o
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from collections import defaultdict
@@ -139,7 +140,24 @@ def _read_assets(session: Session) -> dict:
         cols = {k: v[order] for k, v in cols.items()}
         refs = refs.take(order)
     cols["refs"] = refs
+    _planned_in_service(session, cols)
     return cols
+
+
+def _planned_in_service(session: Session, cols: dict) -> None:
+    """A planned asset counts as in service from its planned date on (co-build: the others
+    can be matched to what one member will build), as `source._status` decides per record."""
+    today = dt.date.today().isoformat()
+    stmt = sa.select(Asset.id).where(
+        Asset.status == "planned", Asset.attributes["planned_date"].as_string() <= today
+    )
+    due = np.fromiter(session.scalars(stmt), dtype=np.int64)
+    if len(due):
+        rows = np.searchsorted(cols["ids"], due)
+        rows = rows[
+            (rows < len(cols["ids"])) & (cols["ids"][np.minimum(rows, len(cols["ids"]) - 1)] == due)
+        ]
+        cols["status"][rows] = STATUS_CODE[rules.Status.IN_SERVICE]
 
 
 _DTYPES = {"ids": np.int64, "kind": np.int8, "status": np.int8, "sensitivity": np.int8,

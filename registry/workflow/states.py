@@ -112,8 +112,9 @@ SHARE_FINAL = frozenset(
     {ShareState.REJECTED, ShareState.WITHDRAWN, ShareState.EXPIRED, ShareState.RELEASED}
 )
 BUILD_OPEN = frozenset({BuildState.PENDING, BuildState.INFO_REQUESTED})
-# Decided for good. share_required is not among them: its share may still fall through.
-BUILD_FINAL = frozenset({BuildState.APPROVED, BuildState.REJECTED})
+# Decided for good (a co-build decision too: the group is built once, the members are its
+# tenants). share_required is not among them: its share may still fall through.
+BUILD_FINAL = frozenset({BuildState.APPROVED, BuildState.REJECTED, BuildState.CO_BUILD})
 
 
 def next_state(table: Mapping, what: str, current: str, action: str) -> str:

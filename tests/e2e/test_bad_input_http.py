@@ -280,7 +280,7 @@ def test_a_swapped_near_gets_a_lon_lat_hint(http, base):
 def test_messages_name_fields_as_the_user_wrote_them(http, base):
     body = _one_error(http.post(f"{base}/api/v1/match/site", json={"radius_m": "far"}))
     assert sorted(body["message"].split("; ")) == [
-        "location: is required",
+        "geometry: is required: the planned site as a GeoJSON Point (formerly location)",
         "needs: is required",
         "radius_m: must be a number",
     ]

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from shapely.geometry import box
+from shapely.geometry import box, shape
 
+from matching.requests import SiteRequest
 from registry.db.uow import Actor, UnitOfWork
 from registry.engine.matcher import Matcher
 from registry.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
@@ -195,7 +196,7 @@ def test_a_planned_asset_is_matched_as_existing_from_its_planned_date(
     (group,) = _groups(session_factory, cast.admin)
     today = dt.date.today()
     _decide(session_factory, cast.approver, group["id"], first.id, planned_date=today.isoformat())
-    body = {"location": SITE, "radius_m": 200.0, "needs": {"antenna_mount": 1}}
+    body = SiteRequest(location=shape(SITE), radius_m=200.0, needs={"antenna_mount": 1})
     report = Matcher(session_factory).match_site(body)
     assert [c["asset_id"] for c in report["candidates"]] == [_planned(session_factory)]
 
@@ -206,7 +207,7 @@ def test_a_planned_asset_with_a_future_date_is_not_matched(session_factory, matc
     (group,) = _groups(session_factory, cast.admin)
     later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     _decide(session_factory, cast.approver, group["id"], first.id, planned_date=later)
-    body = {"location": SITE, "radius_m": 200.0, "needs": {"antenna_mount": 1}}
+    body = SiteRequest(location=shape(SITE), radius_m=200.0, needs={"antenna_mount": 1})
     assert list(Matcher(session_factory).match_site(body)["candidates"]) == []
 
 
