@@ -49,11 +49,11 @@ def _geometries(session, actor, candidates) -> dict:
 def _mask(candidate: dict, grid_m: float) -> dict:
     out = {k: v for k, v in candidate.items() if k not in ("owner_ref", "explanation")}
     out["distance_m"] = round(candidate["distance_m"] / grid_m) * grid_m
-    if "intervals" in out:
-        out["intervals"] = [
-            [round(a / grid_m) * grid_m, round(b / grid_m) * grid_m]
-            for a, b in candidate["intervals"]
-        ]
+    if "covered_m" in out:
+        out["covered_m"] = _grid(candidate["covered_m"], grid_m)
+    for key in ("intervals", "laterals_m"):  # laterals: how far the asset runs off the route
+        if key in out:
+            out[key] = [[_grid(a, grid_m), _grid(b, grid_m)] for a, b in candidate[key]]
     out["masked"] = True
     out["explanation"] = (
         f"A {candidate['kind']} of {candidate['owner_name']} about "
@@ -66,10 +66,15 @@ def _mask(candidate: dict, grid_m: float) -> dict:
 def _coarse_leg(leg: dict, grid_m: float) -> dict:
     """A cover leg of a restricted asset, with its ends rounded to the mask grid."""
     out = dict(leg, masked=True)
-    for key in ("from_m", "to_m", "length_m"):
+    for key in ("from_m", "to_m", "length_m", "lateral_from_m", "lateral_to_m"):
         if key in out:
-            out[key] = round(leg[key] / grid_m) * grid_m
+            out[key] = _grid(leg[key], grid_m)
     return out
+
+
+def _grid(metres: float, grid_m: float) -> float:
+    """Metres rounded to the mask grid: what a masked caller may know of a distance."""
+    return round(metres / grid_m) * grid_m
 
 
 def _whom_to_ask(session, owner_ids: set[int]) -> list[dict]:

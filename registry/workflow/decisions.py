@@ -41,9 +41,14 @@ def decision_snapshot(d: Decision) -> dict:
     }
 
 
+# Verdicts under which building wholly new beside what exists needs a written justification:
+# a full share, and a partial one (reuse plus some new trench) just as much.
+FEASIBLE_VERDICTS = frozenset({"share", "partial_share"})
+
+
 def feasible_share(report: MatchReport | None) -> bool:
-    """True when the stored report found sharing feasible (its verdict is "share")."""
-    return report is not None and report.verdict == "share"
+    """True when the stored report found sharing feasible (verdict share or partial_share)."""
+    return report is not None and report.verdict in FEASIBLE_VERDICTS
 
 
 def _candidate(report: MatchReport | None, asset_id: int | None) -> int:
@@ -93,7 +98,7 @@ def check_reasons(action: BuildAction, report, reason, justification) -> None:
         raise ValidationFailed(
             "justification",
             f"at least {MIN_JUSTIFICATION} characters are required: match report "
-            f"{report.id} found a feasible share (verdict share)",
+            f"{report.id} found a feasible share (verdict {report.verdict})",
         )
     if action in (BuildAction.REJECT, BuildAction.REQUEST_INFO) and reason is None:
         what = "the question to the requester" if action == BuildAction.REQUEST_INFO else "why"

@@ -55,6 +55,19 @@ def test_a_29_character_justification_is_refused_and_30_accepted():
     assert (br.state, row.decision, br.decided_at) == ("approved", "approve_new_build", NOON)
 
 
+def test_building_new_beside_a_partial_share_needs_a_justification_too():
+    uow, br = _uow(NATIONAL, verdict="partial_share")
+    with pytest.raises(ValidationFailed, match="verdict partial_share"):
+        decisions.decide(uow, br.id, "approve_new_build", justification="too short")
+    assert br.state == "pending" and uow.commits == 0
+
+
+def test_building_new_where_nothing_can_be_shared_needs_no_justification():
+    uow, br = _uow(NATIONAL, verdict="build_new")
+    row = decisions.decide(uow, br.id, "approve_new_build")
+    assert (br.state, row.decision) == ("approved", "approve_new_build")
+
+
 def test_the_decision_is_stamped_with_the_units_clock():
     uow, br = _uow(NATIONAL, verdict="build_new")
     uow.clock.advance(days=3, hours=2)
