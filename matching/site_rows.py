@@ -179,15 +179,19 @@ def shortlist(
     """
     if table.line or not len(slots):
         return [], 0
-    rows = SlotRows(table, slots, owners)
-    lon, lat = request.location.x, request.location.y
-    distance = geo.geodesic_distances(lon, lat, rows.lon, rows.lat)
+    n = len(slots)
+    # geo.geodesic_distances without its copies (these gathers are fresh arrays); pyproj
+    # writes the distances over its third argument.
+    distance, lat2 = table.lon[slots], table.lat[slots]
+    lon1, lat1 = np.full(n, request.location.x), np.full(n, request.location.y)
+    geo._GEOD_INV(lon1, lat1, distance, lat2, radians=False, return_back_azimuth=True)
     wanted = request.min_height_m
     antenna = _ANTENNA in request.needs
     best_col = table.top if antenna else table.height
     mode, ok_given = (0 if wanted is None else 1), _NO_FLAGS
     if antenna and wanted is not None:
-        mode, ok_given = 2, height_columns(rows, request)[0]
+        ok = height_columns(SlotRows(table, slots, owners), request)[0]
+        mode, ok_given = 2, ok
     row_filter = RowFilter.for_needs(request.needs)
     top, scores, eligible = kernels.site_pick(
         slots, distance, float(request.radius_m), table.free, row_filter.code_array,
