@@ -18,10 +18,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from api.context import current_actor, unit_of_work
+from api.context import current_actor, read_session, unit_of_work
 from api.web import auth, i18n
+from registry.access import rules
 from registry.access.web_sessions import sign_in, sign_out
 from registry.errors import Unauthenticated
+from registry.workflow.models import BuildRequest
 from registry.workflow.states import MODES_BY_RESOURCE, RejectReason
 
 log = logging.getLogger(__name__)
@@ -155,12 +157,22 @@ def queue():
 
 @blp.get("/build-requests/<int:request_id>")
 def build_request(request_id):
+    _require_visible(request_id)
     return render("build_request.html", _("Build request"), request_id=request_id, printable=False)
 
 
 @blp.get("/build-requests/<int:request_id>/print")
 def build_request_print(request_id):
+    _require_visible(request_id)
     return render("build_request.html", _("Build request"), request_id=request_id, printable=True)
+
+
+def _require_visible(request_id: int) -> None:
+    """A page naming a build request the caller may not see is a 404, as the API answers:
+    the page's shell must not confirm that the request exists (registry.access.rules)."""
+    with read_session() as session:
+        br = session.get(BuildRequest, request_id)
+        rules.require_visible_build_request(current_actor(), br, request_id)
 
 
 @blp.get("/kpis")

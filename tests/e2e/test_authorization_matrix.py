@@ -149,6 +149,9 @@ NANNING_AREA = {
     "coordinates": [[[108.2, 22.7], [108.5, 22.7], [108.5, 22.95], [108.2, 22.95], [108.2, 22.7]]],
 }
 OPEN_READ, HIDDEN, OWN_CREATE = "open read", "hidden", "own create"
+SIGN_OUT = "sign out"  # ends only the caller's own session, then sends it to /login
+WEB_PAGES = "home find plan my_requests my_assets import_page incoming grants queue search kpis"
+WEB_PAGES = (*WEB_PAGES.split(), "inbox")
 # What acting on another organisation's object must give, per endpoint and method.
 OTHERS_EXPECT: dict[str, dict[str, str]] = {
     "organisations.Organisations": {"GET": OPEN_READ, "POST": HIDDEN},
@@ -184,6 +187,28 @@ OTHERS_EXPECT: dict[str, dict[str, str]] = {
     "decisions.Decisions": {"GET": OPEN_READ, "POST": HIDDEN},
     "deadlines.Deadlines": {"GET": HIDDEN},
     "audit.Audit": {"GET": HIDDEN},
+    # Planning: a plan is a read of the registry; saving one makes the caller's own request.
+    "plan.PlanRoute": {"POST": OPEN_READ},
+    "plan.PlanBuildRequest": {"POST": OWN_CREATE},
+    "co_build.CoBuildGroups": {"GET": OPEN_READ},
+    "co_build.CoBuildGroupById": {"GET": HIDDEN},
+    "co_build.CoBuildDecision": {"POST": HIDDEN},
+    "kpis.Kpis": {"GET": OPEN_READ},
+    "ofds.OfdsExport": {"GET": OPEN_READ},
+    # The inbox is the caller's own: marking another organisation's event read changes nothing.
+    "events.Events": {"GET": OPEN_READ},
+    "events.EventsRead": {"POST": OPEN_READ},
+    "webhooks.Webhooks": {"GET": OPEN_READ, "POST": OWN_CREATE},
+    "webhooks.WebhookById": {"GET": HIDDEN, "DELETE": HIDDEN},
+    "webhooks.WebhookDeliveries": {"GET": HIDDEN},
+    # The web workspace: pages are shells over the API above; a page naming another
+    # organisation's request is hidden; administration is the admins' alone.
+    **{f"web.{page}": {"GET": OPEN_READ} for page in WEB_PAGES},
+    "web.build_request": {"GET": HIDDEN},
+    "web.build_request_print": {"GET": HIDDEN},
+    "web.admin": {"GET": HIDDEN, "POST": HIDDEN},
+    "web.revoke_token_page": {"POST": HIDDEN},
+    "web.logout": {"POST": SIGN_OUT},
 }
 # List endpoints asked about the other side's objects: they answer 200 with none of them.
 LIST_KEYS = {
@@ -282,6 +307,9 @@ def others(app, client, make_token, tmp_path):
     grant = client.post(
         "/api/v1/access-grants", json=_grant_body(x), headers=_auth(t["owner_b"])
     ).json
+    hook = {"url": "https://hooks.example.org/owner-b", "secret": "owner-b-secret-0123456789"}
+    hook = client.post("/api/v1/webhooks", json=hook, headers=_auth(t["owner_b"]))
+    assert hook.status_code == 201, hook.json
     return {
         "tokens": t,
         "org_ids": orgs,
@@ -292,12 +320,15 @@ def others(app, client, make_token, tmp_path):
         "build": {"pending": build.json["id"], "asked": asked.json["id"]},
         "decision": r.json["id"],
         "grant": grant["id"],
+        "webhook": hook.json["id"],
     }
 
 
 def _others_url(rule, w) -> str:
     tower = w["tower"]
     request_id = w["build"]["pending"] if "build_requests" in rule.endpoint else None
+    if rule.endpoint in ("web.build_request", "web.build_request_print"):
+        request_id = w["build"]["pending"]
     if rule.endpoint == "build_requests.BuildRequestRespond":
         request_id = w["build"]["asked"]
     elif rule.endpoint == "share_requests.ShareRequestRelease":
@@ -311,6 +342,10 @@ def _others_url(rule, w) -> str:
         "owner_ref": "B-1",
         "org_id": w["owner_b"],
         "grant_id": w["grant"],
+        "webhook_id": w["webhook"],
+        "group_id": 1,
+        "token_id": 1,
+        "what": "spans",
         "request_id": request_id,
         "collection_id": "tower",
         "feature_id": tower["id"],
@@ -326,6 +361,7 @@ def _others_url(rule, w) -> str:
         "decisions.Decisions": f"?build_request_id={w['build']['asked']}",
         "deadlines.Deadlines": f"?org_id={w['operator_x']}",
         "audit.Audit": f"?object=build_request:{w['build']['asked']}",
+        "kpis.Kpis": f"?from=2026-01-01&to=2026-12-31&owner_id={w['owner_b']}",
     }
     return url + query.get(rule.endpoint, "")
 
@@ -373,6 +409,17 @@ def _others_body(endpoint, method, w, role_org_id):
             "requester_org_id": w["operator_x"],
         },
         ("build_requests.BuildRequestRespond", "POST"): {"answer": "here is more"},
+        ("plan.PlanRoute", "POST"): _plan(lon, lat),
+        ("plan.PlanBuildRequest", "POST"): {**_plan(lon, lat), "purpose": "backhaul"},
+        ("co_build.CoBuildDecision", "POST"): {
+            "builder_request_id": w["build"]["pending"],
+            "reason": "one tower for both operators",
+        },
+        ("events.EventsRead", "POST"): {"ids": [1, 2, 3]},
+        ("webhooks.Webhooks", "POST"): {
+            "url": "https://hooks.example.org/mine",
+            "secret": "my-own-secret-0123456789",
+        },
         ("decisions.Decisions", "POST"): {
             "build_request_id": w["build"]["pending"],
             "decision": "reject",
@@ -380,6 +427,14 @@ def _others_body(endpoint, method, w, role_org_id):
         },
     }
     return bodies.get((endpoint, method))
+
+
+def _plan(lon, lat):
+    return {
+        "from": {"type": "Point", "coordinates": [lon, lat]},
+        "to": {"type": "Point", "coordinates": [lon + 0.01, lat]},
+        "needs": {"fiber_core": 2},
+    }
 
 
 def _call_on_others(client, rule, method, role, w):
@@ -418,6 +473,8 @@ def test_no_role_can_see_or_act_on_another_organisations_objects(app, others):
                 assert r.status_code in (403, 404), where
             elif expect == OWN_CREATE:
                 assert r.status_code == 201, where
+            elif expect == SIGN_OUT:
+                assert r.status_code == 302 and r.location.endswith("/login"), where
             else:
                 assert r.status_code == 200, where
                 _assert_lists_none_of_theirs(rule.endpoint, r, w, where)
