@@ -34,7 +34,7 @@ case "$MODE" in
     dev|test)
         MODE=dev
         APT_PACKAGES=(make libsqlite3-mod-spatialite postgresql-15-postgis-3 postgresql-15-pgrouting
-                      chromium fonts-noto-cjk gdal-bin)
+                      chromium fonts-noto-cjk gdal-bin wrk)
         REQ_FILES=(requirements.txt requirements-dev.txt)
         ;;
     *) echo "usage: $0 run|dev" >&2; exit 2 ;;
