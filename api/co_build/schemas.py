@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Id, Offset
+
 
 class CoBuildQueryArgsSchema(Schema):
     state = fields.String(validate=validate.OneOf(["open", "decided", "dissolved"]))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()
 
 
 class CoBuildMemberSchema(Schema):
@@ -41,7 +43,7 @@ class CoBuildListSchema(Schema):
 
 
 class CoBuildDecisionSchema(Schema):
-    builder_request_id = fields.Integer(
+    builder_request_id = Id(
         required=True, metadata={"description": "the member whose organisation builds"}
     )
     reason = fields.String(required=True, validate=validate.Length(1, 4000))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.fields import Id, Offset
+
 
 class EventQueryArgsSchema(Schema):
     unread = fields.Boolean(metadata={"description": "true: unread only; false: read only"})
     kind = fields.String(validate=validate.Length(1, 40))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()
 
 
 class EventSchema(Schema):
@@ -39,7 +41,7 @@ class EventListSchema(Schema):
 
 
 class MarkReadSchema(Schema):
-    ids = fields.List(fields.Integer(), validate=validate.Length(min=1, max=1000))
+    ids = fields.List(Id(), validate=validate.Length(min=1, max=1000))
     all = fields.Boolean(load_default=False)
     read = fields.Boolean(load_default=True, metadata={"description": "false marks unread"})
 

@@ -7,6 +7,7 @@ import json
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 from shapely.geometry import box
 
+from api.fields import Id
 from api.open_directory.schemas import parse_bbox
 from registry.db.geometry import parse_geojson
 from registry.errors import ValidationFailed
@@ -42,7 +43,7 @@ class KpiQueryArgsSchema(Schema):
     area = fields.String(
         metadata={"description": "GeoJSON Polygon, or minlon,minlat,maxlon,maxlat"}
     )
-    owner_id = fields.Integer(metadata={"description": "an organisation's own figures"})
+    owner_id = Id(metadata={"description": "an organisation's own figures"})
     sector = fields.String(validate=validate.OneOf([s.value for s in Sector]))
     group_by = fields.String(validate=validate.OneOf(GROUPINGS))
     f = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))

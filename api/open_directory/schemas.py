@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from api.assets.schemas import _floats, _lon_lat
+from api.fields import Offset
 from registry.inventory.vocabulary import Kind
 
 
@@ -22,7 +23,7 @@ class DirectoryQueryArgsSchema(Schema):
     bbox = fields.String(metadata={"description": "minlon,minlat,maxlon,maxlat (WGS84)"})
     kind = fields.String(metadata={"description": "asset kinds, comma-separated"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = Offset()
     f = fields.String(load_default="geojson", validate=validate.OneOf(["geojson", "json", "csv"]))
 
     @post_load

@@ -2,16 +2,17 @@
 
 from marshmallow import Schema, fields, validate
 
+from api.fields import Id, Units
 from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
 
 
 class PlanConstraintsSchema(Schema):
-    exclude_owner_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    exclude_owner_ids = fields.List(Id(strict=True), load_default=list)
     kinds = fields.List(
         fields.String(validate=validate.OneOf(["duct", "aerial_route", "fiber_cable"])),
         load_default=list,
     )
-    exclude_asset_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    exclude_asset_ids = fields.List(Id(strict=True), load_default=list)
 
 
 class PlanRouteSchema(Schema):
@@ -23,7 +24,7 @@ class PlanRouteSchema(Schema):
     )
     needs = fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(strict=True),
+        values=Units(strict=True),
         required=True,
         metadata={"description": "exactly one resource", "example": {"fiber_core": 12}},
     )
