@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.co_build.schemas import (
     CoBuildDecisionSchema,
@@ -12,9 +11,10 @@ from api.co_build.schemas import (
     CoBuildQueryArgsSchema,
 )
 from api.context import current_actor, read_session, unit_of_work
+from api.pagination import PagedBlueprint
 from registry.planning import co_build_decision, co_build_queries
 
-blp = Blueprint(
+blp = PagedBlueprint(
     "co_build",
     __name__,
     url_prefix="/co-build",
@@ -31,11 +31,15 @@ def _one(group_id: int) -> dict:
 class CoBuildGroups(MethodView):
     @blp.arguments(CoBuildQueryArgsSchema, location="query")
     @blp.response(200, CoBuildListSchema)
-    def get(self, args):
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
         """Co-build groups you are a member of, or that lie in your area (approvers)"""
+        page = pagination_parameters
         with read_session() as session:
-            items, total = co_build_queries.list_groups(session, current_actor(), **args)
-        return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
+            items, page.item_count = co_build_queries.list_groups(
+                session, current_actor(), limit=page.limit, offset=page.offset, **args
+            )
+        return items
 
 
 @blp.route("/<int:group_id>")

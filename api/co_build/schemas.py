@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.fields import Id, Offset
+from api.fields import Id
+from api.pagination import PageSchema
 
 
 class CoBuildQueryArgsSchema(Schema):
     state = fields.String(validate=validate.OneOf(["open", "decided", "dissolved"]))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = Offset()
 
 
 class CoBuildMemberSchema(Schema):
@@ -35,11 +34,8 @@ class CoBuildGroupSchema(Schema):
     decided_at = fields.String(allow_none=True)
 
 
-class CoBuildListSchema(Schema):
+class CoBuildListSchema(PageSchema):
     items = fields.List(fields.Nested(CoBuildGroupSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class CoBuildDecisionSchema(Schema):
