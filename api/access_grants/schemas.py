@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from api.fields import Id
+from api.pagination import PageSchema
 from registry.inventory.vocabulary import Kind
 
 
@@ -20,5 +21,5 @@ class AccessGrantSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
-class AccessGrantListSchema(Schema):
+class AccessGrantListSchema(PageSchema):
     items = fields.List(fields.Nested(AccessGrantSchema))

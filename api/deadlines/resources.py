@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import workflow_settings
 from api.context import current_actor, read_session
 from api.deadlines.schemas import DeadlineListSchema, DeadlineQueryArgsSchema
+from api.pagination import PagedBlueprint
 from registry.workflow.deadlines import due_items
 
-blp = Blueprint(
+blp = PagedBlueprint(
     "deadlines",
     __name__,
     url_prefix="/deadlines",
@@ -22,7 +22,8 @@ blp = Blueprint(
 class Deadlines(MethodView):
     @blp.arguments(DeadlineQueryArgsSchema, location="query")
     @blp.response(200, DeadlineListSchema)
-    def get(self, args):
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
         """What is overdue or due within within_days, soonest first"""
         with read_session() as session:
             items = due_items(
@@ -32,4 +33,6 @@ class Deadlines(MethodView):
                 org_id=args.get("org_id"),
                 within_days=args["within_days"],
             )
-        return {"items": items, "total": len(items)}
+        page = pagination_parameters
+        page.item_count = len(items)
+        return items[page.offset : page.offset + page.limit]

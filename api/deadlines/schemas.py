@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.fields import Id
+from api.pagination import PageSchema
 
 
 class DeadlineQueryArgsSchema(Schema):
@@ -31,6 +32,5 @@ class DeadlineSchema(Schema):
     working_days_left = fields.Integer()
 
 
-class DeadlineListSchema(Schema):
+class DeadlineListSchema(PageSchema):
     items = fields.List(fields.Nested(DeadlineSchema))
-    total = fields.Integer()
