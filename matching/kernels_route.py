@@ -1,0 +1,206 @@
+"""Compiled inner loops of route matching (numba `@njit(cache=True)`): merging the covered
+pieces of each candidate row.
+
+Exactness: the kernels do the comparisons, `min` and `max` of `linref`'s pure-Python loop in
+the same order on the same float64 values (no arithmetic beyond `± EPS_M` and `abs`, no
+fastmath), so the reports stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def merge_pieces(rows, lo, hi, lat_lo, lat_hi, eps):  # pragma: no cover - compiled
+    """Merge pieces sorted by (row, lo, hi): touching ones (within eps) join; a merged end's
+    lateral is the least at that end. Returns (row, lo, hi, lat_lo, lat_hi) per stretch."""
+    n = len(rows)
+    o_row = np.empty(n, dtype=np.int64)
+    o = np.empty((n, 4), dtype=np.float64)
+    m = 0
+    for k in range(n):
+        row = rows[k]
+        a, b, la, lb = lo[k], hi[k], lat_lo[k], lat_hi[k]
+        if m > 0 and o_row[m - 1] == row and a <= o[m - 1, 1] + eps:
+            # Python's min(last, new) keeps last on ties
+            if abs(a - o[m - 1, 0]) <= eps and la < o[m - 1, 2]:
+                o[m - 1, 2] = la
+            if b > o[m - 1, 1] + eps:
+                o[m - 1, 1] = b
+                o[m - 1, 3] = lb
+            elif abs(b - o[m - 1, 1]) <= eps:
+                if not o[m - 1, 1] > b:  # max(hi, last) keeps hi on ties
+                    o[m - 1, 1] = b
+                if lb < o[m - 1, 3]:
+                    o[m - 1, 3] = lb
+        else:
+            o_row[m] = row
+            o[m, 0], o[m, 1], o[m, 2], o[m, 3] = a, b, la, lb
+            m += 1
+    return o_row[:m], o[:m]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sum2(x, y):  # pragma: no cover - compiled
+    """numpy's `.sum()` of two values: it starts from +0.0, so -0.0 + -0.0 gives +0.0 (the
+    sign of a zero decides a root's formula in `_push_roots`)."""
+    return (0.0 + x) + y
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _clip01(x):  # pragma: no cover - compiled
+    return min(max(x, 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _dist2(proj, k, t):  # pragma: no cover - compiled
+    """`linref._dist2` for pair k at t, with the same operations in the same order."""
+    tau = _clip01(proj[k, 0] + proj[k, 1] * t)
+    gx = (proj[k, 2] + t * proj[k, 4]) - tau * proj[k, 6]
+    gy = (proj[k, 3] + t * proj[k, 5]) - tau * proj[k, 7]
+    return _sum2(gx * gx, gy * gy)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def projection(seg, a, b, p0, d):  # pragma: no cover - compiled
+    """Per pair (alpha, beta, wx, wy, ux, uy, dx, dy), as `linref._projection`."""
+    n = len(seg)
+    proj = np.empty((n, 8), dtype=np.float64)
+    for k in range(n):
+        s = seg[k]
+        dx, dy = d[s, 0], d[s, 1]
+        wx, wy = a[k, 0] - p0[s, 0], a[k, 1] - p0[s, 1]
+        ux, uy = b[k, 0] - a[k, 0], b[k, 1] - a[k, 1]
+        ee = _sum2(dx * dx, dy * dy)
+        if ee > 0:
+            alpha = _sum2(wx * dx, wy * dy) / ee
+            beta = _sum2(ux * dx, uy * dy) / ee
+        else:
+            alpha = 0.0
+            beta = 0.0
+        proj[k, 0], proj[k, 1] = alpha, beta
+        proj[k, 2], proj[k, 3], proj[k, 4], proj[k, 5] = wx, wy, ux, uy
+        proj[k, 6], proj[k, 7] = dx, dy
+    return proj
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _push_roots(out, n, a, b, c):  # pragma: no cover - compiled
+    """`linref._roots` of a·t² + b·t + c, keeping those in [0, 1]; returns the new count."""
+    if a == 0:
+        if b != 0:
+            r = -c / b
+            if r >= 0.0 and r <= 1.0:
+                out[n] = r
+                n += 1
+        return n
+    disc = b * b - 4 * a * c
+    if disc >= 0:
+        q = -0.5 * (b + np.copysign(np.sqrt(disc), b))
+        r = q / a
+        if r >= 0.0 and r <= 1.0:
+            out[n] = r
+            n += 1
+        r = c / q
+        if r >= 0.0 and r <= 1.0:
+            out[n] = r
+            n += 1
+    return n
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def pieces(proj, row, seg, starts, sizes, start_m, seg_m, cc, tiny, eps):  # pragma: no cover
+    """`linref.linear_coverage` from the projections of the pairs sorted by candidate
+    segment: the covered pieces (row, lo, hi, pair, t0, t1, m0, m1) and each piece's lateral
+    at its low and high measure."""
+    n = len(row)
+    quad = np.empty((3, n, 3), dtype=np.float64)  # [piece, pair, (A, B, C)]
+    for k in range(n):
+        alpha, beta = proj[k, 0], proj[k, 1]
+        wx, wy, ux, uy = proj[k, 2], proj[k, 3], proj[k, 4], proj[k, 5]
+        dx, dy = proj[k, 6], proj[k, 7]
+        for q in range(3):
+            if q == 0:
+                g0x, g0y, g1x, g1y = wx, wy, ux, uy
+            elif q == 1:
+                g0x, g0y = wx - alpha * dx, wy - alpha * dy
+                g1x, g1y = ux - beta * dx, uy - beta * dy
+            else:
+                g0x, g0y, g1x, g1y = wx - dx, wy - dy, ux, uy
+            quad[q, k, 0] = _sum2(g1x * g1x, g1y * g1y)
+            quad[q, k, 1] = 2 * _sum2(g0x * g1x, g0y * g1y)
+            quad[q, k, 2] = _sum2(g0x * g0x, g0y * g0y)
+    bound = 0
+    widest = 0
+    for g in range(len(starts)):
+        s = sizes[g]
+        size = 2 + 8 * s + 9 * s * (s - 1)
+        bound += size
+        widest = max(widest, size)
+    out = np.empty((bound, 8), dtype=np.float64)
+    lat = np.empty((bound, 2), dtype=np.float64)
+    ts = np.empty(widest, dtype=np.float64)
+    m = 0
+    for g in range(len(starts)):
+        first, last = starts[g], starts[g] + sizes[g]
+        ts[0], ts[1] = 0.0, 1.0
+        c = 2
+        for k in range(first, last):
+            beta = proj[k, 1]
+            if beta != 0:
+                for edge in (0.0, 1.0):
+                    r = (edge - proj[k, 0]) / beta
+                    if r >= 0.0 and r <= 1.0:
+                        ts[c] = r
+                        c += 1
+            for q in range(3):
+                c = _push_roots(ts, c, quad[q, k, 0], quad[q, k, 1], quad[q, k, 2] - cc)
+        for i in range(first, last):
+            for j in range(i + 1, last):
+                for q in range(3):
+                    for p in range(3):
+                        c = _push_roots(
+                            ts, c,
+                            quad[q, i, 0] - quad[p, j, 0],
+                            quad[q, i, 1] - quad[p, j, 1],
+                            quad[q, i, 2] - quad[p, j, 2],
+                        )  # fmt: skip
+        t = np.sort(ts[:c])
+        for h in range(c - 1):
+            t0, t1 = t[h], t[h + 1]
+            if not t1 - t0 > tiny:
+                continue
+            mid = (t0 + t1) / 2
+            best, best_d2 = -1, 0.0
+            for k in range(first, last):
+                d2 = _dist2(proj, k, mid)
+                # The least d2, the first pair on ties; a nan (lexsort puts it last) never wins.
+                if best < 0 or d2 < best_d2 or (best_d2 != best_d2 and d2 == d2):
+                    best, best_d2 = k, d2
+            if not best_d2 <= cc:
+                continue
+            s = seg[best]
+            m0 = start_m[s] + _clip01(proj[best, 0] + proj[best, 1] * t0) * seg_m[s]
+            m1 = start_m[s] + _clip01(proj[best, 0] + proj[best, 1] * t1) * seg_m[s]
+            out[m, 0] = row[best]
+            out[m, 1], out[m, 2] = min(m0, m1), max(m0, m1)
+            out[m, 3], out[m, 4], out[m, 5], out[m, 6], out[m, 7] = best, t0, t1, m0, m1
+            if abs(m1 - m0) <= eps:  # one route point: the shortest join over the piece
+                tau = _clip01(proj[best, 0] + proj[best, 1] * ((t0 + t1) / 2))
+                gx = proj[best, 2] - tau * proj[best, 6]
+                gy = proj[best, 3] - tau * proj[best, 7]
+                ux, uy = proj[best, 4], proj[best, 5]
+                uu = _sum2(ux * ux, uy * uy)
+                t_star = -_sum2(gx * ux, gy * uy) / uu if uu > 0 else t0
+                t_star = min(max(t_star, min(t0, t1)), max(t0, t1))
+                d2 = min(_dist2(proj, best, t0), _dist2(proj, best, t1))
+                d2 = min(d2, _dist2(proj, best, t_star))
+                lat[m, 0] = lat[m, 1] = np.sqrt(d2)
+            else:
+                d0 = np.sqrt(_dist2(proj, best, t0))
+                d1 = np.sqrt(_dist2(proj, best, t1))
+                lat[m, 0], lat[m, 1] = (d0, d1) if m0 <= m1 else (d1, d0)
+            m += 1
+    return out[:m], lat[:m]
