@@ -204,3 +204,73 @@ def pieces(proj, row, seg, starts, sizes, start_m, seg_m, cc, tiny, eps):  # pra
                 lat[m, 0], lat[m, 1] = (d0, d1) if m0 <= m1 else (d1, d0)
             m += 1
     return out[:m], lat[:m]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _point_segment(px, py, ax, ay, bx, by):  # pragma: no cover - compiled
+    """`corridor._point_segment` for one point and one segment, same operations."""
+    abx, aby = bx - ax, by - ay
+    length2 = abx * abx + aby * aby
+    if length2 > 0:
+        t = ((px - ax) * abx + (py - ay) * aby) / length2
+        t = min(max(t, 0.0), 1.0)
+    else:
+        t = 0.0
+    return np.hypot(px - (ax + t * abx), py - (ay + t * aby))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def near_pairs(p0, d, a, b, corridor_m):  # pragma: no cover - compiled
+    """`corridor.near_pairs` and `corridor.pair_distances` in one pass: the (route segment,
+    candidate segment) pairs whose boxes, grown by the corridor, meet, in the same order
+    (route segment, then candidate segment), and the distance of each."""
+    n_route, n_seg = len(p0), len(a)
+    lo = np.empty((n_seg, 2), dtype=np.float64)
+    hi = np.empty((n_seg, 2), dtype=np.float64)
+    for j in range(n_seg):
+        for c in range(2):
+            lo[j, c] = min(a[j, c], b[j, c]) - corridor_m
+            hi[j, c] = max(a[j, c], b[j, c]) + corridor_m
+    cap = 16
+    ri = np.empty(cap, dtype=np.int64)
+    sj = np.empty(cap, dtype=np.int64)
+    m = 0
+    for i in range(n_route):
+        p0x, p0y = p0[i, 0], p0[i, 1]
+        ex, ey = p0x + d[i, 0], p0y + d[i, 1]
+        rlx, rhx = min(p0x, ex), max(p0x, ex)
+        rly, rhy = min(p0y, ey), max(p0y, ey)
+        for j in range(n_seg):
+            if rlx <= hi[j, 0] and rhx >= lo[j, 0] and rly <= hi[j, 1] and rhy >= lo[j, 1]:
+                if m == cap:
+                    cap *= 2
+                    ri2 = np.empty(cap, dtype=np.int64)
+                    sj2 = np.empty(cap, dtype=np.int64)
+                    ri2[:m], sj2[:m] = ri[:m], sj[:m]
+                    ri, sj = ri2, sj2
+                ri[m], sj[m] = i, j
+                m += 1
+    apart = np.empty(m, dtype=np.float64)
+    for k in range(m):
+        i, j = ri[k], sj[k]
+        p0x, p0y, dx, dy = p0[i, 0], p0[i, 1], d[i, 0], d[i, 1]
+        p1x, p1y = p0x + dx, p0y + dy
+        ax, ay, bx, by = a[j, 0], a[j, 1], b[j, 0], b[j, 1]
+        ends = min(
+            min(
+                _point_segment(p0x, p0y, ax, ay, bx, by),
+                _point_segment(p1x, p1y, ax, ay, bx, by),
+            ),
+            min(
+                _point_segment(ax, ay, p0x, p0y, p1x, p1y),
+                _point_segment(bx, by, p0x, p0y, p1x, p1y),
+            ),
+        )
+        side_a = dx * (ay - p0y) - dy * (ax - p0x)
+        side_b = dx * (by - p0y) - dy * (bx - p0x)
+        abx, aby = bx - ax, by - ay
+        side_0 = abx * (p0y - ay) - aby * (p0x - ax)
+        side_1 = abx * (p1y - ay) - aby * (p1x - ax)
+        crossing = side_a * side_b < 0 and side_0 * side_1 < 0
+        apart[k] = 0.0 if crossing else ends
+    return ri[:m], sj[:m], apart

@@ -44,3 +44,25 @@ def test_compiled_linear_coverage_equals_the_numpy_reference():
             ]
         checked += len(found.pairs.row)
     assert checked > 0
+
+
+def test_compiled_row_distances_equal_the_numpy_reference():
+    from shapely.geometry import LineString
+
+    from matching import corridor
+
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        steps = rng.normal(0, 0.003, (12, 2)).cumsum(axis=0) + np.array((114.3, 22.8))
+        path = MetricPath(LineString(steps))
+        n = int(rng.integers(1, 400))
+        xy = rng.uniform(-300, 300, (n, 2)) + path.segments[0][rng.integers(0, 11, n)]
+        xy[rng.random(n) < 0.05] = xy[0]  # repeated vertices: zero-length segments
+        row = np.sort(rng.integers(0, max(1, n // 5), n))
+        rows = int(row.max()) + 1
+        for corridor_m in (0.5, 50.0, 250.0):
+            fast, fast_pairs = corridor.row_distances(path, xy, row, rows, corridor_m)
+            slow, slow_pairs = corridor.row_distances_numpy(path, xy, row, rows, corridor_m)
+            assert np.array_equal(fast, slow)
+            for mine, theirs in zip(fast_pairs, slow_pairs, strict=True):
+                assert np.array_equal(mine, theirs)
