@@ -274,3 +274,51 @@ def near_pairs(p0, d, a, b, corridor_m):  # pragma: no cover - compiled
         crossing = side_a * side_b < 0 and side_0 * side_1 < 0
         apart[k] = 0.0 if crossing else ends
     return ri[:m], sj[:m], apart
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _join(proj, pair, t, xs, ys, n):  # pragma: no cover - compiled
+    """The two legs of `linref._PairGeometry.distance(pair, t)`'s hypot, stored at n."""
+    tau = min(max(proj[pair, 0] + proj[pair, 1] * t, 0.0), 1.0)
+    xs[n] = proj[pair, 2] + t * proj[pair, 4] - tau * proj[pair, 6]
+    ys[n] = proj[pair, 3] + t * proj[pair, 5] - tau * proj[pair, 7]
+    return n + 1
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def lateral_legs(pieces, first, proj, rows, measures, eps):  # pragma: no cover - compiled
+    """For `linref.Coverage.laterals_at`: the (x, y) whose hypot is each candidate join of
+    query q (row, measure), with the scalar look-up's operations in its order. The caller
+    takes `math.hypot` (CPython's, as the scalar look-up does) and the least per query."""
+    cap = 0
+    for q in range(len(rows)):
+        cap += 3 * (first[rows[q] + 1] - first[rows[q]])
+    xs = np.empty(cap, dtype=np.float64)
+    ys = np.empty(cap, dtype=np.float64)
+    owner = np.empty(cap, dtype=np.int64)
+    n = 0
+    for q in range(len(rows)):
+        measure = measures[q]
+        for p in range(first[rows[q]], first[rows[q] + 1]):
+            if not (pieces[p, 1] - eps <= measure and measure <= pieces[p, 2] + eps):
+                continue
+            pair = np.int64(pieces[p, 3])
+            t0, t1, m0, m1 = pieces[p, 4], pieces[p, 5], pieces[p, 6], pieces[p, 7]
+            start = n
+            if abs(m1 - m0) <= eps:  # `_PairGeometry.shortest`
+                alpha, beta = proj[pair, 0], proj[pair, 1]
+                tau = min(max(alpha + beta * (t0 + t1) / 2, 0.0), 1.0)
+                gx, gy = proj[pair, 2] - tau * proj[pair, 6], proj[pair, 3] - tau * proj[pair, 7]
+                ux, uy = proj[pair, 4], proj[pair, 5]
+                uu = ux * ux + uy * uy
+                t_star = -(gx * ux + gy * uy) / uu if uu > 0 else t0
+                t_star = min(max(t_star, min(t0, t1)), max(t0, t1))
+                n = _join(proj, pair, t0, xs, ys, n)
+                n = _join(proj, pair, t1, xs, ys, n)
+                n = _join(proj, pair, t_star, xs, ys, n)
+            else:
+                t = t0 + (measure - m0) / (m1 - m0) * (t1 - t0)
+                t = min(max(t, min(t0, t1)), max(t0, t1))
+                n = _join(proj, pair, t, xs, ys, n)
+            owner[start:n] = q
+    return xs[:n], ys[:n], owner[:n]

@@ -48,37 +48,36 @@ class Coverage:
         self._first = np.searchsorted(self._sorted[:, 0], np.arange(rows + 1), side="left")
 
     def lateral_at(self, row: int, measure: float) -> float:
-        """Shortest join (metres) from the route point at `measure` to the row's line."""
-        return self.laterals_at([row], [measure])[0]
+        """Shortest join (metres) from the route point at `measure` to the row's line.
 
-    def laterals_at(self, rows: list[int], measures: list[float]) -> list[float]:
-        """`lateral_at` for many (row, measure) at once: one filter over the rows' pieces,
-        then the exact scalar look-up on the few pieces each measure falls in."""
-        if not rows:
-            return []
-        rows_a, measure_a = np.asarray(rows, dtype=np.int64), np.asarray(measures, dtype=float)
-        begin, end = self._first[rows_a], self._first[rows_a + 1]
-        counts = end - begin
-        item = np.repeat(np.arange(len(rows_a)), counts)
-        piece = np.arange(len(item)) - np.repeat(np.cumsum(counts) - counts, counts)
-        piece += np.repeat(begin, counts)
-        block, at = self._sorted[piece], measure_a[item]
-        hit = (block[:, 1] - EPS_M <= at) & (at <= block[:, 2] + EPS_M)
-        best = [np.inf] * len(rows_a)
-        measures = measure_a.tolist()
-        for k, (_, _, _, pair, t0, t1, m0, m1) in zip(
-            item[hit].tolist(), block[hit].tolist(), strict=True
-        ):
-            measure = measures[k]
+        The scalar reference of `laterals_at`."""
+        best = np.inf
+        pieces = self._sorted[self._first[row] : self._first[row + 1]].tolist()
+        for _, lo, hi, pair, t0, t1, m0, m1 in pieces:
+            if not lo - EPS_M <= measure <= hi + EPS_M:
+                continue
             if abs(m1 - m0) <= EPS_M:
-                best[k] = min(best[k], self.geometry.shortest(int(pair), t0, t1))
+                best = min(best, self.geometry.shortest(int(pair), t0, t1))
                 continue
             t = t0 + (measure - m0) / (m1 - m0) * (t1 - t0)
             t = min(max(t, min(t0, t1)), max(t0, t1))
-            best[k] = min(best[k], self.geometry.distance(int(pair), t))
+            best = min(best, self.geometry.distance(int(pair), t))
         # A measure outside every piece (only asked for by mistake) must not become Infinity
         # in a JSON report.
-        return [b if np.isfinite(b) else 0.0 for b in best]
+        return best if np.isfinite(best) else 0.0
+
+    def laterals_at(self, rows: list[int], measures: list[float]) -> list[float]:
+        """`lateral_at` for many (row, measure) at once: the compiled look-up gives each
+        candidate join's two legs, CPython's `math.hypot` (as in `lateral_at`) their length."""
+        if self.geometry is None:  # no pieces at all
+            return [0.0] * len(rows)
+        xs, ys, owner = kernels_route.lateral_legs(
+            self._sorted, self._first, self.geometry.proj,
+            np.asarray(rows, dtype=np.int64), np.asarray(measures, dtype=np.float64), EPS_M,
+        )  # fmt: skip
+        best = np.full(len(rows), np.inf)
+        np.minimum.at(best, owner, np.array(list(map(math.hypot, xs.tolist(), ys.tolist()))))
+        return [b if math.isfinite(b) else 0.0 for b in best.tolist()]
 
 
 class _PairGeometry:
@@ -86,14 +85,21 @@ class _PairGeometry:
 
     def __init__(self, path: MetricPath, pairs: Pairs) -> None:
         alpha, beta, w, u, dr = _projection(path, pairs, np.arange(len(pairs.row)))
-        self._rows = np.column_stack([alpha, beta, w, u, dr]).tolist()
+        self.proj = np.column_stack([alpha, beta, w, u, dr])
+        self._list: list | None = None
 
     @classmethod
     def of(cls, proj: np.ndarray) -> _PairGeometry:
         """From `kernels_route.projection`'s (alpha, beta, w, u, dr) rows."""
         geometry = cls.__new__(cls)
-        geometry._rows = proj.tolist()
+        geometry.proj, geometry._list = proj, None
         return geometry
+
+    @property
+    def _rows(self) -> list:
+        if self._list is None:
+            self._list = self.proj.tolist()
+        return self._list
 
     def distance(self, pair: int, t: float) -> float:
         alpha, beta, wx, wy, ux, uy, dx, dy = self._rows[pair]

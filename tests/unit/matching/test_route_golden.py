@@ -39,6 +39,7 @@ def test_compiled_linear_coverage_equals_the_numpy_reference():
         assert fast.intervals == slow.intervals and fast.laterals == slow.laterals
         for row, stretches in enumerate(slow.intervals):
             ends = [m for stretch in stretches for m in stretch]
+            ends += [(lo + hi) / 2 for lo, hi in stretches] + [-5.0]  # inside, and outside
             assert fast.laterals_at([row] * len(ends), ends) == [
                 slow.lateral_at(row, m) for m in ends
             ]
