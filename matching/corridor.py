@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from matching import kernels_route
 from matching.path import MetricPath
 
 EPS_M = 1e-6  # intervals closer than this join
@@ -103,8 +104,28 @@ def row_distances(
     the pairs that can contribute to `corridor_intervals`.
 
     Replaces a GEOS distance per candidate (~2 µs each). Pairs farther apart than the
-    corridor (plus `_SLACK_M`, far above rounding) cover nothing and are dropped.
+    corridor (plus `_SLACK_M`, far above rounding) cover nothing and are dropped. The pairs
+    and their distances come from one compiled pass (`kernels_route.near_pairs`) doing
+    `near_pairs` and `pair_distances`' operations (`row_distances_numpy`).
     """
+    same = row[1:] == row[:-1]
+    a, b, owner = xy[:-1][same], xy[1:][same], row[:-1][same]
+    p0, d = path.segments
+    ri, sj, apart = kernels_route.near_pairs(
+        np.ascontiguousarray(p0, dtype=np.float64), np.ascontiguousarray(d, dtype=np.float64),
+        np.ascontiguousarray(a, dtype=np.float64), np.ascontiguousarray(b, dtype=np.float64),
+        float(corridor_m),
+    )  # fmt: skip
+    pairs = Pairs(ri, a[sj], b[sj], owner[sj])
+    distance = np.full(rows, np.inf)
+    np.minimum.at(distance, pairs.row, apart)
+    return distance, pairs.take(apart <= corridor_m + _SLACK_M)
+
+
+def row_distances_numpy(
+    path: MetricPath, xy: np.ndarray, row: np.ndarray, rows: int, corridor_m: float
+) -> tuple[np.ndarray, Pairs]:
+    """The numpy reference of `row_distances` (tests check the two agree exactly)."""
     pairs = near_pairs(path, xy, row, corridor_m)
     apart = pair_distances(path, pairs)
     distance = np.full(rows, np.inf)

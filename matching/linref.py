@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from matching import kernels_route
 from matching.corridor import EPS_M, Interval, Pairs
 from matching.path import MetricPath
 
@@ -40,14 +41,19 @@ class Coverage:
         self.pieces, self.geometry = pieces, geometry
         self.intervals: list[list[Interval]] = [[] for _ in range(rows)]
         self.laterals: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
-        self._by_row: dict[int, list] = {}
-        for piece in pieces.tolist():
-            self._by_row.setdefault(int(piece[0]), []).append(piece)
+        # The pieces grouped by row (stable, so each row's keep their order), with the first
+        # piece of each row: `laterals_at` looks only at the asked rows' pieces.
+        order = np.argsort(pieces[:, 0], kind="stable")
+        self._sorted = pieces[order]
+        self._first = np.searchsorted(self._sorted[:, 0], np.arange(rows + 1), side="left")
 
     def lateral_at(self, row: int, measure: float) -> float:
-        """Shortest join (metres) from the route point at `measure` to the row's line."""
+        """Shortest join (metres) from the route point at `measure` to the row's line.
+
+        The scalar reference of `laterals_at`."""
         best = np.inf
-        for _, lo, hi, pair, t0, t1, m0, m1 in self._by_row.get(row, ()):
+        pieces = self._sorted[self._first[row] : self._first[row + 1]].tolist()
+        for _, lo, hi, pair, t0, t1, m0, m1 in pieces:
             if not lo - EPS_M <= measure <= hi + EPS_M:
                 continue
             if abs(m1 - m0) <= EPS_M:
@@ -60,13 +66,40 @@ class Coverage:
         # in a JSON report.
         return best if np.isfinite(best) else 0.0
 
+    def laterals_at(self, rows: list[int], measures: list[float]) -> list[float]:
+        """`lateral_at` for many (row, measure) at once: the compiled look-up gives each
+        candidate join's two legs, CPython's `math.hypot` (as in `lateral_at`) their length."""
+        if self.geometry is None:  # no pieces at all
+            return [0.0] * len(rows)
+        xs, ys, owner = kernels_route.lateral_legs(
+            self._sorted, self._first, self.geometry.proj,
+            np.asarray(rows, dtype=np.int64), np.asarray(measures, dtype=np.float64), EPS_M,
+        )  # fmt: skip
+        best = np.full(len(rows), np.inf)
+        np.minimum.at(best, owner, np.array(list(map(math.hypot, xs.tolist(), ys.tolist()))))
+        return [b if math.isfinite(b) else 0.0 for b in best.tolist()]
+
 
 class _PairGeometry:
     """Scalar look-ups on the pairs' projections, for the few laterals a report needs."""
 
     def __init__(self, path: MetricPath, pairs: Pairs) -> None:
         alpha, beta, w, u, dr = _projection(path, pairs, np.arange(len(pairs.row)))
-        self._rows = np.column_stack([alpha, beta, w, u, dr]).tolist()
+        self.proj = np.column_stack([alpha, beta, w, u, dr])
+        self._list: list | None = None
+
+    @classmethod
+    def of(cls, proj: np.ndarray) -> _PairGeometry:
+        """From `kernels_route.projection`'s (alpha, beta, w, u, dr) rows."""
+        geometry = cls.__new__(cls)
+        geometry.proj, geometry._list = proj, None
+        return geometry
+
+    @property
+    def _rows(self) -> list:
+        if self._list is None:
+            self._list = self.proj.tolist()
+        return self._list
 
     def distance(self, pair: int, t: float) -> float:
         alpha, beta, wx, wy, ux, uy, dx, dy = self._rows[pair]
@@ -184,7 +217,35 @@ def _breakpoints(s: _Sorted, corridor_m: float):
 
 
 def linear_coverage(path: MetricPath, pairs: Pairs, rows: int, corridor_m: float) -> Coverage:
-    """Coverage of each candidate row from the (route segment, candidate segment) pairs."""
+    """Coverage of each candidate row from the (route segment, candidate segment) pairs.
+
+    The breakpoints, the nearest pair between them and the end laterals run in one compiled
+    kernel (`kernels_route.pieces`) doing `linear_coverage_numpy`'s operations in its order.
+    """
+    if not len(pairs.row):
+        return Coverage(rows, np.empty((0, 8)), None)
+    s = _Sorted(path, pairs)
+    p0, d = path.segments
+    proj = kernels_route.projection(
+        np.ascontiguousarray(s.pairs.segment, dtype=np.int64),
+        np.ascontiguousarray(s.pairs.a, dtype=np.float64),
+        np.ascontiguousarray(s.pairs.b, dtype=np.float64),
+        np.ascontiguousarray(p0), np.ascontiguousarray(d),
+    )  # fmt: skip
+    pieces, laterals = kernels_route.pieces(
+        proj,
+        np.ascontiguousarray(s.pairs.row, dtype=np.int64),
+        np.ascontiguousarray(s.pairs.segment, dtype=np.int64),
+        s.starts.astype(np.int64), s.sizes.astype(np.int64),
+        path.start_m, path.seg_m, corridor_m**2, _TINY_T, EPS_M,
+    )  # fmt: skip
+    coverage = Coverage(rows, pieces, _PairGeometry.of(proj))
+    _merge(coverage, laterals)
+    return coverage
+
+
+def linear_coverage_numpy(path: MetricPath, pairs: Pairs, rows: int, corridor_m: float) -> Coverage:
+    """The numpy reference of `linear_coverage` (tests check the two agree exactly)."""
     if not len(pairs.row):
         return Coverage(rows, np.empty((0, 8)), None)
     s = _Sorted(path, pairs)
@@ -236,22 +297,14 @@ def _merge(coverage: Coverage, laterals: np.ndarray) -> None:
     """Merge each row's pieces; a merged end's lateral is the shortest join reaching it."""
     p = coverage.pieces
     order = np.lexsort((p[:, 2], p[:, 1], p[:, 0]))
-    merged: dict[int, list[list[float]]] = {}
-    for k in order.tolist():
-        row, lo, hi = int(p[k, 0]), float(p[k, 1]), float(p[k, 2])
-        lat_lo, lat_hi = float(laterals[k, 0]), float(laterals[k, 1])
-        out = merged.setdefault(row, [])
-        if out and lo <= out[-1][1] + EPS_M:
-            last = out[-1]
-            if abs(lo - last[0]) <= EPS_M:
-                last[2] = min(last[2], lat_lo)
-            if hi > last[1] + EPS_M:
-                last[1], last[3] = hi, lat_hi
-            elif abs(hi - last[1]) <= EPS_M:
-                last[1], last[3] = max(hi, last[1]), min(last[3], lat_hi)
-        else:
-            out.append([lo, hi, lat_lo, lat_hi])
-    for row, out in merged.items():
-        kept = [iv for iv in out if iv[1] - iv[0] >= MIN_COVER_M]
-        coverage.intervals[row] = [(lo, hi) for lo, hi, _, _ in kept]
-        coverage.laterals[row] = [(a, b) for _, _, a, b in kept]
+    rows, merged = kernels_route.merge_pieces(
+        p[order, 0].astype(np.int64),
+        p[order, 1], p[order, 2], laterals[order, 0], laterals[order, 1],
+        EPS_M,
+    )  # fmt: skip
+    keep = merged[:, 1] - merged[:, 0] >= MIN_COVER_M
+    for row, (lo, hi, lat_lo, lat_hi) in zip(
+        rows[keep].tolist(), merged[keep].tolist(), strict=True
+    ):
+        coverage.intervals[row].append((lo, hi))
+        coverage.laterals[row].append((lat_lo, lat_hi))

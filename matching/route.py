@@ -129,6 +129,11 @@ def _cover(
         for c in candidates
     ]
     by_id = {c.asset_id: c for c in candidates}
+    legs = coverage.greedy_cover(options, union)
+    ids = [opt.asset_id for opt, _, _ in legs for _ in (0, 1)]
+    ends = [m for _, s, e in legs for m in (s, e)]
+    many = getattr(lateral, "many", None)  # the batched form, where the caller has one
+    joins = many(ids, ends) if many is not None else list(map(lateral, ids, ends))
     return tuple(
         CoverLeg(
             asset_id=opt.asset_id,
@@ -138,10 +143,10 @@ def _cover(
             to_m=metres(e),
             length_m=metres(e - s),
             sharing_mode=modes[opt.asset_id],
-            lateral_from_m=metres(lateral(opt.asset_id, s)),
-            lateral_to_m=metres(lateral(opt.asset_id, e)),
+            lateral_from_m=metres(joins[2 * k]),
+            lateral_to_m=metres(joins[2 * k + 1]),
         )
-        for opt, s, e in coverage.greedy_cover(options, union)
+        for k, (opt, s, e) in enumerate(legs)
     )
 
 
@@ -244,6 +249,11 @@ def match_route(
 
     def lateral(asset_id: int, measure: float) -> float:
         return found_cover.lateral_at(row_of[asset_id], measure)
+
+    def laterals(asset_ids: list[int], measures: list[float]) -> list[float]:
+        return found_cover.laterals_at([row_of[a] for a in asset_ids], measures)
+
+    lateral.many = laterals  # type: ignore[attr-defined]
 
     candidates = _candidates(found, found_cover, request)
     return route_report(request, found.seq, path, candidates, costs, lateral)

@@ -1,0 +1,23 @@
+"""The route warm-up compiles every signature that real route queries use."""
+
+from __future__ import annotations
+
+from matching import kernels_route
+from matching.kernels_route_warm import warm_up_route
+from tests.unit.matching import golden_routes
+
+KERNELS = (
+    kernels_route.near_pairs,
+    kernels_route.projection,
+    kernels_route.pieces,
+    kernels_route.merge_pieces,
+    kernels_route.lateral_legs,
+)
+
+
+def test_route_queries_after_the_warm_up_compile_nothing_new():
+    warm_up_route()
+    compiled = [len(k.signatures) for k in KERNELS]
+    assert all(compiled)
+    golden_routes.reports()
+    assert [len(k.signatures) for k in KERNELS] == compiled
