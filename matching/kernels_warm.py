@@ -16,6 +16,7 @@ from shapely.geometry import Point
 
 from matching.batch import match_sites
 from matching.index import AssetIndex
+from matching.kernels_route_warm import warm_up_route
 from matching.memory_source import MemorySource
 from matching.records import AssetRecord, Capacity
 from matching.requests import SiteRequest
@@ -48,7 +49,7 @@ def _tower(asset_id: int, lon: float, kind: str = "tower") -> AssetRecord:
 
 
 def warm_up() -> float:
-    """Compile (or load) every site kernel now; returns the seconds it took."""
+    """Compile (or load) every site and route kernel now; returns the seconds it took."""
     started = time.perf_counter()
     source = MemorySource([_tower(k, k * 1e-4, ("tower", "pole")[k % 2]) for k in range(40)])
     index = AssetIndex(source, rebuild_in_background=False)
@@ -59,6 +60,7 @@ def warm_up() -> float:
         request = SiteRequest(Point(2e-4, 0.0), 500.0, limit=3, **variant)
         match_site(index, request)
         match_sites(index, points, request)
+    warm_up_route()
     seconds = time.perf_counter() - started
     log.info("matching kernels ready in %.2f s", seconds)
     return seconds
