@@ -30,6 +30,7 @@ from matching.planner.requests import PlanRequest, PlanSettings
 
 _CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
 TRENCH = -1
+_TRUSTED_FRAME_ERROR = 1e-2  # a larger (or NaN) bound: measure every candidate
 
 
 class PlanLine(NamedTuple):
@@ -89,15 +90,23 @@ def _metric(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
     return np.column_stack([x, y])
 
 
-def _frame_error(xy: np.ndarray) -> float:
-    """A bound on |metric / geodesic - 1| for short distances among these frame points.
+def _frame_error(request: PlanRequest, lonlat: np.ndarray, xy: np.ndarray) -> float:
+    """A bound on |metric / geodesic - 1| for distances among these points in `_metric`'s frame.
 
     The frame is a Transverse Mercator (`geo.LocalFrame`): its scale is 1 + x²/2R² + O(x⁴)
     at x metres from the central meridian, R ≥ 6 335 km (the least radius of curvature);
-    twice that first-order term, plus 1e-6 for the rest, bounds it with room to spare.
+    twice that first-order term, plus 1e-6 for the rest, bounds it with room to spare
+    (checked against `Geod.inv` up to 280 km from the meridian). Only where every point is
+    within 10° of longitude of the central meridian: a frame centred on the far side of the
+    globe (ends across the antimeridian) gets an infinite bound.
     """
-    x_max = float(np.abs(xy[:, 0]).max(initial=0.0))
-    return (x_max / 6.3e6) ** 2 + 1e-6
+    frame = geo.local_frame(
+        (request.start.x + request.end.x) / 2, (request.start.y + request.end.y) / 2
+    )
+    if not len(lonlat) or np.abs(geo.wrap_lon_delta(lonlat[:, 0] - frame.lon0)).max() > 10:
+        return np.inf
+    x_max = float(np.abs(xy[:, 0]).max())
+    return (x_max / 6.3e6) ** 2 + 1e-6 if np.isfinite(x_max) else np.inf
 
 
 def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float) -> np.ndarray:
@@ -130,10 +139,13 @@ def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slac
     # exceeds the radius, or the k-th shortest metric length among the point's candidates, by
     # more than the frame's error (relative `slack`, plus 1 mm) is strictly longer than k
     # others, or out of reach. The choice is the same as measuring them all.
-    metric = np.where(ok, metric, np.inf)
-    kth = np.partition(metric, k - 1, axis=1)[:, k - 1] if fetch >= k else np.full(len(i), np.inf)
-    reach = np.minimum(radius_m, kth * (1 + slack) + 1e-3)
-    ok &= metric * (1 - slack) - 1e-3 <= reach[:, None]
+    if slack < _TRUSTED_FRAME_ERROR:  # else (NaN too: a frame across the antimeridian) all
+        metric = np.where(ok, metric, np.inf)
+        kth = np.full(len(i), np.inf)
+        if fetch >= k:
+            kth = np.partition(metric, k - 1, axis=1)[:, k - 1]
+        reach = np.minimum(radius_m, kth * (1 + slack) + 1e-3)
+        ok &= metric * (1 - slack) - 1e-3 <= reach[:, None]
     length = np.full(found.shape, np.inf)
     a, b = i[ok], found[ok]
     if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
@@ -206,7 +218,7 @@ def _trench_pairs(
     xy = _metric(request, nodes)
     asset_ids = np.arange(2, len(nodes))
     targets = (nodes[2:], xy[2:])
-    slack = _frame_error(xy)
+    slack = _frame_error(request, nodes, xy)
     among, among_len = _nearest(nodes[2:], xy[2:], targets, asset_ids, s.trench_neighbours,
                                 s.trench_radius_m, True, slack)  # fmt: skip
     among[:, 0] += 2
