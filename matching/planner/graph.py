@@ -11,7 +11,8 @@ Rules (the oracle in `planner/oracle.py` implements the same ones with no index 
   `trench_radius_m`, `from` and `to` each to their `end_neighbours` nearest asset nodes within
   it, and `from` straight to `to`; length = geodesic distance, cost = length × what a metre of
   new route costs for the need (`Costs.route_build_per_m`). Ties rank by node number.
-Lengths are geodesic (WGS84); the KD-trees in a local metric frame only find candidates.
+Lengths are geodesic (WGS84); the KD-trees in a local metric frame only find candidates, and
+the frame's error bound (`_frame_error`) only spares measuring candidates that cannot rank.
 """
 
 from __future__ import annotations
