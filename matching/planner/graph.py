@@ -11,13 +11,15 @@ Rules (the oracle in `planner/oracle.py` implements the same ones with no index 
   `trench_radius_m`, `from` and `to` each to their `end_neighbours` nearest asset nodes within
   it, and `from` straight to `to`; length = geodesic distance, cost = length × what a metre of
   new route costs for the need (`Costs.route_build_per_m`). Ties rank by node number.
-Lengths are geodesic (WGS84); the KD-trees in a local metric frame only find candidates.
+Lengths are geodesic (WGS84); the KD-trees in a local metric frame only find candidates, and
+the frame's error bound (`_frame_error`) only spares measuring candidates that cannot rank.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -29,11 +31,15 @@ from matching.planner.requests import PlanRequest, PlanSettings
 
 _CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
 TRENCH = -1
+_TRUSTED_FRAME_ERROR = 1e-2  # a larger (or NaN) bound: measure every candidate
 
 
-@dataclass(frozen=True)
-class PlanLine:
-    """An eligible line asset as the planner sees it (coords: (n, 2) lon/lat)."""
+class PlanLine(NamedTuple):
+    """An eligible line asset as the planner sees it (coords: (n, 2) lon/lat).
+
+    A NamedTuple, not a frozen dataclass: a plan builds thousands, and the dataclass's
+    per-field `object.__setattr__` was a tenth of a 5 km plan's time.
+    """
 
     asset_id: int
     owner_id: int
@@ -69,7 +75,12 @@ def pair_lengths(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Geodesic metres between the lon/lat rows of a and b."""
     if not len(a):
         return np.empty(0)
-    return np.asarray(geo.GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2], dtype=np.float64)
+    # pyproj's kernel overwrites its first three inputs with (azimuth, back azimuth, distance):
+    # fresh contiguous copies, and no `Geod.inv` buffer checks (as `geo.geodesic_distances`).
+    lon1, lat1 = np.array(a[:, 0], dtype=np.float64), np.array(a[:, 1], dtype=np.float64)
+    lon2, lat2 = np.array(b[:, 0], dtype=np.float64), np.array(b[:, 1], dtype=np.float64)
+    geo._GEOD_INV(lon1, lat1, lon2, lat2, radians=False, return_back_azimuth=True)
+    return lon2
 
 
 def _metric(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
@@ -78,6 +89,25 @@ def _metric(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
     )
     x, y = frame.to_metric(lonlat[:, 0], lonlat[:, 1])
     return np.column_stack([x, y])
+
+
+def _frame_error(request: PlanRequest, lonlat: np.ndarray, xy: np.ndarray) -> float:
+    """A bound on |metric / geodesic - 1| for distances among these points in `_metric`'s frame.
+
+    The frame is a Transverse Mercator (`geo.LocalFrame`): its scale is 1 + x²/2R² + O(x⁴)
+    at x metres from the central meridian, R ≥ 6 335 km (the least radius of curvature);
+    twice that first-order term, plus 1e-6 for the rest, bounds it with room to spare
+    (checked against `Geod.inv` up to 280 km from the meridian). Only where every point is
+    within 10° of longitude of the central meridian: a frame centred on the far side of the
+    globe (ends across the antimeridian) gets an infinite bound.
+    """
+    frame = geo.local_frame(
+        (request.start.x + request.end.x) / 2, (request.start.y + request.end.y) / 2
+    )
+    if not len(lonlat) or np.abs(geo.wrap_lon_delta(lonlat[:, 0] - frame.lon0)).max() > 10:
+        return np.inf
+    x_max = float(np.abs(xy[:, 0]).max())
+    return (x_max / 6.3e6) ** 2 + 1e-6 if np.isfinite(x_max) else np.inf
 
 
 def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float) -> np.ndarray:
@@ -94,18 +124,38 @@ def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float) -> np.ndarray:
     return rank[label] + 2
 
 
-def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool):
-    """(i, j) pairs: each point's k nearest targets within radius_m (geodesic; ties by id)."""
+def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slack: float):
+    """((i, j) pairs, their geodesic lengths): each point's k nearest targets within radius_m
+    (geodesic; ties by id). `slack`: a bound on |metric / geodesic - 1| in this frame."""
     if not len(targets[0]) or not len(points) or k < 1:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty((0, 2), dtype=np.int64), np.empty(0)
     fetch = min(k + _CANDIDATE_SLACK + int(skip_self), len(targets[0]))
-    _, found = cKDTree(targets[1]).query(xy, k=fetch, distance_upper_bound=radius_m * 1.01 + 1)
-    found = found.reshape(len(points), fetch)
-    ok = found < len(targets[0])
-    length = np.full(found.shape, np.inf)
+    metric, found = cKDTree(targets[1]).query(xy, k=fetch, distance_upper_bound=radius_m * 1.01 + 1)
+    found, metric = found.reshape(len(points), fetch), metric.reshape(len(points), fetch)
     i = np.repeat(np.arange(len(points))[:, None], fetch, axis=1)
-    length[ok] = pair_lengths(points[i[ok]], targets[0][found[ok]])
-    length[(length > radius_m) | (skip_self & (i == found))] = np.inf
+    ok = found < len(targets[0])
+    if skip_self:
+        ok &= i != found
+    # Only candidates that can still rank are measured geodesically: one whose metric length
+    # exceeds the radius, or the k-th shortest metric length among the point's candidates, by
+    # more than the frame's error (relative `slack`, plus 1 mm) is strictly longer than k
+    # others, or out of reach. The choice is the same as measuring them all.
+    if slack < _TRUSTED_FRAME_ERROR:  # else (NaN too: a frame across the antimeridian) all
+        metric = np.where(ok, metric, np.inf)
+        kth = np.full(len(i), np.inf)
+        if fetch >= k:
+            kth = np.partition(metric, k - 1, axis=1)[:, k - 1]
+        reach = np.minimum(radius_m, kth * (1 + slack) + 1e-3)
+        ok &= metric * (1 - slack) - 1e-3 <= reach[:, None]
+    length = np.full(found.shape, np.inf)
+    a, b = i[ok], found[ok]
+    if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
+        n = len(points)
+        key, back = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
+        length[ok] = pair_lengths(points[key // n], points[key % n])[back]
+    else:
+        length[ok] = pair_lengths(points[a], targets[0][b])
+    length[length > radius_m] = np.inf
     ids = np.where(np.isfinite(length), target_ids[np.minimum(found, len(targets[0]) - 1)], -1)
     # Each point's few candidates sorted in place by (length, id): many tiny sorts, not one
     # big one over every pair.
@@ -113,7 +163,7 @@ def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool):
     best = np.take_along_axis(length, order, axis=1)
     chosen = np.take_along_axis(ids, order, axis=1)
     keep = np.isfinite(best)
-    return np.column_stack([i[:, :k][keep], chosen[keep]])
+    return np.column_stack([i[:, :k][keep], chosen[keep]]), best[keep]
 
 
 def build_graph(
@@ -143,9 +193,9 @@ def build_graph(
             mode_of[key] = str(rules.sharing_mode(ln.kind, resource, ln.owner_sector))
     modes = tuple(mode_of[(ln.kind, ln.owner_sector)] for ln in lines)
     reuse_len = pair_lengths(vertices[a], vertices[a + 1])
-    rate = np.array([costs.share_cost_per_m(m) for m in modes] or [0.0])[line_of[a]]
-    trench = _trench_pairs(request, nodes, settings)
-    trench_len = pair_lengths(nodes[trench[:, 0]], nodes[trench[:, 1]])
+    rate_of = {m: costs.share_cost_per_m(m) for m in mode_of.values()}
+    rate = np.array([rate_of[m] for m in modes] or [0.0])[line_of[a]]
+    trench, trench_len = _trench_pairs(request, nodes, settings)
     build = costs.route_build_per_m({request.resource})
     return Graph(
         nodes=nodes,
@@ -161,17 +211,24 @@ def build_graph(
     )
 
 
-def _trench_pairs(request: PlanRequest, nodes: np.ndarray, s: PlanSettings) -> np.ndarray:
-    """Undirected (lo, hi) node pairs joined by new trench, each once, sorted."""
+def _trench_pairs(
+    request: PlanRequest, nodes: np.ndarray, s: PlanSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected (lo, hi) node pairs joined by new trench, each once, sorted; their lengths
+    (the geodesic lengths the neighbour ranking already measured, not measured again)."""
     xy = _metric(request, nodes)
     asset_ids = np.arange(2, len(nodes))
     targets = (nodes[2:], xy[2:])
-    among = _nearest(nodes[2:], xy[2:], targets, asset_ids, s.trench_neighbours,
-                     s.trench_radius_m, True)  # fmt: skip
+    slack = _frame_error(request, nodes, xy)
+    among, among_len = _nearest(nodes[2:], xy[2:], targets, asset_ids, s.trench_neighbours,
+                                s.trench_radius_m, True, slack)  # fmt: skip
     among[:, 0] += 2
-    ends = _nearest(nodes[:2], xy[:2], targets, asset_ids, s.end_neighbours,
-                    s.trench_radius_m, False)  # fmt: skip
+    ends, ends_len = _nearest(nodes[:2], xy[:2], targets, asset_ids, s.end_neighbours,
+                              s.trench_radius_m, False, slack)  # fmt: skip
     pairs = np.concatenate([among, ends, [[0, 1]]]).astype(np.int64)
+    lengths = np.concatenate([among_len, ends_len, pair_lengths(nodes[:1], nodes[1:2])])
     lo, hi = pairs.min(axis=1), pairs.max(axis=1)
-    key = np.unique(lo * len(nodes) + hi)  # one int64 per pair: far cheaper than axis=0
-    return np.column_stack([key // len(nodes), key % len(nodes)])
+    # One int64 per pair: far cheaper than axis=0. A pair found from both ends has the same
+    # geodesic length either way (to rounding); the first is kept.
+    key, first = np.unique(lo * len(nodes) + hi, return_index=True)
+    return np.column_stack([key // len(nodes), key % len(nodes)]), lengths[first]
