@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from matching.candidates import SENSITIVITY_CODE
 from registry.access.masking import bbox_filter, masked_condition, masked_near
 from registry.access.visibility import DEFAULT_GRID_M, visible_condition
 from registry.db.spatial_sql import near_candidates
-from registry.inventory.capacity import capacity_views, held_count_subquery
+from registry.inventory.capacity import capacity_summaries, held_count_subquery
 from registry.inventory.models import Asset, Capacity, Change, Organisation
 from registry.inventory.vocabulary import Sensitivity
 
@@ -37,7 +37,7 @@ class AssetFilter:
 
 @dataclass
 class AssetPage:
-    """One page of assets: (asset, capacity views, distance or None) rows and the total.
+    """One page of assets: (asset, capacity summaries, distance or None) rows and the total.
 
     `masked_ids`: the assets shown masked to the caller that the bbox/near filter matched.
     """
@@ -133,8 +133,8 @@ def list_assets(session: Session, f: AssetFilter, actor, index=None) -> AssetPag
         return _list_near(session, f, actor, conds, masked, index)
     total = session.scalar(sa.select(sa.func.count()).select_from(Asset).where(*conds))
     stmt = sa.select(Asset).where(*conds).order_by(Asset.id).limit(f.limit).offset(f.offset)
-    page = list(session.scalars(stmt).unique())
-    views = capacity_views(session, page)
+    page = list(session.scalars(stmt.options(lazyload(Asset.capacities))).unique())
+    views = capacity_summaries(session, [a.id for a in page])
     return AssetPage(rows=[(a, views[a.id], None) for a in page], total=total, masked_ids=masked)
 
 
@@ -144,11 +144,13 @@ def _list_near(session: Session, f: AssetFilter, actor, conds, masked, index) ->
     by_id = {
         a.id: a
         for a in session.scalars(
-            sa.select(Asset).where(Asset.id.in_([i for i, _ in window]))
+            sa.select(Asset)
+            .where(Asset.id.in_([i for i, _ in window]))
+            .options(lazyload(Asset.capacities))
         ).unique()
     }
     page = [by_id[i] for i, _ in window]
-    views = capacity_views(session, page)
+    views = capacity_summaries(session, by_id)
     return AssetPage(
         rows=[(a, views[a.id], d) for a, (_, d) in zip(page, window, strict=True)],
         total=len(ranked),
