@@ -143,46 +143,36 @@ class CapacitySummary:
 
 def capacity_summaries(session: Session, asset_ids, now=None) -> dict[int, list[CapacitySummary]]:
     """{asset id: [CapacitySummary by resource]} for a page of assets: what capacity_views'
-    `as_json()` says, from three index-driven queries and no ORM objects.
+    `as_json()` says, from one query and no ORM objects.
 
-    Units are counted per (asset, resource, allocation) by the allocation_unit key, then the
-    allocations that hold now (live_condition) are looked up by id: the join with the filter
-    on state lets SQLite start from every live allocation of the registry instead.
+    Held units are counted by the allocation_unit key, each unit's allocation looked up by
+    id (EXISTS): a join filtered on the allocation's state lets SQLite start from every live
+    allocation of the registry instead.
     """
     ids = sorted(set(asset_ids))
     out: dict[int, list[CapacitySummary]] = {i: [] for i in ids}
-    if not ids:
-        return out
-    counts: dict = defaultdict(list)  # (asset, resource) -> [(allocation id, units)]
-    caps = []
+    live = sa.exists().where(Allocation.id == AllocationUnit.allocation_id, live_condition(now))
+    held = (
+        sa.select(sa.func.count())
+        .select_from(AllocationUnit)
+        .where(
+            AllocationUnit.asset_id == Capacity.asset_id,
+            AllocationUnit.resource == Capacity.resource,
+            live,
+        )
+        .correlate(Capacity)
+        .scalar_subquery()
+    )
     for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        units = (
+        stmt = (
             sa.select(
-                AllocationUnit.asset_id,
-                AllocationUnit.resource,
-                AllocationUnit.allocation_id,
-                sa.func.count(),
+                Capacity.asset_id, Capacity.resource, Capacity.total, Capacity.unit_heights, held
             )
-            .where(AllocationUnit.asset_id.in_(chunk))
-            .group_by(AllocationUnit.asset_id, AllocationUnit.resource, AllocationUnit.allocation_id)
-        )
-        for asset_id, resource, allocation_id, n in session.execute(units):
-            counts[(asset_id, resource)].append((allocation_id, n))
-        caps += session.execute(
-            sa.select(Capacity.asset_id, Capacity.resource, Capacity.total, Capacity.unit_heights)
-            .where(Capacity.asset_id.in_(chunk))
+            .where(Capacity.asset_id.in_(ids[start : start + 500]))
             .order_by(Capacity.asset_id, Capacity.resource)
-        ).all()
-    allocation_ids = sorted({a for pairs in counts.values() for a, _ in pairs})
-    live = set()
-    for start in range(0, len(allocation_ids), 500):
-        chunk = allocation_ids[start : start + 500]
-        stmt = sa.select(Allocation.id).where(Allocation.id.in_(chunk), live_condition(now))
-        live.update(session.scalars(stmt))
-    for asset_id, resource, total, heights in caps:
-        held = sum(n for a, n in counts.get((asset_id, resource), ()) if a in live)
-        out[asset_id].append(
-            CapacitySummary(resource, total, held, tuple(heights) if heights else None)
         )
+        for asset_id, resource, total, heights, n in session.execute(stmt):
+            out[asset_id].append(
+                CapacitySummary(resource, total, n, tuple(heights) if heights else None)
+            )
     return out

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import shapely
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from matching.candidates import SENSITIVITY_CODE
 from registry.access.masking import bbox_filter, masked_condition, masked_near
@@ -45,6 +46,68 @@ class AssetPage:
     rows: list
     total: int
     masked_ids: list = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """The owner fields a list row shows."""
+
+    name: str
+    sector: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssetRow:
+    """An asset as a list page reads it: the columns asset_feature needs, no ORM object."""
+
+    id: int
+    kind: str
+    owner_id: int
+    owner: Owner
+    owner_ref: str
+    status: str
+    sensitivity: str
+    attributes: dict
+    created_at: object
+    updated_at: object
+    geom: object  # a shapely geometry
+
+
+def asset_rows(session: Session, ids) -> dict[int, AssetRow]:
+    """{id: AssetRow} for the given asset ids: one query, geometries parsed in one call."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    func = "AsBinary" if session.get_bind().dialect.name == "sqlite" else "ST_AsBinary"
+    wkb = getattr(sa.func, func)(Asset.geom, type_=sa.LargeBinary)
+    rows = []
+    for start in range(0, len(ids), 500):
+        stmt = (
+            sa.select(
+                Asset.id,
+                Asset.kind,
+                Asset.owner_id,
+                Organisation.name,
+                Organisation.sector,
+                Asset.owner_ref,
+                Asset.status,
+                Asset.sensitivity,
+                Asset.attributes,
+                Asset.created_at,
+                Asset.updated_at,
+                wkb,
+            )
+            .join(Organisation, Organisation.id == Asset.owner_id)
+            .where(Asset.id.in_(ids[start : start + 500]))
+        )
+        rows += session.execute(stmt).all()
+    geoms = shapely.from_wkb([bytes(r[-1]) for r in rows])
+    owners: dict = {}
+    out = {}
+    for r, g in zip(rows, geoms, strict=True):
+        owner = owners.get((r[3], r[4])) or owners.setdefault((r[3], r[4]), Owner(r[3], r[4]))
+        out[r[0]] = AssetRow(r[0], r[1], r[2], owner, r[5], r[6], r[7], r[8], r[9], r[10], g)
+    return out
 
 
 def filter_conditions(f: AssetFilter, dialect: str) -> list:
@@ -132,23 +195,18 @@ def list_assets(session: Session, f: AssetFilter, actor, index=None) -> AssetPag
     if f.near:
         return _list_near(session, f, actor, conds, masked, index)
     total = session.scalar(sa.select(sa.func.count()).select_from(Asset).where(*conds))
-    stmt = sa.select(Asset).where(*conds).order_by(Asset.id).limit(f.limit).offset(f.offset)
-    page = list(session.scalars(stmt.options(lazyload(Asset.capacities))).unique())
-    views = capacity_summaries(session, [a.id for a in page])
+    stmt = sa.select(Asset.id).where(*conds).order_by(Asset.id).limit(f.limit).offset(f.offset)
+    ids = list(session.scalars(stmt))
+    by_id = asset_rows(session, ids)
+    page = [by_id[i] for i in ids]
+    views = capacity_summaries(session, ids)
     return AssetPage(rows=[(a, views[a.id], None) for a in page], total=total, masked_ids=masked)
 
 
 def _list_near(session: Session, f: AssetFilter, actor, conds, masked, index) -> AssetPage:
     ranked, masked_near_ids = ranked_near(session, f, actor, conds, index)
     window = ranked[f.offset : f.offset + f.limit]
-    by_id = {
-        a.id: a
-        for a in session.scalars(
-            sa.select(Asset)
-            .where(Asset.id.in_([i for i, _ in window]))
-            .options(lazyload(Asset.capacities))
-        ).unique()
-    }
+    by_id = asset_rows(session, [i for i, _ in window])
     page = [by_id[i] for i, _ in window]
     views = capacity_summaries(session, by_id)
     return AssetPage(
