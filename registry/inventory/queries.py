@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from matching.candidates import SENSITIVITY_CODE
-from registry.access.masking import bbox_filter, masked_condition, masked_near
-from registry.access.visibility import DEFAULT_GRID_M, visible_condition
-from registry.db.spatial_sql import near_candidates
+from registry.access.masking import bbox_filter, distance_to, masked_condition, masked_near
+from registry.access.visibility import DEFAULT_GRID_M, snap, visible_condition
+from registry.db.spatial_sql import distance_m, lines_distance_m, near_candidates, wkb_of
 from registry.inventory.capacity import capacity_summaries, held_count_subquery
 from registry.inventory.models import Asset, Capacity, Change, Organisation
 from registry.inventory.vocabulary import Sensitivity
@@ -78,8 +78,7 @@ def asset_rows(session: Session, ids) -> dict[int, AssetRow]:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    func = "AsBinary" if session.get_bind().dialect.name == "sqlite" else "ST_AsBinary"
-    wkb = getattr(sa.func, func)(Asset.geom, type_=sa.LargeBinary)
+    wkb = wkb_of(session.get_bind().dialect.name)
     rows = []
     for start in range(0, len(ids), 500):
         stmt = (
@@ -180,12 +179,60 @@ def ranked_near(
     """
     lon, lat = f.near
     ids = index_candidates(index, f)
+    if ids is not None:
+        return _ranked_among(session, f, actor, conds, ids)
     in_full = near_candidates(
         session, [*conds, sa.not_(masked_condition(actor))], lon, lat, f.radius_m, ids
     )
     masked = masked_near(session, actor, conds, lon, lat, f.radius_m, f.mask_grid_m, ids)
     ranked = sorted(in_full + masked, key=lambda pair: (pair[1], pair[0]))
     return ranked, [i for i, _ in masked]
+
+
+def _ranked_among(session: Session, f: AssetFilter, actor, conds: list, ids: list[int]):
+    """ranked_near's answer from candidate `ids` in one query: what near_candidates (assets
+    shown in full: SQL distance for points, lines measured in Python on SpatiaLite) and
+    masked_near (assets shown masked: measured to their snapped geometry) say, each row
+    told apart by the masked condition as a column rather than by two more queries."""
+    lon, lat = f.near
+    dialect = session.get_bind().dialect.name
+    masked = masked_condition(actor)
+    dist = distance_m(dialect, lon, lat)
+    if dialect == "sqlite":
+        measured_in_sql = sa.and_(sa.func.GeometryType(Asset.geom) == "POINT", sa.not_(masked))
+    else:
+        measured_in_sql = sa.not_(masked)
+    stmt = sa.select(
+        Asset.id,
+        sa.type_coerce(masked, sa.Boolean),
+        sa.case((measured_in_sql, dist), else_=None),
+        sa.case((measured_in_sql, None), else_=wkb_of(dialect)),
+    ).where(*conds, Asset.id.in_(ids))
+    rows = session.execute(stmt).all()
+    found, lines, shown_masked = [], [], []
+    for asset_id, is_masked, d, wkb in rows:
+        if is_masked is None:  # neither NOT masked nor masked held: in neither query
+            continue
+        if wkb is None:
+            if d is not None and d <= f.radius_m:
+                found.append((asset_id, float(d)))
+        elif is_masked:
+            shown_masked.append((asset_id, wkb))
+        else:
+            lines.append((asset_id, wkb))
+    if lines:
+        geoms = shapely.from_wkb([bytes(w) for _, w in lines])
+        metres = lines_distance_m(list(geoms), lon, lat)
+        found += [(i, float(d)) for (i, _), d in zip(lines, metres, strict=True) if d <= f.radius_m]
+    in_masked = []
+    for (asset_id, _), geom in zip(
+        shown_masked, shapely.from_wkb([bytes(w) for _, w in shown_masked]), strict=True
+    ):
+        d = distance_to(snap(geom, f.mask_grid_m), lon, lat)
+        if d <= f.radius_m:
+            in_masked.append((asset_id, d))
+    ranked = sorted(found + in_masked, key=lambda pair: (pair[1], pair[0]))
+    return ranked, [i for i, _ in in_masked]
 
 
 def list_assets(session: Session, f: AssetFilter, actor, index=None) -> AssetPage:
