@@ -70,6 +70,12 @@ def distance_m(dialect_name: str, lon: float, lat: float):
     return sa.func.ST_Distance(sa.cast(Asset.geom, Geography), sa.cast(point, Geography), True)
 
 
+def wkb_of(dialect_name: str):
+    """The asset's geometry as plain WKB bytes (for shapely.from_wkb on many rows at once)."""
+    func = sa.func.AsBinary if dialect_name == "sqlite" else sa.func.ST_AsBinary
+    return func(Asset.geom, type_=sa.LargeBinary)
+
+
 def near_candidates(
     session, conds: list, lon: float, lat: float, radius_m: float, ids=None
 ) -> list:
