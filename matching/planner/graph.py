@@ -83,10 +83,15 @@ def pair_lengths(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return lon2
 
 
+def _frame(request: PlanRequest) -> geo.LocalFrame:
+    """The request's metric frame, centred between its ends the short way round: across the
+    antimeridian too (the plain mean of 179.99 and -179.99 is the far side of the globe)."""
+    half = float(geo.wrap_lon_delta(request.end.x - request.start.x)) / 2
+    return geo.local_frame(request.start.x + half, (request.start.y + request.end.y) / 2)
+
+
 def _metric(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
-    frame = geo.local_frame(
-        (request.start.x + request.end.x) / 2, (request.start.y + request.end.y) / 2
-    )
+    frame = _frame(request)
     x, y = frame.to_metric(lonlat[:, 0], lonlat[:, 1])
     return np.column_stack([x, y])
 
@@ -98,12 +103,9 @@ def _frame_error(request: PlanRequest, lonlat: np.ndarray, xy: np.ndarray) -> fl
     at x metres from the central meridian, R ≥ 6 335 km (the least radius of curvature);
     twice that first-order term, plus 1e-6 for the rest, bounds it with room to spare
     (checked against `Geod.inv` up to 280 km from the meridian). Only where every point is
-    within 10° of longitude of the central meridian: a frame centred on the far side of the
-    globe (ends across the antimeridian) gets an infinite bound.
+    within 10° of longitude of the central meridian (else, near a pole, an infinite bound).
     """
-    frame = geo.local_frame(
-        (request.start.x + request.end.x) / 2, (request.start.y + request.end.y) / 2
-    )
+    frame = _frame(request)
     if not len(lonlat) or np.abs(geo.wrap_lon_delta(lonlat[:, 0] - frame.lon0)).max() > 10:
         return np.inf
     x_max = float(np.abs(xy[:, 0]).max())
@@ -129,18 +131,29 @@ def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slac
     (geodesic; ties by id). `slack`: a bound on |metric / geodesic - 1| in this frame."""
     if not len(targets[0]) or not len(points) or k < 1:
         return np.empty((0, 2), dtype=np.int64), np.empty(0)
-    fetch = min(k + _CANDIDATE_SLACK + int(skip_self), len(targets[0]))
-    metric, found = cKDTree(targets[1]).query(xy, k=fetch, distance_upper_bound=radius_m * 1.01 + 1)
-    found, metric = found.reshape(len(points), fetch), metric.reshape(len(points), fetch)
+    trusted, n_targets, tree = slack < _TRUSTED_FRAME_ERROR, len(targets[0]), cKDTree(targets[1])
+    fetch = min(k + _CANDIDATE_SLACK + int(skip_self), n_targets)
+    bound = radius_m * 1.01 + 1
+    while True:  # until no point's next (unfetched) candidate could still rank
+        metric, found = tree.query(xy, k=fetch, distance_upper_bound=bound)
+        found, metric = found.reshape(len(points), fetch), metric.reshape(len(points), fetch)
+        if not trusted or fetch == n_targets:
+            break
+        kth = np.partition(np.where(found == np.arange(len(points))[:, None], np.inf, metric)
+                           if skip_self else metric, k - 1, axis=1)[:, k - 1]  # fmt: skip
+        reach = np.minimum(radius_m, kth * (1 + slack) + 1e-3)
+        if not np.any(metric[:, -1] * (1 - slack) - 1e-3 <= reach):
+            break  # a metric tie (within the frame's error) past the fetched ones: fetch more
+        fetch = min(2 * fetch, n_targets)
     i = np.repeat(np.arange(len(points))[:, None], fetch, axis=1)
-    ok = found < len(targets[0])
+    ok = found < n_targets
     if skip_self:
         ok &= i != found
     # Only candidates that can still rank are measured geodesically: one whose metric length
     # exceeds the radius, or the k-th shortest metric length among the point's candidates, by
     # more than the frame's error (relative `slack`, plus 1 mm) is strictly longer than k
     # others, or out of reach. The choice is the same as measuring them all.
-    if slack < _TRUSTED_FRAME_ERROR:  # else (NaN too: a frame across the antimeridian) all
+    if trusted:  # else (NaN too: a frame on the far side of the globe) all
         metric = np.where(ok, metric, np.inf)
         kth = np.full(len(i), np.inf)
         if fetch >= k:

@@ -6,15 +6,16 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyproj import Geod
 from shapely.geometry import Point
 
 from matching import AssetIndex, MemorySource, rules
 from matching.planner import Constraints, PlanRequest, PlanSettings, plan_route
 from matching.planner.oracle import oracle_plan_cost
-from tests.unit.matching.factories import offset, random_lines
+from tests.unit.matching.factories import make_line, offset, random_lines
 
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=1000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
@@ -64,3 +65,35 @@ def test_the_planner_finds_the_oracles_optimum(case):
     legs = report.best.legs
     assert sum(leg["cost"] for leg in legs) == pytest.approx(report.best.cost, abs=1e-6)
     assert report.best.cost <= report.baseline_cost + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_ends_across_the_antimeridian(seed):
+    """The metric frame is centred between the ends the short way round, not at lon 0."""
+    rng = np.random.default_rng(seed)
+    records = random_lines(rng, (179.999, 0.0), 40, 600.0)
+    request = PlanRequest(start=Point(-179.998, 0.001), end=Point(179.998, -0.001),
+                          needs={"subduct": 1}, max_detour=3.0)  # fmt: skip
+    graph = PlanSettings(snap_m=30.0, trench_radius_m=600.0, trench_neighbours=4, end_neighbours=4)
+    report = plan_route(AssetIndex(MemorySource(records)), request, rules.DEFAULT_COSTS, graph)
+    expected = oracle_plan_cost(records, request, rules.DEFAULT_COSTS, graph)
+    assert report.best.cost == pytest.approx(expected, abs=1e-6, rel=0)
+
+
+@pytest.mark.parametrize("lat", [0.0, 20.0, 45.0, 60.0])
+@pytest.mark.parametrize("ring", [12, 16, 24, 40])
+def test_a_ring_of_equidistant_nodes_ranks_by_length_then_number(lat, ring):
+    """Nodes at one geodesic distance from `from` (metric near-ties past the k + 2 fetched):
+    the planner fetches more KD-tree candidates until none unfetched could rank."""
+    geod = Geod(ellps="WGS84")
+    start, end = (0.001, lat), (-0.001, lat)
+    joint = geod.fwd(*end, 90, 5)[:2]
+    records = [
+        make_line(100 + k, [geod.fwd(*start, 360 * k / ring + 7, 100)[:2], joint])
+        for k in range(ring)
+    ]
+    request = PlanRequest(start=Point(start), end=Point(end), needs={"subduct": 1}, max_detour=3.0)
+    graph = PlanSettings(snap_m=2.0, trench_radius_m=250.0, trench_neighbours=1, end_neighbours=1)
+    report = plan_route(AssetIndex(MemorySource(records)), request, rules.DEFAULT_COSTS, graph)
+    expected = oracle_plan_cost(records, request, rules.DEFAULT_COSTS, graph)
+    assert report.best.cost == pytest.approx(expected, abs=1e-6, rel=0)
