@@ -7,56 +7,29 @@ site in Nanning and one in Guilin, and the national regulator decides the Guilin
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from tests.e2e.authz_world import bearer, regional_approver_token, site_request
 from tests.e2e.workflow_http import tower_feature
 
 API = "/api/v1"
-NANNING_AREA = {
-    "type": "Polygon",
-    "coordinates": [[[108.2, 22.7], [108.5, 22.7], [108.5, 22.95], [108.2, 22.95], [108.2, 22.7]]],
-}
 SITES = {"nanning": (108.366, 22.817), "guilin": (110.29, 25.27)}
-
-
-def _bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _site(lon, lat) -> dict:
-    return {
-        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-        "needs": {"antenna_mount": 1},
-        "radius_m": 500,
-        "purpose": "5G infill",
-    }
-
-
-def _regional_token(app, tmp_path) -> str:
-    area = tmp_path / "nanning.geojson"
-    area.write_text(json.dumps(NANNING_AREA))
-    args = ["tokens", "create", "--org", "Nanning Planning", "--role", "approver"]
-    out = app.test_cli_runner().invoke(args=[*args, "--jurisdiction", str(area)])
-    assert out.exit_code == 0, out.output
-    return out.output.strip().splitlines()[-1]
 
 
 @pytest.fixture
 def two_cities(app, client, make_token, tmp_path):
     """Requests in Nanning and Guilin; both decided (require_share) by their approvers."""
-    local = _bearer(_regional_token(app, tmp_path))
-    national = _bearer(make_token("MIIT", "approver"))
-    operator = _bearer(make_token("China Mobile", "operator", sector="telecom"))
-    owner = _bearer(make_token("China Tower", "owner", sector="tower_company"))
+    local = bearer(regional_approver_token(app, tmp_path))
+    national = bearer(make_token("MIIT", "approver"))
+    operator = bearer(make_token("China Mobile", "operator", sector="telecom"))
+    owner = bearer(make_token("China Tower", "owner", sector="tower_company"))
     owner_id = client.get(f"{API}/organisations?name=China Tower").json
     owner_id = next(o["id"] for o in owner_id["items"] if o["name"] == "China Tower")
     ids, decisions, shares = {}, {}, {}
     for city, (lon, lat) in SITES.items():
         tower = tower_feature(owner_id, ref=f"TWR-{city}", lon=lon + 0.001, lat=lat)
         assert client.post(f"{API}/assets", json=tower, headers=owner).status_code == 201
-        r = client.post(f"{API}/build-requests", json=_site(lon, lat), headers=operator)
+        r = client.post(f"{API}/build-requests", json=site_request(lon, lat), headers=operator)
         assert r.status_code == 201, r.json
         ids[city] = r.json["id"]
     for city, approver in (("nanning", local), ("guilin", national)):
@@ -84,19 +57,19 @@ def test_it_lists_only_build_requests_inside_its_area(client, two_cities):
 def test_it_cannot_rematch_a_build_request_outside_its_area(client, two_cities, make_token):
     ctx = two_cities
     # An open request in Guilin (the decided one cannot be re-matched by anyone).
-    operator = _bearer(make_token("China Unicom", "operator", sector="telecom"))
-    r = client.post(f"{API}/build-requests", json=_site(*SITES["guilin"]), headers=operator)
+    operator = bearer(make_token("China Unicom", "operator", sector="telecom"))
+    r = client.post(f"{API}/build-requests", json=site_request(*SITES["guilin"]), headers=operator)
     outside = client.post(f"{API}/build-requests/{r.json['id']}/rematch", headers=ctx["local"])
     assert outside.status_code == 404
-    r = client.post(f"{API}/build-requests", json=_site(*SITES["nanning"]), headers=operator)
+    r = client.post(f"{API}/build-requests", json=site_request(*SITES["nanning"]), headers=operator)
     inside = client.post(f"{API}/build-requests/{r.json['id']}/rematch", headers=ctx["local"])
     assert inside.status_code == 201
 
 
 def test_it_cannot_decide_a_build_request_outside_its_area(client, two_cities, make_token):
     ctx = two_cities
-    operator = _bearer(make_token("China Unicom", "operator", sector="telecom"))
-    r = client.post(f"{API}/build-requests", json=_site(*SITES["guilin"]), headers=operator)
+    operator = bearer(make_token("China Unicom", "operator", sector="telecom"))
+    r = client.post(f"{API}/build-requests", json=site_request(*SITES["guilin"]), headers=operator)
     body = {"build_request_id": r.json["id"], "decision": "reject", "reason": "not in plan"}
     assert client.post(f"{API}/decisions", json=body, headers=ctx["local"]).status_code == 404
 
@@ -135,9 +108,11 @@ def test_its_audit_log_holds_nothing_from_outside_its_area(client, two_cities):
 
 def test_its_deadlines_hold_nothing_from_outside_its_area(client, two_cities, make_token):
     ctx = two_cities
-    operator = _bearer(make_token("China Unicom", "operator", sector="telecom"))
+    operator = bearer(make_token("China Unicom", "operator", sector="telecom"))
     opened = {
-        city: client.post(f"{API}/build-requests", json=_site(*SITES[city]), headers=operator)
+        city: client.post(
+            f"{API}/build-requests", json=site_request(*SITES[city]), headers=operator
+        )
         for city in SITES
     }
     r = client.get(f"{API}/deadlines?within_days=200", headers=ctx["local"])
