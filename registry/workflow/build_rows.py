@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from registry.errors import NotFound
+from registry.db.rows import get_row
 from registry.workflow.models import BuildRequest
 
 
@@ -22,10 +20,4 @@ def snapshot(br: BuildRequest) -> dict:
 
 def get_build_request(session, request_id: int, for_update: bool = False) -> BuildRequest:
     """The build request with this id (row-locked on PostgreSQL if asked), or NotFound."""
-    stmt = sa.select(BuildRequest).where(BuildRequest.id == request_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    br = session.scalars(stmt).one_or_none()
-    if br is None:
-        raise NotFound(f"build request {request_id} does not exist", field="id")
-    return br
+    return get_row(session, BuildRequest, request_id, "build request", for_update)

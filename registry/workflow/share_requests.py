@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import sqlalchemy as sa
-
 from registry.access import rules
+from registry.db.rows import get_row
 from registry.db.uow import UnitOfWork
-from registry.errors import Forbidden, NotFound, ValidationFailed
+from registry.errors import Forbidden, ValidationFailed
 from registry.inventory import allocations
 from registry.inventory.vocabulary import AllocationState, Resource
 from registry.workflow.calendar import Calendar
@@ -63,13 +62,7 @@ def snapshot(sr: ShareRequest) -> dict:
 
 def get_share_request(session, request_id: int, for_update: bool = False) -> ShareRequest:
     """The share request with this id (row-locked on PostgreSQL if asked), or NotFound."""
-    stmt = sa.select(ShareRequest).where(ShareRequest.id == request_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    sr = session.scalars(stmt).one_or_none()
-    if sr is None:
-        raise NotFound(f"share request {request_id} does not exist", field="id")
-    return sr
+    return get_row(session, ShareRequest, request_id, "share request", for_update)
 
 
 def create_share_request(
