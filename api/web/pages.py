@@ -20,10 +20,9 @@ from flask_babel import gettext as _
 
 from api.context import current_actor, read_session, unit_of_work
 from api.web import auth, i18n
-from registry.access import rules
 from registry.access.web_sessions import sign_in, sign_out
 from registry.errors import Unauthenticated
-from registry.workflow.models import BuildRequest
+from registry.workflow import build_rows
 from registry.workflow.states import MODES_BY_RESOURCE, RejectReason
 
 log = logging.getLogger(__name__)
@@ -169,10 +168,9 @@ def build_request_print(request_id):
 
 def _require_visible(request_id: int) -> None:
     """A page naming a build request the caller may not see is a 404, as the API answers:
-    the page's shell must not confirm that the request exists (registry.access.rules)."""
+    the page's shell must not confirm that the request exists."""
     with read_session() as session:
-        br = session.get(BuildRequest, request_id)
-        rules.require_visible_build_request(current_actor(), br, request_id)
+        build_rows.visible_build_request(session, current_actor(), request_id)
 
 
 @blp.get("/kpis")

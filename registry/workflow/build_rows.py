@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from registry.access import rules
 from registry.db.rows import get_row
 from registry.workflow.models import BuildRequest
 
@@ -21,3 +22,11 @@ def snapshot(br: BuildRequest) -> dict:
 def get_build_request(session, request_id: int, for_update: bool = False) -> BuildRequest:
     """The build request with this id (row-locked on PostgreSQL if asked), or NotFound."""
     return get_row(session, BuildRequest, request_id, "build request", for_update)
+
+
+def visible_build_request(session, actor, request_id: int) -> BuildRequest:
+    """The build request if this actor may see it; otherwise NotFound in the words of a
+    missing id (registry.access.rules decides)."""
+    br = session.get(BuildRequest, request_id)
+    rules.require_visible_build_request(actor, br, request_id)
+    return br
