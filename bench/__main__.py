@@ -103,10 +103,11 @@ def scale_part(args, figures: report.Figures, rng) -> None:
         return
     heading("scale: 10 M assets")
     site_1m = figures.get("site match p50")
-    points, lines = scale_sizes("10m")
-    engine_bench.scale_part(points, lines, site_1m and site_1m.measured, figures, rng)
+    points, lines, provinces = scale_sizes("10m")
+    p50_1m = site_1m and site_1m.measured
+    engine_bench.scale_part(points, lines, p50_1m, figures, rng, provinces)
     heading("scale: the avoidable-build audit on Dask")
-    audit_bench.run(points, 1_000_000, figures)
+    audit_bench.run(points, 1_000_000, figures, provinces=provinces)
 
 
 def postgis_part(dataset, sites, routes, figures: report.Figures, info: dict) -> None:

@@ -33,9 +33,11 @@ def plans_for(dataset: Dataset, n: int, rng) -> audit.Plans:
     return audit.Plans(ids, locations[:, 0], locations[:, 1], group, [template])
 
 
-def run(n_assets: int, n_plans: int, figures: Figures, workers: int = 2, rng=None) -> None:
+def run(
+    n_assets: int, n_plans: int, figures: Figures, workers: int = 2, rng=None, provinces: int = 1
+) -> None:
     rng = rng or np.random.default_rng(2025)
-    dataset = Dataset.generate(n_assets, 0)
+    dataset = Dataset.generate(n_assets, 0, provinces)
     plans = plans_for(dataset, n_plans, rng)
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "registry.parquet"
@@ -83,12 +85,14 @@ def main(argv=None) -> int:
     p.add_argument("--assets", type=int, default=10_000_000)
     p.add_argument("--plans", type=int, default=1_000_000)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--provinces", type=int, default=10, help="1 M-like provinces side by side")
     p.add_argument("--quick", action="store_true", help="20 k plans against 200 k assets")
     args = p.parse_args(argv)
     if args.quick:
         args.assets, args.plans = min(args.assets, 200_000), min(args.plans, 20_000)
     figures = Figures()
-    run(args.assets, args.plans, figures, args.workers)
+    provinces = 1 if args.quick else args.provinces
+    run(args.assets, args.plans, figures, args.workers, provinces=provinces)
     for figure in figures.targets():
         print(target_line(figure))
     return 0

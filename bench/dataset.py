@@ -93,8 +93,10 @@ class Dataset:
     arrays: benchmark.BenchmarkArrays
 
     @classmethod
-    def generate(cls, n_points: int, n_lines: int) -> Dataset:
-        return cls(benchmark.generate_arrays(n_points=n_points, n_lines=n_lines))
+    def generate(cls, n_points: int, n_lines: int, provinces: int = 1) -> Dataset:
+        return cls(
+            benchmark.generate_arrays(n_points=n_points, n_lines=n_lines, provinces=provinces)
+        )
 
     @classmethod
     def at_scale(cls, name: str) -> Dataset:

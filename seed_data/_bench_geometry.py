@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def make_clusters(rng: np.random.Generator, n: int, half: float) -> np.ndarray:
-    """(n, 5): x, y, weight, sigma (m), street-grid angle; city sizes follow Zipf's law."""
+def make_clusters(rng: np.random.Generator, n: int, half: float, groups: int = 1) -> np.ndarray:
+    """(n, 5): x, y, weight, sigma (m), street-grid angle; city sizes follow Zipf's law.
+
+    `groups` > 1 repeats the Zipf sizes once per group of n / groups cities (provinces side by
+    side), so a larger country keeps the same city sizes and densities instead of one giant.
+    """
     xy = rng.uniform(-0.85 * half, 0.85 * half, (n, 2))
-    weight = rng.permutation(1.0 / np.arange(1, n + 1))
+    per_group = n // groups
+    zipf = 1.0 / np.arange(1, per_group + 1)
+    weight = np.concatenate([rng.permutation(zipf) for _ in range(groups)])
     weight /= weight.sum()
     sigma = 1500.0 + 9000.0 * np.sqrt(weight / weight.max())
     angle = rng.uniform(0, np.pi / 2, n)

@@ -106,3 +106,27 @@ def test_write_geojson(arrays, tmp_path):
     assert benchmark_io.write_geojson(path, arrays, stop=50) == 50 + N_LINES
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 50 + N_LINES
+
+
+def _neighbours(a: bm.BenchmarkArrays, cell_deg: float = 0.02) -> float:
+    """Points sharing a ~2 km cell with a point, on average: the density a site query meets."""
+    cells = np.floor(np.column_stack([a.lon, a.lat]) / cell_deg).astype(np.int64)
+    _, counts = np.unique(cells, axis=0, return_counts=True)
+    return float((counts.astype(float) ** 2).sum() / counts.sum())
+
+
+def test_provinces_keep_the_density_of_one():
+    one = bm.generate_arrays(N_POINTS, 0, seed=5)
+    country = bm.generate_arrays(4 * N_POINTS, 0, seed=5, provinces=4)
+    packed = bm.generate_arrays(4 * N_POINTS, 0, seed=5)
+    ratio = _neighbours(country) / _neighbours(one)
+    assert 0.7 < ratio < 1.4, ratio
+    assert _neighbours(packed) / _neighbours(one) > 3
+    width = lambda a: a.bbox[2] - a.bbox[0]  # noqa: E731
+    assert width(country) == pytest.approx(2 * width(one), rel=1e-3)
+
+
+def test_one_province_is_the_default_registry(arrays):
+    again = bm.generate_arrays(N_POINTS, N_LINES, seed=3, provinces=1)
+    for x, y in zip(_all_columns(arrays), _all_columns(again), strict=True):
+        assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
