@@ -45,6 +45,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-load", action="store_true", help="skip the gunicorn load test")
     p.add_argument("--only-serving", action="store_true",
                    help="only the HTTP parts: test client, gunicorn one client + load")  # fmt: skip
+    p.add_argument("--only-scale", action="store_true",
+                   help="only the 1 M site p50 (reference) and the 10 M part")  # fmt: skip
     p.add_argument("--batch", type=int, default=1_000_000, help="batch site queries (1 M)")
     p.add_argument(
         "--scale",
@@ -55,6 +57,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true",
                    help="200 k points, 40 k lines, fewer queries, no import benchmark")  # fmt: skip
     args = p.parse_args(argv)
+    if args.only_scale:
+        args.scale = "10m"
     if args.quick:
         args.points, args.lines = min(args.points, 200_000), min(args.lines, 40_000)
         args.queries, args.routes = min(args.queries, 500), min(args.routes, 100)
@@ -170,12 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     heading(
         f"benchmark registry: {args.points:,} points + {args.lines:,} lines (load {info['load']})"
     )
-    if not args.only_serving:
+    if args.only_scale:
+        only_scale_part(args, figures, rng)
+    elif not args.only_serving:
         dataset = Dataset.generate(args.points, args.lines)
         sites, routes = engine_part(args, dataset, figures, rng)
         postgis_part(dataset, sites, routes, figures, info)
         del dataset
         scale_part(args, figures, rng)
+    if args.only_scale:
+        return finish(args, argv, figures, info, started)
     heading("HTTP: /api/v1/match/site on the demo city")
     with http_bench.demo_city_db(figures) as city:
         http_bench.run(figures, 120 if args.quick else 500, rng, city)
@@ -188,13 +196,30 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_import and not args.only_serving:
         import_part(figures)
     ratios(figures, args.points)
+    return finish(args, argv, figures, info, started)
+
+
+def only_scale_part(args, figures: report.Figures, rng) -> None:
+    """`--only-scale`: the 1 M site p50 that the 10 M one is compared with, then the scale part."""
+    dataset = Dataset.generate(args.points, args.lines)
+    heading("engine: the 1 M reference for the scale part")
+    index = engine_bench.build_full(dataset, ArraySource(dataset), figures)
+    sites = workload.site_requests(workload.site_locations(dataset, args.queries, rng))
+    engine_bench.site_latency(index, sites, figures)
+    del index, dataset, sites
+    scale_part(args, figures, rng)
+
+
+def finish(args, argv, figures: report.Figures, info: dict, started: float) -> int:
+    """Print the TARGET lines and rewrite the generated section of bench/RESULTS.md."""
     info["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     figures.note(f"whole run {time.perf_counter() - started:.0f} s")
     heading("targets")
     for figure in figures.targets():
         print(report.target_line(figure))
     arguments = shlex.join(argv if argv is not None else sys.argv[1:])
-    report.write_results(report.section(info, figures, arguments))
+    name = "scale" if args.only_scale else "bench"
+    report.write_results(report.section(info, figures, arguments, name), name=name)
     return 0
 
 

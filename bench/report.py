@@ -16,6 +16,11 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
+def markers(name: str = "bench") -> tuple[str, str]:
+    """The comments around a generated section ("bench": the whole run, "scale": --only-scale)."""
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+
+
 @dataclass
 class Figure:
     """One measured figure; `target` and `passed` only for the figures with a target."""
@@ -95,10 +100,11 @@ def machine() -> dict[str, str]:
     }
 
 
-def section(info: dict[str, str], figures: Figures, args: str) -> str:
+def section(info: dict[str, str], figures: Figures, args: str, name: str = "bench") -> str:
     """The generated part of RESULTS.md: where and how, the table, the ratios, the targets."""
+    begin, end = markers(name)
     lines = [
-        BEGIN,
+        begin,
         f"## Last run: `{' '.join(['python -m bench', args]).strip()}`",
         "",
         f"- Date: {info['date']}",
@@ -117,16 +123,17 @@ def section(info: dict[str, str], figures: Figures, args: str) -> str:
         lines.append(f"| {f.name}{note} | {f.value()} | {f.unit} | {target} | {verdict} |")
     if figures.notes:
         lines += ["", *[f"- {n}" for n in figures.notes]]
-    lines += ["", "```", *[target_line(f) for f in figures.targets()], "```", END]
+    lines += ["", "```", *[target_line(f) for f in figures.targets()], "```", end]
     return "\n".join(lines)
 
 
-def write_results(text: str, path: Path = RESULTS) -> None:
-    """Replace the generated section of RESULTS.md (or append one); the rest is kept."""
+def write_results(text: str, path: Path = RESULTS, name: str = "bench") -> None:
+    """Replace the generated section `name` of RESULTS.md (or append one); the rest is kept."""
+    begin, end = markers(name)
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        new = head + text + rest.split(END, 1)[1]
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        new = head + text + rest.split(end, 1)[1]
     else:
         new = old.rstrip() + "\n\n" + text + "\n"
     path.write_text(new, encoding="utf-8")
