@@ -177,3 +177,24 @@ def test_site_reports_are_byte_identical_to_the_oracle_on_a_fixed_world():
     engine = match_site(AssetIndex(source), request).to_dict()
     oracle = oracle_site(source.records(), request, source.current_seq()).to_dict()
     assert json.dumps(engine, sort_keys=True) == json.dumps(oracle, sort_keys=True)
+
+
+def test_the_site_oracle_ranks_words_and_judges_without_the_engines_code(monkeypatch):
+    """An engine bug in scoring, ranking, wording or the verdict cannot hide in shared code:
+    the oracle gives the same report with every function of `matching.site` broken."""
+    import matching.site as engine_site
+
+    rng = np.random.default_rng(11)
+    source = build_registry(rng, (116.4, 39.9), 300.0)
+    request = site_request(rng, (116.4, 39.9), 300.0)
+    expected = oracle_site(source.records(), request, source.current_seq()).to_dict()
+    assert expected["candidates"], "the fixed world must give suggestions to compare"
+
+    def broken(*_args, **_kwargs):
+        raise AssertionError("the oracle called the engine's site code")
+
+    for name, value in vars(engine_site).items():
+        if callable(value) and getattr(value, "__module__", "") == engine_site.__name__:
+            monkeypatch.setattr(engine_site, name, broken)
+    again = oracle_site(source.records(), request, source.current_seq()).to_dict()
+    assert json.dumps(again, sort_keys=True) == json.dumps(expected, sort_keys=True)
