@@ -16,7 +16,7 @@ from functools import wraps
 
 import marshmallow as ma
 from flask import request
-from flask_smorest import Blueprint
+from flask_smorest import Api, Blueprint
 from flask_smorest.utils import unpack_tuple_response
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
@@ -54,12 +54,25 @@ class LimitOffsetSchema(ma.Schema):
         return LimitOffset(**data)
 
 
-class PageSchema(ma.Schema):
-    """The envelope of every paginated list; subclasses declare `items`."""
+class PageMetadataSchema(ma.Schema):
+    """Where a page lies: the X-Pagination header, and the envelope's fields beside `items`."""
 
     total = ma.fields.Integer(metadata={"description": "items matching, on every page"})
-    limit = ma.fields.Integer()
-    offset = ma.fields.Integer()
+    limit = ma.fields.Integer(metadata={"description": "items per page, as asked"})
+    offset = ma.fields.Integer(metadata={"description": "items skipped, as asked"})
+
+
+class PageSchema(PageMetadataSchema):
+    """The envelope of every paginated list; subclasses declare `items`."""
+
+
+class PagedApi(Api):
+    """flask-smorest's Api with the X-Pagination header documented as it is sent:
+    {total, limit, offset} (flask-smorest's own documents page, page_size and the rest)."""
+
+    def _register_pagination_header(self):
+        header = {"description": "where the page lies", "schema": PageMetadataSchema}
+        self.spec.components.header("PAGINATION", header, lazy=True)
 
 
 class PagedBlueprint(Blueprint):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.fields import Id, Offset
+from api.read_fields import ObjectRef
 
 
 class EventQueryArgsSchema(Schema):
@@ -15,6 +16,8 @@ class EventQueryArgsSchema(Schema):
 
 
 class EventSchema(Schema):
+    """An event in the inbox (a registry Event row); a webhook body carries the same shape."""
+
     id = fields.Integer()
     kind = fields.String(
         metadata={
@@ -23,13 +26,13 @@ class EventSchema(Schema):
             "build_info_requested, planned_date_reached"
         }
     )
-    object = fields.String()
+    object = ObjectRef()
     object_type = fields.String()
     object_id = fields.String()
     payload = fields.Dict()
-    created_at = fields.String()
-    read = fields.Boolean()
-    read_at = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    read = fields.Function(lambda e: e.read_at is not None, metadata={"type": "boolean"})
+    read_at = fields.DateTime(allow_none=True)
 
 
 class EventListSchema(Schema):

@@ -68,7 +68,7 @@ def test_the_history_of_a_request_is_readable_by_its_parties_only(session_factor
             session, cast.operator, *audit.parse_object(f"share_request:{rid}")
         )
         assert total == 2
-        assert [(e["action"], e["reason"]) for e in entries] == [
+        assert [(e.action, e.reason) for e in entries] == [
             ("create", "5G backhaul for site NN-0001"),
             ("reject", "no_capacity: all cores planned for FTTH"),
         ]
@@ -79,7 +79,9 @@ def test_the_history_of_a_request_is_readable_by_its_parties_only(session_factor
             audit.history(session, cast.operator, "asset", str(cable))
         assert audit.history(session, stranger) == ([], 0)
         everything_mine, _ = audit.history(session, cast.operator)
-        assert {e["object"] for e in everything_mine} == {f"share_request:{rid}"}
+        assert {(e.object_type, e.object_id) for e in everything_mine} == {
+            ("share_request", str(rid))
+        }
 
 
 def test_the_database_refuses_to_rewrite_history(session_factory, cast):
