@@ -23,11 +23,13 @@ DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
 
 class LimitOffset:
-    """The requested window and, once the view knows it, how many items match in all."""
+    """The requested window and, once the view knows it, how many items match in all (and
+    any other count the list's envelope carries beside `total`, such as the inbox's unread)."""
 
     def __init__(self, limit: int, offset: int) -> None:
         self.limit, self.offset = limit, offset
         self.item_count: int | None = None
+        self.other_counts: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"LimitOffset(limit={self.limit}, offset={self.offset})"
@@ -101,7 +103,7 @@ class PagedBlueprint(Blueprint):
                 meta = {"total": params.item_count, "limit": params.limit, "offset": params.offset}
                 headers = dict(headers or {})
                 headers[self.PAGINATION_HEADER_NAME] = json.dumps(meta)
-                return {"items": items, **meta}, status, headers
+                return {"items": items, **meta, **params.other_counts}, status, headers
 
             wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
             wrapper._apidoc["pagination"] = {

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.fields import Id, Offset
+from api.fields import Id
+from api.pagination import PageSchema
 from api.read_fields import ObjectRef
 
 
 class EventQueryArgsSchema(Schema):
     unread = fields.Boolean(metadata={"description": "true: unread only; false: read only"})
     kind = fields.String(validate=validate.Length(1, 40))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = Offset()
 
 
 class EventSchema(Schema):
@@ -35,12 +34,9 @@ class EventSchema(Schema):
     read_at = fields.DateTime(allow_none=True)
 
 
-class EventListSchema(Schema):
+class EventListSchema(PageSchema):
     items = fields.List(fields.Nested(EventSchema))
-    total = fields.Integer()
     unread = fields.Integer(metadata={"description": "unread events in all"})
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class MarkReadSchema(Schema):

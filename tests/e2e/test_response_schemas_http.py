@@ -160,3 +160,17 @@ def test_the_pagination_header_is_documented_as_it_is_sent(client, cast, spec):
     assert set(json.loads(sent)) == {"total", "limit", "offset"}
     schemas = spec["components"]["schemas"].values()
     assert not [s for s in schemas if {"page", "page_size"} & set(s.get("properties", {}))]
+
+
+def test_the_inbox_pages_through_blp_paginate_and_still_counts_unread_in_all(client, cast, spec):
+    tower = _asset(client, cast, tower_feature(cast.org_ids["owner"]))
+    for purpose in ("5G", "LTE"):
+        ask = {"asset_id": tower, "resource": "antenna_mount", "count": 1, "purpose": purpose}
+        _ok(client.post(f"{API}/share-requests", json=ask, headers=cast["operator"]), 201)
+    r = client.get(f"{API}/events?limit=1&offset=1", headers=cast["owner"])
+    page = _valid(spec, "/events", "get", r)
+    assert (page["total"], page["unread"], page["limit"], page["offset"]) == (2, 2, 1, 1)
+    assert json.loads(r.headers["X-Pagination"]) == {"total": 2, "limit": 1, "offset": 1}
+    assert client.get(f"{API}/events?limit=0", headers=cast["owner"]).status_code == 422
+    names = {p["name"] for p in spec["paths"][f"{API}/events"]["get"]["parameters"]}
+    assert {"limit", "offset", "unread", "kind"} <= names
