@@ -174,3 +174,11 @@ def test_the_inbox_pages_through_blp_paginate_and_still_counts_unread_in_all(cli
     assert client.get(f"{API}/events?limit=0", headers=cast["owner"]).status_code == 422
     names = {p["name"] for p in spec["paths"][f"{API}/events"]["get"]["parameters"]}
     assert {"limit", "offset", "unread", "kind"} <= names
+
+
+def test_deadlines_match_their_schema(client, cast, spec):
+    made = _build(client, cast["operator"])
+    r = client.get(f"{API}/deadlines?within_days=400", headers=cast["approver"])
+    (item,) = _valid(spec, "/deadlines", "get", r)["items"]
+    assert set(item) == documented_properties(spec, "Deadline")
+    assert (item["object"], item["must_act"]) == (f"build_request:{made['id']}", True)

@@ -33,13 +33,14 @@ def test_an_owner_sees_the_answer_it_owes_within_a_month(session_factory, cast):
         (waiting,) = due_items(session, cast.operator, calendar, within_days=40)
         later = dt.datetime.now(dt.UTC) + dt.timedelta(days=29, hours=23)
         (soon,) = due_items(session, cast.admin, calendar, within_days=7, now=later)
-    assert (item["object"], item["party"], item["must_act"]) == (
-        f"share_request:{rid}",
+    assert (item.object_type, item.object_id, item.party, item.must_act) == (
+        "share_request",
+        rid,
         "owner",
         True,
     )
-    assert (waiting["party"], waiting["must_act"]) == ("requester", False)
-    assert not soon["overdue"] and soon["org_id"] == cast.owner_id
+    assert (waiting.party, waiting.must_act) == ("requester", False)
+    assert not soon.overdue and soon.org_id == cast.owner_id
 
 
 def test_an_answered_request_owes_nothing(session_factory, cast):
