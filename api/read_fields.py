@@ -26,7 +26,9 @@ class GeoJSON(fields.Field):
     """A shapely geometry written as an RFC 7946 GeoJSON geometry object."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("metadata", {}).setdefault("type", "object")
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("type", "object")
+        metadata.setdefault("description", "an RFC 7946 GeoJSON geometry (WGS 84 lon, lat)")
         super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
