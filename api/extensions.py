@@ -8,12 +8,13 @@ from flask_smorest import Api
 
 from api import ratelimit_store  # noqa: F401  registers the sqlitefile:// store with limits
 from api.auth.authn import rate_limit_key
+from api.pagination import PagedApi
 from api.security import ClientAddress
 
 
 def make_api(app: Flask) -> Api:
     """The flask-smorest Api (OpenAPI document, docs page, argument parsing) for this app."""
-    api = Api(app, spec_kwargs={"security": [{"bearerAuth": []}]})
+    api = PagedApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme(
         "bearerAuth",
         {

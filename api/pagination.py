@@ -16,18 +16,20 @@ from functools import wraps
 
 import marshmallow as ma
 from flask import request
-from flask_smorest import Blueprint
+from flask_smorest import Api, Blueprint
 from flask_smorest.utils import unpack_tuple_response
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
 
 class LimitOffset:
-    """The requested window and, once the view knows it, how many items match in all."""
+    """The requested window and, once the view knows it, how many items match in all (and
+    any other count the list's envelope carries beside `total`, such as the inbox's unread)."""
 
     def __init__(self, limit: int, offset: int) -> None:
         self.limit, self.offset = limit, offset
         self.item_count: int | None = None
+        self.other_counts: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"LimitOffset(limit={self.limit}, offset={self.offset})"
@@ -54,12 +56,25 @@ class LimitOffsetSchema(ma.Schema):
         return LimitOffset(**data)
 
 
-class PageSchema(ma.Schema):
-    """The envelope of every paginated list; subclasses declare `items`."""
+class PageMetadataSchema(ma.Schema):
+    """Where a page lies: the X-Pagination header, and the envelope's fields beside `items`."""
 
     total = ma.fields.Integer(metadata={"description": "items matching, on every page"})
-    limit = ma.fields.Integer()
-    offset = ma.fields.Integer()
+    limit = ma.fields.Integer(metadata={"description": "items per page, as asked"})
+    offset = ma.fields.Integer(metadata={"description": "items skipped, as asked"})
+
+
+class PageSchema(PageMetadataSchema):
+    """The envelope of every paginated list; subclasses declare `items`."""
+
+
+class PagedApi(Api):
+    """flask-smorest's Api with the X-Pagination header documented as it is sent:
+    {total, limit, offset} (flask-smorest's own documents page, page_size and the rest)."""
+
+    def _register_pagination_header(self):
+        header = {"description": "where the page lies", "schema": PageMetadataSchema}
+        self.spec.components.header("PAGINATION", header, lazy=True)
 
 
 class PagedBlueprint(Blueprint):
@@ -88,7 +103,7 @@ class PagedBlueprint(Blueprint):
                 meta = {"total": params.item_count, "limit": params.limit, "offset": params.offset}
                 headers = dict(headers or {})
                 headers[self.PAGINATION_HEADER_NAME] = json.dumps(meta)
-                return {"items": items, **meta}, status, headers
+                return {"items": items, **meta, **params.other_counts}, status, headers
 
             wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
             wrapper._apidoc["pagination"] = {

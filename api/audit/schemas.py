@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.pagination import PageSchema
+from api.read_fields import ObjectRef
 
 
 class AuditQueryArgsSchema(Schema):
@@ -14,11 +15,13 @@ class AuditQueryArgsSchema(Schema):
 
 
 class AuditEntrySchema(Schema):
+    """One entry of the append-only audit log (a registry AuditEntry row)."""
+
     id = fields.Integer()
-    at = fields.String()
+    at = fields.DateTime()
     actor = fields.String()
     request_id = fields.String(allow_none=True)
-    object = fields.String()
+    object = ObjectRef()
     object_type = fields.String()
     object_id = fields.String()
     action = fields.String()

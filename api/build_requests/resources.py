@@ -8,9 +8,9 @@ from flask.views import MethodView
 from api import workflow_settings
 from api.build_requests.schemas import (
     BuildRequestCreateSchema,
+    BuildRequestDetailSchema,
     BuildRequestListSchema,
     BuildRequestQueryArgsSchema,
-    BuildRequestSchema,
     MatchReportSchema,
     RespondSchema,
 )
@@ -31,7 +31,7 @@ def _grid_m() -> float:
     return float(current_app.config.get("MASK_GRID_M", 100))
 
 
-def _detail(request_id: int) -> dict:
+def _detail(request_id: int) -> queries.BuildRequestDetail:
     with read_session() as session:
         return queries.build_request_detail(session, current_actor(), request_id, _grid_m())[0]
 
@@ -50,7 +50,7 @@ class BuildRequests(MethodView):
         return items
 
     @blp.arguments(BuildRequestCreateSchema)
-    @blp.response(201, BuildRequestSchema)
+    @blp.response(201, BuildRequestDetailSchema)
     def post(self, data):
         """Submit a planned site or route; the engine matches it at once"""
         with unit_of_work() as uow:
@@ -80,7 +80,7 @@ class BuildRequestQueue(MethodView):
 
 @blp.route("/<int:request_id>")
 class BuildRequestById(MethodView):
-    @blp.response(200, BuildRequestSchema)
+    @blp.response(200, BuildRequestDetailSchema)
     def get(self, request_id):
         """Read one build request with all its match reports and decisions"""
         return _detail(request_id)
@@ -94,13 +94,13 @@ class BuildRequestRematch(MethodView):
         with unit_of_work() as uow:
             row = service.rematch(uow, workflow_settings.matcher(), request_id)
         with read_session() as session:
-            return queries.report_json(session, row, current_actor(), _grid_m())[0]
+            return queries.report_view(session, row, current_actor(), _grid_m())[0]
 
 
 @blp.route("/<int:request_id>/respond")
 class BuildRequestRespond(MethodView):
     @blp.arguments(RespondSchema)
-    @blp.response(200, BuildRequestSchema)
+    @blp.response(200, BuildRequestDetailSchema)
     def post(self, data, request_id):
         """Requester: answer an approver's question; the decision clock runs again"""
         with unit_of_work() as uow:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.decisions.schemas import DecisionSchema
 from api.fields import Id, Units
 from api.pagination import PageSchema
+from api.read_fields import GeoJSON, ReadModelSchema
 from registry.workflow.states import BuildState
 
 POSITIVE = validate.Range(min=0, min_inclusive=False)
@@ -30,37 +32,52 @@ class BuildRequestCreateSchema(Schema):
     approver_org_id = Id(metadata={"description": "the approving body addressed"})
 
 
-class MatchReportSchema(Schema):
+class MatchReportSchema(ReadModelSchema):
+    """A stored match report as the reader may see it (registry.workflow.queries.ReportView)."""
+
     id = fields.Integer()
     build_request_id = fields.Integer()
     registry_seq = fields.Integer()
     verdict = fields.String()
     trigger = fields.String()
-    created_at = fields.String()
-    report = fields.Dict(metadata={"description": "the engine's report, stored unchanged"})
+    created_at = fields.DateTime()
+    report = fields.Dict(
+        metadata={
+            "description": "the engine's report (a SiteReport or a RouteReport, as POST "
+            "/match/site and /match/route answer), stored unchanged and shown redacted "
+            "for what the reader may know"
+        }
+    )
 
 
-class BuildRequestSchema(Schema):
+class BuildRequestSchema(ReadModelSchema):
+    """A build request with its latest verdict (registry.workflow.queries.BuildRequestView)."""
+
     id = fields.Integer()
     kind = fields.String()
     state = fields.String(metadata={"enum": [s.value for s in BuildState]})
     requester_id = fields.Integer()
     approver_org_id = fields.Integer(allow_none=True)
-    geometry = fields.Dict()
+    geometry = GeoJSON(attribute="geom")
     needs = fields.Dict()
     radius_m = fields.Float(allow_none=True)
     corridor_m = fields.Float(allow_none=True)
     min_height_m = fields.Float(allow_none=True)
     purpose = fields.String()
-    wanted_date = fields.String(allow_none=True)
+    wanted_date = fields.Date(allow_none=True)
     verdict = fields.String(allow_none=True, metadata={"description": "of the latest report"})
-    due_at = fields.String()
-    paused_at = fields.String(allow_none=True)
-    created_at = fields.String()
-    updated_at = fields.String()
-    decided_at = fields.String(allow_none=True)
+    due_at = fields.DateTime()
+    paused_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class BuildRequestDetailSchema(BuildRequestSchema):
+    """One build request with all its match reports (oldest first) and decisions."""
+
     reports = fields.List(fields.Nested(MatchReportSchema))
-    decisions = fields.List(fields.Dict())
+    decisions = fields.List(fields.Nested(DecisionSchema))
 
 
 class BuildRequestListSchema(PageSchema):

@@ -22,7 +22,7 @@ blp = PagedBlueprint(
 )
 
 
-def _one(group_id: int) -> dict:
+def _one(group_id: int) -> co_build_queries.CoBuildGroupView:
     with read_session() as session:
         return co_build_queries.get_group(session, current_actor(), group_id)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from api.fields import Id
 from api.pagination import PageSchema
+from api.read_fields import ReadModelSchema, Rounded
 
 
 class CoBuildQueryArgsSchema(Schema):
@@ -18,20 +19,27 @@ class CoBuildMemberSchema(Schema):
     mine = fields.Boolean(metadata={"description": "the request is your organisation's"})
 
 
-class CoBuildGroupSchema(Schema):
+class CoBuildGroupSchema(ReadModelSchema):
+    """A co-build group (registry.planning.co_build_queries.CoBuildGroupView)."""
+
     id = fields.Integer()
     kind = fields.String(metadata={"description": "site or route"})
     state = fields.String(metadata={"description": "open, decided or dissolved"})
     build_request_ids = fields.List(fields.Integer())
     members = fields.List(fields.Nested(CoBuildMemberSchema))
-    shared_m = fields.Float(metadata={"description": "routes: metres the members share"})
+    shared_m = Rounded(1, metadata={"description": "routes: metres the members share"})
     sites = fields.Integer(metadata={"description": "sites: how many sites one structure serves"})
-    saving = fields.Float(metadata={"description": "build cost avoided (cost table)"})
+    saving = Rounded(2, metadata={"description": "build cost avoided (cost table)"})
     currency = fields.String()
     builder_request_id = fields.Integer(allow_none=True)
     planned_asset_id = fields.Integer(allow_none=True)
-    created_at = fields.String()
-    decided_at = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+
+    @post_dump
+    def _one_measure_per_kind(self, data: dict, **kwargs) -> dict:
+        data.pop("sites" if data["kind"] == "route" else "shared_m", None)
+        return data
 
 
 class CoBuildListSchema(PageSchema):

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from api.fields import Id
 from api.pagination import PageSchema
+from api.read_fields import ObjectRef, Rounded
 
 
 class DeadlineQueryArgsSchema(Schema):
@@ -18,7 +19,9 @@ class DeadlineQueryArgsSchema(Schema):
 
 
 class DeadlineSchema(Schema):
-    object = fields.String(metadata={"example": "share_request:12"})
+    """An open request against its due date (registry.workflow.deadlines.DueItem)."""
+
+    object = ObjectRef()
     object_type = fields.String()
     object_id = fields.Integer()
     state = fields.String()
@@ -26,9 +29,9 @@ class DeadlineSchema(Schema):
     party = fields.String(allow_none=True, metadata={"description": "org_id's part in it"})
     org_id = fields.Integer(allow_none=True, metadata={"description": "who must act"})
     must_act = fields.Boolean()
-    due_at = fields.String()
+    due_at = fields.DateTime()
     overdue = fields.Boolean()
-    days_left = fields.Float()
+    days_left = Rounded(2)
     working_days_left = fields.Integer()
 
 

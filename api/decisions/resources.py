@@ -51,4 +51,4 @@ class Decisions(MethodView):
                 calendar=workflow_settings.calendar(),
                 **data,
             )
-            return service.decision_snapshot(row)
+            return row

@@ -28,6 +28,8 @@ class DecisionCreateSchema(Schema):
 
 
 class DecisionSchema(Schema):
+    """An approver's ruling (a registry.workflow.models.Decision row)."""
+
     id = fields.Integer()
     build_request_id = fields.Integer()
     decision = fields.String()
@@ -36,8 +38,10 @@ class DecisionSchema(Schema):
     reason = fields.String(allow_none=True)
     justification = fields.String(allow_none=True)
     match_report_id = fields.Integer(allow_none=True)
-    share_request_ids = fields.List(fields.Integer())
-    created_at = fields.String()
+    share_request_ids = fields.List(
+        fields.Integer(), metadata={"description": "require_share: the share requests it opened"}
+    )
+    created_at = fields.DateTime()
 
 
 class DecisionListSchema(PageSchema):

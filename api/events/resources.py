@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.context import current_actor, read_session, unit_of_work
 from api.events.schemas import (
@@ -12,9 +11,10 @@ from api.events.schemas import (
     MarkReadResultSchema,
     MarkReadSchema,
 )
+from api.pagination import PagedBlueprint
 from registry.notify import inbox, projection
 
-blp = Blueprint(
+blp = PagedBlueprint(
     "events", __name__, url_prefix="/events", description="Your organisation's inbox of events"
 )
 
@@ -23,19 +23,18 @@ blp = Blueprint(
 class Events(MethodView):
     @blp.arguments(EventQueryArgsSchema, location="query")
     @blp.response(200, EventListSchema)
-    def get(self, args):
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
         """Your organisation's events, newest first (read, unread or both)"""
+        page = pagination_parameters
         with unit_of_work() as uow:
             projection.project(uow)  # the inbox is current: audit entries since the last run
         with read_session() as session:
-            items, total, unread = inbox.list_events(session, current_actor(), **args)
-        return {
-            "items": items,
-            "total": total,
-            "unread": unread,
-            "limit": args["limit"],
-            "offset": args["offset"],
-        }
+            items, page.item_count, unread = inbox.list_events(
+                session, current_actor(), **args, limit=page.limit, offset=page.offset
+            )
+        page.other_counts["unread"] = unread
+        return items
 
 
 @blp.route("/read")

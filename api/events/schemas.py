@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.fields import Id, Offset
+from api.fields import Id
+from api.pagination import PageSchema
+from api.read_fields import ObjectRef
 
 
 class EventQueryArgsSchema(Schema):
     unread = fields.Boolean(metadata={"description": "true: unread only; false: read only"})
     kind = fields.String(validate=validate.Length(1, 40))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = Offset()
 
 
 class EventSchema(Schema):
+    """An event in the inbox (a registry Event row); a webhook body carries the same shape."""
+
     id = fields.Integer()
     kind = fields.String(
         metadata={
@@ -23,21 +25,18 @@ class EventSchema(Schema):
             "build_info_requested, planned_date_reached"
         }
     )
-    object = fields.String()
+    object = ObjectRef()
     object_type = fields.String()
     object_id = fields.String()
     payload = fields.Dict()
-    created_at = fields.String()
-    read = fields.Boolean()
-    read_at = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    read = fields.Function(lambda e: e.read_at is not None, metadata={"type": "boolean"})
+    read_at = fields.DateTime(allow_none=True)
 
 
-class EventListSchema(Schema):
+class EventListSchema(PageSchema):
     items = fields.List(fields.Nested(EventSchema))
-    total = fields.Integer()
     unread = fields.Integer(metadata={"description": "unread events in all"})
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class MarkReadSchema(Schema):

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from api.build_requests.schemas import BuildRequestDetailSchema
 from api.fields import Id, Units
 from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
 
@@ -92,7 +93,9 @@ class PlanBuildRequestSchema(PlanRouteSchema):
 
 
 class PlanSavedSchema(Schema):
-    build_request = fields.Dict(metadata={"description": "as GET /build-requests/<id> shows it"})
+    build_request = fields.Nested(
+        BuildRequestDetailSchema, metadata={"description": "as GET /build-requests/<id> shows it"}
+    )
     share_request_ids = fields.List(fields.Integer())
     unfiled_legs = fields.Integer(
         metadata={"description": "reuse legs on assets you may not see: ask their owners"}

@@ -29,7 +29,7 @@ blp = PagedBlueprint(
 )
 
 
-def _json(request_id: int) -> dict:
+def _view(request_id: int) -> queries.ShareRequestView:
     with read_session() as session:
         return queries.visible_share_request(session, current_actor(), request_id)
 
@@ -74,7 +74,7 @@ class ShareRequests(MethodView):
                 calendar=workflow_settings.calendar(),
             )
         location = url_for("share_requests.ShareRequestById", request_id=sr.id)
-        return _json(sr.id), 201, {"Location": location}
+        return _view(sr.id), 201, {"Location": location}
 
 
 @blp.route("/<int:request_id>")
@@ -82,7 +82,7 @@ class ShareRequestById(MethodView):
     @blp.response(200, ShareRequestSchema)
     def get(self, request_id):
         """Read one share request"""
-        return _json(request_id)
+        return _view(request_id)
 
 
 @blp.route("/<int:request_id>/accept")
@@ -93,7 +93,7 @@ class ShareRequestAccept(MethodView):
         """Owner: accept; the held units become an active allocation under the agreement"""
         with unit_of_work() as uow:
             service.accept(uow, request_id, data["agreement_ref"], data.get("sharing_mode"))
-        return _json(request_id)
+        return _view(request_id)
 
 
 @blp.route("/<int:request_id>/reject")
@@ -110,7 +110,7 @@ class ShareRequestReject(MethodView):
                 data["reason"],
                 calendar=workflow_settings.calendar(),
             )
-        return _json(request_id)
+        return _view(request_id)
 
 
 @blp.route("/<int:request_id>/withdraw")
@@ -123,7 +123,7 @@ class ShareRequestWithdraw(MethodView):
             service.withdraw(
                 uow, request_id, data.get("reason"), calendar=workflow_settings.calendar()
             )
-        return _json(request_id)
+        return _view(request_id)
 
 
 @blp.route("/<int:request_id>/release")
@@ -134,4 +134,4 @@ class ShareRequestRelease(MethodView):
         """Requester or owner: end an accepted share and free its units"""
         with unit_of_work() as uow:
             service.release(uow, request_id, data.get("reason"))
-        return _json(request_id)
+        return _view(request_id)

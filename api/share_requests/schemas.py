@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from api.fields import Id, Units
 from api.pagination import PageSchema
+from api.read_fields import ReadModelSchema
 from registry.inventory.vocabulary import Resource
 from registry.workflow.states import RejectReason, ShareState, SharingMode
 
@@ -53,15 +54,20 @@ class SwapOutSchema(Schema):
     allocation_id = fields.Integer(allow_none=True)
 
 
-class ShareRequestSchema(Schema):
+class ShareRequestSchema(ReadModelSchema):
+    """A share request as it stands (registry.workflow.queries.ShareRequestView)."""
+
     id = fields.Integer()
     state = fields.String(metadata={"enum": [s.value for s in ShareState]})
     asset_id = fields.Integer()
     resource = fields.String()
     requester_id = fields.Integer()
     owner_id = fields.Integer()
-    requested = fields.Dict()
-    units = fields.List(fields.Integer())
+    requested = fields.Method(
+        "_requested",
+        metadata={"type": "object", "description": "as asked: {units: [...]} or {count: n}"},
+    )
+    units = fields.List(fields.Integer(), metadata={"description": "the units held now"})
     allocation_id = fields.Integer(allow_none=True)
     allocation_state = fields.String(allow_none=True)
     min_height_m = fields.Float(allow_none=True)
@@ -71,12 +77,22 @@ class ShareRequestSchema(Schema):
     reason_code = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
     build_request_id = fields.Integer(allow_none=True)
-    swap = fields.Nested(SwapOutSchema)
-    hold_expires_at = fields.String()
-    due_at = fields.String()
-    created_at = fields.String()
-    updated_at = fields.String()
-    answered_at = fields.String(allow_none=True)
+    swap = fields.Nested(SwapOutSchema, metadata={"description": "only for a core swap"})
+    hold_expires_at = fields.DateTime()
+    due_at = fields.DateTime()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+
+    def _requested(self, view) -> dict:
+        sr = view.row
+        return {"units": sr.units} if sr.units is not None else {"count": sr.count}
+
+    @post_dump
+    def _swap_only_for_a_swap(self, data: dict, **kwargs) -> dict:
+        if data.get("swap") is None:
+            data.pop("swap", None)
+        return data
 
 
 class ShareRequestListSchema(PageSchema):

@@ -38,8 +38,7 @@ class Webhooks(MethodView):
         """Register a webhook: every new event of your organisation is POSTed to it"""
         with unit_of_work() as uow:
             hook = service.create_webhook(uow, data["url"], data["secret"])
-            body = service.webhook_json(hook)
-        return body, 201, {"Location": url_for("webhooks.WebhookById", webhook_id=body["id"])}
+        return hook, 201, {"Location": url_for("webhooks.WebhookById", webhook_id=hook.id)}
 
 
 @blp.route("/<int:webhook_id>")

@@ -15,13 +15,15 @@ class WebhookCreateSchema(Schema):
 
 
 class WebhookSchema(Schema):
+    """A registered webhook (a registry Webhook row): never its secret."""
+
     id = fields.Integer()
     org_id = fields.Integer()
     url = fields.String()
     active = fields.Boolean()
     failures = fields.Integer(metadata={"description": "consecutive failed attempts"})
-    created_at = fields.String()
-    disabled_at = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    disabled_at = fields.DateTime(allow_none=True)
 
 
 class WebhookListSchema(Schema):
@@ -30,15 +32,17 @@ class WebhookListSchema(Schema):
 
 
 class DeliverySchema(Schema):
+    """One entry of a webhook's delivery log (a registry WebhookDelivery row)."""
+
     id = fields.Integer()
     event_id = fields.Integer()
     state = fields.String(metadata={"description": "pending, delivered or failed"})
     attempts = fields.Integer()
-    next_attempt_at = fields.String(allow_none=True)
+    next_attempt_at = fields.DateTime(allow_none=True)
     last_status = fields.Integer(allow_none=True)
     last_error = fields.String(allow_none=True)
-    created_at = fields.String()
-    delivered_at = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    delivered_at = fields.DateTime(allow_none=True)
 
 
 class DeliveryListSchema(Schema):

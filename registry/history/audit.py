@@ -18,23 +18,6 @@ def parse_object(value: str) -> tuple[str, str]:
     return object_type, object_id
 
 
-def entry_json(e: AuditEntry) -> dict:
-    """An audit entry as the API shows it."""
-    return {
-        "id": e.id,
-        "at": e.at.isoformat(),
-        "actor": e.actor,
-        "request_id": e.request_id,
-        "object": f"{e.object_type}:{e.object_id}",
-        "object_type": e.object_type,
-        "object_id": e.object_id,
-        "action": e.action,
-        "before": e.before,
-        "after": e.after,
-        "reason": e.reason,
-    }
-
-
 def _check_may_read(session, actor: Actor, object_type, object_id) -> None:
     """An explicitly named object: only those who may see it read its history, else 403."""
     if object_id is None or rules.may_read_history(session, actor, object_type, object_id):
@@ -49,8 +32,8 @@ def history(
     object_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> tuple[list[dict], int]:
-    """(audit entries, oldest first, as JSON; total) of an object, or of many objects.
+) -> tuple[list[AuditEntry], int]:
+    """(audit entries, oldest first; total) of an object, or of many objects.
 
     Admins read everything; others the history of the share requests, build requests,
     decisions and grants they may see (registry.access.rules; any other object is a 403).
@@ -65,5 +48,4 @@ def history(
         conds.append(AuditEntry.object_id == str(object_id))
     total = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(*conds))
     stmt = sa.select(AuditEntry).where(*conds).order_by(AuditEntry.id)
-    entries = session.scalars(stmt.limit(limit).offset(offset))
-    return [entry_json(e) for e in entries], total
+    return list(session.scalars(stmt.limit(limit).offset(offset))), total

@@ -130,14 +130,6 @@ def validate_attribute(kind: Kind, name: str, value, spec: AttributeSpec):
     return value
 
 
-def validate_attributes(kind: Kind, attrs: dict) -> dict:
-    """Validate every attribute against the kind's table; unknown names are rejected."""
-    problems = Problems()
-    out = collect_attributes(kind, attrs, problems)
-    problems.raise_any()
-    return out
-
-
 def collect_attributes(kind: Kind, attrs: dict, problems: Problems) -> dict:
     """The valid attributes; what is wrong with the others goes to `problems`."""
     specs = ATTRIBUTES_BY_KIND[kind]
@@ -154,14 +146,6 @@ def collect_attributes(kind: Kind, attrs: dict, problems: Problems) -> dict:
         normalised = problems.run(validate_attribute, kind, name, value, specs[name])
         if normalised is not None:
             out[name] = normalised
-    return out
-
-
-def validate_capacity(kind: Kind, capacity) -> dict[Resource, CapacitySpec]:
-    """Validate a capacity mapping such as {"fiber_core": {"total": 48}}."""
-    problems = Problems()
-    out = collect_capacity(kind, capacity, problems)
-    problems.raise_any()
     return out
 
 

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from registry.db.engine import read_only
 from registry.db.uow import Actor, UnitOfWork
 from registry.inventory.models import utcnow
-from registry.notify.emit import event_json
 from registry.notify.models import Event, Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -55,6 +54,23 @@ class DeliverySummary:
         )
 
 
+def event_message(e: Event) -> dict:
+    """The event as a webhook body carries it. This is the notifier's own outbound message,
+    written here because the notifier runs without the web layer; it is the same shape as
+    the inbox shows (api/events/schemas.py EventSchema), which a test holds equal."""
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "object": f"{e.object_type}:{e.object_id}",
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "payload": e.payload,
+        "created_at": e.created_at.isoformat(),
+        "read": e.read_at is not None,
+        "read_at": e.read_at.isoformat() if e.read_at else None,
+    }
+
+
 def _due(session_factory, now, limit) -> list[tuple[int, str, str, bytes, str, str]]:
     """(delivery id, url, secret, body, event kind, timestamp) of deliveries due now."""
     with read_only(session_factory()) as session:
@@ -72,7 +88,7 @@ def _due(session_factory, now, limit) -> list[tuple[int, str, str, bytes, str, s
         ).all()
         out = []
         for d, w, e in rows:
-            body = json.dumps({"delivery_id": d.id, "org_id": e.org_id, "event": event_json(e)})
+            body = json.dumps({"delivery_id": d.id, "org_id": e.org_id, "event": event_message(e)})
             stamp = str(int(now.timestamp()))
             out.append((d.id, w.url, w.secret, body.encode(), e.kind, stamp))
         return out

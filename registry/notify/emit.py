@@ -58,18 +58,3 @@ def emit(session, org_id, kind, key, object_type, object_id, payload, now=None) 
             )
         )
     return event
-
-
-def event_json(e: Event) -> dict:
-    """An event as the inbox and webhooks show it."""
-    return {
-        "id": e.id,
-        "kind": e.kind,
-        "object": f"{e.object_type}:{e.object_id}",
-        "object_type": e.object_type,
-        "object_id": e.object_id,
-        "payload": e.payload,
-        "created_at": e.created_at.isoformat(),
-        "read": e.read_at is not None,
-        "read_at": e.read_at.isoformat() if e.read_at else None,
-    }

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from registry.db.uow import Actor, UnitOfWork
 from registry.errors import ValidationFailed
 from registry.inventory.models import utcnow
-from registry.notify.emit import event_json
 from registry.notify.models import Event
 
 
@@ -19,8 +18,8 @@ def actor_org(actor: Actor) -> int:
 
 def list_events(
     session, actor: Actor, unread: bool | None = None, kind=None, limit=100, offset=0
-) -> tuple[list[dict], int, int]:
-    """(the organisation's events as JSON, how many match, how many are unread in all)."""
+) -> tuple[list[Event], int, int]:
+    """(the organisation's events, newest first; how many match; how many are unread in all)."""
     org = actor_org(actor)
     conds = [Event.org_id == org]
     if unread is not None:
@@ -34,7 +33,7 @@ def list_events(
         .where(Event.org_id == org, Event.read_at.is_(None))
     )
     stmt = sa.select(Event).where(*conds).order_by(Event.id.desc()).limit(limit).offset(offset)
-    return [event_json(e) for e in session.scalars(stmt)], total, unread_count
+    return list(session.scalars(stmt)), total, unread_count
 
 
 def mark_read(uow: UnitOfWork, ids: list[int] | None = None, read: bool = True) -> int:

@@ -14,8 +14,8 @@ from registry.notify.models import Webhook, WebhookDelivery
 MIN_SECRET = 16
 
 
-def webhook_json(w: Webhook) -> dict:
-    """A webhook as the API shows it: never its secret."""
+def webhook_snapshot(w: Webhook) -> dict:
+    """A webhook as the audit log records it: never its secret."""
     return {
         "id": w.id,
         "org_id": w.org_id,
@@ -46,7 +46,7 @@ def create_webhook(uow: UnitOfWork, url: str, secret: str) -> Webhook:
     hook = Webhook(org_id=org, url=_check_url(url), secret=secret, active=True, failures=0)
     uow.session.add(hook)
     uow.session.flush()
-    uow.audit("webhook", hook.id, "create", after=webhook_json(hook))
+    uow.audit("webhook", hook.id, "create", after=webhook_snapshot(hook))
     uow.commit()
     return hook
 
@@ -58,48 +58,33 @@ def _own(session, actor: Actor, webhook_id: int) -> Webhook:
     return hook
 
 
-def list_webhooks(session, actor: Actor) -> list[dict]:
+def list_webhooks(session, actor: Actor) -> list[Webhook]:
     """The organisation's webhooks (every one, for an admin)."""
     stmt = sa.select(Webhook).order_by(Webhook.id)
     if not actor.is_admin:
         stmt = stmt.where(Webhook.org_id == actor_org(actor))
-    return [webhook_json(w) for w in session.scalars(stmt)]
+    return list(session.scalars(stmt))
 
 
-def get_webhook(session, actor: Actor, webhook_id: int) -> dict:
-    return webhook_json(_own(session, actor, webhook_id))
+def get_webhook(session, actor: Actor, webhook_id: int) -> Webhook:
+    """One of the actor's organisation's webhooks (any, for an admin), else NotFound."""
+    return _own(session, actor, webhook_id)
 
 
 def delete_webhook(uow: UnitOfWork, webhook_id: int) -> None:
     """Remove a webhook and its delivery log."""
     hook = _own(uow.session, uow.actor, webhook_id)
-    uow.audit("webhook", hook.id, "delete", before=webhook_json(hook))
+    uow.audit("webhook", hook.id, "delete", before=webhook_snapshot(hook))
     uow.session.delete(hook)
     uow.commit()
 
 
-def deliveries(session, actor: Actor, webhook_id: int, limit=100, offset=0) -> tuple[list, int]:
+def deliveries(
+    session, actor: Actor, webhook_id: int, limit=100, offset=0
+) -> tuple[list[WebhookDelivery], int]:
     """(the webhook's delivery log, newest first; how many in all)."""
     _own(session, actor, webhook_id)
     cond = WebhookDelivery.webhook_id == webhook_id
     total = session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery).where(cond))
     stmt = sa.select(WebhookDelivery).where(cond).order_by(WebhookDelivery.id.desc())
-    rows = session.scalars(stmt.limit(limit).offset(offset))
-    return [delivery_json(d) for d in rows], total
-
-
-def delivery_json(d: WebhookDelivery) -> dict:
-    def iso(v):
-        return v.isoformat() if v else None
-
-    return {
-        "id": d.id,
-        "event_id": d.event_id,
-        "state": d.state,
-        "attempts": d.attempts,
-        "next_attempt_at": iso(d.next_attempt_at),
-        "last_status": d.last_status,
-        "last_error": d.last_error,
-        "created_at": iso(d.created_at),
-        "delivered_at": iso(d.delivered_at),
-    }
+    return list(session.scalars(stmt.limit(limit).offset(offset))), total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -47,35 +48,51 @@ def may_see(actor: Actor, requests: list[BuildRequest]) -> bool:
     return any(in_jurisdiction(actor, br.geom) for br in requests)
 
 
-def group_json(group, members, requests, actor: Actor, rules: CoBuildRules) -> dict:
-    """A group as the API shows it: ids and roles only, never another member's plan."""
+@dataclass(frozen=True)
+class MemberView:
+    """A member of a group as a reader sees it: its request, its role, and whether it is the
+    reader's own (never another member's plan)."""
+
+    build_request_id: int
+    role: str
+    mine: bool
+
+
+@dataclass(frozen=True)
+class CoBuildGroupView:
+    """A co-build group as it stands: the row, its effective state, its members and what
+    building once saves (`shared_m` for routes, `sites` for sites, None for the other kind)."""
+
+    row: CoBuildGroup
+    state: str
+    build_request_ids: tuple[int, ...]
+    members: tuple[MemberView, ...]
+    saving: float
+    currency: str
+    shared_m: float | None
+    sites: int | None
+
+
+def group_view(group, members, requests, actor: Actor, rules: CoBuildRules) -> CoBuildGroupView:
+    """A group as this actor may see it: ids and roles only."""
     by_id = {br.id: br for br in requests}
-    out = {
-        "id": group.id,
-        "kind": group.kind,
-        "state": _state(group, requests),
-        "build_request_ids": sorted(by_id),
-        "members": [
-            {
-                "build_request_id": m.build_request_id,
-                "role": m.role,
-                "mine": actor.org_id is not None
-                and by_id[m.build_request_id].requester_id == actor.org_id,
-            }
-            for m in sorted(members, key=lambda m: m.build_request_id)
-        ],
-        "saving": round(saving(group.kind, group.shared_m, requests, rules), 2),
-        "currency": rules.costs.currency,
-        "builder_request_id": group.builder_request_id,
-        "planned_asset_id": group.planned_asset_id,
-        "created_at": group.created_at.isoformat(),
-        "decided_at": group.decided_at.isoformat() if group.decided_at else None,
+    mine = {
+        i for i, br in by_id.items() if actor.org_id is not None and br.requester_id == actor.org_id
     }
-    if group.kind == "route":
-        out["shared_m"] = round(group.shared_m or 0.0, 1)
-    else:
-        out["sites"] = len(requests)
-    return out
+    route = group.kind == "route"
+    return CoBuildGroupView(
+        row=group,
+        state=_state(group, requests),
+        build_request_ids=tuple(sorted(by_id)),
+        members=tuple(
+            MemberView(m.build_request_id, m.role, m.build_request_id in mine)
+            for m in sorted(members, key=lambda m: m.build_request_id)
+        ),
+        saving=saving(group.kind, group.shared_m, requests, rules),
+        currency=rules.costs.currency,
+        shared_m=(group.shared_m or 0.0) if route else None,
+        sites=None if route else len(requests),
+    )
 
 
 def _load(session, group_ids=None):
@@ -98,18 +115,18 @@ def _load(session, group_ids=None):
 
 def list_groups(
     session, actor: Actor, state: str | None = None, limit=100, offset=0, rules=None
-) -> tuple[list[dict], int]:
-    """(groups the actor may see, oldest first, as JSON; how many in all)."""
+) -> tuple[list[CoBuildGroupView], int]:
+    """(groups the actor may see, oldest first; how many in all)."""
     rules = rules or current_rules()
-    shown = [group_json(g, m, r, actor, rules) for g, m, r in _load(session) if may_see(actor, r)]
+    shown = [group_view(g, m, r, actor, rules) for g, m, r in _load(session) if may_see(actor, r)]
     if state:
-        shown = [g for g in shown if g["state"] == state]
+        shown = [g for g in shown if g.state == state]
     return shown[offset : offset + limit], len(shown)
 
 
-def get_group(session, actor: Actor, group_id: int, rules=None) -> dict:
-    """One group as JSON, or NotFound when it does not exist or is not the actor's to see."""
+def get_group(session, actor: Actor, group_id: int, rules=None) -> CoBuildGroupView:
+    """One group, or NotFound when it does not exist or is not the actor's to see."""
     found = _load(session, [group_id])
     if not found or not may_see(actor, found[0][2]):
         raise NotFound(f"co-build group {group_id} does not exist", field="id")
-    return group_json(*found[0], actor, rules or current_rules())
+    return group_view(*found[0], actor, rules or current_rules())

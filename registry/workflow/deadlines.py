@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -15,24 +16,40 @@ from registry.workflow.models import BuildRequest, ShareRequest
 from registry.workflow.states import BuildState, ShareState
 
 
-def _item(calendar, now, object_type, row, action, party, org_id, must_act) -> dict:
-    return {
-        "object": f"{object_type}:{row.id}",
-        "object_type": object_type,
-        "object_id": row.id,
-        "state": row.state,
-        "action": action,
-        "party": party,
-        "org_id": org_id,
-        "must_act": must_act,
-        "due_at": row.due_at.isoformat(),
-        "overdue": row.due_at <= now,
-        "days_left": round((row.due_at - now).total_seconds() / 86400, 2),
-        "working_days_left": calendar.working_days_between(now, row.due_at),
-    }
+@dataclass(frozen=True)
+class DueItem:
+    """An open request against its due date: who must act (`party`, `org_id`), or waits."""
+
+    object_type: str
+    object_id: int
+    state: str
+    action: str
+    party: str | None
+    org_id: int | None
+    must_act: bool
+    due_at: dt.datetime
+    overdue: bool
+    days_left: float
+    working_days_left: int
 
 
-def _share_items(session, calendar, now, horizon, actor, org_id) -> list[dict]:
+def _item(calendar, now, object_type, row, action, party, org_id, must_act) -> DueItem:
+    return DueItem(
+        object_type=object_type,
+        object_id=row.id,
+        state=row.state,
+        action=action,
+        party=party,
+        org_id=org_id,
+        must_act=must_act,
+        due_at=row.due_at,
+        overdue=row.due_at <= now,
+        days_left=(row.due_at - now).total_seconds() / 86400,
+        working_days_left=calendar.working_days_between(now, row.due_at),
+    )
+
+
+def _share_items(session, calendar, now, horizon, actor, org_id) -> list[DueItem]:
     stmt = sa.select(ShareRequest).where(
         ShareRequest.state == ShareState.PENDING,
         ShareRequest.hold_expires_at > now,  # a lapsed hold is expired, not overdue
@@ -60,7 +77,7 @@ def _build_party(br: BuildRequest, actor: Actor, org_id) -> str | None:
     return "approver"  # addressed to it, or inside its area
 
 
-def _build_items(session, calendar, now, horizon, actor, org_id) -> list[dict]:
+def _build_items(session, calendar, now, horizon, actor, org_id) -> list[DueItem]:
     # A request waiting for the requester's answer has its clock paused: it is never due.
     stmt = sa.select(BuildRequest).where(
         BuildRequest.state == BuildState.PENDING,
@@ -91,7 +108,7 @@ def due_items(
     org_id: int | None = None,
     within_days: float = 7,
     now: dt.datetime | None = None,
-) -> list[dict]:
+) -> list[DueItem]:
     """Open requests that are overdue or due within `within_days`, soonest first.
 
     Only requests the actor may see (registry.access.rules): parties see their own, approvers
@@ -107,4 +124,4 @@ def due_items(
     horizon = now + dt.timedelta(days=within_days)
     items = _share_items(session, calendar, now, horizon, actor, org_id)
     items += _build_items(session, calendar, now, horizon, actor, org_id)
-    return sorted(items, key=lambda i: (i["due_at"], i["object"]))
+    return sorted(items, key=lambda i: (i.due_at, f"{i.object_type}:{i.object_id}"))

@@ -21,6 +21,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from matching.planner import PlanRequest
+from matching.requests import RouteRequest, SiteRequest
 from registry.db.uow import UnitOfWork
 from registry.engine import planner
 from registry.errors import ValidationFailed
@@ -62,10 +63,10 @@ class _WithPlan:
     def __init__(self, matcher: Matcher, plan: dict) -> None:
         self._matcher, self._plan = matcher, plan
 
-    def match_site(self, request: dict) -> dict:
+    def match_site(self, request: SiteRequest) -> dict:
         raise ValidationFailed("geometry", "a planned route is a LineString")
 
-    def match_route(self, request: dict) -> dict:
+    def match_route(self, request: RouteRequest) -> dict:
         return {**self._matcher.match_route(request), "plan": self._plan}
 
 

@@ -1,4 +1,4 @@
-"""Read side of the workflow: share and build requests as JSON, filtered lists, the queue."""
+"""Read side of the workflow: share and build requests as they stand, filtered lists, the queue."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ import sqlalchemy as sa
 
 from registry.access import rules
 from registry.access.report_visibility import redact_report
-from registry.db.geometry import to_geojson
 from registry.db.uow import Actor
 from registry.inventory.models import Allocation, utcnow
-from registry.workflow.decisions import decision_snapshot
 from registry.workflow.models import BuildRequest, Decision, MatchReport, ShareRequest
 from registry.workflow.states import BuildState, ShareState
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
 
 
 def effective_share_state(now=None):
@@ -32,47 +26,48 @@ def effective_share_state(now=None):
     return sa.case((lapsed, sa.literal(ShareState.EXPIRED.value)), else_=ShareRequest.state)
 
 
-def share_request_json(sr: ShareRequest, allocs: dict[int, Allocation], now=None) -> dict:
-    """A share request as the API shows it, with the units its allocations hold."""
+@dataclass(frozen=True)
+class HeldSwap:
+    """The requester's own cable offered in a core swap, and the cores held on it now."""
+
+    asset_id: int
+    units: tuple[int, ...]
+    allocation_id: int | None
+
+
+@dataclass(frozen=True)
+class ShareRequestView:
+    """A share request as it stands now: the row, its effective state (a lapsed hold is
+    expired before the expiry job marks it) and the units its allocations hold."""
+
+    row: ShareRequest
+    state: str
+    units: tuple[int, ...]
+    allocation_state: str | None
+    swap: HeldSwap | None
+
+
+def share_request_view(sr: ShareRequest, allocs: dict[int, Allocation], now=None):
+    """One share request with the units its allocations (from `allocs`) hold."""
     now = now or utcnow()
     lapsed = sr.state == ShareState.PENDING and sr.hold_expires_at <= now
     main = allocs.get(sr.allocation_id)
-    swap = allocs.get(sr.swap_allocation_id)
-    out = {
-        "id": sr.id,
-        "state": ShareState.EXPIRED.value if lapsed else sr.state,
-        "asset_id": sr.asset_id,
-        "resource": sr.resource,
-        "requester_id": sr.requester_id,
-        "owner_id": sr.owner_id,
-        "requested": {"units": sr.units} if sr.units is not None else {"count": sr.count},
-        "units": list(main.units) if main is not None else [],
-        "allocation_id": sr.allocation_id,
-        "allocation_state": main.state if main is not None else None,
-        "min_height_m": sr.min_height_m,
-        "purpose": sr.purpose,
-        "sharing_mode": sr.sharing_mode,
-        "agreement_ref": sr.agreement_ref,
-        "reason_code": sr.reason_code,
-        "reason": sr.reason,
-        "build_request_id": sr.build_request_id,
-        "hold_expires_at": _iso(sr.hold_expires_at),
-        "due_at": _iso(sr.due_at),
-        "created_at": _iso(sr.created_at),
-        "updated_at": _iso(sr.updated_at),
-        "answered_at": _iso(sr.answered_at),
-    }
+    swap = None
     if sr.swap_asset_id is not None:
-        out["swap"] = {
-            "asset_id": sr.swap_asset_id,
-            "units": list(swap.units) if swap is not None else [],
-            "allocation_id": sr.swap_allocation_id,
-        }
-    return out
+        held = allocs.get(sr.swap_allocation_id)
+        units = tuple(held.units) if held is not None else ()
+        swap = HeldSwap(sr.swap_asset_id, units, sr.swap_allocation_id)
+    return ShareRequestView(
+        row=sr,
+        state=ShareState.EXPIRED.value if lapsed else sr.state,
+        units=tuple(main.units) if main is not None else (),
+        allocation_state=main.state if main is not None else None,
+        swap=swap,
+    )
 
 
-def share_requests_json(session, requests: list[ShareRequest]) -> list[dict]:
-    """Many share requests as JSON, with one query for their allocations."""
+def share_request_views(session, requests: list[ShareRequest]) -> list[ShareRequestView]:
+    """Many share requests as they stand, with one query for their allocations."""
     ids = {a for sr in requests for a in (sr.allocation_id, sr.swap_allocation_id) if a}
     allocs = {}
     if ids:
@@ -80,14 +75,14 @@ def share_requests_json(session, requests: list[ShareRequest]) -> list[dict]:
             a.id: a for a in session.scalars(sa.select(Allocation).where(Allocation.id.in_(ids)))
         }
     now = utcnow()
-    return [share_request_json(sr, allocs, now) for sr in requests]
+    return [share_request_view(sr, allocs, now) for sr in requests]
 
 
-def visible_share_request(session, actor: Actor, request_id: int) -> dict:
-    """One share request as JSON, or NotFound unless the actor is a party (or oversees all)."""
+def visible_share_request(session, actor: Actor, request_id: int) -> ShareRequestView:
+    """One share request, or NotFound unless the actor is a party (or oversees all)."""
     sr = session.get(ShareRequest, request_id)
     rules.require_visible_share_request(actor, sr, request_id)
-    return share_requests_json(session, [sr])[0]
+    return share_request_views(session, [sr])[0]
 
 
 @dataclass
@@ -103,8 +98,10 @@ class ShareFilter:
     offset: int = 0
 
 
-def list_share_requests(session, actor: Actor, f: ShareFilter) -> tuple[list[dict], int]:
-    """(share requests the actor may see, newest first, as JSON; total matching)."""
+def list_share_requests(
+    session, actor: Actor, f: ShareFilter
+) -> tuple[list[ShareRequestView], int]:
+    """(share requests the actor may see, newest first; total matching)."""
     conds = []
     if f.state:
         conds.append(effective_share_state() == f.state)
@@ -120,50 +117,41 @@ def list_share_requests(session, actor: Actor, f: ShareFilter) -> tuple[list[dic
     total = session.scalar(sa.select(sa.func.count()).select_from(ShareRequest).where(*conds))
     stmt = sa.select(ShareRequest).where(*conds).order_by(ShareRequest.id.desc())
     page = list(session.scalars(stmt.limit(f.limit).offset(f.offset)))
-    return share_requests_json(session, page), total
+    return share_request_views(session, page), total
 
 
-def report_json(session, row: MatchReport, actor: Actor, grid_m: float = 100.0):
+@dataclass(frozen=True)
+class ReportView:
+    """A stored match report and its report as the reader may see it (the row is unchanged)."""
+
+    row: MatchReport
+    report: dict
+
+
+def report_view(session, row: MatchReport, actor: Actor, grid_m: float = 100.0):
     """(a stored match report as this actor may see it, {grant id: asset ids it revealed}).
 
     The stored report stays unchanged (it is the reproducible record); the view hides what
     the reader may not know, as POST /match does (registry.access.report_visibility).
     """
     shown, uses = redact_report(lambda: nullcontext(session), actor, row.report, grid_m)
-    out = {
-        "id": row.id,
-        "build_request_id": row.build_request_id,
-        "registry_seq": row.registry_seq,
-        "verdict": row.verdict,
-        "trigger": row.trigger,
-        "created_at": _iso(row.created_at),
-        "report": shown,
-    }
-    return out, uses
+    return ReportView(row, shown), uses
 
 
-def build_request_json(br: BuildRequest, verdict: str | None = None) -> dict:
-    """A build request as the API shows it (without its reports)."""
-    return {
-        "id": br.id,
-        "kind": br.kind,
-        "state": br.state,
-        "requester_id": br.requester_id,
-        "approver_org_id": br.approver_org_id,
-        "geometry": to_geojson(br.geom),
-        "needs": br.needs,
-        "radius_m": br.radius_m,
-        "corridor_m": br.corridor_m,
-        "min_height_m": br.min_height_m,
-        "purpose": br.purpose,
-        "wanted_date": _iso(br.wanted_date),
-        "verdict": verdict,
-        "due_at": _iso(br.due_at),
-        "paused_at": _iso(br.paused_at),
-        "created_at": _iso(br.created_at),
-        "updated_at": _iso(br.updated_at),
-        "decided_at": _iso(br.decided_at),
-    }
+@dataclass(frozen=True)
+class BuildRequestView:
+    """A build request and the verdict of its latest match report (None before any)."""
+
+    row: BuildRequest
+    verdict: str | None
+
+
+@dataclass(frozen=True)
+class BuildRequestDetail(BuildRequestView):
+    """A build request with its match reports (oldest first) and decisions."""
+
+    reports: tuple[ReportView, ...]
+    decisions: tuple[Decision, ...]
 
 
 def _latest_verdicts(session, ids: list[int]) -> dict[int, str]:
@@ -192,8 +180,10 @@ class BuildFilter:
     offset: int = 0
 
 
-def list_build_requests(session, actor: Actor, f: BuildFilter) -> tuple[list[dict], int]:
-    """(build requests the actor may see, as JSON with their latest verdict; total)."""
+def list_build_requests(
+    session, actor: Actor, f: BuildFilter
+) -> tuple[list[BuildRequestView], int]:
+    """(build requests the actor may see, each with its latest verdict; total)."""
     conds = []
     if f.state:
         conds.append(BuildRequest.state == f.state)
@@ -207,7 +197,7 @@ def list_build_requests(session, actor: Actor, f: BuildFilter) -> tuple[list[dic
     stmt = sa.select(BuildRequest).where(*conds).order_by(order)
     page = list(session.scalars(stmt.limit(f.limit).offset(f.offset)))
     verdicts = _latest_verdicts(session, [br.id for br in page])
-    return [build_request_json(br, verdicts.get(br.id)) for br in page], total
+    return [BuildRequestView(br, verdicts.get(br.id)) for br in page], total
 
 
 def approver_queue(session, actor: Actor, limit: int = 100, offset: int = 0):
@@ -229,21 +219,20 @@ def build_request_detail(session, actor: Actor, request_id: int, grid_m: float =
     decisions = session.scalars(
         sa.select(Decision).where(Decision.build_request_id == br.id).order_by(Decision.id)
     )
-    out = build_request_json(br, rows[-1].verdict if rows else None)
-    out["reports"], uses = [], {}
+    reports, uses = [], {}
     for row in rows:
-        shown, revealed = report_json(session, row, actor, grid_m)
-        out["reports"].append(shown)
+        shown, revealed = report_view(session, row, actor, grid_m)
+        reports.append(shown)
         for grant_id, ids in revealed.items():
             uses.setdefault(grant_id, []).extend(ids)
-    out["decisions"] = [decision_snapshot(d) for d in decisions]
-    return out, uses
+    verdict = rows[-1].verdict if rows else None
+    return BuildRequestDetail(br, verdict, tuple(reports), tuple(decisions)), uses
 
 
 def list_decisions(
     session, actor: Actor, build_request_id=None, decision=None, limit=100, offset=0
 ):
-    """(decisions the actor may see, newest first, as JSON; total), optionally filtered."""
+    """(decisions the actor may see, newest first; total), optionally filtered."""
     conds = []
     if build_request_id is not None:
         conds.append(Decision.build_request_id == build_request_id)
@@ -252,4 +241,4 @@ def list_decisions(
     conds.append(rules.decision_condition(actor))
     total = session.scalar(sa.select(sa.func.count()).select_from(Decision).where(*conds))
     stmt = sa.select(Decision).where(*conds).order_by(Decision.id.desc())
-    return [decision_snapshot(d) for d in session.scalars(stmt.limit(limit).offset(offset))], total
+    return list(session.scalars(stmt.limit(limit).offset(offset))), total

@@ -8,6 +8,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from api.build_requests.schemas import BuildRequestDetailSchema
 from registry.db.uow import UnitOfWork
 from registry.engine.matcher import Matcher
 from registry.errors import Forbidden, IllegalTransition, ValidationFailed
@@ -46,8 +47,10 @@ def _decide(session_factory, actor, br_id, decision, **kw):
 
 
 def _detail(session_factory, cast, br_id, actor=None):
+    """The build request as the API shows it to the actor (an admin by default)."""
     with session_factory() as session:
-        return build_request_detail(session, actor or cast.admin, br_id)[0]
+        detail = build_request_detail(session, actor or cast.admin, br_id)[0]
+        return BuildRequestDetailSchema().dump(detail)
 
 
 def test_a_site_is_matched_at_once_and_the_report_is_stored_unchanged(
@@ -169,8 +172,8 @@ def test_only_approvers_decide_and_the_queue_is_oldest_first(session_factory, ma
         _decide(session_factory, cast.operator, first.id, "approve_new_build")
     with session_factory() as session:
         items, total = approver_queue(session, cast.approver)
-    assert [i["id"] for i in items] == [first.id, second.id] and total == 2
-    assert items[0]["verdict"] == "build_new"
+    assert [i.row.id for i in items] == [first.id, second.id] and total == 2
+    assert items[0].verdict == "build_new"
 
 
 def test_a_bad_request_is_a_422_naming_the_field(session_factory, matcher, cast):

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import box, shape
 
+from api.co_build.schemas import CoBuildGroupSchema
 from matching.requests import SiteRequest
 from registry.db.uow import Actor, UnitOfWork
 from registry.engine.matcher import Matcher
@@ -53,8 +54,9 @@ def _verdict(session_factory, br_id) -> str:
 
 
 def _groups(session_factory, actor):
+    """The groups the actor may see, as the API shows them."""
     with session_factory() as session:
-        return co_build_queries.list_groups(session, actor)[0]
+        return CoBuildGroupSchema(many=True).dump(co_build_queries.list_groups(session, actor)[0])
 
 
 def test_two_operators_planning_sites_100_m_apart_form_a_group(

@@ -33,13 +33,14 @@ def test_an_owner_sees_the_answer_it_owes_within_a_month(session_factory, cast):
         (waiting,) = due_items(session, cast.operator, calendar, within_days=40)
         later = dt.datetime.now(dt.UTC) + dt.timedelta(days=29, hours=23)
         (soon,) = due_items(session, cast.admin, calendar, within_days=7, now=later)
-    assert (item["object"], item["party"], item["must_act"]) == (
-        f"share_request:{rid}",
+    assert (item.object_type, item.object_id, item.party, item.must_act) == (
+        "share_request",
+        rid,
         "owner",
         True,
     )
-    assert (waiting["party"], waiting["must_act"]) == ("requester", False)
-    assert not soon["overdue"] and soon["org_id"] == cast.owner_id
+    assert (waiting.party, waiting.must_act) == ("requester", False)
+    assert not soon.overdue and soon.org_id == cast.owner_id
 
 
 def test_an_answered_request_owes_nothing(session_factory, cast):
@@ -68,7 +69,7 @@ def test_the_history_of_a_request_is_readable_by_its_parties_only(session_factor
             session, cast.operator, *audit.parse_object(f"share_request:{rid}")
         )
         assert total == 2
-        assert [(e["action"], e["reason"]) for e in entries] == [
+        assert [(e.action, e.reason) for e in entries] == [
             ("create", "5G backhaul for site NN-0001"),
             ("reject", "no_capacity: all cores planned for FTTH"),
         ]
@@ -79,7 +80,9 @@ def test_the_history_of_a_request_is_readable_by_its_parties_only(session_factor
             audit.history(session, cast.operator, "asset", str(cable))
         assert audit.history(session, stranger) == ([], 0)
         everything_mine, _ = audit.history(session, cast.operator)
-        assert {e["object"] for e in everything_mine} == {f"share_request:{rid}"}
+        assert {(e.object_type, e.object_id) for e in everything_mine} == {
+            ("share_request", str(rid))
+        }
 
 
 def test_the_database_refuses_to_rewrite_history(session_factory, cast):

@@ -87,7 +87,7 @@ def _decide_all(session_factory, cast, ids):
     with session_factory() as session:
         (group,) = co_build_queries.list_groups(session, cast.admin)[0]
     with UnitOfWork(session_factory, cast.approver) as uow:
-        co_build_decision.decide_co_build(uow, group["id"], ids["S5"], "replayed")
+        co_build_decision.decide_co_build(uow, group.row.id, ids["S5"], "replayed")
 
 
 def _set_clock(session_factory, ids):

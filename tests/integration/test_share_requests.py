@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from api.share_requests.schemas import ShareRequestSchema
 from registry.db.uow import UnitOfWork
 from registry.errors import CapacityExhausted, Forbidden, IllegalTransition, ValidationFailed
 from registry.inventory import assets
 from registry.inventory.capacity import capacity_views
 from registry.inventory.models import Allocation, AuditEntry
 from registry.workflow import expiry, share_requests
-from registry.workflow.queries import share_requests_json
+from registry.workflow.queries import share_request_views
 from registry.workflow.share_holds import UnitAsk
 from tests.workflow_factories import (
     SHORT_HOLD,
@@ -37,9 +38,10 @@ def _free(session_factory, asset_id, resource):
 
 
 def _json(session_factory, request_id):
+    """The share request as the API shows it."""
     with session_factory() as session:
         sr = share_requests.get_share_request(session, request_id)
-        return share_requests_json(session, [sr])[0]
+        return ShareRequestSchema().dump(share_request_views(session, [sr])[0])
 
 
 def _history(session_factory, object_type, object_id):
