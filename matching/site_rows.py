@@ -167,24 +167,18 @@ def site_candidates(
     return list(map(_new_candidate, columns))
 
 
-def shortlist(
-    table, slots: np.ndarray, owners: dict[int, str], request
-) -> tuple[list[SiteCandidate], int]:
-    """(the candidates among a table's filtered point slots that can make the top `limit`,
-    how many are eligible): measured with pyproj, checked and ranked by `kernels.site_pick`
-    on the table itself (the compiled twin of `finalists`).
+def shortlist(table, slots: np.ndarray, owners: dict[int, str], request) -> tuple[list, int]:
+    """(the table's best `request.limit` candidates among its filtered point slots, ranked,
+    as `Finalist` rows; how many are eligible): measured with pyproj, checked and scored by
+    `kernels.site_pick` on the table itself (the compiled twin of `finalists`).
 
     Runs under the index's read lock (`AssetIndex.scan_radius`) and copies out only what
-    the report can use; the candidates of several tables rank together afterwards.
+    the report shows. Each table keeps its own top `limit` by the report's key (score
+    rounded to 4 decimals, then asset id): a total order on candidates, so the best `limit`
+    of several tables are among the union of each one's best `limit`.
     """
     if table.line or not len(slots):
         return [], 0
-    n = len(slots)
-    # geo.geodesic_distances without its copies (these gathers are fresh arrays); pyproj
-    # writes the distances over its third argument.
-    distance, lat2 = table.lon[slots], table.lat[slots]
-    lon1, lat1 = np.full(n, request.location.x), np.full(n, request.location.y)
-    geo._GEOD_INV(lon1, lat1, distance, lat2, radians=False, return_back_azimuth=True)
     wanted = request.min_height_m
     antenna = _ANTENNA in request.needs
     best_col = table.top if antenna else table.height
@@ -193,25 +187,70 @@ def shortlist(
         ok = height_columns(SlotRows(table, slots, owners), request)[0]
         mode, ok_given = 2, ok
     row_filter = RowFilter.for_needs(request.needs)
+    codes, units = row_filter.code_array, row_filter.unit_array
+    wanted = np.nan if wanted is None else float(wanted)
+    lon, lat, radius = request.location.x, request.location.y, float(request.radius_m)
+    sure = 0
+    if abs(lat) <= kernels.APPROX_MAX_LAT:  # pyproj only for the rows whose distance matters
+        need, sure = kernels.site_bounds(
+            slots, table.lon, table.lat, lon, lat, radius, table.free, codes, units, best_col,
+            table.sector, _SECTOR_PREFERENCE, mode, wanted, ok_given, request.limit, _MARGIN,
+            _WEIGHTS, HEIGHT_REFERENCE_M,
+        )  # fmt: skip
+        slots = slots[need]
+        ok_given = ok_given[need] if mode == 2 else ok_given
+    n = len(slots)
+    # geo.geodesic_distances without its copies (these gathers are fresh arrays); pyproj
+    # writes the distances over its third argument.
+    distance, lat2 = table.lon[slots], table.lat[slots]
+    geo._GEOD_INV(np.full(n, lon), np.full(n, lat), distance, lat2, radians=False,
+                  return_back_azimuth=True)  # fmt: skip
     top, scores, eligible = kernels.site_pick(
-        slots, distance, float(request.radius_m), table.free, row_filter.code_array,
-        row_filter.unit_array, best_col, table.sector, _SECTOR_PREFERENCE, mode,
-        np.nan if wanted is None else float(wanted), ok_given, request.limit, _MARGIN,
-        _WEIGHTS, HEIGHT_REFERENCE_M,
+        slots, distance, radius, table.free, codes, units, best_col, table.sector,
+        _SECTOR_PREFERENCE, mode, wanted, ok_given, request.limit, _MARGIN, _WEIGHTS,
+        HEIGHT_REFERENCE_M,
     )  # fmt: skip
-    return _table_candidates(table, slots[top], distance[top], best_col, owners, request, scores), (
-        eligible
-    )
+    eligible += sure
+    if not len(top):
+        return [], eligible
+    picked = slots[top]
+    # The report's key, `site.site_report`'s: the score rounded as it shows, then the id.
+    keys = sorted(
+        [
+            (-(round(score, 4) + 0.0), asset_id, k)
+            for k, (score, asset_id) in enumerate(
+                zip(scores.tolist(), table.ids[picked].tolist(), strict=True)
+            )
+        ]
+    )[: request.limit]
+    order = [k for _, _, k in keys]
+    return _finalists(table, picked[order], distance[top[order]], best_col, owners, keys,
+                      codes), eligible  # fmt: skip
 
 
-def _table_candidates(table, picked, distance, best_col, owners, request, scores):
-    """`site_candidates` straight from the table's columns for the slots `picked`: the
-    dozen gathers without the row views in between (~15 µs of a query)."""
-    free = table.free
-    units = [(r, free[picked, RESOURCE_CODE[r]].tolist()) for r in request.needs]
+class Finalist(NamedTuple):
+    """A ranked candidate as the engine's report reads it: the first two fields are the
+    report's sort key (minus the rounded score, asset id), which no two rows share."""
+
+    neg_score: float
+    asset_id: int
+    kind: str
+    sensitivity: str
+    owner_id: int
+    owner_name: str | None
+    owner_sector: str
+    owner_ref: str
+    distance_m: float
+    units: list[int]  # free units of each need, in the request's order
+    best_height_m: float | None
+
+
+def _finalists(table, picked, distance, best_col, owners, keys, codes) -> list[Finalist]:
+    """`Finalist` rows straight from the table's columns for the slots `picked`."""
     owner = table.owner[picked].tolist()
     columns = zip(
-        table.ids[picked].tolist(),
+        [neg for neg, _, _ in keys],
+        [asset_id for _, asset_id, _ in keys],
         _KIND_NAMES[table.kind[picked]].tolist(),
         _SENSITIVITY_NAMES[table.sensitivity[picked]].tolist(),
         owner,
@@ -219,12 +258,15 @@ def _table_candidates(table, picked, distance, best_col, owners, request, scores
         _SECTOR_NAMES[table.sector[picked]].tolist(),
         RaggedView.of(table.refs, table._ragged(picked)).strings(_first(len(picked))),
         distance.tolist(),
-        [{r: column[k] for r, column in units} for k in range(len(picked))],
+        table.free[picked][:, codes].tolist(),
         [None if h != h else h for h in best_col[picked].tolist()],  # h != h: nan
-        scores.tolist(),
         strict=True,
     )
-    return list(map(_new_candidate, columns))
+    return list(map(_new_finalist, columns))
+
+
+def _new_finalist(values: tuple) -> Finalist:
+    return tuple.__new__(Finalist, values)  # all fields given: skip NamedTuple.__new__
 
 
 def _new_candidate(values: tuple) -> SiteCandidate:
