@@ -220,4 +220,37 @@ def site_bounds(
     return need[:m], sure
 
 
-__all__ = ["NODE", "PackedTree", "scan_points", "scan_sorted", "site_bounds", "site_pick"]
+@njit(cache=True, nogil=True)
+def site_columns(
+    slots, top, distance, scores, best_col, ids, kind, sensitivity, owner, sector, free, codes,
+    ragged_row, ref_offsets
+):  # fmt: skip  # pragma: no cover - compiled
+    """What a site report shows of the rows `top` (positions into `slots`), one row each:
+    integers (asset id, kind, sensitivity, owner id, sector, row of the owner ref in its
+    Ragged, the ref's start and end, free units of each need) and floats (distance, best
+    height, score). One call instead of a dozen numpy gathers; `ragged_row` empty: the refs
+    are in slot order."""
+    k = len(top)
+    out = np.empty((k, 8 + len(codes)), dtype=np.int64)
+    real = np.empty((k, 3), dtype=np.float64)
+    for j in range(k):
+        s = slots[top[j]]
+        r = s if len(ragged_row) == 0 else ragged_row[s]
+        out[j, 0], out[j, 1], out[j, 2] = ids[s], kind[s], sensitivity[s]
+        out[j, 3], out[j, 4], out[j, 5] = owner[s], sector[s], r
+        out[j, 6], out[j, 7] = ref_offsets[r], ref_offsets[r + 1]
+        for c in range(len(codes)):
+            out[j, 8 + c] = free[s, codes[c]]
+        real[j, 0], real[j, 1], real[j, 2] = distance[top[j]], best_col[s], scores[j]
+    return out, real
+
+
+__all__ = [
+    "NODE",
+    "PackedTree",
+    "scan_points",
+    "scan_sorted",
+    "site_bounds",
+    "site_columns",
+    "site_pick",
+]
