@@ -118,7 +118,8 @@ def site_report(
     costs: rules.Costs = rules.DEFAULT_COSTS,
     eligible: int | None = None,
 ) -> SiteReport:
-    """Rank eligible candidates and reach the verdict (shared by the engine and the oracle).
+    """Rank eligible candidates and reach the verdict (the oracle's and the batch's report;
+    `match_site` builds the same report from the ranked rows `site_rows.shortlist` returns).
 
     `candidates` must include the best `request.limit`; `eligible` counts all of them when
     the caller has already dropped the ones that cannot rank (defaults to len(candidates)).
