@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -73,9 +73,11 @@ def gaps(covered: Sequence[Interval], length_m: float) -> list[Interval]:
     return subtract([(0.0, length_m)], covered)
 
 
-@dataclass(frozen=True)
-class CoverOption:
-    """A candidate the cover may use: its owner, its price per metre and where it runs."""
+class CoverOption(NamedTuple):
+    """A candidate the cover may use: its owner, its price per metre and where it runs.
+
+    A NamedTuple rather than a frozen dataclass: a route makes one per candidate (~40), and
+    a frozen dataclass costs ~1 µs each to create."""
 
     asset_id: int
     owner_id: int
@@ -123,13 +125,14 @@ def _choose_owners(options: Sequence[CoverOption]) -> set[int]:
     return chosen
 
 
-def _sweep(entries: list, start: float, end: float, legs: list) -> None:
+def _sweep(entries: list, start: float, end: float, legs: list, used: set[int]) -> None:
     """Cover [start, end] left to right, each time taking the option that reaches farthest.
 
-    `entries` are (from_m, to_m, option) of the pool's intervals, in pool order.
+    `entries` are (from_m, to_m, option) of the pool's intervals, in pool order; `used`
+    holds the asset ids of `legs` (kept by the caller across stretches, not rebuilt each).
     """
     entries = [entry for entry in entries if entry[1] > start and entry[0] < end]
-    pos, used = start, {leg[0].asset_id for leg in legs}
+    pos = start
     while pos < end - EPS_M:
         reach_from = pos + EPS_M
         reaching = [(opt, e) for s, e, opt in entries if s <= reach_from and e > reach_from]
@@ -139,14 +142,18 @@ def _sweep(entries: list, start: float, end: float, legs: list) -> None:
                 return
             pos = min(later)
             continue
-        opt, reach = max(
-            reaching,
-            key=lambda p: (
-                round(min(p[1], end), 6),
-                p[0].asset_id in used,
-                -p[0].cost_per_m,
-                -p[0].asset_id,
-            ),
+        opt, reach = (
+            reaching[0]
+            if len(reaching) == 1
+            else max(
+                reaching,
+                key=lambda p: (
+                    round(min(p[1], end), 6),
+                    p[0].asset_id in used,
+                    -p[0].cost_per_m,
+                    -p[0].asset_id,
+                ),
+            )
         )
         stop = min(reach, end)
         if legs and legs[-1][0] is opt and abs(legs[-1][2] - pos) <= EPS_M:
@@ -181,6 +188,8 @@ def greedy_cover(
         for s, e in opt.intervals:
             stretches[bisect.bisect_right(firsts, s) - 1].append((s, e, opt))
     legs: list[tuple[CoverOption, float, float]] = []
+    used: set[int] = set()
     for (start, end), entries in zip(union, stretches, strict=True):
-        _sweep(entries, start, end, legs)
+        if entries:  # stretches only the other owners cover stay as they are
+            _sweep(entries, start, end, legs, used)
     return legs

@@ -74,6 +74,18 @@ def scan_sorted(
     return np.sort(out[:n])
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _height_ok(i, s, ok_mode, ok_given, best_col, wanted):  # pragma: no cover - compiled
+    """Row i (slot s) meets the height condition: `ok_mode` 0 none, 1 `best_col` >= `wanted`
+    (no antenna need), 2 `ok_given[i]` (antenna mounts counted by height in numpy)."""
+    if ok_mode == 2:
+        return ok_given[i]
+    if ok_mode == 1:
+        h = best_col[s]
+        return (not np.isnan(h)) and h >= wanted
+    return True
+
+
 @njit(cache=True, nogil=True)
 def site_pick(
     slots,
@@ -104,17 +116,9 @@ def site_pick(
     near = np.empty(n, dtype=np.int64)
     m = 0
     for i in range(n):
-        if distance[i] <= radius:
-            if ok_mode == 2:
-                ok = ok_given[i]
-            elif ok_mode == 1:
-                h = best_col[slots[i]]
-                ok = (not np.isnan(h)) and h >= wanted
-            else:
-                ok = True
-            if ok:
-                near[m] = i
-                m += 1
+        if distance[i] <= radius and _height_ok(i, slots[i], ok_mode, ok_given, best_col, wanted):
+            near[m] = i
+            m += 1
     near = near[:m]
     scores = np.empty(m, dtype=np.float64)
     w_p, w_h, w_r, w_s = weights[0], weights[1], weights[2], weights[3]
@@ -142,4 +146,111 @@ def site_pick(
     return near[keep], scores[keep], m
 
 
-__all__ = ["NODE", "PackedTree", "scan_points", "scan_sorted", "site_pick"]
+# Bounds of the approximate distance in `site_bounds`: a flat ellipsoidal frame at the mid
+# latitude is within 4e-4 of the geodesic distance up to 50 km (the largest radius) and 85°
+# (tests/unit/matching/test_site_bounds.py measures it); the bound claims 1e-3 + 1 mm.
+APPROX_REL, APPROX_ABS_M, APPROX_MAX_LAT = 1e-3, 1e-3, 75.0
+_A, _E2 = 6_378_137.0, (1 / 298.257223563) * (2 - 1 / 298.257223563)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def approx_distance(qlon, qlat, x, y):  # pragma: no cover - compiled
+    """Metres from (qlon, qlat) to (x, y) in a flat frame at their mid latitude."""
+    phi = np.radians((qlat + y) / 2)
+    s = np.sin(phi)
+    w = np.sqrt(1 - _E2 * s * s)
+    dlon = (x - qlon + 180.0) % 360.0 - 180.0
+    dx = np.radians(dlon) * (_A / w) * np.cos(phi)
+    dy = np.radians(y - qlat) * (_A * (1 - _E2) / (w * w * w))
+    return np.sqrt(dx * dx + dy * dy)
+
+
+@njit(cache=True, nogil=True)
+def site_bounds(
+    slots, lon, lat, qlon, qlat, radius, free, codes, units, best_col, sector, sector_pref,
+    ok_mode, wanted, ok_given, limit, margin, weights, reference
+):  # fmt: skip  # pragma: no cover - compiled
+    """The rows of `site_pick` whose exact (pyproj) distance can matter, from bounds on an
+    approximate one: those that may lie on either side of the radius, and those whose best
+    possible score reaches the limit-th best worst-possible score (less `margin`). Every
+    row of the top `limit`, and every row `site_pick` would keep, is among them.
+
+    Returns (positions into `slots` needing the exact distance, how many other rows are
+    surely eligible). The scores here only bound: `site_pick` computes the real ones.
+    """
+    n = len(slots)
+    status = np.zeros(n, dtype=np.int8)  # 0 out, 1 surely in, 2 either side of the radius
+    lo_score = np.empty(n, dtype=np.float64)
+    hi_score = np.empty(n, dtype=np.float64)
+    w_p, w_h, w_r, w_s = weights[0], weights[1], weights[2], weights[3]
+    sure = 0
+    for i in range(n):
+        s = slots[i]
+        if not _height_ok(i, s, ok_mode, ok_given, best_col, wanted):
+            continue
+        d = approx_distance(qlon, qlat, lon[s], lat[s])
+        tol = APPROX_REL * d + APPROX_ABS_M
+        if d - tol > radius:
+            continue
+        status[i] = 1 if d + tol <= radius else 2
+        sure += status[i] == 1
+        best = best_col[s]
+        height = 0.0 if np.isnan(best) else min(best / reference, 1.0)
+        headroom = 0.0
+        for k in range(len(codes)):
+            f = free[s, codes[k]]
+            headroom += (f - units[k]) / max(f, 1)
+        headroom /= len(codes)
+        rest = w_h * height + w_r * headroom + w_s * sector_pref[sector[s]]
+        near = max(1.0 - max(d - tol, 0.0) / radius, 0.0)
+        far = max(1.0 - (d + tol) / radius, 0.0)
+        hi_score[i] = 100 * (w_p * near + rest) + 1e-9
+        lo_score[i] = 100 * (w_p * far + rest) - 1e-9
+    floor = -np.inf  # the limit-th best score is at least this
+    if sure >= limit:
+        floor = np.sort(lo_score[status == 1])[sure - limit]
+    need = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        if status[i] == 2 or (status[i] == 1 and hi_score[i] >= floor - margin):
+            need[m] = i
+            m += 1
+            if status[i] == 1:
+                sure -= 1
+    return need[:m], sure
+
+
+@njit(cache=True, nogil=True)
+def site_columns(
+    slots, top, distance, scores, best_col, ids, kind, sensitivity, owner, sector, free, codes,
+    ragged_row, ref_offsets
+):  # fmt: skip  # pragma: no cover - compiled
+    """What a site report shows of the rows `top` (positions into `slots`), one row each:
+    integers (asset id, kind, sensitivity, owner id, sector, row of the owner ref in its
+    Ragged, the ref's start and end, free units of each need) and floats (distance, best
+    height, score). One call instead of a dozen numpy gathers; `ragged_row` empty: the refs
+    are in slot order."""
+    k = len(top)
+    out = np.empty((k, 8 + len(codes)), dtype=np.int64)
+    real = np.empty((k, 3), dtype=np.float64)
+    for j in range(k):
+        s = slots[top[j]]
+        r = s if len(ragged_row) == 0 else ragged_row[s]
+        out[j, 0], out[j, 1], out[j, 2] = ids[s], kind[s], sensitivity[s]
+        out[j, 3], out[j, 4], out[j, 5] = owner[s], sector[s], r
+        out[j, 6], out[j, 7] = ref_offsets[r], ref_offsets[r + 1]
+        for c in range(len(codes)):
+            out[j, 8 + c] = free[s, codes[c]]
+        real[j, 0], real[j, 1], real[j, 2] = distance[top[j]], best_col[s], scores[j]
+    return out, real
+
+
+__all__ = [
+    "NODE",
+    "PackedTree",
+    "scan_points",
+    "scan_sorted",
+    "site_bounds",
+    "site_columns",
+    "site_pick",
+]

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import time
 
+import numpy as np
 from shapely.geometry import LineString
 
 from matching.index import AssetIndex
+from matching.kernels_route_rounding import rounded
 from matching.memory_source import MemorySource
 from matching.records import AssetRecord, Capacity
 from matching.requests import RouteRequest
@@ -45,6 +47,7 @@ def warm_up_route() -> float:
     index.build()
     route = LineString([(-1e-4, 0.0), (1e-3, 2e-5), (3e-3, 0.0)])
     match_route(index, RouteRequest(route, 50.0, {"fiber_core": 12}))
+    rounded(np.zeros(16), 2)  # the report's rounding, whatever the tiny report above needed
     seconds = time.perf_counter() - started
     log.info("route kernels ready in %.2f s", seconds)
     return seconds

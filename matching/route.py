@@ -19,12 +19,14 @@ else "build_new". Gaps shorter than 1 cm are dropped from the GeoJSON.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
 from matching import coverage, linref, rules
 from matching.candidates import RESOURCE_CODE, RowFilter
+from matching.kernels_route_rounding import rounded
 from matching.path import MetricPath
 from matching.reports import CoverLeg, RouteReport, RouteSuggestion, metres, ratio
 from matching.requests import RouteRequest
@@ -55,34 +57,58 @@ class RouteCandidate(NamedTuple):
         return str(rules.sharing_mode(self.kind, next(iter(request.needs)), self.owner_sector))
 
 
-def _suggest(
-    c: RouteCandidate, covered: float, mode: str, request: RouteRequest, costs: rules.Costs
-) -> RouteSuggestion:
-    saving = covered * costs.route_build_per_m(set(request.needs))
-    free = ", ".join([f"{units} free {resource}" for resource, units in c.free.items()])
-    explanation = (
-        f"{c.kind.replace('_', ' ').capitalize()} {c.owner_ref} of {c.owner_name} "
-        f"({c.owner_sector}) "
-        f"runs within {request.corridor_m:g} m of {covered:.0f} m of the route with {free}; "
-        f"{mode.replace('_', ' ')} avoids about {saving:,.0f} {costs.currency} of new build."
-    )
-    return RouteSuggestion(
-        asset_id=c.asset_id,
-        owner_ref=c.owner_ref,
-        owner_id=c.owner_id,
-        owner_name=c.owner_name,
-        owner_sector=c.owner_sector,
-        kind=c.kind,
-        sensitivity=c.sensitivity,
-        distance_m=metres(c.distance_m),
-        covered_m=metres(covered),
-        intervals=tuple((round(s, 2) + 0.0, round(e, 2) + 0.0) for s, e in c.intervals),
-        laterals_m=tuple((metres(a), metres(b)) for a, b in c.laterals),
-        free=dict(c.free),
-        sharing_mode=mode,
-        estimated_saving=metres(saving),
-        explanation=explanation,
-    )
+def _suggestions(
+    ranked: Sequence[RouteCandidate], covered_by: dict, modes: dict, request, costs
+) -> tuple[RouteSuggestion, ...]:
+    """The suggestions of the ranked candidates, all their metres rounded in one call."""
+    per_m = costs.route_build_per_m(set(request.needs))
+    corridor = f"{request.corridor_m:g}"
+    values: list[float] = []
+    for c in ranked:
+        values += (c.distance_m, covered_by[c.asset_id], covered_by[c.asset_id] * per_m)
+        values += [m for interval in c.intervals for m in interval]
+        values += [m for join in c.laterals for m in join]
+    flat = rounded(values, 2)
+    out, at = [], 0
+    for c in ranked:
+        covered, mode = covered_by[c.asset_id], modes[c.asset_id]
+        saving = covered * per_m
+        free = ", ".join([f"{units} free {resource}" for resource, units in c.free.items()])
+        explanation = (
+            f"{_kind_label(c.kind)} {c.owner_ref} of {c.owner_name} ({c.owner_sector}) "
+            f"runs within {corridor} m of {covered:.0f} m of the route with {free}; "
+            f"{_label(mode)} avoids about {saving:,.0f} {costs.currency} of new build."
+        )
+        n, k = 2 * len(c.intervals), 2 * len(c.laterals)
+        ends, joins = flat[at + 3 : at + 3 + n], flat[at + 3 + n : at + 3 + n + k]
+        out.append(
+            RouteSuggestion(
+                c.asset_id, c.owner_ref, c.owner_id, c.owner_name, c.owner_sector, c.kind,
+                c.sensitivity, flat[at], flat[at + 1], _couples(ends), _couples(joins),
+                dict(c.free), mode, flat[at + 2], explanation,
+            )
+        )  # fmt: skip
+        at += 3 + n + k
+    return tuple(out)
+
+
+def _couples(flat: list[float]) -> tuple[tuple[float, float], ...]:
+    return tuple(zip(flat[::2], flat[1::2], strict=True))
+
+
+@lru_cache(maxsize=256)
+def _mode(kind: str, need: str, sector: str) -> str:
+    return str(rules.sharing_mode(kind, need, sector))
+
+
+@lru_cache(maxsize=64)
+def _label(name: str) -> str:
+    return name.replace("_", " ")  # "co_location" -> "co location"
+
+
+@lru_cache(maxsize=64)
+def _kind_label(kind: str) -> str:
+    return kind.replace("_", " ").capitalize()
 
 
 def _gap_features(path: MetricPath, holes: list[tuple[float, float]]) -> dict:
@@ -91,25 +117,30 @@ def _gap_features(path: MetricPath, holes: list[tuple[float, float]]) -> dict:
     if not holes:
         return {"type": "FeatureCollection", "features": []}
     measures = np.array([m for hole in holes for m in hole])
-    ends = path.points_at(measures).tolist()
+    ends = _pairs(rounded(path.points_at(measures), 7))
     # The route vertices strictly inside each hole, found by bisection (start_m is sorted).
     first = np.searchsorted(path.start_m, measures[0::2], side="right").tolist()
     last = np.searchsorted(path.start_m, measures[1::2], side="left").tolist()
-    vertices = np.column_stack([path.lons, path.lats]).tolist()
+    vertices = _pairs(rounded(np.column_stack([path.lons, path.lats]), 7))
+    flat = rounded([m for s, e in holes for m in (s, e, e - s)], 2)
     features = []
-    for k, (s, e) in enumerate(holes):
+    for k in range(len(holes)):
         points = [ends[2 * k], *vertices[first[k] : last[k]], ends[2 * k + 1]]
         features.append(
             {
                 "type": "Feature",
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": [[round(x, 7) + 0.0, round(y, 7) + 0.0] for x, y in points],
+                "geometry": {"type": "LineString", "coordinates": points},
+                "properties": {
+                    "from_m": flat[3 * k], "to_m": flat[3 * k + 1], "length_m": flat[3 * k + 2]
                 },
-                "properties": {"from_m": metres(s), "to_m": metres(e), "length_m": metres(e - s)},
             }
-        )
+        )  # fmt: skip
     return {"type": "FeatureCollection", "features": features}
+
+
+def _pairs(flat: list[float]) -> list[list[float]]:
+    """[x0, y0, x1, y1, ...] -> [[x0, y0], [x1, y1], ...]"""
+    return [list(pair) for pair in _couples(flat)]
 
 
 Lateral = Callable[[int, float], float]  # (asset id, measure) -> metres of join there
@@ -134,19 +165,22 @@ def _cover(
     ends = [m for _, s, e in legs for m in (s, e)]
     many = getattr(lateral, "many", None)  # the batched form, where the caller has one
     joins = many(ids, ends) if many is not None else list(map(lateral, ids, ends))
+    flat = rounded(
+        [m for k, (_, s, e) in enumerate(legs) for m in (s, e, e - s, *joins[2 * k : 2 * k + 2])],
+        2,
+    )
     return tuple(
-        CoverLeg(
-            asset_id=opt.asset_id,
-            owner_id=opt.owner_id,
-            owner_name=by_id[opt.asset_id].owner_name,
-            from_m=metres(s),
-            to_m=metres(e),
-            length_m=metres(e - s),
-            sharing_mode=modes[opt.asset_id],
-            lateral_from_m=metres(joins[2 * k]),
-            lateral_to_m=metres(joins[2 * k + 1]),
-        )
-        for k, (opt, s, e) in enumerate(legs)
+        [
+            CoverLeg(
+                opt.asset_id,
+                opt.owner_id,
+                by_id[opt.asset_id].owner_name,
+                *flat[5 * k : 5 * k + 3],
+                modes[opt.asset_id],
+                *flat[5 * k + 3 : 5 * k + 5],
+            )
+            for k, (opt, _, _) in enumerate(legs)
+        ]
     )
 
 
@@ -202,12 +236,18 @@ def route_report(
 ) -> RouteReport:
     """Rank, cover and reach the verdict; `lateral` gives the join at a covered measure."""
     covered_by = {c.asset_id: c.covered_m for c in candidates}
-    ranked = sorted(
-        candidates,
-        key=lambda c: (-metres(covered_by[c.asset_id]), metres(c.distance_m), c.asset_id),
-    )
+    shown = rounded([m for c in candidates for m in (covered_by[c.asset_id], c.distance_m)], 2)
+    ranked = [
+        c
+        for _, _, _, c in sorted(
+            zip(
+                [-m for m in shown[::2]], shown[1::2], [c.asset_id for c in candidates],
+                candidates, strict=True,
+            )
+        )  # asset ids differ: candidates themselves are never compared
+    ][: request.limit]  # fmt: skip
     need = next(iter(request.needs))
-    modes = {c.asset_id: str(rules.sharing_mode(c.kind, need, c.owner_sector)) for c in candidates}
+    modes = {c.asset_id: _mode(c.kind, need, c.owner_sector) for c in candidates}
     union = coverage.merge([iv for c in candidates for iv in c.intervals])
     covered = min(coverage.total(union), path.length_m)
     cover = _cover(candidates, modes, union, costs, lateral)
@@ -219,10 +259,7 @@ def route_report(
         reason=_reason(request, path.length_m, covered, cover, outcome, lateral_m),
         registry_seq=seq,
         request=request.to_dict(),
-        candidates=tuple(
-            _suggest(c, covered_by[c.asset_id], modes[c.asset_id], request, costs)
-            for c in ranked[: request.limit]
-        ),
+        candidates=_suggestions(ranked, covered_by, modes, request, costs),
         route_length_m=metres(path.length_m),
         coverage_m=metres(covered),
         coverage_ratio=ratio(covered / path.length_m),
@@ -283,4 +320,5 @@ def _candidates(found, found_cover, request: RouteRequest) -> list[RouteCandidat
         map(tuple, found_cover.laterals),
         strict=True,
     )
-    return [RouteCandidate(*values) for values in columns]
+    # All fields given: tuple.__new__ skips NamedTuple's Python-level __new__ (~40 a route).
+    return [tuple.__new__(RouteCandidate, values) for values in columns]

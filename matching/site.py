@@ -118,7 +118,8 @@ def site_report(
     costs: rules.Costs = rules.DEFAULT_COSTS,
     eligible: int | None = None,
 ) -> SiteReport:
-    """Rank eligible candidates and reach the verdict (shared by the engine and the oracle).
+    """Rank eligible candidates and reach the verdict (the oracle's and the batch's report;
+    `match_site` builds the same report from the ranked rows `site_rows.shortlist` returns).
 
     `candidates` must include the best `request.limit`; `eligible` counts all of them when
     the caller has already dropped the ones that cannot rank (defaults to len(candidates)).
@@ -156,15 +157,75 @@ def site_report(
 def match_site(index, request: SiteRequest, costs: rules.Costs = rules.DEFAULT_COSTS) -> SiteReport:
     """Answer a site request from an `AssetIndex`; the report is stamped with its seq.
 
-    Takes a `SiteRequest`, returns a `SiteReport` (verdict, reason, ranked suggestions).
+    Takes a `SiteRequest`, returns a `SiteReport` (verdict, reason, ranked suggestions):
+    the report `site_report` makes of the same candidates, built from the ranked rows
+    `site_rows.shortlist` copies out (no `SiteCandidate` in between).
     """
     row_filter = RowFilter.for_needs(request.needs, request.kinds, request.sectors)
     read = partial(site_rows.shortlist, request=request)
     lon, lat = request.location.x, request.location.y
     seq, parts = index.scan_radius(lon, lat, request.radius_m, row_filter, read, lines=False)
     if len(parts) == 1:
-        candidates, eligible = parts[0]
-    else:
-        candidates = [c for found, _ in parts for c in found]
+        rows, eligible = parts[0]
+    else:  # each table's best `limit`, ranked together
+        rows = sorted(row for found, _ in parts for row in found)[: request.limit]
         eligible = sum(count for _, count in parts)
-    return site_report(request, seq, candidates, costs, eligible=eligible)
+    if not rows:
+        return _report(request, seq, rules.Verdict.BUILD_NEW, _no_match_reason(request), (), costs)
+    saving = metres(costs.site_saving(set(request.needs)))
+    words = _Words(request, saving, f"{saving:,.0f} {costs.currency}")
+    suggestions = tuple([words.suggest(row) for row in rows])
+    best = suggestions[0]
+    reason = (
+        f"{eligible} existing structure(s) within {request.radius_m:g} m can take the "
+        f"equipment; the best is {best.kind} {best.owner_ref} at {best.distance_m:.2f} m."
+    )
+    return _report(request, seq, rules.Verdict.SHARE, reason, suggestions, costs)
+
+
+def _report(request, seq, verdict, reason, suggestions, costs) -> SiteReport:
+    return SiteReport(str(verdict), reason, seq, request.to_dict(), suggestions, costs.currency)
+
+
+@lru_cache(maxsize=4096)
+def _owner_words(owner_name: str | None, sector: str) -> str:
+    return f" of {owner_name} ({sector}) is "
+
+
+@lru_cache(maxsize=1024)
+def _tail(kind: str, need: str, sector: str, money: str) -> tuple[str, str, str]:
+    """(sharing mode, kind label, the explanation's end): they only depend on these."""
+    mode, label, middle = _wording(kind, need, sector)
+    return mode, label, f"{middle}{money} of new build."
+
+
+class _Words:
+    """`_suggest`'s suggestion for a `site_rows.Finalist`, with the request's wording made
+    once and the per-owner and per-kind parts of the explanation cached."""
+
+    __slots__ = ("first_need", "money", "needs", "saving", "units")
+
+    def __init__(self, request: SiteRequest, saving: float, money: str) -> None:
+        self.needs = tuple(request.needs)
+        self.first_need = self.needs[0]
+        self.units = [f" free {resource}" for resource in self.needs]
+        self.saving, self.money = saving, money
+
+    def suggest(self, row) -> SiteSuggestion:
+        (neg, asset_id, kind, sensitivity, owner_id, owner_name, sector, ref, distance,
+         units, best) = row  # fmt: skip
+        mode, label, tail = _tail(kind, self.first_need, sector, self.money)
+        if len(units) == 1:
+            free_text, free = f"{units[0]}{self.units[0]}", {self.first_need: units[0]}
+        else:
+            free_text = ", ".join([f"{u}{s}" for u, s in zip(units, self.units, strict=True)])
+            free = dict(zip(self.needs, units, strict=True))
+        height = "" if best is None else f", best mount at {best:g} m"
+        explanation = (
+            f"{label} {ref}{_owner_words(owner_name, sector)}{distance:.0f} m away with "
+            f"{free_text}{height}{tail}"
+        )
+        return SiteSuggestion(
+            asset_id, ref, owner_id, owner_name, sector, kind, sensitivity,
+            round(distance, 2) + 0.0, free, mode, self.saving, -neg, explanation,
+        )  # fmt: skip

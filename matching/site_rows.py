@@ -15,7 +15,6 @@ import numpy as np
 from matching import geo, kernels, rules
 from matching.candidates import RESOURCE_CODE, RowFilter, Rows
 from matching.columns import SlotRows
-from matching.ragged import RaggedView
 from matching.requests import SiteRequest
 
 
@@ -46,14 +45,6 @@ _W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR = (
 )
 _WEIGHTS = np.array([_W_PROXIMITY, _W_HEIGHT, _W_HEADROOM, _W_SECTOR])
 _NO_FLAGS = np.zeros(0, dtype=bool)
-_FIRST = np.arange(256)
-
-
-def _first(n: int) -> np.ndarray:
-    """0..n-1, sliced from a shared array for the usual few rows."""
-    return _FIRST[:n] if n <= len(_FIRST) else np.arange(n)
-
-
 # Pre-ranking keeps everything within this much of the limit-th score: the report ranks
 # scores rounded to 4 decimals (then by id), so rows that tie after rounding must all reach it.
 _MARGIN = 1e-3
@@ -142,6 +133,11 @@ def finalists(rows: Rows, distance: np.ndarray, request):
 _KIND_NAMES = np.array(rules.KINDS, dtype=object)
 _SENSITIVITY_NAMES = np.array(rules.SENSITIVITIES, dtype=object)
 _SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
+# The same objects as tuples, for the few rows a report shows.
+_KINDS, _SENSITIVITIES, _SECTORS = (
+    tuple(names.tolist()) for names in (_KIND_NAMES, _SENSITIVITY_NAMES, _SECTOR_NAMES)
+)
+_NO_ROWS = np.zeros(0, dtype=np.int32)
 
 
 def site_candidates(
@@ -167,24 +163,18 @@ def site_candidates(
     return list(map(_new_candidate, columns))
 
 
-def shortlist(
-    table, slots: np.ndarray, owners: dict[int, str], request
-) -> tuple[list[SiteCandidate], int]:
-    """(the candidates among a table's filtered point slots that can make the top `limit`,
-    how many are eligible): measured with pyproj, checked and ranked by `kernels.site_pick`
-    on the table itself (the compiled twin of `finalists`).
+def shortlist(table, slots: np.ndarray, owners: dict[int, str], request) -> tuple[list, int]:
+    """(the table's best `request.limit` candidates among its filtered point slots, ranked,
+    as `Finalist` rows; how many are eligible): measured with pyproj, checked and scored by
+    `kernels.site_pick` on the table itself (the compiled twin of `finalists`).
 
     Runs under the index's read lock (`AssetIndex.scan_radius`) and copies out only what
-    the report can use; the candidates of several tables rank together afterwards.
+    the report shows. Each table keeps its own top `limit` by the report's key (score
+    rounded to 4 decimals, then asset id): a total order on candidates, so the best `limit`
+    of several tables are among the union of each one's best `limit`.
     """
     if table.line or not len(slots):
         return [], 0
-    n = len(slots)
-    # geo.geodesic_distances without its copies (these gathers are fresh arrays); pyproj
-    # writes the distances over its third argument.
-    distance, lat2 = table.lon[slots], table.lat[slots]
-    lon1, lat1 = np.full(n, request.location.x), np.full(n, request.location.y)
-    geo._GEOD_INV(lon1, lat1, distance, lat2, radians=False, return_back_azimuth=True)
     wanted = request.min_height_m
     antenna = _ANTENNA in request.needs
     best_col = table.top if antenna else table.height
@@ -193,38 +183,92 @@ def shortlist(
         ok = height_columns(SlotRows(table, slots, owners), request)[0]
         mode, ok_given = 2, ok
     row_filter = RowFilter.for_needs(request.needs)
+    codes, units = row_filter.code_array, row_filter.unit_array
+    wanted = np.nan if wanted is None else float(wanted)
+    pick = (best_col, table.sector, _SECTOR_PREFERENCE, mode, wanted, ok_given, request.limit,
+            _MARGIN, _WEIGHTS, HEIGHT_REFERENCE_M)  # fmt: skip
+    slots, distance, sure, pick = _measured(table, slots, codes, units, pick, request)
     top, scores, eligible = kernels.site_pick(
-        slots, distance, float(request.radius_m), table.free, row_filter.code_array,
-        row_filter.unit_array, best_col, table.sector, _SECTOR_PREFERENCE, mode,
-        np.nan if wanted is None else float(wanted), ok_given, request.limit, _MARGIN,
-        _WEIGHTS, HEIGHT_REFERENCE_M,
+        slots, distance, float(request.radius_m), table.free, codes, units, *pick
+    )
+    if not len(top):
+        return [], eligible + sure
+    ragged_row = _NO_ROWS if table.ragged_row is None else table.ragged_row
+    ints, reals = kernels.site_columns(
+        slots, top, distance, scores, best_col, table.ids, table.kind, table.sensitivity,
+        table.owner, table.sector, table.free, codes, ragged_row, table.refs.offsets,
     )  # fmt: skip
-    return _table_candidates(table, slots[top], distance[top], best_col, owners, request, scores), (
-        eligible
-    )
+    finalists = _finalists(ints.tolist(), reals.tolist(), table.refs, owners, request.limit)
+    return finalists, eligible + sure
 
 
-def _table_candidates(table, picked, distance, best_col, owners, request, scores):
-    """`site_candidates` straight from the table's columns for the slots `picked`: the
-    dozen gathers without the row views in between (~15 µs of a query)."""
-    free = table.free
-    units = [(r, free[picked, RESOURCE_CODE[r]].tolist()) for r in request.needs]
-    owner = table.owner[picked].tolist()
-    columns = zip(
-        table.ids[picked].tolist(),
-        _KIND_NAMES[table.kind[picked]].tolist(),
-        _SENSITIVITY_NAMES[table.sensitivity[picked]].tolist(),
-        owner,
-        list(map(owners.get, owner)),
-        _SECTOR_NAMES[table.sector[picked]].tolist(),
-        RaggedView.of(table.refs, table._ragged(picked)).strings(_first(len(picked))),
-        distance.tolist(),
-        [{r: column[k] for r, column in units} for k in range(len(picked))],
-        [None if h != h else h for h in best_col[picked].tolist()],  # h != h: nan
-        scores.tolist(),
-        strict=True,
-    )
-    return list(map(_new_candidate, columns))
+def _measured(table, slots, codes, units, pick: tuple, request) -> tuple:
+    """(the slots whose exact distance can change the report, their geodesic distances, how
+    many other slots are surely eligible, `pick` for them): `kernels.site_bounds` picks
+    them, pyproj measures. Near the poles, where the bounds are unchecked, all are measured."""
+    lon, lat, radius = request.location.x, request.location.y, float(request.radius_m)
+    sure = 0
+    if abs(lat) <= kernels.APPROX_MAX_LAT:
+        need, sure = kernels.site_bounds(
+            slots, table.lon, table.lat, lon, lat, radius, table.free, codes, units, *pick
+        )
+        slots = slots[need]
+        if pick[3] == 2:  # ok_given is per slot
+            pick = (*pick[:5], pick[5][need], *pick[6:])
+    n = len(slots)
+    # geo.geodesic_distances without its copies (these gathers are fresh arrays); pyproj
+    # writes the distances over its third argument.
+    distance, lat2 = table.lon[slots], table.lat[slots]
+    geo._GEOD_INV(np.full(n, lon), np.full(n, lat), distance, lat2, radians=False,
+                  return_back_azimuth=True)  # fmt: skip
+    return slots, distance, sure, pick
+
+
+class Finalist(NamedTuple):
+    """A ranked candidate as the engine's report reads it: the first two fields are the
+    report's sort key (minus the rounded score, asset id), which no two rows share."""
+
+    neg_score: float
+    asset_id: int
+    kind: str
+    sensitivity: str
+    owner_id: int
+    owner_name: str | None
+    owner_sector: str
+    owner_ref: str
+    distance_m: float
+    units: list[int]  # free units of each need, in the request's order
+    best_height_m: float | None
+
+
+def _finalists(ints: list, reals: list, refs, owners: dict, limit: int) -> list[Finalist]:
+    """The best `limit` rows of `kernels.site_columns` by the report's key (`site_report`'s:
+    the score rounded as it shows, then the id), as `Finalist` rows."""
+    keys = sorted(
+        [
+            (-(round(real[2], 4) + 0.0), row[0], k)
+            for k, (row, real) in enumerate(zip(ints, reals, strict=True))
+        ]
+    )[:limit]
+    flat, overrides = memoryview(refs.values), refs.overrides
+    out = []
+    for neg, asset_id, k in keys:
+        _, kind, sensitivity, owner, sector, ref_row, start, end, *units = ints[k]
+        distance, best, _ = reals[k]
+        found = overrides.get(ref_row) if overrides else None
+        ref = str(flat[start:end], "utf-8") if found is None else found.tobytes().decode("utf-8")
+        out.append(
+            _new_finalist(
+                (neg, asset_id, _KINDS[kind], _SENSITIVITIES[sensitivity], owner,
+                 owners.get(owner), _SECTORS[sector], ref, distance, units,
+                 None if best != best else best)  # best != best: nan
+            )
+        )  # fmt: skip
+    return out
+
+
+def _new_finalist(values: tuple) -> Finalist:
+    return tuple.__new__(Finalist, values)  # all fields given: skip NamedTuple.__new__
 
 
 def _new_candidate(values: tuple) -> SiteCandidate:

@@ -16,6 +16,8 @@ KERNELS = (
     kernels.scan_points,
     kernels.scan_sorted,
     kernels.site_pick,
+    kernels.site_bounds,
+    kernels.site_columns,
     kernels_batch.batch_scan_points,
     kernels_batch.batch_scan_sorted,
     kernels_batch.batch_pick,

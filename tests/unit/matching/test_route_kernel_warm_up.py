@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching import kernels_route
+from matching import kernels_route, kernels_route_rounding
 from matching.kernels_route_warm import warm_up_route
 from tests.unit.matching import golden_routes
 
@@ -12,6 +12,7 @@ KERNELS = (
     kernels_route.pieces,
     kernels_route.merge_pieces,
     kernels_route.lateral_legs,
+    kernels_route_rounding._round_scaled,
 )
 
 
