@@ -63,9 +63,8 @@ def graphs(index, requests) -> list:
     out = []
     for request in requests:
         _, lines = lines_near(index, request)
-        out.append(
-            (request, lines, build_graph(request, lines, rules.DEFAULT_COSTS, PlanSettings()))
-        )
+        graph = build_graph(request, lines, rules.DEFAULT_COSTS, PlanSettings())
+        out.append((request, lines, graph.measured()))  # every edge geodesic, for pgRouting
     return out
 
 

@@ -20,12 +20,23 @@ from matching.planner.shortest import cheapest_edges
 
 
 def cheapest(graph: Graph, weights: np.ndarray, limit: float) -> list[tuple[int, bool]] | None:
-    """The cheapest path from node 0 to node 1 as [(edge, forwards)], or None."""
+    """The cheapest path from node 0 to node 1 as [(edge, forwards)], or None.
+
+    `weights` (float64, updated in place) hold lower bounds where the graph's lengths are
+    not exact yet: the path's inexact edges are measured and the search repeated until the
+    cheapest path is exact throughout; no other path can then be cheaper, since its weights
+    only grow when measured. The bounds are within ~1 mm per edge, so one repeat is usual.
+    """
     u, v = graph.u.astype(np.int64, copy=False), graph.v.astype(np.int64, copy=False)
-    edges = cheapest_edges(len(graph.nodes), u, v, weights.astype(np.float64, copy=False),
-                           limit * (1 + 1e-9))  # fmt: skip
-    if not len(edges):
-        return None
+    while True:
+        edges = cheapest_edges(len(graph.nodes), u, v, weights, limit * (1 + 1e-9))
+        if not len(edges):
+            return None
+        todo = edges[~graph.exact[edges]]
+        if not len(todo):
+            break
+        graph.measure(todo)
+        weights[todo] = graph.cost[todo]  # never penalised: no earlier path used them
     path, node = [], 0
     for e in edges[::-1].tolist():
         forwards = int(u[e]) == node

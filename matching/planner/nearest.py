@@ -1,0 +1,116 @@
+"""Neighbour choices that measure with `Geod.inv` only what the metric frame can't decide.
+
+A geodesic length costs ~0.5 µs (Karney's algorithm in pyproj), a 5 km plan has ~10 000
+new-trench candidates, and their lengths were most of its time. In the request's metric
+frame every distance is within `slack`·d + 1 mm of the geodesic one (`graph._frame_error`),
+so a metric distance gives the interval the geodesic length lies in. A candidate whose
+interval puts it among a point's k nearest for certain is chosen unmeasured; one whose
+interval puts it out for certain is dropped; only the rest are measured. The chosen but
+unmeasured edges keep the interval's lower end as their length, and the search
+(`search.cheapest`) measures the edges of the path it is about to return until they all are
+exact: a path that is cheapest under lower bounds and exact on itself is cheapest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from matching import geo
+
+_CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
+TRUSTED_FRAME_ERROR = 1e-2  # a larger (or NaN) bound: measure every candidate
+_MM = 1e-3
+
+
+def pair_lengths(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Geodesic metres between the lon/lat rows of a and b."""
+    if not len(a):
+        return np.empty(0)
+    # pyproj's kernel overwrites its first three inputs with (azimuth, back azimuth, distance):
+    # fresh contiguous copies, and no `Geod.inv` buffer checks (as `geo.geodesic_distances`).
+    lon1, lat1 = np.array(a[:, 0], dtype=np.float64), np.array(a[:, 1], dtype=np.float64)
+    lon2, lat2 = np.array(b[:, 0], dtype=np.float64), np.array(b[:, 1], dtype=np.float64)
+    geo._GEOD_INV(lon1, lat1, lon2, lat2, radians=False, return_back_azimuth=True)
+    return lon2
+
+
+def lower_bound(metric: np.ndarray, slack: float) -> np.ndarray:
+    """The least geodesic length a metric distance allows (0 at least)."""
+    return np.maximum(metric * (1 - slack) - _MM, 0.0)
+
+
+def upper_bound(metric: np.ndarray, slack: float) -> np.ndarray:
+    return metric * (1 + slack) + _MM
+
+
+def _fetch(tree, xy, n_points, n_targets, k, radius_m, skip_self, trusted, slack):
+    """(metric distances, target numbers) of each point's candidates: enough of them that no
+    unfetched target could still rank among its k nearest."""
+    fetch = min(k + _CANDIDATE_SLACK + int(skip_self), n_targets)
+    bound = radius_m * 1.01 + 1
+    while True:
+        metric, found = tree.query(xy, k=fetch, distance_upper_bound=bound)
+        found, metric = found.reshape(n_points, fetch), metric.reshape(n_points, fetch)
+        if not trusted or fetch == n_targets:
+            return metric, found
+        kth = np.partition(np.where(found == np.arange(n_points)[:, None], np.inf, metric)
+                           if skip_self else metric, k - 1, axis=1)[:, k - 1]  # fmt: skip
+        reach = np.minimum(radius_m, kth * (1 + slack) + _MM)
+        if not np.any(metric[:, -1] * (1 - slack) - _MM <= reach):
+            return metric, found
+        fetch = min(2 * fetch, n_targets)  # a metric tie past the fetched ones: fetch more
+
+
+def _decide(metric, ok, k, radius_m, slack):
+    """(certainly chosen, undecided) candidates of each point from their length intervals."""
+    lo = np.where(ok, lower_bound(metric, slack), np.inf)
+    hi = np.where(ok, upper_bound(metric, slack), np.inf)
+    # Chosen for certain: fewer than k others could be as short, and within the radius.
+    # (Each candidate's own lo <= hi counts once, hence `<= k`.)
+    # A point has ~a dozen candidates: compare every pair of them at once.
+    could_be_shorter = (lo[:, :, None] <= hi[:, None, :]).sum(axis=1)  # [r, j]: i with lo_i <= hi_j
+    sure_in = ok & (could_be_shorter <= k) & (hi <= radius_m)
+    # Dropped for certain: k others are certainly shorter, or it is beyond the radius.
+    shorter = (hi[:, :, None] < lo[:, None, :]).sum(axis=1)
+    sure_out = ~ok | (shorter >= k) | (lo > radius_m)
+    return sure_in, ~sure_in & ~sure_out, lo
+
+
+def nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slack: float):
+    """((i, j) pairs, their lengths, which lengths are exact): each point's k nearest targets
+    within radius_m (geodesic; ties by id). `slack`: a bound on |metric / geodesic - 1| in
+    this frame. A length that is not exact is a lower bound of the geodesic one."""
+    if not len(targets[0]) or not len(points) or k < 1:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0), np.empty(0, dtype=bool)
+    trusted, n_targets = slack < TRUSTED_FRAME_ERROR, len(targets[0])
+    metric, found = _fetch(cKDTree(targets[1]), xy, len(points), n_targets, k, radius_m,
+                           skip_self, trusted, slack)  # fmt: skip
+    i = np.repeat(np.arange(len(points))[:, None], found.shape[1], axis=1)
+    ok = found < n_targets
+    if skip_self:
+        ok &= i != found
+    if trusted:  # else (NaN too: a frame on the far side of the globe) measure all
+        sure_in, unsure, lo = _decide(metric, ok, k, radius_m, slack)
+    else:
+        sure_in, unsure, lo = np.zeros_like(ok), ok, np.zeros(ok.shape)
+    length = np.full(found.shape, np.inf)
+    a, b = i[unsure], found[unsure]
+    if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
+        n = len(points)
+        key, back = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
+        length[unsure] = pair_lengths(points[key // n], points[key % n])[back]
+    else:
+        length[unsure] = pair_lengths(points[a], targets[0][b])
+    length[length > radius_m] = np.inf
+    rank = np.where(sure_in, -np.inf, length)  # the certain ones first, then the measured
+    ids = np.where(np.isfinite(length) | sure_in, target_ids[np.minimum(found, n_targets - 1)], -1)
+    # Each point's few candidates sorted in place by (length, id): many tiny sorts, not one
+    # big one over every pair.
+    order = np.lexsort((ids, rank), axis=-1)[:, :k]
+    best = np.take_along_axis(rank, order, axis=1)
+    keep = best < np.inf
+    exact = ~np.take_along_axis(sure_in, order, axis=1)[keep]
+    lengths = np.where(exact, best[keep], np.take_along_axis(lo, order, axis=1)[keep])
+    chosen = np.take_along_axis(ids, order, axis=1)[keep]
+    return np.column_stack([i[:, :k][keep], chosen]), lengths, exact
