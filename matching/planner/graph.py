@@ -17,9 +17,7 @@ the frame's error bound (`_frame_error`) only spares measuring candidates that c
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -27,6 +25,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from matching import geo, rules
+from matching.planner.lines import PlanLine, PlanLines  # noqa: F401 - PlanLine: re-exported
 from matching.planner.nearest import (
     TRUSTED_FRAME_ERROR,
     lower_bound,
@@ -38,27 +37,6 @@ from matching.planner.requests import PlanRequest, PlanSettings
 
 TRENCH = -1
 _TRUSTED_FRAME_ERROR = TRUSTED_FRAME_ERROR
-
-
-class PlanLine(NamedTuple):
-    """An eligible line asset as the planner sees it (coords: (n, 2) lon/lat).
-
-    A NamedTuple, not a frozen dataclass: a plan builds thousands, and the dataclass's
-    per-field `object.__setattr__` was a tenth of a 5 km plan's time.
-    """
-
-    asset_id: int
-    owner_id: int
-    owner_name: str
-    owner_sector: str
-    kind: str
-    sensitivity: str
-    ref: str | Callable[[], str]  # owner_ref, or how to read it (most lines never need it)
-    coords: np.ndarray
-
-    @property
-    def owner_ref(self) -> str:
-        return self.ref if isinstance(self.ref, str) else self.ref()
 
 
 @dataclass(frozen=True)
@@ -76,8 +54,8 @@ class Graph:
     cost: np.ndarray
     line: np.ndarray
     seg: np.ndarray
-    lines: tuple[PlanLine, ...]
-    modes: tuple[str, ...]
+    lines: PlanLines
+    modes: np.ndarray  # sharing mode (str) of each line
     build_per_m: float
     rate: np.ndarray  # cost per metre of each edge
     exact: np.ndarray  # bool per edge
@@ -150,14 +128,17 @@ def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float, slack: float) -> 
     return rank[label] + 2
 
 
-def _modes(request: PlanRequest, lines: list[PlanLine]) -> tuple[str, ...]:
-    """Each line's sharing mode for the need."""
-    resource, mode_of = request.resource, {}
-    for ln in lines:  # a few distinct (kind, sector) pairs among thousands of lines
-        key = (ln.kind, ln.owner_sector)
-        if key not in mode_of:
-            mode_of[key] = str(rules.sharing_mode(ln.kind, resource, ln.owner_sector))
-    return tuple(mode_of[(ln.kind, ln.owner_sector)] for ln in lines)
+def _modes(request: PlanRequest, lines: PlanLines, costs: rules.Costs):
+    """Each line's sharing mode for the need, and its cost per metre."""
+    pair = lines.kind.astype(np.int64) * len(rules.SECTORS) + lines.sector
+    unique, which = np.unique(pair, return_inverse=True)
+    names = [  # a few distinct (kind, sector) pairs among thousands of lines
+        str(rules.sharing_mode(rules.KINDS[p // len(rules.SECTORS)], request.resource,
+                               rules.SECTORS[p % len(rules.SECTORS)]))
+        for p in unique.tolist()
+    ]  # fmt: skip
+    rates = np.array([costs.share_cost_per_m(m) for m in names] or [0.0])
+    return np.array(names, dtype=object)[which], rates[which] if len(which) else rates[:0]
 
 
 def _lengths(p: np.ndarray, q: np.ndarray, metric: np.ndarray, slack: float):
@@ -168,31 +149,29 @@ def _lengths(p: np.ndarray, q: np.ndarray, metric: np.ndarray, slack: float):
 
 
 def build_graph(
-    request: PlanRequest, lines: list[PlanLine], costs: rules.Costs, settings: PlanSettings
+    request: PlanRequest, lines: PlanLines, costs: rules.Costs, settings: PlanSettings
 ) -> Graph:
     """The graph for these lines (sorted by asset id) between the request's two ends."""
-    lines = sorted(lines, key=lambda line: line.asset_id)
     ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
-    counts = np.array([len(line.coords) for line in lines], dtype=np.int64)
-    vertices = np.concatenate([line.coords for line in lines]) if lines else np.empty((0, 2))
+    counts = np.diff(lines.offsets)
+    vertices = lines.values
     points = np.concatenate([ends, vertices])
     xy = _metric(request, points)
     slack = _frame_error(request, points, xy)  # one bound for every distance among them
     node_of = np.zeros(0, dtype=np.int64)
-    if lines:
+    if len(lines):
         node_of = _snap(vertices, xy[2:], settings.snap_m, slack)
     n_nodes = 2 + (int(node_of.max()) - 1 if len(node_of) else 0)
     first = np.full(n_nodes, len(vertices))
     np.minimum.at(first, node_of, np.arange(len(vertices)))
     nodes, node_xy = points[np.r_[0, 1, first[2:] + 2]], xy[np.r_[0, 1, first[2:] + 2]]
     line_of = np.repeat(np.arange(len(lines)), counts)
-    same = line_of[1:] == line_of[:-1] if len(lines) else np.zeros(0, dtype=bool)
+    same = line_of[1:] == line_of[:-1]
     a = np.flatnonzero(same)
     a = a[node_of[a] != node_of[a + 1]]
     starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
-    modes = _modes(request, lines)
-    rate_of = {m: costs.share_cost_per_m(m) for m in set(modes)}
-    rate = np.array([rate_of[m] for m in modes] or [0.0])[line_of[a]]
+    modes, line_rate = _modes(request, lines, costs)
+    rate = line_rate[line_of[a]]
     reuse_len, reuse_exact = _lengths(vertices[a], vertices[a + 1],
                                       np.hypot(*(xy[a + 3] - xy[a + 2]).T), slack)  # fmt: skip
     trench, trench_len, trench_exact = _trench_pairs(nodes, node_xy, settings, slack)
@@ -207,7 +186,7 @@ def build_graph(
         cost=length * rates,
         line=np.concatenate([line_of[a], np.full(len(trench), TRENCH)]),
         seg=np.concatenate([a - starts[line_of[a]], np.full(len(trench), TRENCH)]),
-        lines=tuple(lines),
+        lines=lines,
         modes=modes,
         build_per_m=build,
         rate=rates,

@@ -51,7 +51,7 @@ def path_cost(graph: Graph, path: list[tuple[int, bool]]) -> float:
 
 def reused_assets(graph: Graph, path: list[tuple[int, bool]]) -> frozenset[int]:
     return frozenset(
-        graph.lines[graph.line[e]].asset_id for e, _ in path if graph.line[e] != TRENCH
+        int(graph.lines.asset_id[graph.line[e]]) for e, _ in path if graph.line[e] != TRENCH
     )
 
 
