@@ -17,10 +17,12 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from matching import geo
+from matching.planner import grid
 
 _CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
 TRUSTED_FRAME_ERROR = 1e-2  # a larger (or NaN) bound: measure every candidate
 _MM = 1e-3
+_GRID_LIMIT = 32  # candidates per point (on average) past which the grid gives way
 
 
 def pair_lengths(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -77,6 +79,33 @@ def _decide(metric, ok, k, radius_m, slack):
     return sure_in, ~sure_in & ~sure_out, lo
 
 
+def _nearest_in_grid(points, xy, targets, target_ids, k, radius_m, skip_self, slack):
+    """`nearest` in a trusted frame: every candidate within reach from the compiled grid."""
+    start, target, metric, status = grid.candidates(
+        np.ascontiguousarray(xy, dtype=np.float64),
+        np.ascontiguousarray(targets[1], dtype=np.float64),
+        skip_self, k, radius_m, radius_m * 1.01 + 1, slack, _GRID_LIMIT * len(points),
+    )  # fmt: skip
+    if start[-1] < 0:
+        return None  # dense: the KD-tree's few nearest, decided in numpy, are cheaper
+    point = np.repeat(np.arange(len(points)), np.diff(start))
+    unsure = np.flatnonzero(status == grid.UNSURE)
+    length = np.full(len(target), np.inf)
+    a, b = point[unsure], target[unsure]
+    if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
+        n = len(points)
+        key, back = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
+        length[unsure] = pair_lengths(points[key // n], points[key % n])[back]
+    else:
+        length[unsure] = pair_lengths(points[a], targets[0][b])
+    length[length > radius_m] = np.inf
+    rank = np.where(status == grid.SURE, -np.inf, length)
+    chosen = np.flatnonzero(grid.choose(start, target, rank, k))
+    exact = status[chosen] == grid.UNSURE
+    lengths = np.where(exact, length[chosen], lower_bound(metric[chosen], slack))
+    return np.column_stack([point[chosen], target_ids[target[chosen]]]), lengths, exact
+
+
 def nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slack: float):
     """((i, j) pairs, their lengths, which lengths are exact): each point's k nearest targets
     within radius_m (geodesic; ties by id). `slack`: a bound on |metric / geodesic - 1| in
@@ -84,6 +113,10 @@ def nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slack
     if not len(targets[0]) or not len(points) or k < 1:
         return np.empty((0, 2), dtype=np.int64), np.empty(0), np.empty(0, dtype=bool)
     trusted, n_targets = slack < TRUSTED_FRAME_ERROR, len(targets[0])
+    if trusted:
+        found = _nearest_in_grid(points, xy, targets, target_ids, k, radius_m, skip_self, slack)
+        if found is not None:
+            return found
     metric, found = _fetch(cKDTree(targets[1]), xy, len(points), n_targets, k, radius_m,
                            skip_self, trusted, slack)  # fmt: skip
     i = np.repeat(np.arange(len(points))[:, None], found.shape[1], axis=1)
