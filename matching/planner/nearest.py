@@ -79,6 +79,15 @@ def _decide(metric, ok, k, radius_m, slack):
     return sure_in, ~sure_in & ~sure_out, lo
 
 
+def _measure(points, targets, a, b, skip_self: bool) -> np.ndarray:
+    """Geodesic lengths from points[a] to targets[b]."""
+    if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
+        n = len(points)
+        key, back = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
+        return pair_lengths(points[key // n], points[key % n])[back]
+    return pair_lengths(points[a], targets[b])
+
+
 def _nearest_in_grid(points, xy, targets, target_ids, k, radius_m, skip_self, slack):
     """`nearest` in a trusted frame: every candidate within reach from the compiled grid."""
     start, target, metric, status = grid.candidates(
@@ -91,13 +100,7 @@ def _nearest_in_grid(points, xy, targets, target_ids, k, radius_m, skip_self, sl
     point = np.repeat(np.arange(len(points)), np.diff(start))
     unsure = np.flatnonzero(status == grid.UNSURE)
     length = np.full(len(target), np.inf)
-    a, b = point[unsure], target[unsure]
-    if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
-        n = len(points)
-        key, back = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
-        length[unsure] = pair_lengths(points[key // n], points[key % n])[back]
-    else:
-        length[unsure] = pair_lengths(points[a], targets[0][b])
+    length[unsure] = _measure(points, targets[0], point[unsure], target[unsure], skip_self)
     length[length > radius_m] = np.inf
     rank = np.where(status == grid.SURE, -np.inf, length)
     chosen = np.flatnonzero(grid.choose(start, target, rank, k))
@@ -128,13 +131,7 @@ def nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slack
     else:
         sure_in, unsure, lo = np.zeros_like(ok), ok, np.zeros(ok.shape)
     length = np.full(found.shape, np.inf)
-    a, b = i[unsure], found[unsure]
-    if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
-        n = len(points)
-        key, back = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
-        length[unsure] = pair_lengths(points[key // n], points[key % n])[back]
-    else:
-        length[unsure] = pair_lengths(points[a], targets[0][b])
+    length[unsure] = _measure(points, targets[0], i[unsure], found[unsure], skip_self)
     length[length > radius_m] = np.inf
     rank = np.where(sure_in, -np.inf, length)  # the certain ones first, then the measured
     ids = np.where(np.isfinite(length) | sure_in, target_ids[np.minimum(found, n_targets - 1)], -1)
