@@ -23,93 +23,15 @@ def _cells(xy, x0, y0, size, ny):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _scan(points, targets, grid, px, py, bound, skip_self, fill, target, metric, write, limit):
-    """Visit every target within `bound` of each point: count them (False once more than
-    `limit`), or write them."""
-    order, cell_start, nx, ny = grid
-    seen = 0
-    for i in range(len(points)):
-        if not write:
-            seen += fill[i - 1] if i else 0
-            if seen > limit:
-                return False
-        for cx in range(max(px[i] - 1, 0), min(px[i] + 2, nx)):
-            for cy in range(max(py[i] - 1, 0), min(py[i] + 2, ny)):
-                c = cx * ny + cy
-                for s in range(cell_start[c], cell_start[c + 1]):
-                    j = order[s]
-                    if skip_self and j == i:
-                        continue
-                    d = np.sqrt((points[i, 0] - targets[j, 0]) ** 2
-                                + (points[i, 1] - targets[j, 1]) ** 2)  # fmt: skip
-                    if d > bound:
-                        continue
-                    if write:
-                        target[fill[i]], metric[fill[i]] = j, d
-                    fill[i] += 1
-    return True
-
-
-@njit(cache=True, nogil=True)
-def _counts(lower, upper, t):  # pragma: no cover - compiled
-    """(candidates that could be as short as t, itself included; certainly shorter)."""
-    could_be_shorter = shorter = 0
-    for q in range(len(lower)):
-        could_be_shorter += lower[q] <= upper[t]
-        shorter += upper[q] < lower[t]
-    return could_be_shorter, shorter
-
-
-@njit(cache=True, nogil=True)
-def _sorted_counts(lower, upper):  # pragma: no cover - compiled
-    """`_counts` of every candidate at once, by binary search: for a point with many."""
-    could_be_shorter = np.searchsorted(np.sort(lower), upper, side="right")
-    shorter = np.searchsorted(np.sort(upper), lower, side="left")
-    return could_be_shorter, shorter
-
-
-@njit(cache=True, nogil=True)
-def _classify(lower, upper, k, radius, status):  # pragma: no cover - compiled
-    """OUT/SURE/UNSURE of one point's candidates from their length intervals."""
-    many = len(lower) > 32  # pairwise counting is faster for few, sorting for many
-    sorted_could, sorted_shorter = _sorted_counts(lower if many else lower[:0],
-                                                  upper if many else upper[:0])  # fmt: skip
-    for t in range(len(lower)):
-        if many:
-            could_be_shorter, shorter = sorted_could[t], sorted_shorter[t]
-        else:
-            could_be_shorter, shorter = _counts(lower, upper, t)
-        if could_be_shorter <= k and upper[t] <= radius:
-            status[t] = SURE
-        elif shorter < k and lower[t] <= radius:
-            status[t] = UNSURE
-
-
-@njit(
-    "Tuple((int64[:], int64[:], float64[:], int8[:]))"
-    "(float64[:, :], float64[:, :], boolean, int64, float64, float64, float64, int64)",
-    cache=True,
-    nogil=True,
-)
-def candidates(points, targets, skip_self, k, radius, bound, slack, limit):  # pragma: no cover
-    """(start per point, target, metric length, OUT/SURE/UNSURE) of every target within
-    `bound` of each point (skipping target i for point i when `skip_self`), grouped by point;
-    or, past `limit` candidates in all (dense data: a KD-tree's k nearest do better), no
-    candidates and start[-1] = -1.
-
-    SURE: fewer than k other candidates could be as short (geodesically: metric within
-    `slack`·d + 1 mm) and within `radius`; OUT: k others are certainly shorter, or it is
-    certainly beyond `radius`.
-    """
-    n, m = len(points), len(targets)
-    start = np.zeros(n + 1, dtype=np.int64)
-    if m == 0 or n == 0:
-        return start, np.empty(0, np.int64), np.empty(0), np.empty(0, np.int8)
+def _grid(targets, bound):  # pragma: no cover - compiled
+    """Targets sorted by cell (a counting sort): (order, x, y in that order, first of each
+    cell, nx, ny, origin)."""
+    m = len(targets)
     x0, y0 = targets[:, 0].min(), targets[:, 1].min()
     nx = int(np.floor((targets[:, 0].max() - x0) / bound)) + 1
     ny = int(np.floor((targets[:, 1].max() - y0) / bound)) + 1
     _, _, key = _cells(targets, x0, y0, bound, ny)
-    cell_start = np.zeros(nx * ny + 1, dtype=np.int64)  # a counting sort by cell
+    cell_start = np.zeros(nx * ny + 1, dtype=np.int64)
     for j in range(m):
         cell_start[key[j] + 1] += 1
     for c in range(nx * ny):
@@ -118,25 +40,101 @@ def candidates(points, targets, skip_self, k, radius, bound, slack, limit):  # p
     for j in range(m):
         order[fill[key[j]]] = j
         fill[key[j]] += 1
-    grid = (order, cell_start, nx, ny)
+    # Coordinates in cell order: a point's neighbours are read from a few contiguous runs.
+    return order, targets[order, 0].copy(), targets[order, 1].copy(), cell_start, nx, ny, x0, y0
+
+
+@njit(cache=True, nogil=True)
+def _smallest(metric, k):  # pragma: no cover - compiled
+    """The k-th and (k+1)-th smallest of `metric` (inf where there are fewer)."""
+    best = np.full(k + 1, np.inf)  # sorted; most candidates are longer than its last
+    for d in metric:
+        if d < best[k]:
+            p = k
+            while p > 0 and best[p - 1] > d:
+                best[p] = best[p - 1]
+                p -= 1
+            best[p] = d
+    return best[k - 1], best[k]
+
+
+@njit(cache=True, nogil=True)
+def _classify(metric, k, radius, slack, status):  # pragma: no cover - compiled
+    """OUT/SURE/UNSURE of one point's candidates from their length intervals.
+
+    The bounds grow with the metric length, so the k-th smallest upper bound is that of the
+    k-th shortest candidate, and so on: a candidate is certainly chosen when its upper bound
+    is below the (k+1)-th smallest lower bound (fewer than k others could be as short), and
+    certainly not when the k-th smallest upper bound is below its lower bound.
+    """
+    kth, next_ = _smallest(metric, k)
+    kth_upper = kth * (1 + slack) + 1e-3
+    next_lower = max(next_ * (1 - slack) - 1e-3, 0.0)
+    for t in range(len(metric)):
+        lower = max(metric[t] * (1 - slack) - 1e-3, 0.0)
+        upper = metric[t] * (1 + slack) + 1e-3
+        if upper < next_lower and upper <= radius:
+            status[t] = SURE
+        elif not (kth_upper < lower) and lower <= radius:
+            status[t] = UNSURE
+
+
+@njit(cache=True, nogil=True)
+def _grown(array, cap):  # pragma: no cover - compiled
+    out = np.empty(cap, dtype=array.dtype)
+    out[: len(array)] = array
+    return out
+
+
+@njit(
+    "Tuple((int64[:], int64[:], float64[:], int8[:]))"
+    "(float64[:, :], float64[:, :], boolean, int64, float64, float64, float64)",
+    cache=True,
+    nogil=True,
+)
+def candidates(points, targets, skip_self, k, radius, bound, slack):  # pragma: no cover
+    """(start per point, target, metric length, SURE/UNSURE) of the targets within `bound`
+    of each point (skipping target i for point i when `skip_self`) that may be among its k
+    nearest, grouped by point.
+
+    SURE: fewer than k other candidates could be as short (geodesically: metric within
+    `slack`·d + 1 mm) and within `radius`; OUT: k others are certainly shorter, or it is
+    certainly beyond `radius`.
+    """
+    n, m = len(points), len(targets)
+    start = np.zeros(n + 1, dtype=np.int64)
+    size, cap = 0, 4 * (k + 1) * n + 16
+    target, metric = np.empty(cap, dtype=np.int64), np.empty(cap)
+    status = np.empty(cap, dtype=np.int8)
+    if m == 0:
+        return start, target[:0], metric[:0], status[:0]
+    order, tx, ty, cell_start, nx, ny, x0, y0 = _grid(targets, bound)
     px, py, _ = _cells(points, x0, y0, bound, ny)
-    count = np.zeros(n, dtype=np.int64)
-    if not _scan(points, targets, grid, px, py, bound, skip_self, count, count, np.empty(0),
-                 False, limit):  # fmt: skip
-        start[n] = -1
-        return start, np.empty(0, np.int64), np.empty(0), np.empty(0, np.int8)
-    start[1:] = np.cumsum(count)
-    total = start[n]
-    target, metric = np.empty(total, dtype=np.int64), np.empty(total)
-    fill = start[:-1].copy()
-    _scan(points, targets, grid, px, py, bound, skip_self, fill, target, metric, True, limit)
-    status = np.full(total, OUT, dtype=np.int8)
-    lower_all = np.maximum(metric * (1 - slack) - 1e-3, 0.0)
-    upper_all = metric * (1 + slack) + 1e-3
+    near, near_d = np.empty(m, dtype=np.int64), np.empty(m)  # one point's candidates
+    kind = np.empty(m, dtype=np.int8)
     for i in range(n):
-        _classify(lower_all[start[i] : start[i + 1]], upper_all[start[i] : start[i + 1]],
-                  k, radius, status[start[i] : start[i + 1]])  # fmt: skip
-    return start, target, metric, status
+        f = 0
+        for cx in range(max(px[i] - 1, 0), min(px[i] + 2, nx)):
+            for cy in range(max(py[i] - 1, 0), min(py[i] + 2, ny)):
+                c = cx * ny + cy
+                for s in range(cell_start[c], cell_start[c + 1]):
+                    d = np.sqrt((points[i, 0] - tx[s]) ** 2 + (points[i, 1] - ty[s]) ** 2)
+                    if d <= bound and not (skip_self and order[s] == i):
+                        near[f], near_d[f] = order[s], d
+                        f += 1
+        kind[:f] = OUT
+        _classify(near_d[:f], k, radius, slack, kind[:f])
+        for t in range(f):  # keep the candidates that are not certainly out
+            if kind[t] == OUT:
+                continue
+            if size == cap:  # grow
+                cap *= 2
+                target, metric, status = _grown(target, cap), _grown(metric, cap), \
+                    _grown(status, cap)  # fmt: skip
+            target[size], metric[size], status[size] = near[t], near_d[t], kind[t]
+            size += 1
+        start[i + 1] = size
+    return start, target[:size], metric[:size], status[:size]
 
 
 @njit("boolean[:](int64[:], int64[:], float64[:], int64)", cache=True, nogil=True)

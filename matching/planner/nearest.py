@@ -22,7 +22,6 @@ from matching.planner import grid
 _CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
 TRUSTED_FRAME_ERROR = 1e-2  # a larger (or NaN) bound: measure every candidate
 _MM = 1e-3
-_GRID_LIMIT = 32  # candidates per point (on average) past which the grid gives way
 
 
 def pair_lengths(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -46,39 +45,6 @@ def upper_bound(metric: np.ndarray, slack: float) -> np.ndarray:
     return metric * (1 + slack) + _MM
 
 
-def _fetch(tree, xy, n_points, n_targets, k, radius_m, skip_self, trusted, slack):
-    """(metric distances, target numbers) of each point's candidates: enough of them that no
-    unfetched target could still rank among its k nearest."""
-    fetch = min(k + _CANDIDATE_SLACK + int(skip_self), n_targets)
-    bound = radius_m * 1.01 + 1
-    while True:
-        metric, found = tree.query(xy, k=fetch, distance_upper_bound=bound)
-        found, metric = found.reshape(n_points, fetch), metric.reshape(n_points, fetch)
-        if not trusted or fetch == n_targets:
-            return metric, found
-        kth = np.partition(np.where(found == np.arange(n_points)[:, None], np.inf, metric)
-                           if skip_self else metric, k - 1, axis=1)[:, k - 1]  # fmt: skip
-        reach = np.minimum(radius_m, kth * (1 + slack) + _MM)
-        if not np.any(metric[:, -1] * (1 - slack) - _MM <= reach):
-            return metric, found
-        fetch = min(2 * fetch, n_targets)  # a metric tie past the fetched ones: fetch more
-
-
-def _decide(metric, ok, k, radius_m, slack):
-    """(certainly chosen, undecided) candidates of each point from their length intervals."""
-    lo = np.where(ok, lower_bound(metric, slack), np.inf)
-    hi = np.where(ok, upper_bound(metric, slack), np.inf)
-    # Chosen for certain: fewer than k others could be as short, and within the radius.
-    # (Each candidate's own lo <= hi counts once, hence `<= k`.)
-    # A point has ~a dozen candidates: compare every pair of them at once.
-    could_be_shorter = (lo[:, :, None] <= hi[:, None, :]).sum(axis=1)  # [r, j]: i with lo_i <= hi_j
-    sure_in = ok & (could_be_shorter <= k) & (hi <= radius_m)
-    # Dropped for certain: k others are certainly shorter, or it is beyond the radius.
-    shorter = (hi[:, :, None] < lo[:, None, :]).sum(axis=1)
-    sure_out = ~ok | (shorter >= k) | (lo > radius_m)
-    return sure_in, ~sure_in & ~sure_out, lo
-
-
 def _measure(points, targets, a, b, skip_self: bool) -> np.ndarray:
     """Geodesic lengths from points[a] to targets[b]."""
     if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
@@ -93,10 +59,8 @@ def _nearest_in_grid(points, xy, targets, target_ids, k, radius_m, skip_self, sl
     start, target, metric, status = grid.candidates(
         np.ascontiguousarray(xy, dtype=np.float64),
         np.ascontiguousarray(targets[1], dtype=np.float64),
-        skip_self, k, radius_m, radius_m * 1.01 + 1, slack, _GRID_LIMIT * len(points),
+        skip_self, k, radius_m, radius_m * 1.01 + 1, slack,
     )  # fmt: skip
-    if start[-1] < 0:
-        return None  # dense: the KD-tree's few nearest, decided in numpy, are cheaper
     point = np.repeat(np.arange(len(points)), np.diff(start))
     unsure = np.flatnonzero(status == grid.UNSURE)
     length = np.full(len(target), np.inf)
@@ -115,32 +79,30 @@ def nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slack
     this frame. A length that is not exact is a lower bound of the geodesic one."""
     if not len(targets[0]) or not len(points) or k < 1:
         return np.empty((0, 2), dtype=np.int64), np.empty(0), np.empty(0, dtype=bool)
-    trusted, n_targets = slack < TRUSTED_FRAME_ERROR, len(targets[0])
-    if trusted:
-        found = _nearest_in_grid(points, xy, targets, target_ids, k, radius_m, skip_self, slack)
-        if found is not None:
-            return found
-    metric, found = _fetch(cKDTree(targets[1]), xy, len(points), n_targets, k, radius_m,
-                           skip_self, trusted, slack)  # fmt: skip
-    i = np.repeat(np.arange(len(points))[:, None], found.shape[1], axis=1)
+    if slack < TRUSTED_FRAME_ERROR:
+        return _nearest_in_grid(points, xy, targets, target_ids, k, radius_m, skip_self, slack)
+    return _nearest_measured(points, xy, targets, target_ids, k, radius_m, skip_self)
+
+
+def _nearest_measured(points, xy, targets, target_ids, k, radius_m, skip_self: bool):
+    """`nearest` where the frame can't be trusted (NaN too: a frame on the far side of the
+    globe): the KD-tree's few nearest, every one measured."""
+    n_targets = len(targets[0])
+    fetch = min(k + _CANDIDATE_SLACK + int(skip_self), n_targets)
+    _, found = cKDTree(targets[1]).query(xy, k=fetch, distance_upper_bound=radius_m * 1.01 + 1)
+    found = found.reshape(len(points), fetch)
+    i = np.repeat(np.arange(len(points))[:, None], fetch, axis=1)
     ok = found < n_targets
     if skip_self:
         ok &= i != found
-    if trusted:  # else (NaN too: a frame on the far side of the globe) measure all
-        sure_in, unsure, lo = _decide(metric, ok, k, radius_m, slack)
-    else:
-        sure_in, unsure, lo = np.zeros_like(ok), ok, np.zeros(ok.shape)
     length = np.full(found.shape, np.inf)
-    length[unsure] = _measure(points, targets[0], i[unsure], found[unsure], skip_self)
+    length[ok] = _measure(points, targets[0], i[ok], found[ok], skip_self)
     length[length > radius_m] = np.inf
-    rank = np.where(sure_in, -np.inf, length)  # the certain ones first, then the measured
-    ids = np.where(np.isfinite(length) | sure_in, target_ids[np.minimum(found, n_targets - 1)], -1)
+    ids = np.where(np.isfinite(length), target_ids[np.minimum(found, n_targets - 1)], -1)
     # Each point's few candidates sorted in place by (length, id): many tiny sorts, not one
     # big one over every pair.
-    order = np.lexsort((ids, rank), axis=-1)[:, :k]
-    best = np.take_along_axis(rank, order, axis=1)
-    keep = best < np.inf
-    exact = ~np.take_along_axis(sure_in, order, axis=1)[keep]
-    lengths = np.where(exact, best[keep], np.take_along_axis(lo, order, axis=1)[keep])
+    order = np.lexsort((ids, length), axis=-1)[:, :k]
+    best = np.take_along_axis(length, order, axis=1)
+    keep = np.isfinite(best)
     chosen = np.take_along_axis(ids, order, axis=1)[keep]
-    return np.column_stack([i[:, :k][keep], chosen]), lengths, exact
+    return np.column_stack([i[:, :k][keep], chosen]), best[keep], np.ones(keep.sum(), bool)

@@ -9,7 +9,6 @@ import pytest
 from pyproj import Geod
 
 from matching import geo
-from matching.planner import nearest as nearest_module
 from matching.planner.nearest import nearest
 from tests.unit.matching.factories import offset
 
@@ -56,13 +55,21 @@ def _chosen(points: np.ndarray, k: int, radius: float):
 
 
 @pytest.mark.parametrize("jitter_m", [0.0, 0.0005, 3.0])
-@pytest.mark.parametrize("dense", [False, True])
-def test_each_point_joins_its_k_geodesically_nearest_with_ties_by_id(jitter_m, dense, monkeypatch):
-    if dense:  # the grid gives way to the KD-tree past a few dozen candidates per point
-        monkeypatch.setattr(nearest_module, "_GRID_LIMIT", 0)
-    rng = np.random.default_rng(int(jitter_m * 1000) + dense)
-    points = _lattice(rng, 150, 40.0, jitter_m)
+@pytest.mark.parametrize("step_m", [40.0, 9.0])  # a few candidates per point, or ~300
+def test_each_point_joins_its_k_geodesically_nearest_with_ties_by_id(jitter_m, step_m):
+    rng = np.random.default_rng(int(jitter_m * 1000 + step_m))
+    points = _lattice(rng, 150, step_m, jitter_m)
     got, exact = _chosen(points, 5, 90.0)
     assert got == _expected(points, 5, 90.0)
     if jitter_m >= 1.0:  # without ties the frame decides most choices alone
         assert not exact.all()
+
+
+def test_where_the_frame_is_not_trusted_every_candidate_is_measured():
+    points = _lattice(np.random.default_rng(3), 60, 40.0, 0.0)
+    frame = geo.local_frame(*points.mean(axis=0))
+    xy = np.column_stack(frame.to_metric(points[:, 0], points[:, 1]))
+    pairs, _, exact = nearest(points, xy, (points, xy), np.arange(60), 4, 90.0, True, np.inf)
+    assert exact.all()
+    got = {i: {j for a, j in pairs.tolist() if a == i} for i in range(60)}
+    assert got == _expected(points, 4, 90.0)
