@@ -11,8 +11,10 @@ Rules (the oracle in `planner/oracle.py` implements the same ones with no index 
   `trench_radius_m`, `from` and `to` each to their `end_neighbours` nearest asset nodes within
   it, and `from` straight to `to`; length = geodesic distance, cost = length × what a metre of
   new route costs for the need (`Costs.route_build_per_m`). Ties rank by node number.
-Lengths are geodesic (WGS84); the KD-trees in a local metric frame only find candidates, and
-the frame's error bound (`_frame_error`) only spares measuring candidates that cannot rank.
+Lengths are geodesic (WGS84). The request's metric frame only finds candidates, and its error
+bound (`_frame_error`) spares measuring what it decides alone: a neighbour certainly in or out,
+a snap pair certainly within or beyond `snap_m`. An edge not yet measured holds a lower bound
+of its length (`Graph.exact`); the search measures the edges of its answer (`search.cheapest`).
 """
 
 from __future__ import annotations
