@@ -25,12 +25,17 @@ def _cells(xy, x0, y0, size, ny):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True)
 def _grid(targets, bound):  # pragma: no cover - compiled
     """Targets sorted by cell (a counting sort): (order, x, y in that order, first of each
-    cell, nx, ny, origin)."""
+    cell, nx, ny, origin, cell size)."""
     m = len(targets)
     x0, y0 = targets[:, 0].min(), targets[:, 1].min()
-    nx = int(np.floor((targets[:, 0].max() - x0) / bound)) + 1
-    ny = int(np.floor((targets[:, 1].max() - y0) / bound)) + 1
-    _, _, key = _cells(targets, x0, y0, bound, ny)
+    width, height = targets[:, 0].max() - x0, targets[:, 1].max() - y0
+    # Cells of at least `bound` keep every target within reach in the 3 x 3 around a point;
+    # larger ones where the targets spread far (a 100 km plan): not more cells than ~4 per
+    # target, so the cell table stays small.
+    size = bound * max(1.0, np.ceil(np.sqrt((width / bound + 1) * (height / bound + 1)
+                                            / (4 * m + 1024))))  # fmt: skip
+    nx, ny = int(np.floor(width / size)) + 1, int(np.floor(height / size)) + 1
+    _, _, key = _cells(targets, x0, y0, size, ny)
     cell_start = np.zeros(nx * ny + 1, dtype=np.int64)
     for j in range(m):
         cell_start[key[j] + 1] += 1
@@ -41,7 +46,8 @@ def _grid(targets, bound):  # pragma: no cover - compiled
         order[fill[key[j]]] = j
         fill[key[j]] += 1
     # Coordinates in cell order: a point's neighbours are read from a few contiguous runs.
-    return order, targets[order, 0].copy(), targets[order, 1].copy(), cell_start, nx, ny, x0, y0
+    tx, ty = targets[order, 0].copy(), targets[order, 1].copy()
+    return order, tx, ty, cell_start, nx, ny, x0, y0, size
 
 
 @njit(cache=True, nogil=True)
@@ -108,8 +114,8 @@ def candidates(points, targets, skip_self, k, radius, bound, slack):  # pragma: 
     status = np.empty(cap, dtype=np.int8)
     if m == 0:
         return start, target[:0], metric[:0], status[:0]
-    order, tx, ty, cell_start, nx, ny, x0, y0 = _grid(targets, bound)
-    px, py, _ = _cells(points, x0, y0, bound, ny)
+    order, tx, ty, cell_start, nx, ny, x0, y0, cell = _grid(targets, bound)
+    px, py, _ = _cells(points, x0, y0, cell, ny)
     near, near_d = np.empty(m, dtype=np.int64), np.empty(m)  # one point's candidates
     kind = np.empty(m, dtype=np.int8)
     for i in range(n):

@@ -73,3 +73,12 @@ def test_where_the_frame_is_not_trusted_every_candidate_is_measured():
     assert exact.all()
     got = {i: {j for a, j in pairs.tolist() if a == i} for i in range(60)}
     assert got == _expected(points, 4, 90.0)
+
+
+def test_targets_spread_over_hundreds_of_kilometres_still_find_their_neighbours():
+    rng = np.random.default_rng(5)
+    near = _lattice(rng, 80, 40.0, 3.0)
+    far = np.array([offset(108.3, 22.8, e, n) for e, n in rng.uniform(-250e3, 250e3, (40, 2))])
+    points = np.concatenate([near, far])  # a wide grid: cells larger than the radius
+    got, _ = _chosen(points, 5, 90.0)
+    assert got == _expected(points, 5, 90.0)
