@@ -11,15 +11,15 @@ Rules (the oracle in `planner/oracle.py` implements the same ones with no index 
   `trench_radius_m`, `from` and `to` each to their `end_neighbours` nearest asset nodes within
   it, and `from` straight to `to`; length = geodesic distance, cost = length × what a metre of
   new route costs for the need (`Costs.route_build_per_m`). Ties rank by node number.
-Lengths are geodesic (WGS84); the KD-trees in a local metric frame only find candidates, and
-the frame's error bound (`_frame_error`) only spares measuring candidates that cannot rank.
+Lengths are geodesic (WGS84). The request's metric frame only finds candidates, and its error
+bound (`_frame_error`) spares measuring what it decides alone: a neighbour certainly in or out,
+a snap pair certainly within or beyond `snap_m`. An edge not yet measured holds a lower bound
+of its length (`Graph.exact`); the search measures the edges of its answer (`search.cheapest`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -27,37 +27,27 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from matching import geo, rules
+from matching.planner.lines import PlanLine, PlanLines  # noqa: F401 - PlanLine: re-exported
+from matching.planner.nearest import (
+    TRUSTED_FRAME_ERROR,
+    lower_bound,
+    nearest,
+    pair_lengths,
+    upper_bound,
+)
 from matching.planner.requests import PlanRequest, PlanSettings
 
-_CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
 TRENCH = -1
-_TRUSTED_FRAME_ERROR = 1e-2  # a larger (or NaN) bound: measure every candidate
-
-
-class PlanLine(NamedTuple):
-    """An eligible line asset as the planner sees it (coords: (n, 2) lon/lat).
-
-    A NamedTuple, not a frozen dataclass: a plan builds thousands, and the dataclass's
-    per-field `object.__setattr__` was a tenth of a 5 km plan's time.
-    """
-
-    asset_id: int
-    owner_id: int
-    owner_name: str
-    owner_sector: str
-    kind: str
-    sensitivity: str
-    ref: str | Callable[[], str]  # owner_ref, or how to read it (most lines never need it)
-    coords: np.ndarray
-
-    @property
-    def owner_ref(self) -> str:
-        return self.ref if isinstance(self.ref, str) else self.ref()
+_TRUSTED_FRAME_ERROR = TRUSTED_FRAME_ERROR
 
 
 @dataclass(frozen=True)
 class Graph:
-    """Nodes (lon/lat) and edges; `line`/`seg` say which asset segment an edge is (or TRENCH)."""
+    """Nodes (lon/lat) and edges; `line`/`seg` say which asset segment an edge is (or TRENCH).
+
+    An edge's length (and cost) is its geodesic one where `exact`, else a lower bound of it
+    from the metric frame (`nearest`); `measure` makes edges exact, in place.
+    """
 
     nodes: np.ndarray  # (N, 2) lon/lat
     u: np.ndarray
@@ -66,21 +56,27 @@ class Graph:
     cost: np.ndarray
     line: np.ndarray
     seg: np.ndarray
-    lines: tuple[PlanLine, ...]
-    modes: tuple[str, ...]
+    lines: PlanLines
+    modes: np.ndarray  # sharing mode (str) of each line
     build_per_m: float
+    rate: np.ndarray  # cost per metre of each edge
+    exact: np.ndarray  # bool per edge
+    ends: np.ndarray  # (E, 4): lon/lat of each edge's two ends, as its length is measured
 
+    def measure(self, edges: np.ndarray) -> None:
+        """Geodesic lengths and costs for these edges (indices), where not yet exact."""
+        edges = np.asarray(edges, dtype=np.int64)
+        edges = edges[~self.exact[edges]]
+        if len(edges):
+            ends = self.ends[edges]
+            self.length[edges] = pair_lengths(ends[:, :2], ends[:, 2:])
+            self.cost[edges] = self.length[edges] * self.rate[edges]
+            self.exact[edges] = True
 
-def pair_lengths(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Geodesic metres between the lon/lat rows of a and b."""
-    if not len(a):
-        return np.empty(0)
-    # pyproj's kernel overwrites its first three inputs with (azimuth, back azimuth, distance):
-    # fresh contiguous copies, and no `Geod.inv` buffer checks (as `geo.geodesic_distances`).
-    lon1, lat1 = np.array(a[:, 0], dtype=np.float64), np.array(a[:, 1], dtype=np.float64)
-    lon2, lat2 = np.array(b[:, 0], dtype=np.float64), np.array(b[:, 1], dtype=np.float64)
-    geo._GEOD_INV(lon1, lat1, lon2, lat2, radians=False, return_back_azimuth=True)
-    return lon2
+    def measured(self) -> Graph:
+        """This graph with every edge exact (what an external solver must be given)."""
+        self.measure(np.arange(len(self.u)))
+        return self
 
 
 def _frame(request: PlanRequest) -> geo.LocalFrame:
@@ -112,11 +108,19 @@ def _frame_error(request: PlanRequest, lonlat: np.ndarray, xy: np.ndarray) -> fl
     return (x_max / 6.3e6) ** 2 + 1e-6 if np.isfinite(x_max) else np.inf
 
 
-def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float) -> np.ndarray:
+def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float, slack: float) -> np.ndarray:
     """Node number (from 2) of each vertex: clusters within snap_m, numbered by first vertex."""
     n = len(vertices)
     pairs = cKDTree(xy).query_pairs(snap_m * 1.01 + 0.01, output_type="ndarray")
-    pairs = pairs[pair_lengths(vertices[pairs[:, 0]], vertices[pairs[:, 1]]) <= snap_m]
+    unsure = np.ones(len(pairs), dtype=bool)
+    if slack < _TRUSTED_FRAME_ERROR:  # only pairs the frame cannot decide are measured
+        metric = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+        unsure = (upper_bound(metric, slack) > snap_m) & (lower_bound(metric, slack) <= snap_m)
+        keep = upper_bound(metric, slack) <= snap_m
+    else:
+        keep = np.zeros(len(pairs), dtype=bool)
+    keep[unsure] = pair_lengths(vertices[pairs[unsure, 0]], vertices[pairs[unsure, 1]]) <= snap_m
+    pairs = pairs[keep]
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, label = connected_components(graph, directed=False)
     first = np.full(label.max(initial=-1) + 1, n)
@@ -126,122 +130,101 @@ def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float) -> np.ndarray:
     return rank[label] + 2
 
 
-def _nearest(points, xy, targets, target_ids, k, radius_m, skip_self: bool, slack: float):
-    """((i, j) pairs, their geodesic lengths): each point's k nearest targets within radius_m
-    (geodesic; ties by id). `slack`: a bound on |metric / geodesic - 1| in this frame."""
-    if not len(targets[0]) or not len(points) or k < 1:
-        return np.empty((0, 2), dtype=np.int64), np.empty(0)
-    trusted, n_targets, tree = slack < _TRUSTED_FRAME_ERROR, len(targets[0]), cKDTree(targets[1])
-    fetch = min(k + _CANDIDATE_SLACK + int(skip_self), n_targets)
-    bound = radius_m * 1.01 + 1
-    while True:  # until no point's next (unfetched) candidate could still rank
-        metric, found = tree.query(xy, k=fetch, distance_upper_bound=bound)
-        found, metric = found.reshape(len(points), fetch), metric.reshape(len(points), fetch)
-        if not trusted or fetch == n_targets:
-            break
-        kth = np.partition(np.where(found == np.arange(len(points))[:, None], np.inf, metric)
-                           if skip_self else metric, k - 1, axis=1)[:, k - 1]  # fmt: skip
-        reach = np.minimum(radius_m, kth * (1 + slack) + 1e-3)
-        if not np.any(metric[:, -1] * (1 - slack) - 1e-3 <= reach):
-            break  # a metric tie (within the frame's error) past the fetched ones: fetch more
-        fetch = min(2 * fetch, n_targets)
-    i = np.repeat(np.arange(len(points))[:, None], fetch, axis=1)
-    ok = found < n_targets
-    if skip_self:
-        ok &= i != found
-    # Only candidates that can still rank are measured geodesically: one whose metric length
-    # exceeds the radius, or the k-th shortest metric length among the point's candidates, by
-    # more than the frame's error (relative `slack`, plus 1 mm) is strictly longer than k
-    # others, or out of reach. The choice is the same as measuring them all.
-    if trusted:  # else (NaN too: a frame on the far side of the globe) all
-        metric = np.where(ok, metric, np.inf)
-        kth = np.full(len(i), np.inf)
-        if fetch >= k:
-            kth = np.partition(metric, k - 1, axis=1)[:, k - 1]
-        reach = np.minimum(radius_m, kth * (1 + slack) + 1e-3)
-        ok &= metric * (1 - slack) - 1e-3 <= reach[:, None]
-    length = np.full(found.shape, np.inf)
-    a, b = i[ok], found[ok]
-    if skip_self:  # points are the targets: measure each unordered pair once (inv is symmetric)
-        n = len(points)
-        key, back = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
-        length[ok] = pair_lengths(points[key // n], points[key % n])[back]
-    else:
-        length[ok] = pair_lengths(points[a], targets[0][b])
-    length[length > radius_m] = np.inf
-    ids = np.where(np.isfinite(length), target_ids[np.minimum(found, len(targets[0]) - 1)], -1)
-    # Each point's few candidates sorted in place by (length, id): many tiny sorts, not one
-    # big one over every pair.
-    order = np.lexsort((ids, length), axis=-1)[:, :k]
-    best = np.take_along_axis(length, order, axis=1)
-    chosen = np.take_along_axis(ids, order, axis=1)
-    keep = np.isfinite(best)
-    return np.column_stack([i[:, :k][keep], chosen[keep]]), best[keep]
+def _modes(request: PlanRequest, lines: PlanLines, costs: rules.Costs):
+    """Each line's sharing mode for the need, and its cost per metre."""
+    pair = lines.kind.astype(np.int64) * len(rules.SECTORS) + lines.sector
+    unique, which = np.unique(pair, return_inverse=True)
+    names = [  # a few distinct (kind, sector) pairs among thousands of lines
+        str(rules.sharing_mode(rules.KINDS[p // len(rules.SECTORS)], request.resource,
+                               rules.SECTORS[p % len(rules.SECTORS)]))
+        for p in unique.tolist()
+    ]  # fmt: skip
+    rates = np.array([costs.share_cost_per_m(m) for m in names] or [0.0])
+    return np.array(names, dtype=object)[which], rates[which] if len(which) else rates[:0]
+
+
+def _lengths(p: np.ndarray, q: np.ndarray, metric: np.ndarray, slack: float):
+    """(lengths, exact): lower bounds from the frame where it is trusted, else geodesic."""
+    if slack < _TRUSTED_FRAME_ERROR:
+        return lower_bound(metric, slack), np.zeros(len(p), dtype=bool)
+    return pair_lengths(p, q), np.ones(len(p), dtype=bool)
 
 
 def build_graph(
-    request: PlanRequest, lines: list[PlanLine], costs: rules.Costs, settings: PlanSettings
+    request: PlanRequest, lines: PlanLines, costs: rules.Costs, settings: PlanSettings
 ) -> Graph:
     """The graph for these lines (sorted by asset id) between the request's two ends."""
-    lines = sorted(lines, key=lambda line: line.asset_id)
     ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
-    counts = np.array([len(line.coords) for line in lines], dtype=np.int64)
-    vertices = np.concatenate([line.coords for line in lines]) if lines else np.empty((0, 2))
+    counts = np.diff(lines.offsets)
+    vertices = lines.values
+    points = np.concatenate([ends, vertices])
+    xy = _metric(request, points)
+    slack = _frame_error(request, points, xy)  # one bound for every distance among them
     node_of = np.zeros(0, dtype=np.int64)
-    if lines:
-        node_of = _snap(vertices, _metric(request, vertices), settings.snap_m)
+    if len(lines):
+        node_of = _snap(vertices, xy[2:], settings.snap_m, slack)
     n_nodes = 2 + (int(node_of.max()) - 1 if len(node_of) else 0)
     first = np.full(n_nodes, len(vertices))
     np.minimum.at(first, node_of, np.arange(len(vertices)))
-    nodes = np.concatenate([ends, vertices[first[2:]]])
+    nodes, node_xy = points[np.r_[0, 1, first[2:] + 2]], xy[np.r_[0, 1, first[2:] + 2]]
     line_of = np.repeat(np.arange(len(lines)), counts)
-    same = line_of[1:] == line_of[:-1] if len(lines) else np.zeros(0, dtype=bool)
+    same = line_of[1:] == line_of[:-1]
     a = np.flatnonzero(same)
     a = a[node_of[a] != node_of[a + 1]]
     starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
-    resource, mode_of = request.resource, {}
-    for ln in lines:  # a few distinct (kind, sector) pairs among thousands of lines
-        key = (ln.kind, ln.owner_sector)
-        if key not in mode_of:
-            mode_of[key] = str(rules.sharing_mode(ln.kind, resource, ln.owner_sector))
-    modes = tuple(mode_of[(ln.kind, ln.owner_sector)] for ln in lines)
-    reuse_len = pair_lengths(vertices[a], vertices[a + 1])
-    rate_of = {m: costs.share_cost_per_m(m) for m in mode_of.values()}
-    rate = np.array([rate_of[m] for m in modes] or [0.0])[line_of[a]]
-    trench, trench_len = _trench_pairs(request, nodes, settings)
+    modes, line_rate = _modes(request, lines, costs)
+    rate = line_rate[line_of[a]]
+    reuse_len, reuse_exact = _lengths(vertices[a], vertices[a + 1],
+                                      np.hypot(*(xy[a + 3] - xy[a + 2]).T), slack)  # fmt: skip
+    trench, trench_len, trench_exact = _trench_pairs(nodes, node_xy, settings, slack)
     build = costs.route_build_per_m({request.resource})
+    rates = np.concatenate([rate, np.full(len(trench), build)])
+    length = np.concatenate([reuse_len, trench_len])
     return Graph(
         nodes=nodes,
         u=np.concatenate([node_of[a], trench[:, 0]]),
         v=np.concatenate([node_of[a + 1], trench[:, 1]]),
-        length=np.concatenate([reuse_len, trench_len]),
-        cost=np.concatenate([reuse_len * rate, trench_len * build]),
+        length=length,
+        cost=length * rates,
         line=np.concatenate([line_of[a], np.full(len(trench), TRENCH)]),
         seg=np.concatenate([a - starts[line_of[a]], np.full(len(trench), TRENCH)]),
-        lines=tuple(lines),
+        lines=lines,
         modes=modes,
         build_per_m=build,
-    )
+        rate=rates,
+        exact=np.concatenate([reuse_exact, trench_exact]),
+        ends=np.concatenate([np.column_stack([vertices[a], vertices[a + 1]]),
+                             np.column_stack([nodes[trench[:, 0]], nodes[trench[:, 1]]])]),
+    )  # fmt: skip
 
 
 def _trench_pairs(
-    request: PlanRequest, nodes: np.ndarray, s: PlanSettings
-) -> tuple[np.ndarray, np.ndarray]:
+    nodes: np.ndarray, xy: np.ndarray, s: PlanSettings, slack: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Undirected (lo, hi) node pairs joined by new trench, each once, sorted; their lengths
-    (the geodesic lengths the neighbour ranking already measured, not measured again)."""
-    xy = _metric(request, nodes)
+    and which are exact (`nearest`: the rest are lower bounds)."""
     asset_ids = np.arange(2, len(nodes))
     targets = (nodes[2:], xy[2:])
-    slack = _frame_error(request, nodes, xy)
-    among, among_len = _nearest(nodes[2:], xy[2:], targets, asset_ids, s.trench_neighbours,
-                                s.trench_radius_m, True, slack)  # fmt: skip
+    radius = s.trench_radius_m
+    among, among_len, among_exact = nearest(
+        nodes[2:], xy[2:], targets, asset_ids, s.trench_neighbours, radius, True, slack
+    )
     among[:, 0] += 2
-    ends, ends_len = _nearest(nodes[:2], xy[:2], targets, asset_ids, s.end_neighbours,
-                              s.trench_radius_m, False, slack)  # fmt: skip
+    ends, ends_len, ends_exact = nearest(
+        nodes[:2], xy[:2], targets, asset_ids, s.end_neighbours, radius, False, slack
+    )
     pairs = np.concatenate([among, ends, [[0, 1]]]).astype(np.int64)
+    # The straight trench is measured: its cost bounds the search.
     lengths = np.concatenate([among_len, ends_len, pair_lengths(nodes[:1], nodes[1:2])])
+    exact = np.concatenate([among_exact, ends_exact, [True]])
     lo, hi = pairs.min(axis=1), pairs.max(axis=1)
-    # One int64 per pair: far cheaper than axis=0. A pair found from both ends has the same
-    # geodesic length either way (to rounding); the first is kept.
-    key, first = np.unique(lo * len(nodes) + hi, return_index=True)
-    return np.column_stack([key // len(nodes), key % len(nodes)]), lengths[first]
+    # One int64 per pair (far cheaper than axis=0), twice plus one for "not exact": a pair
+    # found from both ends keeps an exact length if it has one (either is the geodesic one,
+    # to rounding).
+    pair = lo * len(nodes) + hi
+    key = pair * 2 + (~exact).astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    key = key[order] // 2
+    first = order[np.r_[True, key[1:] != key[:-1]]]
+    return np.column_stack([pair[first] // len(nodes), pair[first] % len(nodes)]), \
+        lengths[first], exact[first]  # fmt: skip

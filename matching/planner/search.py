@@ -1,51 +1,48 @@
-"""Cheapest paths on the planning graph: Dijkstra (scipy.sparse.csgraph) and alternatives.
+"""Cheapest paths on the planning graph: a compiled Dijkstra (`shortest`) and alternatives.
 
-Why scipy and not networkx: the graph is built per request from edge arrays. Measured on
-plan graphs of the benchmark registry (thread time, 100 k points + 100 k lines; 5 and 20 km
-spans, ~240 and ~2 800 nodes): building networkx's MultiGraph alone takes 6-43 ms, while
-the CSR matrix plus csgraph's compiled Dijkstra take 0.7-2.6 ms. (networkx's search by
-itself is faster, 0.1 ms, because it stops at the target; csgraph has no target, so the
-straight trench's cost is its `limit`.) `bench/planner_bench.py` repeats the comparison.
-Parallel edges (two owners' ducts in one street)
-are kept in `Graph`; for the search only the cheapest of each node pair matters, and the
-path remembers which one it was. The all-new straight trench from `from` to `to` is an edge,
-so its cost bounds the search (`limit`): nothing dearer is ever settled.
+Why not networkx: the graph is built per request from edge arrays. Measured on plan graphs
+of the benchmark registry (thread time, 100 k points + 100 k lines; 5 and 20 km spans, ~240
+and ~2 800 nodes): building networkx's MultiGraph alone takes 6-43 ms. scipy's csgraph
+(the search until 2026-11-29) needed a deduplicated CSR matrix per search and, having no
+target, settled every node cheaper than the straight trench: 0.7-2.6 ms, against ~0.15 ms
+for `shortest.cheapest_edges` on the edge arrays as they are (parallel edges included; it
+stops when `to` is settled). `bench/planner_bench.py` repeats the comparison.
+The all-new straight trench from `from` to `to` is an edge, so its cost bounds the search
+(`limit`): nothing dearer is ever settled.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from matching.planner.graph import TRENCH, Graph
-
-_FLOOR = 1e-9  # csgraph reads an explicit 0 as "no edge"; a free edge costs this instead
+from matching.planner.shortest import cheapest_edges
 
 
 def cheapest(graph: Graph, weights: np.ndarray, limit: float) -> list[tuple[int, bool]] | None:
-    """The cheapest path from node 0 to node 1 as [(edge, forwards)], or None."""
-    n = len(graph.nodes)
-    lo, hi = np.minimum(graph.u, graph.v), np.maximum(graph.u, graph.v)
-    pair = lo * n + hi
-    order = np.lexsort((weights, pair))  # stable: of equal weights the lower edge comes first
-    first = order[np.r_[True, pair[order][1:] != pair[order][:-1]]]
-    matrix = csr_matrix((np.maximum(weights[first], _FLOOR), (lo[first], hi[first])), shape=(n, n))
-    _, pred = dijkstra(matrix, directed=False, indices=0, return_predecessors=True,
-                       limit=limit * (1 + 1e-9) + _FLOOR * n)  # fmt: skip
-    if pred[1] < 0:
-        return None
-    nodes = [1]
-    while nodes[-1] != 0:
-        nodes.append(int(pred[nodes[-1]]))
-    nodes = np.array(nodes[::-1], dtype=np.int64)
-    # The chosen edge of each step: look (lo, hi) up among the deduplicated pairs.
-    keys = lo[first] * n + hi[first]
-    order = np.argsort(keys)
-    a, b = nodes[:-1], nodes[1:]
-    wanted = np.minimum(a, b) * n + np.maximum(a, b)
-    edges = first[order[np.searchsorted(keys[order], wanted)]]
-    return [(int(e), int(graph.u[e]) == int(x)) for e, x in zip(edges, a, strict=True)]
+    """The cheapest path from node 0 to node 1 as [(edge, forwards)], or None.
+
+    `weights` (float64, updated in place) hold lower bounds where the graph's lengths are
+    not exact yet: the path's inexact edges are measured and the search repeated until the
+    cheapest path is exact throughout; no other path can then be cheaper, since its weights
+    only grow when measured. The bounds are within ~1 mm per edge, so one repeat is usual.
+    """
+    u, v = graph.u.astype(np.int64, copy=False), graph.v.astype(np.int64, copy=False)
+    while True:
+        edges = cheapest_edges(len(graph.nodes), u, v, weights, limit * (1 + 1e-9))
+        if not len(edges):
+            return None
+        todo = edges[~graph.exact[edges]]
+        if not len(todo):
+            break
+        graph.measure(todo)
+        weights[todo] = graph.cost[todo]  # never penalised: no earlier path used them
+    path, node = [], 0
+    for e in edges[::-1].tolist():
+        forwards = int(u[e]) == node
+        path.append((e, forwards))
+        node = int(v[e]) if forwards else int(u[e])
+    return path
 
 
 def path_cost(graph: Graph, path: list[tuple[int, bool]]) -> float:
@@ -54,7 +51,7 @@ def path_cost(graph: Graph, path: list[tuple[int, bool]]) -> float:
 
 def reused_assets(graph: Graph, path: list[tuple[int, bool]]) -> frozenset[int]:
     return frozenset(
-        graph.lines[graph.line[e]].asset_id for e, _ in path if graph.line[e] != TRENCH
+        int(graph.lines.asset_id[graph.line[e]]) for e, _ in path if graph.line[e] != TRENCH
     )
 
 

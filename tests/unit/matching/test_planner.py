@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
+import shapely.affinity
 from shapely.geometry import Point
 
 from matching import AssetIndex, Capacity, InvalidRequest, MemorySource
 from matching.planner import Constraints, PlanRequest, plan_route
-from tests.unit.matching.factories import make_line, offset
+from tests.unit.matching.factories import make_line, offset, random_lines
 
 ORIGIN = (108.30, 22.80)
 
@@ -105,3 +109,31 @@ def test_bad_requests_name_the_field(field, request_fields):
     with pytest.raises(InvalidRequest) as caught:
         plan([], **request_fields)
     assert caught.value.field == field
+
+
+def test_after_writes_are_caught_up_plans_equal_those_of_a_freshly_built_index():
+    rng = np.random.default_rng(11)
+    source = MemorySource(random_lines(rng, ORIGIN, 120, 500.0))
+    index = AssetIndex(source)
+    requests = [
+        PlanRequest(start=Point(at(*rng.normal(0, 300, 2))), end=Point(at(*rng.normal(0, 300, 2))),
+                    needs={need: 1}, alternatives=2)
+        for need in ("subduct", "fiber_core", "attachment") for _ in range(4)
+    ]  # fmt: skip
+    before = [plan_route(index, r).to_dict() for r in requests]
+    records = source.records()
+    for record in records[:40:4]:  # moved: a delta row, its old slot tombstoned
+        moved = shapely.affinity.translate(record.geometry, xoff=0.0004, yoff=-0.0003)
+        source.put(dataclasses.replace(record, geometry=moved))
+    for record in records[1:40:4]:  # full: no longer eligible
+        full = {resource: Capacity(c.total, 0) for resource, c in record.capacity.items()}
+        source.put(dataclasses.replace(record, capacity=full))
+    for record in records[2:40:4]:
+        source.delete(record.id)
+    source.put_many(random_lines(rng, ORIGIN, 30, 500.0, first_id=900_000))
+    after = [plan_route(index, r).to_dict() for r in requests]  # each plan catches up first
+    assert index.stats()["delta_lines"] > 0
+    fresh = AssetIndex(source)
+    assert after == [plan_route(fresh, r).to_dict() for r in requests]
+    assert after != before
+    assert any(leg["type"] == "reuse" for report in after for leg in report["legs"])
