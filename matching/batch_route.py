@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString
 
-from matching import coverage, layout, refine, rules
+from matching import batch_route_probe, coverage, layout, rules
 from matching.batch_route_cover import ChunkCoverage, chunk_coverage
 from matching.candidates import RESOURCE_CODE, Found, RowFilter
 from matching.path import MetricPath
@@ -142,37 +142,34 @@ def _requests(routes, request) -> tuple[RouteRequest, ...]:
     raise InvalidRequest("request", "give a RouteRequest template or a RouteRequest per route")
 
 
-def _order(requests) -> np.ndarray:
-    """Routes by corridor width (a chunk shares one), then STR order of their start."""
+def _group_keys(requests) -> np.ndarray:
+    """A number per route for its (corridor, needs): a chunk shares one probe and filter."""
+    keys = [(r.corridor_m, tuple(r.needs.items())) for r in requests]
+    number = {key: k for k, key in enumerate(sorted(set(keys)))}
+    return np.array([number[key] for key in keys], dtype=np.int64)
+
+
+def _chunks(requests) -> list[np.ndarray]:
+    """Runs of at most CHUNK routes sharing (corridor, needs), each in STR order of the
+    routes' starts, so that consecutive routes read the same stretches of the index."""
     if not requests:
-        return np.empty(0, dtype=np.int64)
+        return []
     start = np.array([r.route.coords[0][:2] for r in requests], dtype=np.float64)
     spatial = layout.str_order(start[:, 0], start[:, 1])
-    corridor = np.array([r.corridor_m for r in requests], dtype=np.float64)[spatial]
-    return spatial[np.argsort(corridor, kind="stable")]
-
-
-def _chunks(order: np.ndarray, requests) -> list[np.ndarray]:
-    """Runs of `order` of at most CHUNK routes with one corridor width."""
-    corridor = np.array([requests[q].corridor_m for q in order.tolist()])
-    cuts = np.flatnonzero(corridor[1:] != corridor[:-1]) + 1
+    by_group = np.argsort(_group_keys(requests)[spatial], kind="stable")
+    order = spatial[by_group]
+    group = _group_keys(requests)[order]
     out = []
-    for run in np.split(order, cuts):
+    for run in np.split(order, np.flatnonzero(np.diff(group)) + 1):
         out += [run[k : k + CHUNK] for k in range(0, len(run), CHUNK)]
     return out
 
 
-def _probe(gen, request: RouteRequest, path: MetricPath) -> Found:
-    """`AssetIndex.within_corridor`'s work inside an already-held read of `gen`."""
-    corridor_m = request.corridor_m
-    row_filter = RowFilter.for_needs(request.needs)
-    parts = [
-        refine.near_path(table, slots, path, corridor_m, gen.owners)
-        for table, slots in gen.probe(
-            path.search_boxes(corridor_m), row_filter, points=False, lines=True
-        )
-    ]
-    return Found.join(gen.seq, parts)
+def _probe(gen, requests: list[RouteRequest], paths: list[MetricPath]) -> list[Found]:
+    """`AssetIndex.within_corridor` for a chunk (one corridor and needs) inside a read."""
+    first = requests[0]
+    row_filter = RowFilter.for_needs(first.needs)
+    return batch_route_probe.within_corridors(gen, paths, first.corridor_m, row_filter)
 
 
 def match_routes(index, routes, request, costs: rules.Costs = rules.DEFAULT_COSTS) -> RouteBatch:
@@ -184,11 +181,14 @@ def match_routes(index, routes, request, costs: rules.Costs = rules.DEFAULT_COST
     naming "routes" or "request" (and the route's number) for bad input.
     """
     requests = _requests(routes, request)
-    chunks = _chunks(_order(requests), requests)
+    chunks = _chunks(requests)
     paths = [MetricPath(r.route) for r in requests]
 
     def read(gen):
-        return [[_probe(gen, requests[q], paths[q]) for q in chunk.tolist()] for chunk in chunks]
+        return [
+            _probe(gen, [requests[q] for q in chunk.tolist()], [paths[q] for q in chunk.tolist()])
+            for chunk in chunks
+        ]
 
     seq, founds = index.read_generation(read)
     return _assemble(seq, requests, costs, paths, chunks, founds)
