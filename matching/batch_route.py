@@ -256,7 +256,8 @@ def _summaries(requests, costs, paths, queries, found, cover, row_base) -> np.nd
             )
             for c in candidates
         ]  # fmt: skip
-        legs = coverage.greedy_cover(options, union)
+        # Nothing covered, no legs: the cover's owner choice would find no pieces to weigh.
+        legs = coverage.greedy_cover(options, union) if union else []
         row_of = {c.asset_id: int(row_base[q]) + k for k, c in enumerate(candidates)}
         first = min(candidates, key=_rank, default=None)
         partial.append((q, covered, len(ask_rows), len(legs), -1 if first is None else first[0]))
