@@ -50,6 +50,7 @@ class RouteBatch:
     coverage_ratio: np.ndarray
     lateral_m: np.ndarray
     new_trench_m: np.ndarray
+    estimated_saving: np.ndarray  # (covered - laterals) x the build price per metre
     best_asset_id: np.ndarray  # the first ranked candidate, -1 where there is none
     candidate_count: np.ndarray  # eligible lines (reports list at most `limit`)
     _found: list = dataclasses.field(repr=False)  # (Rows, distance_m) per route
@@ -199,7 +200,7 @@ def _assemble(seq, requests, costs, paths, chunks, founds) -> RouteBatch:
     chunk_of, row_base = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     found_of: list = [None] * n
     covers = []
-    summary, best = np.zeros((n, 6)), np.full(n, -1, dtype=np.int64)
+    summary, best = np.zeros((n, 7)), np.full(n, -1, dtype=np.int64)
     for c, (chunk, found) in enumerate(zip(chunks, founds, strict=True)):
         queries = chunk.tolist()
         counts = np.array([len(f.rows) for f in found], dtype=np.int64)
@@ -225,6 +226,7 @@ def _assemble(seq, requests, costs, paths, chunks, founds) -> RouteBatch:
         coverage_ratio=summary[:, 3],
         lateral_m=summary[:, 4],
         new_trench_m=summary[:, 5],
+        estimated_saving=summary[:, 6],
         best_asset_id=best,
         candidate_count=np.array([len(f[0]) for f in found_of], dtype=np.int64),
         _found=found_of,
@@ -237,27 +239,14 @@ def _assemble(seq, requests, costs, paths, chunks, founds) -> RouteBatch:
 _VERDICT_CODE = {str(v): k for k, v in enumerate(rules.Verdict)}
 
 
-def _summaries(requests, costs, paths, queries, found, cover, row_base) -> np.ndarray:
-    """(verdict code, length, coverage, ratio, lateral, new trench) of each route of a chunk,
-    as `route_report` computes them; the cover's laterals in one look-up for the chunk."""
-    partial = []
-    ask_rows, ask_measures = [], []
+def _summaries(requests, costs, paths, queries, found, cover, row_base) -> tuple:
+    """(verdict code, length, coverage, ratio, lateral, new trench, saving) of each route of
+    a chunk, and its best candidate, as `route_report` computes them; the laterals at the
+    ends of every route's cover legs in one look-up for the chunk."""
+    partial, ask_rows, ask_measures = [], [], []
     for q, f in zip(queries, found, strict=True):
-        request = requests[q]
-        candidates = _candidates(f.rows, f.distance_m, cover, int(row_base[q]), request)
-        need = next(iter(request.needs))
-        union = coverage.merge([iv for c in candidates for iv in c.intervals])
-        covered = min(coverage.total(union), paths[q].length_m)
-        options = [
-            coverage.CoverOption(
-                c.asset_id, c.owner_id,
-                costs.share_cost_per_m(str(rules.sharing_mode(c.kind, need, c.owner_sector))),
-                c.intervals,
-            )
-            for c in candidates
-        ]  # fmt: skip
-        # Nothing covered, no legs: the cover's owner choice would find no pieces to weigh.
-        legs = coverage.greedy_cover(options, union) if union else []
+        candidates = _candidates(f.rows, f.distance_m, cover, int(row_base[q]), requests[q])
+        covered, legs = _cover(requests[q], candidates, paths[q].length_m, costs)
         row_of = {c.asset_id: int(row_base[q]) + k for k, c in enumerate(candidates)}
         first = min(candidates, key=_rank, default=None)
         partial.append((q, covered, len(ask_rows), len(legs), -1 if first is None else first[0]))
@@ -265,17 +254,43 @@ def _summaries(requests, costs, paths, queries, found, cover, row_base) -> np.nd
             ask_rows += [row_of[opt.asset_id]] * 2
             ask_measures += [s, e]
     joins = cover.laterals_at(ask_rows, ask_measures)
-    out, best = np.zeros((len(queries), 6)), np.array([p[-1] for p in partial], dtype=np.int64)
+    out = np.zeros((len(queries), 7))
     for k, (q, covered, first, legs, _) in enumerate(partial):
-        lateral_m = sum(
-            metres(joins[first + 2 * j]) + metres(joins[first + 2 * j + 1]) for j in range(legs)
+        ends = joins[first : first + 2 * legs]
+        lateral_m = sum(metres(a) + metres(b) for a, b in zip(ends[0::2], ends[1::2], strict=True))
+        out[k] = _columns(requests[q], paths[q].length_m, covered, lateral_m, costs)
+    return out, np.array([p[-1] for p in partial], dtype=np.int64)
+
+
+def _cover(request, candidates, length: float, costs) -> tuple[float, list]:
+    """Covered metres and `coverage.greedy_cover`'s legs, with `route_report`'s options."""
+    need = next(iter(request.needs))
+    union = coverage.merge([iv for c in candidates for iv in c.intervals])
+    options = [
+        coverage.CoverOption(
+            c.asset_id, c.owner_id,
+            costs.share_cost_per_m(str(rules.sharing_mode(c.kind, need, c.owner_sector))),
+            c.intervals,
         )
-        length = paths[q].length_m
-        outcome = verdict(covered / length, requests[q])
-        out[k] = (_VERDICT_CODE[str(outcome)], metres(length), metres(covered),
-                  ratio(covered / length), metres(lateral_m),
-                  metres(length - covered + lateral_m))  # fmt: skip
-    return out, best
+        for c in candidates
+    ]  # fmt: skip
+    # Nothing covered, no legs: the cover's owner choice would find no pieces to weigh.
+    legs = coverage.greedy_cover(options, union) if union else []
+    return min(coverage.total(union), length), legs
+
+
+def _columns(request, length: float, covered: float, lateral_m: float, costs) -> tuple:
+    """One route's summary row, rounded as its report rounds it."""
+    build_per_m = costs.route_build_per_m(set(request.needs))
+    return (
+        _VERDICT_CODE[str(verdict(covered / length, request))],
+        metres(length),
+        metres(covered),
+        ratio(covered / length),
+        metres(lateral_m),
+        metres(length - covered + lateral_m),
+        metres((covered - lateral_m) * build_per_m),
+    )
 
 
 def _rank(c: RouteCandidate) -> tuple:

@@ -56,6 +56,7 @@ def assert_batch_equals_one_by_one(index, batch, wanted: list[RouteRequest]) -> 
     assert batch.route_length_m.tolist() == [r.route_length_m for r in reports]
     assert batch.lateral_m.tolist() == [r.lateral_m for r in reports]
     assert batch.new_trench_m.tolist() == [r.new_trench_m for r in reports]
+    assert batch.estimated_saving.tolist() == [r.estimated_saving for r in reports]
     best = [r.candidates[0].asset_id if r.candidates else -1 for r in reports]
     assert batch.best_asset_id.tolist() == best
 
