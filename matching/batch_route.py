@@ -23,18 +23,15 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString
 
-from matching import batch_route_probe, coverage, layout, rules
-from matching.batch_route_cover import ChunkCoverage, chunk_coverage
-from matching.candidates import RESOURCE_CODE, Found, RowFilter
+from matching import batch_route_probe, batch_route_rows, coverage, layout, rules
+from matching.batch_route_cover import chunk_coverage
+from matching.candidates import Found, RowFilter
 from matching.path import MetricPath
 from matching.reports import RouteReport, metres, ratio
 from matching.requests import InvalidRequest, RouteRequest
 from matching.route import RouteCandidate, route_report, verdict
 
 CHUNK = 2_000  # routes per linear-referencing pass: bounds the pair and piece arrays
-_KIND_NAMES = np.array(rules.KINDS, dtype=object)
-_SENSITIVITY_NAMES = np.array(rules.SENSITIVITIES, dtype=object)
-_SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -69,51 +66,22 @@ class RouteBatch:
     def candidates(self, q: int) -> list[RouteCandidate]:
         """The RouteCandidates of route q, as `match_route` passes them to `route_report`."""
         rows, distance = self._found[q]
-        return _candidates(rows, distance, self._chunks[self._chunk[q]], int(self._row_base[q]),
-                           self.requests[q])  # fmt: skip
+        cover, base = self._chunks[self._chunk[q]], int(self._row_base[q])
+        return batch_route_rows.candidates(rows, distance, cover, base, self.requests[q])
+
+    def ranked(self, q: int) -> list[RouteCandidate]:
+        """Route q's candidates in its report's order (all of them, not only `limit`)."""
+        return sorted(self.candidates(q), key=batch_route_rows.rank_key)
 
     def report(self, q: int) -> RouteReport:
         """The full report of route q, equal to `match_route` at the batch's seq."""
         request = self.requests[q]
         rows, _ = self._found[q]
-        lateral = _lateral(self._chunks[self._chunk[q]], int(self._row_base[q]), rows)
+        lateral = batch_route_rows.lateral(
+            self._chunks[self._chunk[q]], int(self._row_base[q]), rows
+        )
         path = MetricPath(request.route)
         return route_report(request, self.seq, path, self.candidates(q), self.costs, lateral)
-
-
-def _lateral(cover: ChunkCoverage, base: int, rows):
-    """`match_route`'s lateral look-up (asset id, measure) -> metres, with its batched form."""
-    row_of = {asset_id: base + k for k, asset_id in enumerate(rows.asset_id.tolist())}
-
-    def many(asset_ids: list[int], measures: list[float]) -> list[float]:
-        return cover.laterals_at([row_of[a] for a in asset_ids], measures)
-
-    def one(asset_id: int, measure: float) -> float:
-        return many([asset_id], [measure])[0]
-
-    one.many = many  # type: ignore[attr-defined]
-    return one
-
-
-def _candidates(rows, distance, cover: ChunkCoverage, base: int, request) -> list:
-    """RouteCandidates of one route's rows, reading each column once."""
-    free = [(r, rows.free[:, RESOURCE_CODE[r]].tolist()) for r in request.needs]
-    stretches = [cover.intervals_of(base + k) for k in range(len(rows))]
-    columns = zip(
-        rows.asset_id.tolist(),
-        _KIND_NAMES[rows.kind].tolist(),
-        _SENSITIVITY_NAMES[rows.sensitivity].tolist(),
-        rows.owner_id.tolist(),
-        rows.owner_name,
-        _SECTOR_NAMES[rows.sector].tolist(),
-        rows.refs.strings(np.arange(len(rows))),
-        distance.tolist(),
-        [tuple(intervals) for intervals, _ in stretches],
-        [{r: units[k] for r, units in free} for k in range(len(rows))],
-        [tuple(laterals) for _, laterals in stretches],
-        strict=True,
-    )
-    return [RouteCandidate(*values) for values in columns]
 
 
 def _requests(routes, request) -> tuple[RouteRequest, ...]:
@@ -245,10 +213,12 @@ def _summaries(requests, costs, paths, queries, found, cover, row_base) -> tuple
     ends of every route's cover legs in one look-up for the chunk."""
     partial, ask_rows, ask_measures = [], [], []
     for q, f in zip(queries, found, strict=True):
-        candidates = _candidates(f.rows, f.distance_m, cover, int(row_base[q]), requests[q])
+        candidates = batch_route_rows.candidates(
+            f.rows, f.distance_m, cover, int(row_base[q]), requests[q]
+        )
         covered, legs = _cover(requests[q], candidates, paths[q].length_m, costs)
         row_of = {c.asset_id: int(row_base[q]) + k for k, c in enumerate(candidates)}
-        first = min(candidates, key=_rank, default=None)
+        first = min(candidates, key=batch_route_rows.rank_key, default=None)
         partial.append((q, covered, len(ask_rows), len(legs), -1 if first is None else first[0]))
         for opt, s, e in legs:
             ask_rows += [row_of[opt.asset_id]] * 2
@@ -291,8 +261,3 @@ def _columns(request, length: float, covered: float, lateral_m: float, costs) ->
         metres(length - covered + lateral_m),
         metres((covered - lateral_m) * build_per_m),
     )
-
-
-def _rank(c: RouteCandidate) -> tuple:
-    """`route_report`'s ranking key: most covered metres, then nearest, then lowest id."""
-    return (-metres(c.covered_m), metres(c.distance_m), c.asset_id)

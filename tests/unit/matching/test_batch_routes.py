@@ -59,6 +59,10 @@ def assert_batch_equals_one_by_one(index, batch, wanted: list[RouteRequest]) -> 
     assert batch.estimated_saving.tolist() == [r.estimated_saving for r in reports]
     best = [r.candidates[0].asset_id if r.candidates else -1 for r in reports]
     assert batch.best_asset_id.tolist() == best
+    ranked = [[c.asset_id for c in r.candidates] for r in reports]
+    assert [[c.asset_id for c in batch.ranked(q)[:3]] for q in range(len(batch))] == [
+        ids[:3] for ids in ranked
+    ]
 
 
 def test_per_route_requests_give_the_one_by_one_reports(registry):

@@ -1,0 +1,59 @@
+"""One route of a batch as `match_route` sees it: its RouteCandidates and lateral look-up.
+
+Built from the rows copied out of the index and the chunk's `ChunkCoverage`, in the order and
+with the values `route._candidates` gives, so that `route.route_report` makes the same report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching import rules
+from matching.batch_route_cover import ChunkCoverage
+from matching.candidates import RESOURCE_CODE
+from matching.reports import metres
+from matching.route import RouteCandidate
+
+_KIND_NAMES = np.array(rules.KINDS, dtype=object)
+_SENSITIVITY_NAMES = np.array(rules.SENSITIVITIES, dtype=object)
+_SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
+
+
+def lateral(cover: ChunkCoverage, base: int, rows):
+    """`match_route`'s lateral look-up (asset id, measure) -> metres, with its batched form."""
+    row_of = {asset_id: base + k for k, asset_id in enumerate(rows.asset_id.tolist())}
+
+    def many(asset_ids: list[int], measures: list[float]) -> list[float]:
+        return cover.laterals_at([row_of[a] for a in asset_ids], measures)
+
+    def one(asset_id: int, measure: float) -> float:
+        return many([asset_id], [measure])[0]
+
+    one.many = many  # type: ignore[attr-defined]
+    return one
+
+
+def candidates(rows, distance, cover: ChunkCoverage, base: int, request) -> list:
+    """RouteCandidates of one route's rows, reading each column once."""
+    free = [(r, rows.free[:, RESOURCE_CODE[r]].tolist()) for r in request.needs]
+    stretches = [cover.intervals_of(base + k) for k in range(len(rows))]
+    columns = zip(
+        rows.asset_id.tolist(),
+        _KIND_NAMES[rows.kind].tolist(),
+        _SENSITIVITY_NAMES[rows.sensitivity].tolist(),
+        rows.owner_id.tolist(),
+        rows.owner_name,
+        _SECTOR_NAMES[rows.sector].tolist(),
+        rows.refs.strings(np.arange(len(rows))),
+        distance.tolist(),
+        [tuple(intervals) for intervals, _ in stretches],
+        [{r: units[k] for r, units in free} for k in range(len(rows))],
+        [tuple(laterals) for _, laterals in stretches],
+        strict=True,
+    )
+    return [RouteCandidate(*values) for values in columns]
+
+
+def rank_key(c: RouteCandidate) -> tuple:
+    """`route_report`'s ranking: most covered metres, then nearest, then lowest id."""
+    return (-metres(c.covered_m), metres(c.distance_m), c.asset_id)
