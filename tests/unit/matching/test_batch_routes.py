@@ -11,7 +11,14 @@ from shapely.geometry import LineString
 
 from bench import workload
 from bench.dataset import OWNER_NAMES, ArraySource, Dataset
-from matching import AssetIndex, InvalidRequest, MemorySource, RouteRequest, match_route
+from matching import (
+    AssetIndex,
+    InvalidRequest,
+    MemorySource,
+    RouteRequest,
+    batch_route,
+    match_route,
+)
 from matching.batch_route import match_routes
 from seed_data import benchmark
 from tests.unit.matching import golden_routes
@@ -38,6 +45,8 @@ def requests(dataset, n: int, seed: int) -> list[RouteRequest]:
         i = int(rng.integers(dataset.n_lines))
         line = LineString(a.line_coords[a.line_offsets[i] : a.line_offsets[i + 1]])
         lines[k] = line if line.length > 1e-3 else lines[k]  # ~100 m or more
+    for k in range(1, n, 6):  # 2 km segments: search boxes cut into pieces (path.PIECE_M)
+        lines[k] = LineString(lines[k].coords[::4])
     variants = golden_routes.VARIANTS
     return [RouteRequest(line, **variants[k % len(variants)]) for k, line in enumerate(lines)]
 
@@ -161,3 +170,12 @@ def test_bad_input_is_rejected_naming_the_field(registry, routes, request_, fiel
     with pytest.raises(InvalidRequest) as raised:
         match_routes(index, routes, template if request_ == "template" else request_)
     assert raised.value.field == field
+
+
+def test_batches_cut_into_many_chunks_give_the_same_reports(registry, monkeypatch):
+    dataset, _, index = registry
+    wanted = requests(dataset, 40, seed=11)
+    monkeypatch.setattr(batch_route, "CHUNK", 3)
+    batch = match_routes(index, None, wanted)
+    assert len(batch._chunks) > len(golden_routes.VARIANTS)
+    assert_batch_equals_one_by_one(index, batch, wanted)
