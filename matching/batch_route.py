@@ -6,11 +6,13 @@ tests/unit/matching/test_batch_routes.py), and the summary a regulator's audit n
 coverage, best candidate, new trench metres) is in numpy columns without building any report.
 
 What is shared across routes: one catch-up and one read of the index generation for the
-whole batch; routes in Sort-Tile-Recursive order of their start, so that consecutive ones
-read the same stretches of the index; the linear referencing of a whole chunk in one call to
-each compiled kernel (`batch_route_cover`), and the laterals of every chunk's cover in one
-more. What stays per route: the search boxes and the corridor refinement of its candidate
-lines, and the greedy cover (Python, `coverage.greedy_cover`).
+whole batch; routes grouped by (corridor, needs) and in Sort-Tile-Recursive order of their
+start, so that consecutive ones read the same stretches of the index; per chunk, the search
+boxes of every route in one vectorised pass and one compiled probe (`batch_route_probe`), the
+linear referencing in one call to each compiled kernel (`batch_route_cover`), and the
+laterals at every cover leg's ends in one more. What stays per route: the corridor
+refinement of its candidate lines (`refine.near_path`) and the greedy cover (Python,
+`coverage.greedy_cover`, which is most of what is left: measured in bench/engine_bench.py).
 """
 
 from __future__ import annotations
@@ -88,8 +90,13 @@ def _requests(routes, request) -> tuple[RouteRequest, ...]:
     """One validated RouteRequest per route: the template moved onto each route, or the
     per-route requests as given."""
     if isinstance(request, RouteRequest):
+        wrong = InvalidRequest("routes", "give a sequence of LineStrings or (k, 2) lon/lat")
         if routes is None or isinstance(routes, str | bytes | LineString):
-            raise InvalidRequest("routes", "give a sequence of LineStrings or (k, 2) lon/lat")
+            raise wrong
+        try:
+            routes = list(routes)
+        except TypeError:
+            raise wrong from None
         made = []
         for q, route in enumerate(routes):
             try:

@@ -158,6 +158,8 @@ def test_routes_across_the_antimeridian_match_like_single_queries():
         ([[(0.0, 0.0)]], "template", "routes"),
         ([[(0.0, 0.0), (0.0, 0.0)]], "template", "routes"),
         ("not routes", "template", "routes"),
+        (5, "template", "routes"),
+        ([{"a": 1}], "template", "routes"),
         (None, "template", "routes"),
         (None, ["not a request"], "request"),
         (None, "a string", "request"),
