@@ -241,19 +241,21 @@ def _summaries(requests, costs, paths, queries, found, cover, row_base) -> tuple
 
 def _cover(request, candidates, length: float, costs) -> tuple[float, list]:
     """Covered metres and `coverage.greedy_cover`'s legs, with `route_report`'s options."""
-    need = next(iter(request.needs))
     union = coverage.merge([iv for c in candidates for iv in c.intervals])
+    covered = min(coverage.total(union), length)
+    if not union:  # nothing covered, no legs: the owner choice would find no piece to weigh
+        return covered, []
+    need = next(iter(request.needs))
+    price = {}  # per (kind, sector): routes meet the same few
+    for c in candidates:
+        if (c.kind, c.owner_sector) not in price:
+            mode = str(rules.sharing_mode(c.kind, need, c.owner_sector))
+            price[c.kind, c.owner_sector] = costs.share_cost_per_m(mode)
     options = [
-        coverage.CoverOption(
-            c.asset_id, c.owner_id,
-            costs.share_cost_per_m(str(rules.sharing_mode(c.kind, need, c.owner_sector))),
-            c.intervals,
-        )
+        coverage.CoverOption(c.asset_id, c.owner_id, price[c.kind, c.owner_sector], c.intervals)
         for c in candidates
-    ]  # fmt: skip
-    # Nothing covered, no legs: the cover's owner choice would find no pieces to weigh.
-    legs = coverage.greedy_cover(options, union) if union else []
-    return min(coverage.total(union), length), legs
+    ]
+    return covered, coverage.greedy_cover(options, union)
 
 
 def _columns(request, length: float, covered: float, lateral_m: float, costs) -> tuple:
