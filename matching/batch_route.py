@@ -225,8 +225,8 @@ def _summaries(requests, costs, paths, queries, found, cover, row_base) -> tuple
         )
         covered, legs = _cover(requests[q], candidates, paths[q].length_m, costs)
         row_of = {c.asset_id: int(row_base[q]) + k for k, c in enumerate(candidates)}
-        first = min(candidates, key=batch_route_rows.rank_key, default=None)
-        partial.append((q, covered, len(ask_rows), len(legs), -1 if first is None else first[0]))
+        first = batch_route_rows.best(candidates, f.distance_m)
+        partial.append((q, covered, len(ask_rows), len(legs), first))
         for opt, s, e in legs:
             ask_rows += [row_of[opt.asset_id]] * 2
             ask_measures += [s, e]

@@ -34,11 +34,18 @@ class ChunkCoverage:
     first: np.ndarray  # pieces of row k: first[k]:first[k + 1]
     proj: np.ndarray  # `kernels_route.projection` of the sorted pairs
 
-    def intervals_of(self, row: int) -> tuple[list[tuple[float, float]], list]:
-        """(intervals, laterals) of one row, as `linref.Coverage` lists them."""
-        lo, hi = int(self.interval_first[row]), int(self.interval_first[row + 1])
-        part = self.interval[lo:hi].tolist()
-        return [(a, b) for a, b, _, _ in part], [(c, d) for _, _, c, d in part]
+    def stretches(self, first: int, count: int) -> tuple[list[tuple], list[tuple]]:
+        """(intervals, laterals) of rows first .. first + count - 1, as tuples of pairs
+        (`linref.Coverage` lists), read from the arrays once for all of them."""
+        bounds = self.interval_first[first : first + count + 1]
+        part = self.interval[bounds[0] : bounds[-1]].tolist()
+        intervals, laterals, at = [], [], 0
+        for n in np.diff(bounds).tolist():
+            rows = part[at : at + n]
+            intervals.append(tuple([(a, b) for a, b, _, _ in rows]))
+            laterals.append(tuple([(c, d) for _, _, c, d in rows]))
+            at += n
+        return intervals, laterals
 
     def laterals_at(self, rows: list[int], measures: list[float]) -> list[float]:
         """`linref.Coverage.laterals_at` for (chunk row, measure) pairs of any routes."""

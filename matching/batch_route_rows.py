@@ -36,7 +36,7 @@ def lateral(cover: ChunkCoverage, base: int, rows):
 def candidates(rows, distance, cover: ChunkCoverage, base: int, request) -> list:
     """RouteCandidates of one route's rows, reading each column once."""
     free = [(r, rows.free[:, RESOURCE_CODE[r]].tolist()) for r in request.needs]
-    stretches = [cover.intervals_of(base + k) for k in range(len(rows))]
+    intervals, laterals = cover.stretches(base, len(rows))
     columns = zip(
         rows.asset_id.tolist(),
         _KIND_NAMES[rows.kind].tolist(),
@@ -46,9 +46,9 @@ def candidates(rows, distance, cover: ChunkCoverage, base: int, request) -> list
         _SECTOR_NAMES[rows.sector].tolist(),
         rows.refs.strings(np.arange(len(rows))),
         distance.tolist(),
-        [tuple(intervals) for intervals, _ in stretches],
+        intervals,
         [{r: units[k] for r, units in free} for k in range(len(rows))],
-        [tuple(laterals) for _, laterals in stretches],
+        laterals,
         strict=True,
     )
     return [RouteCandidate(*values) for values in columns]
@@ -57,3 +57,17 @@ def candidates(rows, distance, cover: ChunkCoverage, base: int, request) -> list
 def rank_key(c: RouteCandidate) -> tuple:
     """`route_report`'s ranking: most covered metres, then nearest, then lowest id."""
     return (-metres(c.covered_m), metres(c.distance_m), c.asset_id)
+
+
+def best(candidates: list[RouteCandidate], distance: np.ndarray) -> int:
+    """The asset id `rank_key` puts first (-1 for none), rounding only the contenders:
+    those that cover something, or else those within rounding of the nearest."""
+    if not candidates:
+        return -1
+    covered = {k: metres(c.covered_m) for k, c in enumerate(candidates) if c.intervals}
+    top = max(covered.values(), default=0.0)
+    if top > 0.0:
+        pool = [k for k, m in covered.items() if m == top]
+    else:  # nothing covers: the nearest (to the centimetre) wins; 2 cm spans any tie
+        pool = np.flatnonzero(distance <= distance.min() + 0.02).tolist()
+    return min((candidates[k] for k in pool), key=rank_key).asset_id
