@@ -220,9 +220,7 @@ def _summaries(requests, costs, paths, queries, found, cover, row_base) -> tuple
     ends of every route's cover legs in one look-up for the chunk."""
     partial, ask_rows, ask_measures = [], [], []
     for q, f in zip(queries, found, strict=True):
-        candidates = batch_route_rows.candidates(
-            f.rows, f.distance_m, cover, int(row_base[q]), requests[q]
-        )
+        candidates = batch_route_rows.lines(f.rows, f.distance_m, cover, int(row_base[q]))
         covered, legs = _cover(requests[q], candidates, paths[q].length_m, costs)
         row_of = {c.asset_id: int(row_base[q]) + k for k, c in enumerate(candidates)}
         first = batch_route_rows.best(candidates, f.distance_m)

@@ -1,4 +1,5 @@
-"""One route of a batch as `match_route` sees it: its RouteCandidates and lateral look-up.
+"""One route of a batch as `match_route` sees it: its RouteCandidates and lateral look-up,
+and the lean `Line`s its summary columns are computed from.
 
 Built from the rows copied out of the index and the chunk's `ChunkCoverage`, in the order and
 with the values `route._candidates` gives, so that `route.route_report` makes the same report.
@@ -6,9 +7,11 @@ with the values `route._candidates` gives, so that `route.route_report` makes th
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from matching import rules
+from matching import coverage, rules
 from matching.batch_route_cover import ChunkCoverage
 from matching.candidates import RESOURCE_CODE
 from matching.reports import metres
@@ -54,12 +57,43 @@ def candidates(rows, distance, cover: ChunkCoverage, base: int, request) -> list
     return [RouteCandidate(*values) for values in columns]
 
 
-def rank_key(c: RouteCandidate) -> tuple:
+class Line(NamedTuple):
+    """What a route's summary needs of a candidate: its cover option and its rank."""
+
+    asset_id: int
+    owner_id: int
+    kind: str
+    owner_sector: str
+    distance_m: float
+    intervals: tuple[tuple[float, float], ...]
+
+    @property
+    def covered_m(self) -> float:
+        return coverage.total(self.intervals)
+
+
+def lines(rows, distance, cover: ChunkCoverage, base: int) -> list[Line]:
+    """The `Line`s of one route's rows: `candidates` without the strings and dicts that
+    only its report shows."""
+    intervals, _ = cover.stretches(base, len(rows))
+    columns = zip(
+        rows.asset_id.tolist(),
+        rows.owner_id.tolist(),
+        _KIND_NAMES[rows.kind].tolist(),
+        _SECTOR_NAMES[rows.sector].tolist(),
+        distance.tolist(),
+        intervals,
+        strict=True,
+    )
+    return [Line(*values) for values in columns]
+
+
+def rank_key(c: RouteCandidate | Line) -> tuple:
     """`route_report`'s ranking: most covered metres, then nearest, then lowest id."""
     return (-metres(c.covered_m), metres(c.distance_m), c.asset_id)
 
 
-def best(candidates: list[RouteCandidate], distance: np.ndarray) -> int:
+def best(candidates: list, distance: np.ndarray) -> int:
     """The asset id `rank_key` puts first (-1 for none), rounding only the contenders:
     those that cover something, or else those within rounding of the nearest."""
     if not candidates:
