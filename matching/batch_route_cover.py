@@ -11,6 +11,7 @@ one-route call sees, so every float is the same (tests/unit/matching/test_batch_
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -34,18 +35,20 @@ class ChunkCoverage:
     first: np.ndarray  # pieces of row k: first[k]:first[k + 1]
     proj: np.ndarray  # `kernels_route.projection` of the sorted pairs
 
-    def stretches(self, first: int, count: int) -> tuple[list[tuple], list[tuple]]:
+    def stretches(self, first: int, count: int, laterals: bool = True) -> tuple[list, list]:
         """(intervals, laterals) of rows first .. first + count - 1, as tuples of pairs
-        (`linref.Coverage` lists), read from the arrays once for all of them."""
+        (`linref.Coverage` lists), read from the arrays once for all of them; `laterals`
+        False: an empty list instead of theirs."""
         bounds = self.interval_first[first : first + count + 1]
-        part = self.interval[bounds[0] : bounds[-1]].tolist()
-        intervals, laterals, at = [], [], 0
-        for n in np.diff(bounds).tolist():
-            rows = part[at : at + n]
-            intervals.append(tuple([(a, b) for a, b, _, _ in rows]))
-            laterals.append(tuple([(c, d) for _, _, c, d in rows]))
-            at += n
-        return intervals, laterals
+        part = self.interval[bounds[0] : bounds[-1]]
+        spans = list(zip(part[:, 0].tolist(), part[:, 1].tolist(), strict=True))
+        joins = list(zip(part[:, 2].tolist(), part[:, 3].tolist(), strict=True))
+        edges = (bounds - bounds[0]).tolist()
+        intervals = [tuple(spans[a:b]) for a, b in itertools.pairwise(edges)]
+        ends = []
+        if laterals:
+            ends = [tuple(joins[a:b]) for a, b in itertools.pairwise(edges)]
+        return intervals, ends
 
     def laterals_at(self, rows: list[int], measures: list[float]) -> list[float]:
         """`linref.Coverage.laterals_at` for (chunk row, measure) pairs of any routes."""

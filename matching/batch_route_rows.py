@@ -75,7 +75,7 @@ class Line(NamedTuple):
 def lines(rows, distance, cover: ChunkCoverage, base: int) -> list[Line]:
     """The `Line`s of one route's rows: `candidates` without the strings and dicts that
     only its report shows."""
-    intervals, _ = cover.stretches(base, len(rows))
+    intervals, _ = cover.stretches(base, len(rows), laterals=False)
     columns = zip(
         rows.asset_id.tolist(),
         rows.owner_id.tolist(),
@@ -95,13 +95,14 @@ def rank_key(c: RouteCandidate | Line) -> tuple:
 
 def best(candidates: list, distance: np.ndarray) -> int:
     """The asset id `rank_key` puts first (-1 for none), rounding only the contenders:
-    those that cover something, or else those within rounding of the nearest."""
+    rounding is monotone, so the winner is within a rounding step (2 cm spans it) of the
+    most covered metres, or, where nothing covers a centimetre, of the nearest."""
     if not candidates:
         return -1
-    covered = {k: metres(c.covered_m) for k, c in enumerate(candidates) if c.intervals}
-    top = max(covered.values(), default=0.0)
-    if top > 0.0:
-        pool = [k for k, m in covered.items() if m == top]
-    else:  # nothing covers: the nearest (to the centimetre) wins; 2 cm spans any tie
+    covered = [(k, c.covered_m) for k, c in enumerate(candidates) if c.intervals]
+    most = max((m for _, m in covered), default=0.0)
+    if metres(most) > 0.0:
+        pool = [k for k, m in covered if m >= most - 0.02]
+    else:
         pool = np.flatnonzero(distance <= distance.min() + 0.02).tolist()
     return min((candidates[k] for k in pool), key=rank_key).asset_id

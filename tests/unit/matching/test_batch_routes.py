@@ -181,3 +181,22 @@ def test_batches_cut_into_many_chunks_give_the_same_reports(registry, monkeypatc
     batch = match_routes(index, None, wanted)
     assert len(batch._chunks) > len(golden_routes.VARIANTS)
     assert_batch_equals_one_by_one(index, batch, wanted)
+
+
+@pytest.mark.parametrize(
+    ("covered", "distance", "wanted"),
+    [
+        ([10.004, 10.001, 3.0], [5.0, 2.0, 0.0], 2),  # equal to the centimetre: the nearer
+        ([10.004, 10.006, 3.0], [5.0, 9.0, 0.0], 2),  # 10.01 beats 10.00, however far
+        ([0.0, 0.0, 0.0], [2.004, 2.001, 2.009], 1),  # nothing covers: nearest, then lowest id
+        ([0.0, 0.0, 0.0], [2.004, 2.006, 1.0], 3),
+    ],
+)
+def test_the_best_line_is_the_first_the_report_ranks(covered, distance, wanted):
+    from matching.batch_route_rows import Line, best, rank_key
+
+    lines = [
+        Line(k + 1, 1, "duct", "telecom", d, ((0.0, c),) if c else ())
+        for k, (c, d) in enumerate(zip(covered, distance, strict=True))
+    ]
+    assert best(lines, np.array(distance)) == wanted == min(lines, key=rank_key).asset_id
