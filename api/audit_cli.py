@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.context import app_context
-from registry.batch import audit, output, plans
+from registry.batch import audit, output, plans, route_plans
 from registry.batch.snapshot import snapshot_index
+from registry.batch.snapshot_lines import snapshot_index_lines
 from registry.errors import ValidationFailed
 
 stderr = Console(stderr=True)
@@ -34,9 +35,13 @@ def _needs(text: str) -> dict[str, int]:
 @click.option(
     "--planned",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Planned sites: CSV (id, lon, lat[, radius_m, min_height_m]) or GeoJSON points.",
+    help="Planned sites: CSV (id, lon, lat[, radius_m, min_height_m]) or GeoJSON points; "
+    "planned routes: GeoJSON LineStrings (properties id, corridor_m, needs).",
 )
 @click.option("--build-requests", is_flag=True, help="Audit every site build request instead.")
+@click.option(
+    "--routes", is_flag=True, help="With --build-requests: audit the route build requests."
+)
 @click.option(
     "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster."
 )
@@ -53,11 +58,11 @@ def _needs(text: str) -> dict[str, int]:
 )
 @click.option(
     "--needs",
-    default="antenna_mount=1",
-    show_default=True,
-    help="Needs of planned sites that do not give their own.",
+    help="Needs of plans that do not give their own "
+    "(default: antenna_mount=1 for sites, fiber_core=1 for routes).",
 )
 @click.option("--radius", default=500.0, show_default=True, help="Search radius in metres.")
+@click.option("--corridor", default=50.0, show_default=True, help="Route corridor in metres.")
 @click.option("--min-height", type=float, help="Minimum mount height in metres.")
 @click.option("--top", default=3, show_default=True, help="Best candidates kept per plan.")
 @click.option("--tile-deg", type=float, help="Tile size in degrees (default: ~20 k plans a tile).")
@@ -70,25 +75,23 @@ def _needs(text: str) -> dict[str, int]:
 @click.option("--single-process", is_flag=True, help="Run in this process, without Dask.")
 @click.option("--threads", is_flag=True, help="LocalCluster workers as threads of this process.")
 @with_appcontext
-def audit_command(planned, build_requests, scheduler, workers, out, fmt, needs, radius,
-                  min_height, top, tile_deg, snapshot, single_process, threads):  # fmt: skip
-    """Match every planned site against the registry: who could share instead of building."""
+def audit_command(planned, build_requests, routes, scheduler, workers, out, fmt, needs,
+                  radius, corridor, min_height, top, tile_deg, snapshot, single_process,
+                  threads):  # fmt: skip
+    """Match every planned site or route against the registry: who could share instead of
+    building."""
     if bool(planned) == bool(build_requests):
         raise click.UsageError("give exactly one of --planned FILE or --build-requests")
     ctx = app_context()
-    try:
-        if planned:
-            found = plans.from_file(planned, _needs(needs), radius, min_height, top)
-        else:
-            with ctx.session_factory() as session:
-                found = plans.from_build_requests(session, radius, top)
-    except ValidationFailed as exc:
-        raise click.BadParameter(str(exc), param_hint="--planned") from None
+    routes = routes or bool(planned and route_plans.is_routes_file(planned))
+    found = _plans(ctx, planned, routes, needs, radius, corridor, min_height, top)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch:
         path = snapshot or Path(scratch) / "registry.parquet"
-        rows = snapshot_index(ctx.matcher.index, path)
-        stderr.print(f"registry snapshot: {rows:,} point assets → {path}")
+        write = snapshot_index_lines if routes else snapshot_index
+        rows = write(ctx.matcher.index, path)
+        family = "line" if routes else "point"
+        stderr.print(f"registry snapshot: {rows:,} {family} assets → {path}")
         if single_process:
             result = audit.run_single(found, path, ctx.config["MATCH_COSTS"], top)
         else:
@@ -96,11 +99,35 @@ def audit_command(planned, build_requests, scheduler, workers, out, fmt, needs, 
                        "tile_deg": tile_deg, "top": top}  # fmt: skip
             result = _on_dask(found, path, ctx.config["MATCH_COSTS"], options)
     paths = output.write(result, out, fmt)
-    s = result.summary
-    click.echo(
-        f"{s['plans']:,} planned sites: {s['could_share']:,} could share "
-        f"({s['share_ratio']:.1%}), {s['money_avoidable']:,.0f} {s['currency']} avoidable; "
-        f"{time.perf_counter() - started:.1f} s; wrote {', '.join(map(str, paths))}"
+    took = f"{time.perf_counter() - started:.1f} s; wrote {', '.join(map(str, paths))}"
+    click.echo(f"{_sentence(result.summary, routes)}; {took}")
+
+
+def _plans(ctx, planned, routes: bool, needs, radius, corridor, min_height, top):
+    """The planned sites or routes, from the file or the build requests."""
+    wanted = _needs(needs or ("fiber_core=1" if routes else "antenna_mount=1"))
+    try:
+        if planned and routes:
+            return route_plans.from_file(planned, wanted, corridor, top)
+        if planned:
+            return plans.from_file(planned, wanted, radius, min_height, top)
+        with ctx.session_factory() as session:
+            if routes:
+                return route_plans.from_build_requests(session, corridor, top)
+            return plans.from_build_requests(session, radius, top)
+    except ValidationFailed as exc:
+        raise click.BadParameter(str(exc), param_hint="--planned") from None
+
+
+def _sentence(s: dict, routes: bool) -> str:
+    money = f"{s['money_avoidable']:,.0f} {s['currency']} avoidable"
+    if not routes:
+        return (f"{s['plans']:,} planned sites: {s['could_share']:,} could share "
+                f"({s['share_ratio']:.1%}), {money}")  # fmt: skip
+    return (
+        f"{s['plans']:,} planned routes: {s['could_share']:,} could share "
+        f"({s['share_ratio']:.1%}) and {s.get('could_partly_share', 0):,} partly, "
+        f"{s['trench_m_avoidable']:,.0f} m of trench and {money}"
     )
 
 

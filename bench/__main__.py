@@ -48,6 +48,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--only-scale", action="store_true",
                    help="only the 1 M site p50 (reference) and the 10 M part")  # fmt: skip
     p.add_argument("--batch", type=int, default=1_000_000, help="batch site queries (1 M)")
+    p.add_argument("--batch-routes", type=int, default=10_000,
+                   help="batch route queries, also run one by one (10 k)")  # fmt: skip
     p.add_argument(
         "--scale",
         choices=("1m", "10m"),
@@ -64,6 +66,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.queries, args.routes = min(args.queries, 500), min(args.routes, 100)
         args.plans = min(args.plans, 30)
         args.batch = min(args.batch, 20_000)
+        args.batch_routes = min(args.batch_routes, 1_000)
         args.skip_import = True
     return args
 
@@ -95,6 +98,8 @@ def engine_part(args, dataset: Dataset, figures: report.Figures, rng):
     engine_bench.steady_state(figures)
     heading("engine: batch site matching")
     engine_bench.batch_sites(index, dataset, args.batch, figures, rng)
+    heading("engine: batch route matching, beside one by one")
+    engine_bench.batch_routes(index, dataset, args.batch_routes, figures, rng)
     return sites, routes
 
 

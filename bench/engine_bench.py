@@ -214,6 +214,48 @@ def batch_sites(index: AssetIndex, dataset: Dataset, n: int, figures: Figures, r
                 key="batch_equals_one_by_one", note=f"{len(sample)} checked")  # fmt: skip
 
 
+def batch_routes(index: AssetIndex, dataset: Dataset, n: int, figures: Figures, rng) -> None:
+    """`match_routes` for n routes of 10 km at once, beside `match_route` one by one on the
+    same routes in the same run (CPU time: the machine is shared); every summary column is
+    checked against the one-by-one reports, and up to 2,000 whole reports."""
+    import dataclasses
+
+    from matching.batch_route import match_routes
+
+    routes = workload.route_lines(dataset, n, rng)
+    template = workload.route_requests(routes[:1])[0]
+    match_routes(index, routes[:20], template)  # the kernels are warm; this warms caches
+    c0 = time.process_time()
+    batch = match_routes(index, routes, template)
+    batch_cpu = time.process_time() - c0
+    wanted = [dataclasses.replace(template, route=line) for line in routes]
+    checked = set(np.linspace(0, n - 1, min(n, 2_000)).astype(int).tolist())
+    one_cpu, wrong = 0.0, 0
+    for q, request in enumerate(wanted):
+        c0 = time.process_time()
+        report = match_route(index, request)
+        one_cpu += time.process_time() - c0
+        summary = (report.verdict, report.coverage_m, report.new_trench_m,
+                   report.candidates[0].asset_id if report.candidates else -1)  # fmt: skip
+        ours = (batch.verdict[q], batch.coverage_m[q], batch.new_trench_m[q],
+                batch.best_asset_id[q])  # fmt: skip
+        differs = summary != ours
+        if q in checked:
+            differs |= batch.report(q).to_dict() != report.to_dict()
+        wrong += bool(differs)
+    per, single = batch_cpu / max(n, 1) * 1e6, one_cpu / max(n, 1) * 1e6
+    figures.add(f"batch: {n:,} route queries of 10 km (match_routes)", batch_cpu, "s",
+                note=f"CPU; {batch.share.mean():.0%} share, "
+                f"coverage {batch.coverage_ratio.mean():.0%} on average")  # fmt: skip
+    figures.add("batch routes: per query", per, "us",
+                note=f"match_route one by one on the same routes: {single:.0f} us CPU, "
+                f"{single / max(per, 1e-9):.1f}x")  # fmt: skip
+    figures.add("batch routes: match_route one by one, per query", single, "us")
+    figures.add("batch routes: reports differing from match_route", wrong, "queries", 0,
+                key="batch_routes_equal_one_by_one",
+                note=f"summaries of all {n:,}, whole reports of {len(checked):,}")  # fmt: skip
+
+
 def scale_part(
     n_points: int, n_lines: int, site_p50_1m: float | None, figures: Figures, rng, provinces=1
 ):

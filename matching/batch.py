@@ -7,7 +7,7 @@ the one-by-one answer, which tests/unit/matching/test_batch_sites.py checks). Th
 in compiled loops over all queries (`kernels_batch`) and one vectorised geodesic call per
 chunk; nothing in it is per query in Python, so a million sites take seconds, not minutes.
 
-Route batches (`match_routes`) are not here: route coverage is being rewritten elsewhere.
+Route batches: `batch_route.match_routes`.
 """
 
 from __future__ import annotations

@@ -145,3 +145,55 @@ def batch_pick(
                 if keep[i] and scores[i] < cut:
                     keep[i] = False
     return np.flatnonzero(keep), scores, eligible
+
+
+@njit(cache=True, nogil=True)
+def batch_scan_lines(
+    tree_boxes,
+    starts,
+    counts,
+    line_bucket,
+    line_boxes,
+    box_row,
+    alive,
+    profile,
+    free,
+    allowed,
+    codes,
+    units,
+    qboxes,
+    qsrc,
+):  # pragma: no cover - compiled
+    """(query, base line slot) of every live line passing the filter with an index box
+    meeting one of its query's boxes, each once per query. `qsrc` must keep a query's boxes
+    together (a slot is remembered as seen by the last query that met it). The tree is a
+    `PackedTree` over the line buckets (`line_bucket` boxes each, in STR order)."""
+    cap = 1024
+    out_q = np.empty(cap, dtype=np.int64)
+    out_s = np.empty(cap, dtype=np.int64)
+    seen = np.full(len(alive), -1, dtype=np.int64)
+    n = 0
+    n_boxes = len(line_boxes)
+    for b in range(len(qboxes)):
+        q = qsrc[b]
+        x0, y0, x1, y1 = qboxes[b, 0], qboxes[b, 1], qboxes[b, 2], qboxes[b, 3]
+        for leaf in tree_hits(tree_boxes, starts, counts, x0, y0, x1, y1):
+            for h in range(leaf * line_bucket, min(leaf * line_bucket + line_bucket, n_boxes)):
+                if line_boxes[h, 0] > x1 or line_boxes[h, 2] < x0:
+                    continue
+                if line_boxes[h, 1] > y1 or line_boxes[h, 3] < y0:
+                    continue
+                s = box_row[h]
+                if seen[s] == q:
+                    continue
+                seen[s] = q
+                if not alive[s] or not _accepts(s, profile, free, allowed, codes, units):
+                    continue
+                if n == cap:
+                    cap *= 2
+                    out_q = np.concatenate((out_q, np.empty(n, dtype=np.int64)))
+                    out_s = np.concatenate((out_s, np.empty(n, dtype=np.int64)))
+                out_q[n] = q
+                out_s[n] = s
+                n += 1
+    return out_q[:n], out_s[:n]

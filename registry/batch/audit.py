@@ -1,4 +1,5 @@
-"""The avoidable-build audit: every planned site matched against the registry, on Dask.
+"""The avoidable-build audit: every planned site matched against the registry, on Dask
+(planned routes: `route_audit`, on the same runner and summary).
 
 Plans are split into square tiles; each tile is one Dask task that reads the snapshot's
 assets inside the tile grown by the largest search radius (the halo: no candidate within
@@ -19,7 +20,7 @@ from matching import rules
 from matching.kernels_warm import warm_up
 from matching.requests import SiteRequest
 from registry.batch.partition import audit_partition
-from registry.batch.tiles import auto_size, partition
+from registry.batch.tiles import Tile, auto_size, partition
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,16 @@ class Plans:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def task(self, snapshot, tile: Tile | None, costs: rules.Costs, top: int) -> tuple:
+        """(function, arguments) auditing the plans of `tile` (None: all, on every asset):
+        the assets read are those within the largest radius of the tile."""
+        if tile is None:
+            return audit_partition, (snapshot, None, *_plan_args(self, np.arange(len(self))),
+                                     costs, top)  # fmt: skip
+        radius = max(float(t.radius_m) for t in self.templates)
+        return audit_partition, (str(snapshot), tile.halo_boxes(radius),
+                                 *_plan_args(self, tile.plans), costs, top)  # fmt: skip
+
 
 @dataclass
 class AuditResult:
@@ -45,14 +56,16 @@ class AuditResult:
     summary: dict = field(default_factory=dict)
 
 
-def run_single(plans: Plans, snapshot, costs: rules.Costs = rules.DEFAULT_COSTS, top: int = 3):
-    """The whole audit in this process, on the whole snapshot (the reference run)."""
-    part = audit_partition(snapshot, None, *_plan_args(plans, np.arange(len(plans))), costs, top)
-    return _finish(plans, [part], costs)
+def run_single(plans, snapshot, costs: rules.Costs = rules.DEFAULT_COSTS, top: int = 3):
+    """The whole audit in this process, on the whole snapshot (the reference run).
+
+    `plans`: planned sites (`Plans`) or routes (`route_audit.RoutePlans`)."""
+    fn, args = plans.task(snapshot, None, costs, top)
+    return finish(plans, [fn(*args)], costs)
 
 
 def run_dask(
-    plans: Plans,
+    plans,
     snapshot,
     costs: rules.Costs = rules.DEFAULT_COSTS,
     *,
@@ -64,16 +77,24 @@ def run_dask(
     progress: Callable[[int, int], None] | None = None,
 ) -> AuditResult:
     """The audit as one Dask task per tile, on `scheduler` (an address such as
-    tcp://host:8786) or a LocalCluster of `workers` single-threaded workers.
+    tcp://host:8786) or a LocalCluster of `workers` single-threaded workers. `plans`:
+    planned sites (`Plans`) or routes (`route_audit.RoutePlans`), tiled by `plans.lon/lat`.
 
     The snapshot path must be readable by every worker (a shared disk or object store).
     `progress(done, total)` is called as tiles finish. `tile_deg` None: `tiles.auto_size`.
     """
+    lon, lat = plans.lon, plans.lat
+    tiles = partition(lon, lat, tile_deg or auto_size(lon, lat, workers))
+    tasks = [plans.task(snapshot, tile, costs, top) for tile in tiles]
+    parts = run_tasks(tasks, scheduler, workers, processes, progress)
+    log.info("audit: %d plans in %d tiles", len(plans), len(tiles))
+    return finish(plans, parts, costs)
+
+
+def run_tasks(tasks: list, scheduler, workers: int, processes: bool, progress) -> list:
+    """`fn(*args)` of every (fn, args) on `scheduler` or a LocalCluster, in finishing order."""
     from dask.distributed import Client, LocalCluster, as_completed
 
-    size = tile_deg or auto_size(plans.lon, plans.lat, workers)
-    tiles = partition(plans.lon, plans.lat, size)
-    radius = max(float(t.radius_m) for t in plans.templates) if len(plans) else 0.0
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(
@@ -82,13 +103,7 @@ def run_dask(
     client = Client(scheduler or cluster)
     try:
         client.run(warm_up)  # each worker compiles (or loads) the kernels once, up front
-        futures = [
-            client.submit(
-                audit_partition, str(snapshot), tile.halo_boxes(radius),
-                *_plan_args(plans, tile.plans), costs, top, pure=False,
-            )
-            for tile in tiles
-        ]  # fmt: skip
+        futures = [client.submit(fn, *args, pure=False) for fn, args in tasks]
         parts = []
         for done, future in enumerate(as_completed(futures), start=1):
             parts.append(future.result())
@@ -98,15 +113,14 @@ def run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
-    log.info("audit: %d plans in %d tiles", len(plans), len(tiles))
-    return _finish(plans, parts, costs)
+    return parts
 
 
 def _plan_args(plans: Plans, rows: np.ndarray) -> tuple:
     return rows, plans.lon[rows], plans.lat[rows], plans.group[rows], plans.templates
 
 
-def _finish(plans: Plans, parts: list[dict], costs: rules.Costs) -> AuditResult:
+def finish(plans, parts: list[dict], costs: rules.Costs) -> AuditResult:
     """Rows of all parts in plan order (candidates by plan, then rank), plus the summary."""
     found = {}
     for name in ("plans", "candidates"):
@@ -130,17 +144,24 @@ def _finish(plans: Plans, parts: list[dict], costs: rules.Costs) -> AuditResult:
 
 
 def summary(result: AuditResult, costs: rules.Costs, seq: int) -> dict:
-    """How many planned sites could share instead of building, and what that avoids."""
+    """How many plans could share instead of building, and what that avoids. For routes
+    (plans with `coverage_m`) also the partial shares and the trench metres avoided: the
+    covered metres less the laterals to reach the shared lines, of every shared route."""
     plans = result.plans
     total = len(plans.get("plan_id", ()))
     share = int((plans["verdict"] == "share").sum()) if total else 0
-    return {
+    out = {
         "registry_seq": seq,
         "plans": total,
         "could_share": share,
         "share_ratio": round(share / total, 4) if total else 0.0,
         "money_avoidable": round(float(plans["saving"].sum()), 2) if total else 0.0,
         "currency": costs.currency,
-        # Planned routes are not audited yet: no trench metres are counted.
-        "trench_m_avoidable": 0.0,
+        "trench_m_avoidable": 0.0,  # planned sites dig no trench
     }
+    if total and "coverage_m" in plans:
+        shared = plans["verdict"] != "build_new"
+        out["could_partly_share"] = int((plans["verdict"] == "partial_share").sum())
+        avoided = (plans["coverage_m"] - plans["lateral_m"])[shared].sum()
+        out["trench_m_avoidable"] = round(float(avoided), 2)
+    return out

@@ -52,11 +52,11 @@ def _lists(ragged: Ragged) -> pa.Array:
     )
 
 
-def table_to_arrow(points: AssetTable, owners: dict[int, str], seq: int) -> pa.Table:
-    """The live rows of a point table as an arrow table with GeoParquet metadata."""
-    live = AssetTable.concat([points])  # drops tombstones, packs ragged rows in slot order
+def attribute_arrays(live: AssetTable, owners: dict[int, str]) -> dict[str, pa.Array]:
+    """The arrow columns every asset family shares (all but the geometry), of a table
+    without tombstones."""
     owner = live.owner.astype(np.int64)
-    columns = {
+    return {
         "id": pa.array(live.ids),
         **{
             name: pa.array(
@@ -71,6 +71,24 @@ def table_to_arrow(points: AssetTable, owners: dict[int, str], seq: int) -> pa.T
         "height_m": pa.array(live.height),
         **{f"free_{r}": pa.array(live.free[:, k]) for k, r in enumerate(rules.RESOURCES)},
         "free_heights": _lists(live.heights),
+    }
+
+
+def geo_metadata(kind: str, bbox: list[float], seq: int) -> dict[bytes, bytes]:
+    """GeoParquet 1.1 metadata of a WKB `geometry` column, and the registry seq."""
+    geo = {
+        "version": "1.1.0",
+        "primary_column": "geometry",
+        "columns": {"geometry": {"encoding": "WKB", "geometry_types": [kind], "bbox": bbox}},
+    }
+    return {b"geo": json.dumps(geo).encode(), b"infrashare_seq": str(seq).encode()}
+
+
+def table_to_arrow(points: AssetTable, owners: dict[int, str], seq: int) -> pa.Table:
+    """The live rows of a point table as an arrow table with GeoParquet metadata."""
+    live = AssetTable.concat([points])  # drops tombstones, packs ragged rows in slot order
+    columns = {
+        **attribute_arrays(live, owners),
         "lon": pa.array(live.lon),
         "lat": pa.array(live.lat),
         "geometry": pa.array(shapely.to_wkb(shapely.points(live.lon, live.lat)), pa.binary()),
@@ -80,13 +98,7 @@ def table_to_arrow(points: AssetTable, owners: dict[int, str], seq: int) -> pa.T
         if len(live)
         else []
     )
-    geo = {
-        "version": "1.1.0",
-        "primary_column": "geometry",
-        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"], "bbox": bbox}},
-    }
-    meta = {b"geo": json.dumps(geo).encode(), b"infrashare_seq": str(seq).encode()}
-    return pa.table(columns).replace_schema_metadata(meta)
+    return pa.table(columns).replace_schema_metadata(geo_metadata("Point", bbox, seq))
 
 
 def write_snapshot(path, points: AssetTable, owners: dict[int, str], seq: int) -> int:
@@ -130,18 +142,10 @@ def _ragged_floats(column: pa.ChunkedArray) -> Ragged:
     return Ragged(offsets - offsets[0], values[offsets[0] : offsets[-1]].copy())
 
 
-def read_points(path, boxes: np.ndarray | None = None) -> tuple[AssetTable, dict[int, str], int]:
-    """(point table, owner names, seq) of the snapshot rows inside any of `boxes`
-    (rows of minx, miny, maxx, maxy; None: every row)."""
-    filters = None
-    if boxes is not None:
-        filters = [
-            [("lon", ">=", x0), ("lon", "<=", x1), ("lat", ">=", y0), ("lat", "<=", y1)]
-            for x0, y0, x1, y1 in np.asarray(boxes, dtype=float).tolist()
-        ]
-    table = pq.read_table(path, filters=filters)
-    n = len(table)
-    free = np.zeros((n, len(rules.RESOURCES)), dtype=np.int32)
+def attribute_columns(table: pa.Table) -> tuple[dict, dict[int, str]]:
+    """`attribute_arrays` read back as engine columns (`ingest.from_columns`), and the
+    owner names by id."""
+    free = np.zeros((len(table), len(rules.RESOURCES)), dtype=np.int32)
     for k, resource in enumerate(rules.RESOURCES):
         free[:, k] = table[f"free_{resource}"].to_numpy()
     columns = {
@@ -155,14 +159,27 @@ def read_points(path, boxes: np.ndarray | None = None) -> tuple[AssetTable, dict
         "free": free,
         "heights": _ragged_floats(table["free_heights"]),
         "refs": _ragged_strings(table["owner_ref"]),
-        "lon": table["lon"].to_numpy().astype(np.float64),
-        "lat": table["lat"].to_numpy().astype(np.float64),
     }
     owner_names = table["owner_name"].combine_chunks()
     if isinstance(owner_names.type, pa.DictionaryType):
         owner_names = owner_names.cast(pa.string())
-    owners = _owners(columns["owner"], owner_names)
-    points = from_columns(columns, line=False) if n else ingest((), {}, line=False)
+    return columns, _owners(columns["owner"], owner_names)
+
+
+def read_points(path, boxes: np.ndarray | None = None) -> tuple[AssetTable, dict[int, str], int]:
+    """(point table, owner names, seq) of the snapshot rows inside any of `boxes`
+    (rows of minx, miny, maxx, maxy; None: every row)."""
+    filters = None
+    if boxes is not None:
+        filters = [
+            [("lon", ">=", x0), ("lon", "<=", x1), ("lat", ">=", y0), ("lat", "<=", y1)]
+            for x0, y0, x1, y1 in np.asarray(boxes, dtype=float).tolist()
+        ]
+    table = pq.read_table(path, filters=filters)
+    columns, owners = attribute_columns(table)
+    columns["lon"] = table["lon"].to_numpy().astype(np.float64)
+    columns["lat"] = table["lat"].to_numpy().astype(np.float64)
+    points = from_columns(columns, line=False) if len(table) else ingest((), {}, line=False)
     return points, owners, snapshot_seq(path)
 
 

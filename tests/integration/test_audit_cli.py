@@ -8,7 +8,7 @@ import json
 from registry.db.uow import UnitOfWork
 from registry.inventory import assets
 from registry.inventory.validation import parse_asset_feature
-from tests.factories import make_org, point_feature
+from tests.factories import line_feature, make_org, point_feature
 
 TOWERS = [("T1", 108.3665, 22.8172), ("T2", 108.3690, 22.8160)]
 
@@ -64,3 +64,46 @@ def test_a_planned_file_with_a_bad_row_is_refused_naming_it(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["audit", "--planned", str(path)])
     assert result.exit_code == 2
     assert "line 3.lon" in result.output and "'north' is not a number" in result.output
+
+
+def _cable(session_factory, actor) -> int:
+    org = make_org(session_factory)
+    with UnitOfWork(session_factory, actor) as uow:
+        feature = line_feature(org.id, [(108.3600, 22.8172), (108.3700, 22.8172)], ref="C1")
+        return assets.create_asset(uow, parse_asset_feature(feature)).id
+
+
+def test_the_audit_of_planned_routes_counts_trench_avoided(app, session_factory, actor, tmp_path):
+    cable = _cable(session_factory, actor)
+    path = tmp_path / "routes.geojson"
+    along = {"type": "LineString", "coordinates": [[108.3610, 22.8173], [108.3690, 22.8173]]}
+    away = {"type": "LineString", "coordinates": [[108.9, 22.5], [108.91, 22.5]]}
+    features = [
+        {"type": "Feature", "id": "along", "geometry": along, "properties": {}},
+        {"type": "Feature", "id": "away", "geometry": away, "properties": {"corridor_m": 20}},
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    out = tmp_path / "out"
+    args = ["audit", "--planned", str(path), "--out", str(out), "--workers", "1", "--threads"]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "2 planned routes: 1 could share" in result.output
+    plans = _read(out / "plans.csv")
+    assert [(p["plan_id"], p["verdict"], p["best_asset_id"]) for p in plans] == [
+        ("along", "share", str(cable)),
+        ("away", "build_new", "-1"),
+    ]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["trench_m_avoidable"] > 700 and summary["money_avoidable"] > 0
+    assert [c["owner_ref"] for c in _read(out / "candidates.csv")] == ["C1"]
+
+
+def test_a_planned_route_that_is_not_a_line_is_refused_naming_it(app, tmp_path):
+    path = tmp_path / "routes.geojson"
+    line = {"type": "LineString", "coordinates": [[108.3, 22.8], [108.31, 22.8]]}
+    point = {"type": "Point", "coordinates": [108.3, 22.8]}
+    features = [{"type": "Feature", "geometry": g, "properties": {}} for g in (line, point)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    result = app.test_cli_runner().invoke(args=["audit", "--planned", str(path)])
+    assert result.exit_code == 2
+    assert "features[1].geometry" in result.output and "LineString" in result.output
