@@ -40,12 +40,15 @@ FEED_CHECK = sa.text(
 class AuthCache:
     """Cached `authenticate`: `actor(session_factory, token)` -> Actor or Unauthenticated."""
 
-    def __init__(self, engine: Engine, ttl_s: float = 10.0, on_feed=None) -> None:
+    def __init__(
+        self, engine: Engine, ttl_s: float = 10.0, on_feed=None, mark=lambda: None
+    ) -> None:
         self._engine = engine
         self.ttl_s = ttl_s
-        # on_feed(newest seq) is called after every check; it returns True when the feed
-        # went back (a restore), and then the cache is dropped too.
-        self._on_feed = on_feed or (lambda newest: False)
+        # on_feed(newest seq, mark() taken before the read) is called after every check; it
+        # returns True when the feed went back (a restore), and then the cache is dropped too.
+        self._on_feed = on_feed or (lambda newest, mark: False)
+        self._mark = mark
         self._entries: dict[str, tuple[Actor, float]] = {}
         self._seen_seq: int | None = None
         self._generation = 0  # bumped on every drop, so a stale answer is never stored
@@ -54,11 +57,12 @@ class AuthCache:
     def check_feed(self) -> None:
         """One read: drop the cache when a token changed (or the feed went back)."""
         since = self._seen_seq
+        mark = self._mark()
         with self._engine.connect().execution_options(**{WRITE_OPTION: False}) as conn:
             row = conn.execute(FEED_CHECK, {"since": since or 0, "entity": TOKEN_ENTITY})
             newest, token_change = row.one()
         newest = newest or 0
-        rewound = self._on_feed(newest) or (since is not None and newest < since)
+        rewound = self._on_feed(newest, mark) or (since is not None and newest < since)
         with self._lock:
             if since is None or token_change is not None or rewound:
                 self._drop_locked()

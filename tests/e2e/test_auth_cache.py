@@ -44,3 +44,33 @@ def test_a_revoked_token_stops_working_in_every_worker(database_url, make_token,
     assert [_get(w, token).status_code for w in workers] == [401, 401]
     for w in workers:
         w.extensions["infrashare"].engine.dispose()
+
+
+def test_a_warm_match_reads_the_change_feed_once_for_authentication_and_catch_up(app, make_token):
+    token = make_token()
+    body = {"geometry": {"type": "Point", "coordinates": [108.366, 22.817]}, "radius_m": 300,
+            "needs": {"antenna_mount": 1}}  # fmt: skip
+    client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
+    assert client.post("/api/v1/match/site", json=body, headers=auth).status_code == 200
+    seen = _statements(app)
+    assert client.post("/api/v1/match/site", json=body, headers=auth).status_code == 200
+    assert len([s for s in seen if "change_feed" in s]) == 1
+
+
+def test_a_match_sees_an_asset_another_worker_wrote_just_before(database_url, app, make_token):
+    from tests.factories import point_feature
+
+    token = make_token()  # an admin: may write a tower for any owner, and sees it in full
+    auth = {"Authorization": f"Bearer {token}"}
+    reader, writer = app, _app(database_url)
+    body = {"geometry": {"type": "Point", "coordinates": [108.366, 22.817]}, "radius_m": 300,
+            "needs": {"antenna_mount": 1}}  # fmt: skip
+    before = reader.test_client().post("/api/v1/match/site", json=body, headers=auth)
+    assert before.status_code == 200 and before.json["candidates"] == []
+    orgs = writer.test_client().get("/api/v1/organisations", headers=auth).json["items"]
+    tower = point_feature(orgs[0]["id"])
+    created = writer.test_client().post("/api/v1/assets", json=tower, headers=auth)
+    assert created.status_code == 201, created.json
+    after = reader.test_client().post("/api/v1/match/site", json=body, headers=auth)
+    assert [c["asset_id"] for c in after.json["candidates"]] == [created.json["id"]]
+    writer.extensions["infrashare"].engine.dispose()
