@@ -4,6 +4,10 @@ Flask-Limiter's `memory://` store is per process, so with N gunicorn workers a c
 times its budget. This store (URI `sqlitefile:///path/to/file`) keeps fixed-window counters in
 one WAL-mode SQLite file: one UPSERT per request (~tens of µs), no server to run. Several
 hosts behind one balancer need a network store instead (`redis://...` works as is).
+
+The X-RateLimit headers ask for the window (`get`, then `get_expiry`) right after the
+request's `incr`: the UPSERT returns the count and the expiry, so that answer is kept for a
+moment and the headers cost no query (they then show the count as this request left it).
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ INSERT INTO hits (key, n, expires) VALUES (:key, :amount, :expires)
 ON CONFLICT (key) DO UPDATE SET
   n = CASE WHEN hits.expires <= :now THEN excluded.n ELSE hits.n + excluded.n END,
   expires = CASE WHEN hits.expires <= :now THEN excluded.expires ELSE hits.expires END
-RETURNING n
+RETURNING n, expires
 """
 PURGE_EVERY = 5000  # increments between deletions of expired windows
+FRESH_S = 1.0  # how long a window just counted (or read) answers get (or get_expiry)
 
 
 class SqliteFileStorage(Storage):
@@ -60,19 +65,35 @@ class SqliteFileStorage(Storage):
         if self._count % PURGE_EVERY == 0:
             db.execute("DELETE FROM hits WHERE expires <= ?", (now,))
         args = {"key": key, "amount": amount, "expires": now + expiry, "now": now}
-        return db.execute(INCR, args).fetchone()[0]
+        n, expires = db.execute(INCR, args).fetchone()
+        self._local.window = (key, n, expires, time.monotonic(), True)
+        return n
+
+    def _held(self, key: str, counted: bool) -> tuple | None:
+        """The window this thread just counted (or, unless `counted`, read) for this key."""
+        held = getattr(self._local, "window", None)
+        if held is None or held[0] != key or time.monotonic() - held[3] >= FRESH_S:
+            return None
+        return held if held[4] or not counted else None
+
+    def _read(self, key: str) -> tuple:
+        row = self._db().execute("SELECT n, expires FROM hits WHERE key = ?", (key,)).fetchone()
+        now = time.time()
+        n, expires = (row[0], row[1]) if row and row[1] > now else (0, row[1] if row else now)
+        self._local.window = (key, n, expires, time.monotonic(), False)
+        return self._local.window
 
     def get(self, key: str) -> int:
-        row = (
-            self._db()
-            .execute("SELECT n FROM hits WHERE key = ? AND expires > ?", (key, time.time()))
-            .fetchone()
-        )
-        return row[0] if row else 0
+        # A window only read (not counted) here is not reused by the next get(): a check
+        # without counting (limits' test()) must see the other workers' counts.
+        return (self._held(key, counted=True) or self._read(key))[1]
 
     def get_expiry(self, key: str) -> float:
-        row = self._db().execute("SELECT expires FROM hits WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else time.time()
+        # limits' window stats read get() then get_expiry(): the second reuses the first's row,
+        # once.
+        held = self._held(key, counted=False) or self._read(key)
+        self._local.window = None
+        return held[2]
 
     def check(self) -> bool:
         try:
@@ -82,7 +103,9 @@ class SqliteFileStorage(Storage):
         return True
 
     def reset(self) -> int | None:
+        self._local.window = None
         return self._db().execute("DELETE FROM hits").rowcount
 
     def clear(self, key: str) -> None:
+        self._local.window = None
         self._db().execute("DELETE FROM hits WHERE key = ?", (key,))

@@ -107,17 +107,22 @@ def register_identify(app: Flask) -> None:
     app.extensions["infrashare_auth"] = AuthCache(
         context.engine,
         ttl_s=float(app.config["AUTH_CACHE_TTL_S"]),
-        on_feed=_rebuild_after_restore(context.matcher),
+        on_feed=_feed_listener(context.matcher),
+        mark=context.matcher.feed_mark,
     )
     app.before_request(identify)
+    # The feed read is this request's own: the next one must not rely on it.
+    app.teardown_request(lambda _exc=None: context.matcher.forget_feed())
 
 
-def _rebuild_after_restore(matcher):
-    """The feed check sees the newest seq anyway: when it is below the seq this worker's
-    index was built to, the database was restored from a backup, so rebuild the index."""
+def _feed_listener(matcher):
+    """The feed check sees the newest seq anyway. The matcher's catch-up in this request
+    relies on it instead of reading the feed again; and when it is below the seq this
+    worker's index was built to, the database was restored from a backup: rebuild the index."""
 
-    def on_feed(newest: int) -> bool:
+    def on_feed(newest: int, mark) -> bool:
         if newest >= matcher.index.seq:
+            matcher.saw_feed(newest, mark)
             return False
         log.warning(
             "change feed at %d, behind the index (%d): database restored? rebuilding the index",

@@ -29,23 +29,58 @@ TOKEN_ENTITY = "api_token"
 MAX_ENTRIES = 10_000  # a bound on memory when many tokens are in use
 
 
-# The newest seq, and the newest token change after :since: two index lookups, one round
-# trip. Plain SQL, compiled once: this runs on every authenticated request.
-FEED_CHECK = sa.text(
+# The newest seq, and the newest token change after {since}: two index lookups, one round
+# trip. It runs on every authenticated request, so straight on a pooled DBAPI connection:
+# SQLAlchemy's connection, transaction and result objects (and SQLite's separate BEGIN) cost
+# three times the query. `since` is an int this process read, formatted by %d; nothing else
+# varies, so there is no parameter to bind (and no paramstyle to differ between drivers).
+FEED_CHECK = (
     "SELECT (SELECT max(seq) FROM change_feed), "
-    "(SELECT max(seq) FROM change_feed WHERE seq > :since AND entity = :entity)"
+    f"(SELECT max(seq) FROM change_feed WHERE seq > %d AND entity = '{TOKEN_ENTITY}')"
 )
+
+
+def read_feed(engine: Engine, since: int) -> tuple[int | None, int | None]:
+    """(newest seq, newest token change after `since`) in one read-only statement.
+
+    A single SELECT needs no transaction on SQLite (autocommit); PostgreSQL's implicit one
+    is rolled back when the connection goes back to the pool. Driver errors are raised as
+    SQLAlchemy's (a lost connection invalidated), so a dead database is still a 503.
+    """
+    dialect, sql = engine.dialect, FEED_CHECK % int(since)
+    conn = None
+    try:
+        conn = engine.raw_connection()
+        cursor = conn.cursor()
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        cursor.close()
+        return row[0], row[1]
+    except dialect.loaded_dbapi.Error as exc:
+        raw = None if conn is None else conn.dbapi_connection
+        gone = dialect.is_disconnect(exc, raw, None)
+        if gone and conn is not None:
+            conn.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(
+            sql, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
+        ) from exc
+    finally:
+        if conn is not None:
+            conn.close()
 
 
 class AuthCache:
     """Cached `authenticate`: `actor(session_factory, token)` -> Actor or Unauthenticated."""
 
-    def __init__(self, engine: Engine, ttl_s: float = 10.0, on_feed=None) -> None:
+    def __init__(
+        self, engine: Engine, ttl_s: float = 10.0, on_feed=None, mark=lambda: None
+    ) -> None:
         self._engine = engine
         self.ttl_s = ttl_s
-        # on_feed(newest seq) is called after every check; it returns True when the feed
-        # went back (a restore), and then the cache is dropped too.
-        self._on_feed = on_feed or (lambda newest: False)
+        # on_feed(newest seq, mark() taken before the read) is called after every check; it
+        # returns True when the feed went back (a restore), and then the cache is dropped too.
+        self._on_feed = on_feed or (lambda newest, mark: False)
+        self._mark = mark
         self._entries: dict[str, tuple[Actor, float]] = {}
         self._seen_seq: int | None = None
         self._generation = 0  # bumped on every drop, so a stale answer is never stored
@@ -54,11 +89,10 @@ class AuthCache:
     def check_feed(self) -> None:
         """One read: drop the cache when a token changed (or the feed went back)."""
         since = self._seen_seq
-        with self._engine.connect().execution_options(**{WRITE_OPTION: False}) as conn:
-            row = conn.execute(FEED_CHECK, {"since": since or 0, "entity": TOKEN_ENTITY})
-            newest, token_change = row.one()
+        mark = self._mark()
+        newest, token_change = read_feed(self._engine, since or 0)
         newest = newest or 0
-        rewound = self._on_feed(newest) or (since is not None and newest < since)
+        rewound = self._on_feed(newest, mark) or (since is not None and newest < since)
         with self._lock:
             if since is None or token_change is not None or rewound:
                 self._drop_locked()

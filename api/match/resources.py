@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -19,10 +19,21 @@ blp = Blueprint(
 )
 
 
-def shown_to_caller(report: dict) -> dict:
-    """The report as the caller may see it (the access module audits what grants revealed)."""
+# Instances made once: given a class, webargs would build a schema on every request.
+SITE_IN, ROUTE_IN = SiteMatchSchema(), RouteMatchSchema()
+
+
+def shown_to_caller(report: dict):
+    """The report as the caller may see it (the access module audits what grants revealed),
+    as a JSON response.
+
+    The engine's report is already exactly what the documented schema (SiteReportSchema,
+    RouteReportSchema) dumps: the same keys, ints and rounded floats, no other types
+    (tests/e2e/test_match_contract_http.py holds it to that byte for byte). So it is encoded
+    as is; a marshmallow dump of every candidate cost more than the match itself.
+    """
     grid_m = current_app.config["MASK_GRID_M"]
-    return redact_report(read_session, current_actor(), report, grid_m)[0]
+    return jsonify(redact_report(read_session, current_actor(), report, grid_m)[0])
 
 
 def deprecation_headers(given: MatchInput) -> dict:
@@ -35,7 +46,7 @@ def deprecation_headers(given: MatchInput) -> dict:
 
 @blp.route("/site")
 class SiteMatch(MethodView):
-    @blp.arguments(SiteMatchSchema)
+    @blp.arguments(SITE_IN)
     @blp.response(200, SiteReportSchema)
     def post(self, given: MatchInput):
         """Rank existing towers, rooftops and poles that could host a planned site"""
@@ -45,7 +56,7 @@ class SiteMatch(MethodView):
 
 @blp.route("/route")
 class RouteMatch(MethodView):
-    @blp.arguments(RouteMatchSchema)
+    @blp.arguments(ROUTE_IN)
     @blp.response(200, RouteReportSchema)
     def post(self, given: MatchInput):
         """Find ducts, cables and pole routes along a planned route, with coverage and gaps"""

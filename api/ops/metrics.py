@@ -18,6 +18,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 # Seconds; the API answers in ~1 ms, tiles and exports take longer.
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 MATCH_ENDPOINTS = {"match.SiteMatch": "site", "match.RouteMatch": "route"}
+MAX_SERIES = 4096
 
 
 def multiprocess() -> bool:
@@ -28,6 +29,7 @@ class Metrics:
     """The app's metric objects and how to render them."""
 
     def __init__(self) -> None:
+        self._series: dict[tuple, tuple] = {}
         self.registry = CollectorRegistry(auto_describe=True)
         reg = None if multiprocess() else self.registry
         self.requests = Counter(
@@ -72,11 +74,27 @@ class Metrics:
         )
 
     def observe(self, endpoint: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(endpoint, method, str(status)).inc()
-        self.latency.labels(endpoint, method).observe(seconds)
-        kind = MATCH_ENDPOINTS.get(endpoint)
-        if kind:
-            self.match_latency.labels(kind).observe(seconds)
+        counter, latency, match_latency = self._children(endpoint, method, status)
+        counter.inc()
+        latency.observe(seconds)
+        if match_latency is not None:
+            match_latency.observe(seconds)
+
+    def _children(self, endpoint: str, method: str, status: int) -> tuple:
+        """The labelled series of one (endpoint, method, status), looked up once: `labels()`
+        checks, locks and builds its key on every call, and this runs on every request."""
+        key = (endpoint, method, status)
+        found = self._series.get(key)
+        if found is None:
+            kind = MATCH_ENDPOINTS.get(endpoint)
+            found = (
+                self.requests.labels(endpoint, method, str(status)),
+                self.latency.labels(endpoint, method),
+                self.match_latency.labels(kind) if kind else None,
+            )
+            if len(self._series) < MAX_SERIES:  # methods come from clients: keep a bound
+                self._series[key] = found
+        return found
 
     def render(self) -> bytes:
         if multiprocess():

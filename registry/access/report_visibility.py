@@ -8,8 +8,6 @@ and no trace of a confidential one beyond a count and whom to ask.
 
 from __future__ import annotations
 
-import copy
-
 import sqlalchemy as sa
 
 from registry.access import grant_uses
@@ -19,13 +17,17 @@ from registry.inventory.models import Asset, Organisation
 from registry.inventory.vocabulary import Sensitivity
 
 
-def _entitlement(actor, candidate: dict, geometries: dict):
-    """("full" | "masked" | "hidden", grant id or None) for one candidate."""
-    if (
+def _full_by_rule(actor, candidate: dict) -> bool:
+    return (
         candidate["sensitivity"] == Sensitivity.PUBLIC
         or sees_everything(actor)
         or actor.org_id == candidate["owner_id"]
-    ):
+    )
+
+
+def _entitlement(actor, candidate: dict, geometries: dict):
+    """("full" | "masked" | "hidden", grant id or None) for one candidate."""
+    if _full_by_rule(actor, candidate):
         return "full", None
     geometry = geometries.get(candidate["asset_id"])
     grant = geometry is not None and covering_grant(
@@ -36,14 +38,26 @@ def _entitlement(actor, candidate: dict, geometries: dict):
     return ("hidden" if candidate["sensitivity"] == Sensitivity.CONFIDENTIAL else "masked"), None
 
 
-def _geometries(session, actor, candidates) -> dict:
-    wanted = [
-        c["asset_id"] for c in candidates if c["sensitivity"] != Sensitivity.PUBLIC and actor.grants
-    ]
-    if not wanted:
-        return {}
-    rows = session.execute(sa.select(Asset.id, Asset.geom).where(Asset.id.in_(wanted)))
-    return dict(rows.all())
+# Built once, on the tables rather than the mapped classes: building the select and the
+# ORM's execution steps cost more than the query on every report with masked candidates.
+_ASSET, _ORG = Asset.__table__.c, Organisation.__table__.c
+DETAILS = (
+    sa.select(_ASSET.id, _ASSET.geom, _ORG.id, _ORG.name, _ORG.contact)
+    .select_from(Asset.__table__.join(Organisation.__table__, _ORG.id == _ASSET.owner_id))
+    .where(_ASSET.id.in_(sa.bindparam("ids", expanding=True)))
+)
+
+
+def _details(session, actor, candidates) -> tuple[dict, dict]:
+    """({asset id: geometry}, {owner id: (name, contact)}) of the candidates this actor may
+    not see in full by rule: what grants, masks and "whom to ask" need, in one query."""
+    wanted = [c["asset_id"] for c in candidates if not _full_by_rule(actor, c)]
+    rows = session.connection().execute(DETAILS, {"ids": wanted})
+    geometries, owners = {}, {}
+    for asset_id, geom, owner_id, name, contact in rows:
+        geometries[asset_id] = geom
+        owners[owner_id] = (name, contact)
+    return geometries, owners
 
 
 def _mask(candidate: dict, grid_m: float) -> dict:
@@ -77,15 +91,21 @@ def _grid(metres: float, grid_m: float) -> float:
     return round(metres / grid_m) * grid_m
 
 
-def _whom_to_ask(session, owner_ids: set[int]) -> list[dict]:
-    if not owner_ids:
-        return []
-    rows = session.execute(
-        sa.select(Organisation.id, Organisation.name, Organisation.contact)
-        .where(Organisation.id.in_(sorted(owner_ids)))
-        .order_by(Organisation.id)
-    )
-    return [{"owner_id": i, "owner_name": n, "contact": c} for i, n, c in rows]
+def _whom_to_ask(session, owner_ids: set[int], known: dict) -> list[dict]:
+    """The owners to ask, by id; `known` (from _details) holds them unless an asset went
+    away since the match (then they are read)."""
+    if not owner_ids <= known.keys():
+        rows = session.execute(
+            sa.select(Organisation.id, Organisation.name, Organisation.contact).where(
+                Organisation.id.in_(sorted(owner_ids))
+            )
+        )
+        known = {i: (n, c) for i, n, c in rows}
+    return [
+        {"owner_id": i, "owner_name": known[i][0], "contact": known[i][1]}
+        for i in sorted(owner_ids)
+        if i in known
+    ]
 
 
 def redact_report(open_session, actor, report: dict, grid_m: float = 100.0):
@@ -103,17 +123,20 @@ def redact_report(open_session, actor, report: dict, grid_m: float = 100.0):
         c["sensitivity"] == Sensitivity.PUBLIC or c["owner_id"] == actor.org_id for c in candidates
     ):
         return {**report, "hidden_candidates": {"count": 0, "ask": []}}, {}
-    out = copy.deepcopy(report)
+    # A shallow copy: _redact replaces the parts it changes (candidates, reason, cover,
+    # hidden_candidates) and never writes into the engine's dicts, so a deep copy of the
+    # whole report, the costliest step here, bought nothing.
+    out = dict(report)
     # Masked candidates are judged on their masked geometry (see withheld_by_mask): a query.
     with open_session() as session:
         return _redact(session, actor, report, out, grid_m)
 
 
 def _redact(session, actor, report: dict, out: dict, grid_m: float):
-    geometries = _geometries(session, actor, report["candidates"])
+    geometries, owners = _details(session, actor, report["candidates"])
     levels = {c["asset_id"]: _entitlement(actor, c, geometries) for c in report["candidates"]}
     masked = [c for c in report["candidates"] if levels[c["asset_id"]][0] == "masked"]
-    withheld = withheld_by_mask(session, report["request"], masked, grid_m)
+    withheld = withheld_by_mask(geometries, report["request"], masked, grid_m)
     shown, hidden_ids, hidden_owners, uses = [], set(), set(), {}
     for candidate in report["candidates"]:
         level, grant_id = levels[candidate["asset_id"]]
@@ -148,12 +171,14 @@ def _redact(session, actor, report: dict, out: dict, grid_m: float):
         ]
     out["hidden_candidates"] = {
         "count": len(hidden_ids),
-        "ask": _whom_to_ask(session, hidden_owners),
+        "ask": _whom_to_ask(session, hidden_owners, owners),
     }
     return out, uses
 
 
-def withheld_by_mask(session, request: dict, masked: list[dict], grid_m: float) -> set[int]:
+def withheld_by_mask(
+    geometries: dict, request: dict, masked: list[dict], grid_m: float
+) -> set[int]:
     """Ids of the masked candidates to withhold: those whose masked geometry lies beyond the
     search radius (or corridor) less one grid step.
 
@@ -166,8 +191,7 @@ def withheld_by_mask(session, request: dict, masked: list[dict], grid_m: float) 
     if not masked:
         return set()
     ids = [c["asset_id"] for c in masked]
-    rows = session.execute(sa.select(Asset.id, Asset.geom).where(Asset.id.in_(ids)))
-    snapped = {i: snap(g, grid_m) for i, g in rows}
+    snapped = {i: snap(geometries[i], grid_m) for i in ids if i in geometries}
     if "route" in request:
         reach = request["corridor_m"] - grid_m
         far = {i: distance_to_route(g, request["route"]) for i, g in snapped.items()}

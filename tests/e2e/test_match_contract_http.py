@@ -7,7 +7,9 @@ import json
 
 from shapely.geometry import LineString, Point
 
+from api.match.report_schemas import RouteReportSchema, SiteReportSchema
 from matching.requests import RouteRequest, SiteRequest
+from tests.e2e.test_confidentiality import PLANNED_SITE, scene  # noqa: F401
 from tests.e2e.test_match_http import SITE, towers  # noqa: F401
 
 POINT = {"type": "Point", "coordinates": SITE}
@@ -72,3 +74,32 @@ def test_the_match_reports_are_in_the_openapi_document(client):
     assert site["content"]["application/json"]["schema"]["$ref"].endswith("/SiteReport")
     assert route["content"]["application/json"]["schema"]["$ref"].endswith("/RouteReport")
     assert "candidates" in spec["components"]["schemas"]["SiteReport"]["properties"]
+
+
+def _as_documented(response, schema) -> bytes:
+    """The bytes the view would answer if it dumped its report through the documented schema."""
+    dumped = schema.dump(response.json)
+    return json.dumps(dumped, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+
+
+def test_a_redacted_report_is_answered_exactly_as_its_documented_schema_dumps_it(scene):  # noqa: F811
+    # The view encodes the redacted report without marshmallow: masked and hidden candidates
+    # included, it must already be the schema's dump, byte for byte (ints stay ints, floats
+    # floats, no field the schema lacks).
+    auth = {"Authorization": f"Bearer {scene['operator']}"}
+    body = {"geometry": {"type": "Point", "coordinates": list(PLANNED_SITE)}, "radius_m": 500,
+            "needs": {"antenna_mount": 1}}  # fmt: skip
+    r = scene["client"].post("/api/v1/match/site", json=body, headers=auth)
+    assert r.status_code == 200
+    assert r.json["hidden_candidates"]["count"] == 1
+    assert any(c.get("masked") for c in r.json["candidates"])
+    assert r.data == _as_documented(r, SiteReportSchema())
+
+
+def test_site_and_route_reports_are_answered_exactly_as_their_schemas_dump_them(client, towers):  # noqa: F811
+    site = client.post("/api/v1/match/site", json=_site(geometry=POINT))
+    route = client.post(
+        "/api/v1/match/route", json={"geometry": LINE, "corridor_m": 30, "needs": {"fiber_core": 2}}
+    )
+    assert site.json["candidates"] and site.data == _as_documented(site, SiteReportSchema())
+    assert route.status_code == 200 and route.data == _as_documented(route, RouteReportSchema())
