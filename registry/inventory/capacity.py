@@ -17,9 +17,10 @@ from registry.inventory.vocabulary import AllocationState
 def live_condition(now: dt.datetime | None = None):
     """SQL condition for an allocation that holds its units now: active, or an unexpired hold.
 
-    An expired hold counts as free the moment it expires, before any job marks it.
+    An expired hold counts as free the moment it expires, before any job marks it. `now` may
+    be a bound parameter, for a statement built once and run at different times.
     """
-    now = now or utcnow()
+    now = utcnow() if now is None else now
     return sa.or_(
         Allocation.state == AllocationState.ACTIVE,
         sa.and_(
@@ -121,6 +122,25 @@ def capacity_views(session: Session, assets) -> dict[int, list[CapacityView]]:
     }
 
 
+def held_by_unit_key(now=None):
+    """Correlated scalar: units of Capacity's asset/resource held now, counted by the
+    allocation_unit key with each unit's allocation looked up by id (EXISTS): a join
+    filtered on the allocation's state lets SQLite start from every live allocation of the
+    registry instead."""
+    live = sa.exists().where(Allocation.id == AllocationUnit.allocation_id, live_condition(now))
+    return (
+        sa.select(sa.func.count())
+        .select_from(AllocationUnit)
+        .where(
+            AllocationUnit.asset_id == Capacity.asset_id,
+            AllocationUnit.resource == Capacity.resource,
+            live,
+        )
+        .correlate(Capacity)
+        .scalar_subquery()
+    )
+
+
 @dataclass(frozen=True)
 class CapacitySummary:
     """Total, allocated and free units of one resource, without the unit map (list pages)."""
@@ -143,26 +163,11 @@ class CapacitySummary:
 
 def capacity_summaries(session: Session, asset_ids, now=None) -> dict[int, list[CapacitySummary]]:
     """{asset id: [CapacitySummary by resource]} for a page of assets: what capacity_views'
-    `as_json()` says, from one query and no ORM objects.
-
-    Held units are counted by the allocation_unit key, each unit's allocation looked up by
-    id (EXISTS): a join filtered on the allocation's state lets SQLite start from every live
-    allocation of the registry instead.
+    `as_json()` says, from one query and no ORM objects (held units: held_by_unit_key).
     """
     ids = sorted(set(asset_ids))
     out: dict[int, list[CapacitySummary]] = {i: [] for i in ids}
-    live = sa.exists().where(Allocation.id == AllocationUnit.allocation_id, live_condition(now))
-    held = (
-        sa.select(sa.func.count())
-        .select_from(AllocationUnit)
-        .where(
-            AllocationUnit.asset_id == Capacity.asset_id,
-            AllocationUnit.resource == Capacity.resource,
-            live,
-        )
-        .correlate(Capacity)
-        .scalar_subquery()
-    )
+    held = held_by_unit_key(now)
     for start in range(0, len(ids), 500):
         stmt = (
             sa.select(
