@@ -131,31 +131,47 @@ def _near_params(session, f, ids) -> dict:
 
 def _ranked(f, rows) -> tuple[list, list[int]]:
     """ranked_near's answer from (id, masked?, in SQL?, SQL distance, WKB) rows."""
-    lon, lat = f.near
-    found, lines, shown_masked = [], [], []
+    found, in_python = [], []
     for asset_id, is_masked, in_sql, d, wkb in rows:
         if is_masked is None:  # neither NOT masked nor masked held: in neither query
             continue
         if in_sql:
             if d is not None and d <= f.radius_m:
                 found.append((asset_id, float(d)))
-        elif is_masked:
-            shown_masked.append((asset_id, wkb))
         else:
-            lines.append((asset_id, wkb))
-    if lines:
-        geoms = shapely.from_wkb([bytes(w) for _, w in lines])
-        metres = lines_distance_m(list(geoms), lon, lat)
-        found += [(i, float(d)) for (i, _), d in zip(lines, metres, strict=True) if d <= f.radius_m]
+            in_python.append((asset_id, bool(is_masked), wkb))
+    geoms = shapely.from_wkb([bytes(wkb) for _, _, wkb in in_python])
+    shown = [
+        (snap(g, f.mask_grid_m), True) if m else (g, False)
+        for (_, m, _), g in zip(in_python, geoms, strict=True)
+    ]
     in_masked = []
-    for (asset_id, _), geom in zip(
-        shown_masked, shapely.from_wkb([bytes(w) for _, w in shown_masked]), strict=True
-    ):
-        d = distance_to(snap(geom, f.mask_grid_m), lon, lat)
+    for (asset_id, is_masked, _), d in zip(in_python, _metres(shown, f), strict=True):
         if d <= f.radius_m:
-            in_masked.append((asset_id, d))
-    ranked = sorted(found + in_masked, key=lambda pair: (pair[1], pair[0]))
-    return ranked, [i for i, _ in in_masked]
+            found.append((asset_id, d))
+            if is_masked:
+                in_masked.append(asset_id)
+    return sorted(found, key=lambda pair: (pair[1], pair[0])), in_masked
+
+
+def _metres(shown: list[tuple], f) -> list[float]:
+    """Metres from `near` to each (geometry, masked?), as the SQL path measures it:
+    lines_distance_m for those shown in full, masking.distance_to for masked (snapped) ones.
+    Every line goes into ONE lines_distance_m call (it measures each line on its own, so
+    the numbers are the same): the projection's set-up is paid once per query, not per line.
+    """
+    lon, lat = f.near
+    batch = [i for i, (g, masked) in enumerate(shown) if not masked or _is_line(g)]
+    measured = set(batch)
+    out = [None if i in measured else distance_to(g, lon, lat) for i, (g, _) in enumerate(shown)]
+    lines = lines_distance_m([shown[i][0] for i in batch], lon, lat)
+    for i, d in zip(batch, lines, strict=True):
+        out[i] = float(d)
+    return out
+
+
+def _is_line(geometry) -> bool:
+    return geometry.geom_type == "LineString"
 
 
 def near_page(session, f, actor, conds, index=None) -> tuple[list, int, list[int]]:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from registry.db.spatial_sql import wkb_of
-from registry.inventory.capacity import CapacitySummary, held_by_unit_key
+from registry.inventory.capacity import CapacitySummary, held_now
 from registry.inventory.models import Allocation, Asset, Capacity, Organisation, utcnow
 
 ASSET_COLUMNS = (
@@ -92,7 +92,7 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
             Capacity.resource,
             Capacity.total,
             Capacity.unit_heights,
-            held_by_unit_key(now),
+            held_now(now),
         )
         .join(Organisation, Organisation.id == Asset.owner_id)
         .outerjoin(Capacity, Capacity.asset_id == Asset.id)
