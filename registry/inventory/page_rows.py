@@ -55,18 +55,18 @@ class AssetRow:
     geom: object  # a shapely geometry
 
 
-def ids_condition(dialect: str) -> sa.ColumnElement:
-    """Asset.id among the "page_ids" parameter: ONE parameter (an array; JSON text on
-    SQLite), given by `params`.
+def ids_condition(dialect: str, column=Asset.id) -> sa.ColumnElement:
+    """`column` (Asset.id) among the "page_ids" parameter: ONE parameter (an array; JSON
+    text on SQLite), given by `params`.
 
     An IN list renders one placeholder per id, so every page size is new SQL to compile,
     parse and plan; one parameter keeps the text constant, and psycopg's prepared
     statements and SQLite's statement cache are reused.
     """
     if dialect == "postgresql":
-        return Asset.id == sa.any_(sa.bindparam("page_ids", type_=postgresql.ARRAY(sa.Integer)))
+        return column == sa.any_(sa.bindparam("page_ids", type_=postgresql.ARRAY(sa.Integer)))
     values = sa.func.json_each(sa.bindparam("page_ids", type_=sa.String)).table_valued("value")
-    return Asset.id.in_(sa.select(values.c.value))
+    return column.in_(sa.select(values.c.value))
 
 
 def params(dialect: str, ids, **more) -> dict:
@@ -84,19 +84,16 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
     resource, total, unit heights and units held at the "now" parameter (no capacity: one
     row of NULLs)."""
     now = sa.bindparam("now", type_=Allocation.expires_at.type)
-    return (
-        sa.select(
-            *ASSET_COLUMNS,
-            wkb_of(dialect),
-            *extra,
-            Capacity.resource,
-            Capacity.total,
-            Capacity.unit_heights,
-            held_now(now),
-        )
-        .join(Organisation, Organisation.id == Asset.owner_id)
-        .outerjoin(Capacity, Capacity.asset_id == Asset.id)
+    columns = (Capacity.resource, Capacity.total, Capacity.unit_heights, held_now(now))
+    stmt = sa.select(*ASSET_COLUMNS, wkb_of(dialect), *extra).join(
+        Organisation, Organisation.id == Asset.owner_id
     )
+    if dialect != "postgresql":
+        return stmt.add_columns(*columns).outerjoin(Capacity, Capacity.asset_id == Asset.id)
+    # LATERAL: PostgreSQL then reads each asset's capacity by index, where a plain join
+    # makes it hash a scan of every capacity row.
+    capacity = sa.select(*columns).where(Capacity.asset_id == Asset.id).lateral()
+    return stmt.add_columns(*capacity.c).outerjoin(capacity, sa.true())
 
 
 _STATEMENTS: dict = {}
