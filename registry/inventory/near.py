@@ -21,6 +21,7 @@ from registry.inventory.page_rows import (
     page_rows,
     params,
     rows_statement,
+    run,
 )
 from registry.inventory.vocabulary import Sensitivity
 
@@ -65,7 +66,7 @@ def _ranked_among(session, f, actor, conds: list, ids: list[int] | None):
     """ranked_near's answer among candidate `ids` (None: those the database's index finds)."""
     if ids is not None:
         stmt = _measure_statement(session, f, actor, conds)
-        return _ranked(f, session.execute(stmt, _near_params(session, f, ids)))
+        return _ranked(f, run(session, stmt, _near_params(session, f, ids)))
     lon, lat = f.near
     conds = [visible_condition(actor)] if conds is None else conds
     in_full = near_candidates(
@@ -188,7 +189,7 @@ def near_page(session, f, actor, conds, index=None) -> tuple[list, int, list[int
         by_id = page_rows(session, [i for i, _ in window])
         return [(*by_id[i], d) for i, d in window], len(ranked), sorted(masked_ids)
     stmt = _one_trip_statement(session, f, actor, conds)
-    entries = grouped(session.execute(stmt, _near_params(session, f, ids)))
+    entries = grouped(run(session, stmt, _near_params(session, f, ids)))
     measures = (
         (i, row[EXTRA], row[EXTRA + 1], row[EXTRA + 2], row[GEOMETRY])
         for i, (row, _) in entries.items()
