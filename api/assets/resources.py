@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -83,13 +83,17 @@ class Assets(MethodView):
         features = shown_to_caller(features, request.path)
         if page.masked_ids:
             _audit_probe(f, page.masked_ids)
-        return {
-            "type": "FeatureCollection",
-            "features": features,
-            "numberMatched": page.total,
-            "numberReturned": len(features),
-            "links": _page_links(args, page.total),
-        }
+        # A Response, which flask-smorest passes through: its schema still documents the
+        # body, but dumping every Feature through marshmallow only copied dicts (~8 µs each).
+        return jsonify(
+            {
+                "type": "FeatureCollection",
+                "features": features,
+                "numberMatched": page.total,
+                "numberReturned": len(features),
+                "links": _page_links(args, page.total),
+            }
+        )
 
     @blp.arguments(FeatureSchema)
     @blp.response(201, FeatureOutSchema)

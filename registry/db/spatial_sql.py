@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 from geoalchemy2 import Geography
-from pyproj import Proj
+from pyproj import Transformer
 
 from registry.inventory.models import Asset
 
@@ -110,16 +110,24 @@ def near_candidates(
 
 
 @lru_cache(maxsize=256)
-def aeqd_frame(lon: float, lat: float) -> Proj:
-    """The azimuthal equidistant projection centred on (lon, lat): metres from there."""
-    return Proj(proj="aeqd", lat_0=lat, lon_0=lon, ellps="WGS84")
+def aeqd_frame(lon: float, lat: float):
+    """The azimuthal equidistant projection centred on (lon, lat): (lons, lats) -> metres
+    from there (x, y).
+
+    The very pipeline `Proj(proj="aeqd", lat_0=lat, lon_0=lon, ellps="WGS84")` builds (the
+    same numbers, bit for bit), made from its PROJ string: Proj first builds and exports a
+    CRS, ~0.17 ms of the ~0.2 ms a frame cost, and every `near` query has a new centre.
+    """
+    return Transformer.from_pipeline(
+        f"+proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+    ).transform
 
 
 def lines_distance_m(lines, lon: float, lat: float) -> np.ndarray:
     """geo.line_distance_m for many lines at once: one projection call for all vertices.
 
-    The same azimuthal equidistant frame and the same planar distance. A pyproj `Proj` of
-    the frame costs ~0.25 ms to make where a `Transformer` from EPSG:4326 costs ~25 ms, and
+    The same azimuthal equidistant frame and the same planar distance. The frame is made
+    from its PROJ string (see aeqd_frame): a `Transformer` from EPSG:4326 costs ~25 ms, and
     every `near` query has a new centre.
     """
     if not lines:

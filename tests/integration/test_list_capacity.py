@@ -8,6 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from registry.db.uow import Actor, UnitOfWork
+from registry.engine.matcher import Matcher
 from registry.inventory import allocations, assets
 from registry.inventory.capacity import capacity_summaries, capacity_views
 from registry.inventory.models import Allocation, Asset, utcnow
@@ -69,6 +70,9 @@ def test_list_capacity_counts_only_live_allocations(session_factory, actor):
         assert summaries[tower.id][0].as_json()["heights"] == [10, 20, 30]
         assert summaries[bare.id] == []
         expected = {i: [c.as_json() for c in views[i]] for i in ids}
-        for f in (AssetFilter(), AssetFilter(near=(108.3, 22.8), radius_m=20_000)):
-            page = list_assets(session, f, Actor.system("t"))
+        near = AssetFilter(near=(108.3, 22.8), radius_m=20_000)
+        index = Matcher(session_factory).index  # near from the index: one query reads it all
+        index.catch_up()
+        for f, candidates in ((AssetFilter(), None), (near, None), (near, index)):
+            page = list_assets(session, f, Actor.system("t"), candidates)
             assert {a.id: [c.as_json() for c in cap] for a, cap, _ in page.rows} == expected

@@ -1,0 +1,202 @@
+"""`near` lists: candidates from the in-process index (or the database's spatial index), each
+measured as the database measures it, nearest first; masked assets on their masked geometry."""
+
+from __future__ import annotations
+
+import shapely
+import sqlalchemy as sa
+
+from matching.candidates import SENSITIVITY_CODE
+from registry.access.masking import distance_to, masked_condition, masked_near
+from registry.access.visibility import snap, visible_condition
+from registry.db.spatial_sql import distance_m, lines_distance_m, near_candidates, wkb_of
+from registry.inventory.models import Asset
+from registry.inventory.page_rows import (
+    EXTRA,
+    GEOMETRY,
+    asset_rows,
+    cached_statement,
+    grouped,
+    ids_condition,
+    page_rows,
+    params,
+    rows_statement,
+    run,
+)
+from registry.inventory.vocabulary import Sensitivity
+
+MAX_INDEX_CANDIDATES = 2000
+# Up to this many candidates, their full rows come with the measure in one query; beyond,
+# measuring first and reading only the page's rows reads less.
+ONE_TRIP_CANDIDATES = 300
+PUBLIC = SENSITIVITY_CODE[Sensitivity.PUBLIC.value]
+
+
+def index_candidates(index, f) -> list[int] | None:
+    """Ids of the assets the database must measure for `near`, from the in-process index
+    (caught up from the change feed first); None when there is no index ready.
+
+    A superset: public assets the index puts within radius_m (plus 0.5% and 1 m, for the
+    difference between its metric and the database's), others within radius_m + the mask
+    grid (a masked asset is judged on its snapped geometry). The database still measures
+    each one, so the answer is the SQL path's.
+    """
+    if index is None or index.seq < 0:
+        return None
+    lon, lat = f.near
+    found = index.within_radius(lon, lat, f.radius_m + f.mask_grid_m)
+    rows, metres = found.rows, found.distance_m
+    keep = (rows.sensitivity != PUBLIC) | (metres <= f.radius_m * 1.005 + 1.0)
+    ids = sorted({int(i) for i in rows.asset_id[keep]})
+    # A wide search is one the database's own spatial index does as well, without a huge IN.
+    return ids if len(ids) <= MAX_INDEX_CANDIDATES else None
+
+
+def ranked_near(session, f, actor, conds: list, index=None) -> tuple[list, list[int]]:
+    """([(asset id, metres)] within radius_m of `near`, nearest first, ties by id; the ids of
+    the assets shown masked among them). Masked assets are measured to their masked form.
+
+    With an in-process `index` (registry.engine's AssetIndex), candidates come from it and
+    rows are fetched by id; without, the database's spatial index finds them.
+    """
+    return _ranked_among(session, f, actor, conds, index_candidates(index, f))
+
+
+def _ranked_among(session, f, actor, conds: list, ids: list[int] | None):
+    """ranked_near's answer among candidate `ids` (None: those the database's index finds)."""
+    if ids is not None:
+        stmt = _measure_statement(session, f, actor, conds)
+        return _ranked(f, run(session, stmt, _near_params(session, f, ids)))
+    lon, lat = f.near
+    conds = [visible_condition(actor)] if conds is None else conds
+    in_full = near_candidates(
+        session, [*conds, sa.not_(masked_condition(actor))], lon, lat, f.radius_m, ids
+    )
+    masked = masked_near(session, actor, conds, lon, lat, f.radius_m, f.mask_grid_m, ids)
+    ranked = sorted(in_full + masked, key=lambda pair: (pair[1], pair[0]))
+    return ranked, [i for i, _ in masked]
+
+
+def _measure_columns(dialect: str, actor, lon, lat) -> tuple:
+    """(masked?, measured in SQL?, the SQL distance where it is): what near_candidates
+    (assets shown in full: SQL distance for points, lines measured in Python on SpatiaLite)
+    and masked_near (assets shown masked: measured to their snapped geometry) would do with
+    each row, as columns rather than as two more queries."""
+    masked = masked_condition(actor)
+    if dialect == "sqlite":
+        in_sql = sa.and_(sa.func.GeometryType(Asset.geom) == "POINT", sa.not_(masked))
+    else:
+        in_sql = sa.not_(masked)
+    return (
+        sa.type_coerce(masked, sa.Boolean),
+        sa.type_coerce(in_sql, sa.Boolean),
+        sa.case((in_sql, distance_m(dialect, lon, lat)), else_=None),
+    )
+
+
+LON = sa.bindparam("near_lon", type_=sa.Float)
+LAT = sa.bindparam("near_lat", type_=sa.Float)
+
+
+def _statement(session, actor, conds, kind: str, build) -> sa.Select:
+    """The `kind` statement (measure or one_trip) for these conditions: built once per caller
+    organisation when `conds` is None (only the visibility rule, and the actor holds no
+    grants, whose SQL depends on the time), else built for this query."""
+    dialect = session.get_bind().dialect.name
+    if conds is None and not actor.grants:
+        key = (kind, dialect, actor.is_admin, actor.org_id)
+        return cached_statement(key, lambda: build(dialect, [visible_condition(actor)]))
+    return build(dialect, [visible_condition(actor)] if conds is None else conds)
+
+
+def _measure_statement(session, f, actor, conds):
+    def build(dialect, where):
+        columns = _measure_columns(dialect, actor, LON, LAT)
+        return sa.select(Asset.id, *columns, wkb_of(dialect)).where(*where, ids_condition(dialect))
+
+    return _statement(session, actor, conds, "measure", build)
+
+
+def _one_trip_statement(session, f, actor, conds):
+    def build(dialect, where):
+        columns = _measure_columns(dialect, actor, LON, LAT)
+        return rows_statement(dialect, columns).where(*where, ids_condition(dialect))
+
+    return _statement(session, actor, conds, "one_trip", build)
+
+
+def _near_params(session, f, ids) -> dict:
+    lon, lat = f.near
+    return params(session.get_bind().dialect.name, ids, near_lon=lon, near_lat=lat)
+
+
+def _ranked(f, rows) -> tuple[list, list[int]]:
+    """ranked_near's answer from (id, masked?, in SQL?, SQL distance, WKB) rows."""
+    found, in_python = [], []
+    for asset_id, is_masked, in_sql, d, wkb in rows:
+        if is_masked is None:  # neither NOT masked nor masked held: in neither query
+            continue
+        if in_sql:
+            if d is not None and d <= f.radius_m:
+                found.append((asset_id, float(d)))
+        else:
+            in_python.append((asset_id, bool(is_masked), wkb))
+    geoms = shapely.from_wkb([bytes(wkb) for _, _, wkb in in_python])
+    shown = [
+        (snap(g, f.mask_grid_m), True) if m else (g, False)
+        for (_, m, _), g in zip(in_python, geoms, strict=True)
+    ]
+    in_masked = []
+    for (asset_id, is_masked, _), d in zip(in_python, _metres(shown, f), strict=True):
+        if d <= f.radius_m:
+            found.append((asset_id, d))
+            if is_masked:
+                in_masked.append(asset_id)
+    return sorted(found, key=lambda pair: (pair[1], pair[0])), in_masked
+
+
+def _metres(shown: list[tuple], f) -> list[float]:
+    """Metres from `near` to each (geometry, masked?), as the SQL path measures it:
+    lines_distance_m for those shown in full, masking.distance_to for masked (snapped) ones.
+    Every line goes into ONE lines_distance_m call (it measures each line on its own, so
+    the numbers are the same): the projection's set-up is paid once per query, not per line.
+    """
+    lon, lat = f.near
+    batch = [i for i, (g, masked) in enumerate(shown) if not masked or _is_line(g)]
+    measured = set(batch)
+    out = [None if i in measured else distance_to(g, lon, lat) for i, (g, _) in enumerate(shown)]
+    lines = lines_distance_m([shown[i][0] for i in batch], lon, lat)
+    for i, d in zip(batch, lines, strict=True):
+        out[i] = float(d)
+    return out
+
+
+def _is_line(geometry) -> bool:
+    return geometry.geom_type == "LineString"
+
+
+def near_page(session, f, actor, conds, index=None) -> tuple[list, int, list[int]]:
+    """([(AssetRow, [CapacitySummary], metres)] of the page, how many matched, the sorted ids
+    of those shown masked): ranked_near's order, the rows read by id. `conds`: where_clause's
+    conditions, or None when the filter is `near` alone (the statement is then reused).
+
+    With few index candidates, one query reads their rows, capacity and measure together.
+    """
+    ids = index_candidates(index, f)
+    if ids is None or len(ids) > ONE_TRIP_CANDIDATES:
+        ranked, masked_ids = _ranked_among(session, f, actor, conds, ids)
+        window = ranked[f.offset : f.offset + f.limit]
+        by_id = page_rows(session, [i for i, _ in window])
+        return [(*by_id[i], d) for i, d in window], len(ranked), sorted(masked_ids)
+    stmt = _one_trip_statement(session, f, actor, conds)
+    entries = grouped(run(session, stmt, _near_params(session, f, ids)))
+    measures = (
+        (i, row[EXTRA], row[EXTRA + 1], row[EXTRA + 2], row[GEOMETRY])
+        for i, (row, _) in entries.items()
+    )
+    ranked, masked_ids = _ranked(f, measures)
+    window = ranked[f.offset : f.offset + f.limit]
+    on_page = [entries[i] for i, _ in window]
+    rows = asset_rows(on_page)
+    page = [(a, caps, d) for a, (_, caps), (_, d) in zip(rows, on_page, window, strict=True)]
+    return page, len(ranked), sorted(masked_ids)

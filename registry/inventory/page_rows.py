@@ -1,0 +1,157 @@
+"""A list page's rows by id in one round trip: asset columns, owner and capacity summaries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from registry.db.spatial_sql import wkb_of
+from registry.inventory.capacity import CapacitySummary, held_now
+from registry.inventory.models import Allocation, Asset, Capacity, Organisation, utcnow
+
+ASSET_COLUMNS = (
+    Asset.id,
+    Asset.kind,
+    Asset.owner_id,
+    Organisation.name,
+    Organisation.sector,
+    Asset.owner_ref,
+    Asset.status,
+    Asset.sensitivity,
+    Asset.attributes,
+    Asset.created_at,
+    Asset.updated_at,
+)
+GEOMETRY = len(ASSET_COLUMNS)  # the WKB column follows the asset columns
+EXTRA = GEOMETRY + 1  # then the caller's extra columns, then the capacity columns
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """The owner fields a list row shows."""
+
+    name: str
+    sector: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssetRow:
+    """An asset as a list page reads it: the columns asset_feature needs, no ORM object."""
+
+    id: int
+    kind: str
+    owner_id: int
+    owner: Owner
+    owner_ref: str
+    status: str
+    sensitivity: str
+    attributes: dict
+    created_at: object
+    updated_at: object
+    geom: object  # a shapely geometry
+
+
+def ids_condition(dialect: str, column=Asset.id) -> sa.ColumnElement:
+    """`column` (Asset.id) among the "page_ids" parameter: ONE parameter (an array; JSON
+    text on SQLite), given by `params`.
+
+    An IN list renders one placeholder per id, so every page size is new SQL to compile,
+    parse and plan; one parameter keeps the text constant, and psycopg's prepared
+    statements and SQLite's statement cache are reused.
+    """
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam("page_ids", type_=postgresql.ARRAY(sa.Integer)))
+    values = sa.func.json_each(sa.bindparam("page_ids", type_=sa.String)).table_valued("value")
+    return column.in_(sa.select(values.c.value))
+
+
+def params(dialect: str, ids, **more) -> dict:
+    """The parameters of a statement made with ids_condition and rows_statement."""
+    ids = [int(i) for i in ids]
+    return {
+        "page_ids": ids if dialect == "postgresql" else json.dumps(ids),
+        "now": utcnow(),
+        **more,
+    }
+
+
+def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
+    """SELECT the asset columns, its WKB, the `extra` columns, then one capacity per row:
+    resource, total, unit heights and units held at the "now" parameter (no capacity: one
+    row of NULLs)."""
+    now = sa.bindparam("now", type_=Allocation.expires_at.type)
+    columns = (Capacity.resource, Capacity.total, Capacity.unit_heights, held_now(now))
+    stmt = sa.select(*ASSET_COLUMNS, wkb_of(dialect), *extra).join(
+        Organisation, Organisation.id == Asset.owner_id
+    )
+    if dialect != "postgresql":
+        return stmt.add_columns(*columns).outerjoin(Capacity, Capacity.asset_id == Asset.id)
+    # LATERAL: PostgreSQL then reads each asset's capacity by index, where a plain join
+    # makes it hash a scan of every capacity row.
+    capacity = sa.select(*columns).where(Capacity.asset_id == Asset.id).lateral()
+    return stmt.add_columns(*capacity.c).outerjoin(capacity, sa.true())
+
+
+def run(session, stmt: sa.Select, values: dict):
+    """Execute on the session's connection: plain Core rows, without the ORM's result
+    machinery (~0.3-0.6 ms a page), in the session's transaction all the same."""
+    return session.connection().execute(stmt, values)
+
+
+_STATEMENTS: dict = {}
+
+
+def cached_statement(key: tuple, build) -> sa.Select:
+    """The statement built once per key: building one costs more than running it."""
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        if len(_STATEMENTS) >= 256:  # keys include organisation ids: keep the cache bounded
+            _STATEMENTS.clear()
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def grouped(rows) -> dict[int, tuple]:
+    """{asset id: (its first row, [CapacitySummary by resource])} from rows_statement rows."""
+    out: dict[int, tuple] = {}
+    for row in rows:
+        entry = out.get(row[0])
+        if entry is None:
+            entry = out[row[0]] = (row, [])
+        resource, total, heights, held = row[-4:]
+        if resource is not None:
+            entry[1].append(
+                CapacitySummary(resource, total, held, tuple(heights) if heights else None)
+            )
+    for _, caps in out.values():
+        if len(caps) > 1:
+            caps.sort(key=lambda c: c.resource)
+    return out
+
+
+def asset_rows(entries: list[tuple]) -> list[AssetRow]:
+    """AssetRows from grouped() entries' first rows, the geometries parsed in one call."""
+    geoms = shapely.from_wkb([bytes(row[GEOMETRY]) for row, _ in entries])
+    owners: dict = {}
+    out = []
+    for (r, _), g in zip(entries, geoms, strict=True):
+        owner = owners.get((r[3], r[4])) or owners.setdefault((r[3], r[4]), Owner(r[3], r[4]))
+        out.append(AssetRow(r[0], r[1], r[2], owner, r[5], r[6], r[7], r[8], r[9], r[10], g))
+    return out
+
+
+def page_rows(session, ids) -> dict[int, tuple[AssetRow, list[CapacitySummary]]]:
+    """{id: (AssetRow, [CapacitySummary by resource])} for the given asset ids, one query."""
+    if not ids:
+        return {}
+    dialect = session.get_bind().dialect.name
+    stmt = cached_statement(
+        ("page_rows", dialect), lambda: rows_statement(dialect).where(ids_condition(dialect))
+    )
+    entries = grouped(run(session, stmt, params(dialect, ids)))
+    rows = asset_rows(list(entries.values()))
+    return {row.id: (row, caps) for row, (_, caps) in zip(rows, entries.values(), strict=True)}
