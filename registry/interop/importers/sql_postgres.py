@@ -110,5 +110,3 @@ FEED_DELETES = """
 INSERT INTO change_feed (asset_id, entity, op, at)
 SELECT id, 'asset', 'delete', CAST(:now AS timestamptz) FROM import_doomed ORDER BY id
 """
-DROP_SPATIAL_INDEX = "DROP INDEX idx_asset_geom"
-CREATE_SPATIAL_INDEX = "CREATE INDEX idx_asset_geom ON asset USING gist (geom)"

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.db.uow import Actor, lock_feed
-from registry.interop.importers import sql_postgres, sql_sqlite
+from registry.interop.importers import deferred, sql_postgres, sql_sqlite
 from registry.interop.importers.vector import Validated
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
 COPY_CHUNK = 100_000
 SQLITE_CACHE_KB = 256 * 1024
+# PostGIS tables whose non-unique indexes a large batch defers (importers.deferred).
+DEFERRED_TABLES = ("asset", "audit_log", "change_feed")
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -47,7 +49,9 @@ class Store:
         self.params = {"owner": owner_id, "now": stamp, "actor": actor.name, "rid": request_id}
         self.dbapi = session.connection().connection.dbapi_connection
         self.deleted: list[int] = []
+        # Defer the asset table's secondary indexes whatever the batch's size (PostGIS).
         self.rebuild_spatial_index = False
+        self.deferred: dict[str, list[tuple[str, str]]] = {}
 
     def _run(self, statement: str) -> sa.CursorResult:
         started = time.monotonic()
@@ -64,6 +68,7 @@ class Store:
             # and hashes of a million rows fit in memory.
             self._run("SET LOCAL jit = off")
             self._run("SET LOCAL work_mem = '256MB'")
+            self._run("SET LOCAL maintenance_work_mem = '256MB'")  # deferred index builds
             self._copy(valid)
         else:
             # The spatial index (an R*Tree filled by triggers, row by row) and the unique
@@ -148,12 +153,22 @@ class Store:
             sql.AUDIT_WRITES, sql.INSERT_CREATED, sql.UPDATE_CHANGED, sql.DELETE_CAPACITY,
             sql.INSERT_CAPACITY,
         ]  # fmt: skip
-        if self.postgres and self.rebuild_spatial_index:
-            # Inserting into a GiST index row by row costs most of a big load; one sorted
-            # build at the end is several times cheaper (DROP INDEX locks the table).
-            statements = [sql.DROP_SPATIAL_INDEX, *statements, sql.CREATE_SPATIAL_INDEX]
         for statement in statements:
             self._run(statement)
+
+    def defer_indexes(self, writes: int) -> None:
+        """PostGIS: drop the secondary indexes of the tables `writes` rows are large for."""
+        if not self.postgres or not writes:
+            return
+        for table in DEFERRED_TABLES:
+            forced = table == "asset" and self.rebuild_spatial_index
+            if forced or deferred.large(self.session, table, writes):
+                self.deferred[table] = deferred.drop(self.session, table)
+
+    def rebuild(self, *tables: str) -> None:
+        """Build the deferred indexes of these tables again (after their last write)."""
+        for table in tables:
+            deferred.rebuild(self.session, self.deferred.pop(table, []))
 
     def delete(self, ids: list[int]) -> None:
         """Delete these assets (capacity cascades), audited with their snapshots."""
