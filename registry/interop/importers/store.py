@@ -15,6 +15,7 @@ import logging
 import time
 from collections import Counter
 
+import numpy as np
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,12 +31,31 @@ COPY_CHUNK = 100_000
 SQLITE_CACHE_KB = 256 * 1024
 # PostGIS tables whose non-unique indexes a large batch defers (importers.deferred).
 DEFERRED_TABLES = ("asset", "audit_log", "change_feed")
+EWKB_POINT_4326 = bytes.fromhex("0101000020E6100000")  # little-endian Point, SRID 4326 follows
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def copy_escape(text: str) -> str:
     """A value as COPY's text format needs it (backslash, tab and line breaks escaped)."""
     return text.translate(_COPY_ESCAPES)
+
+
+def hex_ewkb(geoms: np.ndarray) -> list[str]:
+    """Hex EWKB with SRID 4326 per geometry, as COPY's text format takes it.
+
+    A file of 2D points (the common bulk load) is encoded from its coordinate array in one
+    go, several times faster than GEOS writing each point; anything else goes through GEOS.
+    """
+    types = shapely.get_type_id(geoms)
+    if len(geoms) and (types == 0).all() and not shapely.has_z(geoms).any():
+        xy = shapely.get_coordinates(geoms)
+        if len(xy) == len(geoms):  # no empty point among them
+            rows = np.empty((len(xy), 25), dtype=np.uint8)
+            rows[:, :9] = np.frombuffer(EWKB_POINT_4326, dtype=np.uint8)
+            rows[:, 9:] = xy.astype("<f8").view(np.uint8).reshape(-1, 16)
+            text = rows.tobytes().hex().upper()
+            return [text[i : i + 50] for i in range(0, len(text), 50)]
+    return shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True).tolist()
 
 
 class Store:
@@ -85,14 +105,14 @@ class Store:
             else ""  # an invalid group: none of its features is staged
             for v in valid.values
         ]
-        geoms = shapely.to_wkb(shapely.set_srid(valid.geoms, 4326), hex=True, include_srid=True)
+        geoms = hex_ewkb(valid.geoms)
         with self.dbapi.cursor() as cur, cur.copy(self.sql.COPY_STAGED) as copy:
             for lo in range(0, len(valid), COPY_CHUNK):
                 hi = min(lo + COPY_CHUNK, len(valid))
                 rows = zip(
                     valid.number[lo:hi].tolist(),
                     valid.refs[lo:hi],
-                    geoms[lo:hi].tolist(),
+                    geoms[lo:hi],
                     valid.group[lo:hi].tolist(),
                     strict=True,
                 )
