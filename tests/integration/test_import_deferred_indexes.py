@@ -1,4 +1,4 @@
-"""PostGIS: a batch larger than the table defers its indexes, and leaves them as they were."""
+"""PostGIS: a batch larger than the table defers its indexes and keys, and restores them."""
 
 from __future__ import annotations
 
@@ -28,14 +28,19 @@ def small_batches_count(monkeypatch):
     monkeypatch.setattr(deferred, "MIN_ROWS", 1)
 
 
-def _import(session_factory, actor, tmp_path, owner_id, n=3):
-    features = [gis.registry_feature(f"T{i}", 108.36 + i / 1000, 22.81) for i in range(n)]
+def _import(session_factory, actor, tmp_path, owner_id, n=3, lat=22.81, **options):
+    features = [gis.registry_feature(f"T{i}", 108.36 + i / 1000, lat) for i in range(n)]
     path = gis.write_geojson(tmp_path / "a.geojson", features)
-    return import_file(session_factory, actor, path, ImportOptions(owner_id=owner_id))
+    return import_file(session_factory, actor, path, ImportOptions(owner_id=owner_id, **options))
 
 
 def _indexes(session_factory) -> dict[str, list[str]]:
-    stmt = sa.text("SELECT indexdef FROM pg_indexes WHERE tablename = :t ORDER BY indexname")
+    """Every index's and constraint's definition, per deferrable table."""
+    stmt = sa.text(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = :t UNION ALL "
+        "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = CAST(:t AS regclass) ORDER BY 1"
+    )
     with session_factory() as session:
         return {t: list(session.scalars(stmt, {"t": t})) for t in DEFERRED_TABLES}
 
@@ -55,7 +60,8 @@ def test_a_batch_larger_than_the_table_is_indexed_once_at_the_end(
     before = _indexes(session_factory)
     with caplog.at_level(logging.INFO, logger=deferred.__name__):
         summary = _import(session_factory, actor, tmp_path, owner.id)
-    assert "deferred 3 indexes of asset" in caplog.text
+    assert "deferred 4 indexes and foreign keys of asset" in caplog.text
+    assert "deferred 1 indexes and foreign keys of capacity" in caplog.text
     _all_three_findable_under(session_factory, summary, before)
 
 
@@ -95,3 +101,30 @@ def test_a_failure_after_the_indexes_were_dropped_leaves_everything_as_it_was(
     assert _indexes(session_factory) == before
     with session_factory() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Asset)) == 0
+
+
+def test_pruning_in_a_large_batch_still_deletes_the_capacity_with_its_asset(
+    session_factory, actor, tmp_path, small_batches_count
+):
+    owner = make_org(session_factory)
+    _import(session_factory, actor, tmp_path, owner.id, n=3)
+    moved = _import(session_factory, actor, tmp_path, owner.id, n=2, lat=22.82, prune=True)
+    assert (moved.updated, moved.deleted, moved.committed) == (2, 1, True)
+    with session_factory() as session:
+        orphans = "SELECT count(*) FROM capacity WHERE asset_id NOT IN (SELECT id FROM asset)"
+        assert session.scalar(sa.text(orphans)) == 0
+        assert session.scalar(sa.text("SELECT count(*) FROM capacity")) == 2
+
+
+def test_a_key_added_back_checks_every_row(session_factory):
+    with session_factory() as session:
+        statements = deferred.drop(session, "asset")
+        session.execute(
+            sa.text(
+                "INSERT INTO asset (owner_id, owner_ref, kind, status, sensitivity, geom, "
+                "attributes, created_at, updated_at) VALUES (999, 'X', 'tower', 'in_service', "
+                "'public', ST_GeomFromText('POINT(1 1)', 4326), '{}', now(), now())"
+            )
+        )
+        with pytest.raises(sa.exc.IntegrityError):
+            deferred.restore(session, statements)

@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
 COPY_CHUNK = 100_000
 SQLITE_CACHE_KB = 256 * 1024
-# PostGIS tables whose non-unique indexes a large batch defers (importers.deferred).
-DEFERRED_TABLES = ("asset", "audit_log", "change_feed")
+# PostGIS tables whose non-unique indexes and foreign keys a large batch defers
+# (registry.interop.importers.deferred).
+DEFERRED_TABLES = ("asset", "capacity", "audit_log", "change_feed")
 EWKB_POINT_4326 = bytes.fromhex("0101000020E6100000")  # little-endian Point, SRID 4326 follows
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -71,7 +72,7 @@ class Store:
         self.deleted: list[int] = []
         # Defer the asset table's secondary indexes whatever the batch's size (PostGIS).
         self.rebuild_spatial_index = False
-        self.deferred: dict[str, list[tuple[str, str]]] = {}
+        self.deferred: dict[str, list[str]] = {}
 
     def _run(self, statement: str) -> sa.CursorResult:
         started = time.monotonic()
@@ -176,19 +177,22 @@ class Store:
         for statement in statements:
             self._run(statement)
 
-    def defer_indexes(self, writes: int) -> None:
-        """PostGIS: drop the secondary indexes of the tables `writes` rows are large for."""
-        if not self.postgres or not writes:
+    def defer_indexes(self, writes: int, deletes: int) -> None:
+        """PostGIS: drop the secondary indexes and foreign keys of the tables `writes` rows
+        are large for."""
+        if not self.postgres or not writes + deletes:
             return
         for table in DEFERRED_TABLES:
+            if table == "capacity" and deletes:
+                continue  # its key's ON DELETE CASCADE must fire while assets are deleted
             forced = table == "asset" and self.rebuild_spatial_index
-            if forced or deferred.large(self.session, table, writes):
+            if forced or deferred.large(self.session, table, writes + deletes):
                 self.deferred[table] = deferred.drop(self.session, table)
 
     def rebuild(self, *tables: str) -> None:
-        """Build the deferred indexes of these tables again (after their last write)."""
+        """Restore the deferred indexes and keys of these tables (after their last write)."""
         for table in tables:
-            deferred.rebuild(self.session, self.deferred.pop(table, []))
+            deferred.restore(self.session, self.deferred.pop(table, []))
 
     def delete(self, ids: list[int]) -> None:
         """Delete these assets (capacity cascades), audited with their snapshots."""
