@@ -94,8 +94,9 @@ def _show_report(summary: ImportSummary, report_path: str | None) -> None:
 @click.option(
     "--rebuild-spatial-index",
     is_flag=True,
-    help="PostGIS: build the spatial index once after loading (much faster for a big first "
-    "load; the asset table is locked, readers wait, until the import commits).",
+    help="PostGIS: build the asset table's indexes (the spatial one among them) and check its "
+    "owner key once after loading, whatever the file's size (a file at least as large as the "
+    "table does so unasked); the table is locked, readers wait, until the import commits.",
 )
 def import_command(
     file, owner, kind, mapping, crs, dry_run, skip_invalid, prune, report_path,

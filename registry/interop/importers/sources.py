@@ -90,13 +90,6 @@ def _open_options(fmt: str, geometry: dict) -> dict:
     return options
 
 
-def _python_column(values: np.ndarray) -> list:
-    if np.issubdtype(values.dtype, np.datetime64):
-        text = np.datetime_as_string(values)
-        return [None if t == "NaT" else t for t in text.tolist()]
-    return values.tolist()
-
-
 def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
     """Read one layer of a GIS file; coordinates come back as lon/lat (EPSG:4326).
 
@@ -106,8 +99,14 @@ def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
     fmt = detect_format(path)
     configure_gdal()
     try:
+        # Dates and times as GDAL's ISO text: converting them to numpy loses a time zone
+        # offset and fails outright on a time of 59.9995 s and more (rounded to 60.000).
         meta, _, wkb, columns = raw.read(
-            str(path), layer=layer, force_2d=True, **_open_options(fmt, geometry or {})
+            str(path),
+            layer=layer,
+            force_2d=True,
+            datetime_as_string=True,
+            **_open_options(fmt, geometry or {}),
         )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         log.info("cannot read %s as %s: %s", path, fmt, exc)  # GDAL's words stay in the log
@@ -119,7 +118,7 @@ def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
         path=str(path),
         format=fmt,
         fields=[str(f) for f in meta["fields"]],
-        columns=[_python_column(c) for c in columns],
+        columns=[c.tolist() for c in columns],
         geometries=geoms,
         crs=declared or "EPSG:4326",
         geometry_errors=errors,
