@@ -89,7 +89,7 @@ def engine_part(args, dataset: Dataset, figures: report.Figures, rng):
     n_sites, n_routes = (50, 10) if args.quick else (200, 50)
     mismatches = oracle_bench.compare(index, source, sites[:n_sites], routes[:n_routes], figures)
     figures.add("oracle mismatches", mismatches, "queries", 0, key="oracle_mismatches")
-    heading("planner: 5 and 20 km plans, csgraph vs networkx, oracle, pgRouting")
+    heading("planner: 5 and 20 km plans, three searches compared, oracle, pgRouting")
     url = os.environ.get("INFRASHARE_TEST_POSTGRES_URL")
     planner_bench.run(index, source, dataset, figures, rng, args.plans, url)
     heading("engine: catch-up")
