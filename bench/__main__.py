@@ -117,6 +117,14 @@ def scale_part(args, figures: report.Figures, rng) -> None:
     engine_bench.scale_part(points, lines, p50_1m, figures, rng, provinces)
     heading("scale: the avoidable-build audit on Dask")
     audit_bench.run(points, 1_000_000, figures, provinces=provinces)
+    url = os.environ.get("INFRASHARE_TEST_POSTGRES_URL")
+    heading("scale: the index loaded from PostGIS at start-up (startup_load_bench.py)")
+    if not url:
+        figures.note("start-up load skipped: INFRASHARE_TEST_POSTGRES_URL is not set")
+        return
+    from bench import startup_load_bench
+
+    startup_load_bench.run(url, points, figures)
 
 
 def postgis_part(dataset, sites, routes, figures: report.Figures, info: dict) -> None:
