@@ -39,8 +39,17 @@ def test_workers_share_the_rate_limit_and_report_metrics_together(server):
     assert f"{line} 6.0" in text
 
 
+def _all_workers(server, count: int, seconds: float = 30) -> set[int]:
+    """The workers once all `count` are forked: gunicorn spawns them up to 0.1 s apart, so
+    the first may answer /readyz before the last exists."""
+    deadline = time.monotonic() + seconds
+    while len(workers := set(server.workers())) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return workers
+
+
 def test_hup_replaces_the_workers_without_dropping_service(server):
-    before = set(server.workers())
+    before = _all_workers(server, 2)
     assert len(before) == 2
     server.process.send_signal(signal.SIGHUP)
     deadline = time.monotonic() + 60
