@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from pathlib import Path
@@ -72,6 +73,10 @@ def when_ready(server):
         context = _app(server).extensions["infrashare"]
         seq = context.matcher.warm_up()
         context.engine.dispose()  # no open connection is handed down to the workers
+        # The app and index objects live as long as the workers: freezing them keeps the
+        # collector from walking (and so writing to, un-sharing) them in every worker.
+        gc.collect()
+        gc.freeze()
         server.log.info("index built in the master at seq %s; forking %s workers", seq, workers)
 
 
