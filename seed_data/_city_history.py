@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from shapely.geometry import mapping
 from shapely.ops import substring
 
+from registry.db.geometry import parse_geojson
 from registry.db.uow import Actor, UnitOfWork
 from registry.errors import RegistryError
 from registry.inventory.models import Allocation, Asset, Organisation
@@ -127,7 +128,7 @@ def _actor(org_ids, key: str, role: str) -> Actor:
 
 
 def _submit(session_factory, matcher, org_ids, step: Step) -> int:
-    body = {"geometry": step.geometry, "needs": step.needs, **step.extra}
+    body = {"geometry": parse_geojson(step.geometry), "needs": step.needs, **step.extra}
     if step.geometry["type"] == "Point":
         body.setdefault("radius_m", 200.0)
     with UnitOfWork(session_factory, _actor(org_ids, step.who, "operator")) as uow:

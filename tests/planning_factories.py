@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from registry.db.geometry import parse_geojson
 from registry.db.uow import Actor, UnitOfWork
 from registry.workflow import build_requests
 from tests.factories import make_org
@@ -33,6 +34,7 @@ def submit(session_factory, matcher, actor, geometry=SITE, wanted=WANTED, **kw):
     if geometry["type"] == "LineString":
         body = {"geometry": geometry, "needs": {"subduct": 1}, "corridor_m": 30.0}
     body.update(kw)
+    body["geometry"] = parse_geojson(body["geometry"])
     with UnitOfWork(session_factory, actor) as uow:
         return build_requests.submit_build_request(
             uow, matcher, purpose="5G coverage for Qingxiu district", wanted_date=wanted, **body

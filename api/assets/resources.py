@@ -13,6 +13,7 @@ from api.assets.schemas import (
     FeatureOutSchema,
     FeaturePatchSchema,
     FeatureSchema,
+    asset_at_ref,
     asset_filter,
 )
 from api.context import app_context, current_actor, read_session, unit_of_work
@@ -134,8 +135,9 @@ class AssetByRef(MethodView):
     @blp.alt_response(201, schema=FeatureOutSchema, description="Created")
     def put(self, feature, owner_id, owner_ref):
         """Create or update the asset with this owner_ref (idempotent)"""
+        data = asset_at_ref(feature, owner_id, owner_ref)
         with unit_of_work() as uow:
-            asset, outcome = service.upsert_asset(uow, owner_id, owner_ref, feature)
+            asset, outcome = service.upsert_asset(uow, data)
         status = 201 if outcome == "created" else 200
         return _feature(asset.id), status, {"X-Upsert-Outcome": outcome}
 

@@ -9,7 +9,10 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from api.fields import Id, Offset
 from registry.db.geometry import swap_hint
+from registry.errors import ValidationFailed
+from registry.inventory.changes import ASSET_FIELDS, UNSET, AssetPatch
 from registry.inventory.queries import AssetFilter
+from registry.inventory.validation import AssetInput, parse_asset_feature
 from registry.inventory.vocabulary import Kind, Resource, Sector, Status
 
 KINDS = [k.value for k in Kind]
@@ -30,6 +33,23 @@ class FeaturePatchSchema(Schema):
     type = fields.String(validate=validate.Equal("Feature"))
     geometry = fields.Dict()
     properties = fields.Dict()
+
+    @post_load
+    def _typed(self, data, **kwargs) -> AssetPatch:
+        """The patch as the service takes it: the asset's fields apart from its attributes."""
+        attributes = dict(data.get("properties", {}))
+        named = {k: attributes.pop(k) for k in (*ASSET_FIELDS, "capacity") if k in attributes}
+        return AssetPatch(geometry=data.get("geometry", UNSET), attributes=attributes, **named)
+
+
+def asset_at_ref(feature: dict, owner_id: int, owner_ref: str) -> AssetInput:
+    """The asset a PUT by-ref declares: the URL names its owner and owner_ref."""
+    props = feature["properties"]
+    for key, expected in (("owner_id", owner_id), ("owner_ref", owner_ref)):
+        if props.get(key, expected) != expected:
+            raise ValidationFailed(f"properties.{key}", f"must equal the URL's {expected!r}")
+    props = {**props, "owner_id": owner_id, "owner_ref": owner_ref}
+    return parse_asset_feature({**feature, "properties": props})
 
 
 class FeatureOutSchema(Schema):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from api.decisions.schemas import DecisionSchema
 from api.fields import Id, Units
 from api.pagination import PageSchema
 from api.read_fields import GeoJSON, ReadModelSchema
+from registry.db.geometry import parse_geojson
 from registry.workflow.states import BuildState
 
 POSITIVE = validate.Range(min=0, min_inclusive=False)
@@ -30,6 +31,11 @@ class BuildRequestCreateSchema(Schema):
     wanted_date = fields.Date()
     requester_org_id = Id(metadata={"description": "admins only: the organisation asked for"})
     approver_org_id = Id(metadata={"description": "the approving body addressed"})
+
+    @post_load
+    def _typed(self, data, **kwargs) -> dict:
+        """The service's arguments: the GeoJSON geometry becomes a shapely one here."""
+        return {**data, "geometry": parse_geojson(data["geometry"], "geometry")}
 
 
 class MatchReportSchema(ReadModelSchema):

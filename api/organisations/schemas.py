@@ -1,8 +1,9 @@
 """Marshmallow schemas for organisations."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from api.pagination import PageSchema
+from registry.inventory.changes import OrganisationChanges
 from registry.inventory.vocabulary import Sector
 
 SECTORS = [s.value for s in Sector]
@@ -20,6 +21,12 @@ class OrganisationPatchSchema(Schema):
     name = fields.String(validate=validate.Length(1, 200))
     sector = fields.String(validate=validate.OneOf(SECTORS))
     contact = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+    @post_load
+    def _typed(self, data, **kwargs) -> OrganisationChanges:
+        if "sector" in data:
+            data["sector"] = Sector(data["sector"])
+        return OrganisationChanges(**data)
 
 
 class OrganisationQueryArgsSchema(Schema):

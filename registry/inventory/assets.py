@@ -12,6 +12,7 @@ from registry.db.geometry import to_geojson
 from registry.db.uow import UnitOfWork
 from registry.errors import DuplicateOwnerRef, InUse, NotFound, ValidationFailed
 from registry.inventory.capacity import held_units
+from registry.inventory.changes import AssetPatch
 from registry.inventory.models import Asset, Capacity, Organisation, utcnow
 from registry.inventory.validation import AssetInput, CapacitySpec, parse_asset_feature
 
@@ -162,29 +163,14 @@ def _update(uow: UnitOfWork, asset: Asset, data: AssetInput, before: dict) -> As
     return asset
 
 
-def merge_patch(current: dict, patch: dict) -> dict:
-    """Apply a JSON merge patch (RFC 7396 style) of a Feature to the current Feature."""
-    merged = copy.deepcopy(current)
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "geometry":
-            merged[key] = merge_patch(merged[key], value)
-        elif value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def update_asset(uow: UnitOfWork, asset_id: int, patch: dict) -> Asset:
-    """Apply a merge patch of the asset's Feature; the result is validated as a whole."""
+def update_asset(uow: UnitOfWork, asset_id: int, patch: AssetPatch) -> Asset:
+    """Apply a patch to the asset; the result is validated as a whole. Returns the asset."""
     asset = get_asset(uow.session, asset_id, for_update=True)
     require_owner(uow.actor, asset.owner_id)
     before = asset_snapshot(asset)
-    owner = (patch.get("properties") or {}).get("owner_id", asset.owner_id)
-    if owner != asset.owner_id:
+    if not patch.owner_kept(asset.owner_id):
         raise ValidationFailed("properties.owner_id", "cannot be changed by a PATCH")
-    merged = merge_patch(snapshot_as_feature(before), patch)
-    data = parse_asset_feature(merged)
+    data = parse_asset_feature(patch.applied_to(snapshot_as_feature(before)))
     if data.owner_ref != asset.owner_ref:
         other = _find_by_ref(uow.session, asset.owner_id, data.owner_ref)
         if other is not None:
@@ -194,21 +180,14 @@ def update_asset(uow: UnitOfWork, asset_id: int, patch: dict) -> Asset:
     return _update(uow, asset, data, before)
 
 
-def upsert_asset(uow: UnitOfWork, owner_id: int, owner_ref: str, feature: dict):
-    """Create or update the asset (owner_id, owner_ref); returns (asset, outcome).
+def upsert_asset(uow: UnitOfWork, data: AssetInput) -> tuple[Asset, str]:
+    """Create or update the asset (data.owner_id, data.owner_ref); returns (asset, outcome).
 
     outcome is "created", "updated" or "unchanged"; an unchanged upsert writes nothing.
     """
-    props = feature.get("properties") if isinstance(feature, dict) else None
-    if isinstance(props, dict):
-        for key, expected in (("owner_id", owner_id), ("owner_ref", owner_ref)):
-            if props.get(key, expected) != expected:
-                raise ValidationFailed(f"properties.{key}", f"must equal the URL's {expected!r}")
-        feature = {**feature, "properties": {**props, "owner_id": owner_id, "owner_ref": owner_ref}}
-    require_owner(uow.actor, owner_id)
-    data = parse_asset_feature(feature)
-    _require_owner_exists(uow.session, owner_id)
-    asset = _find_by_ref(uow.session, owner_id, data.owner_ref)
+    require_owner(uow.actor, data.owner_id)
+    _require_owner_exists(uow.session, data.owner_id)
+    asset = _find_by_ref(uow.session, data.owner_id, data.owner_ref)
     if asset is None:
         return create_asset(uow, data), "created"
     before = asset_snapshot(asset)

@@ -7,11 +7,10 @@ import sqlalchemy as sa
 from registry.access import rules
 from registry.db.uow import UnitOfWork
 from registry.errors import Conflict, InUse, NotFound, ValidationFailed
+from registry.inventory.changes import OrganisationChanges
 from registry.inventory.models import Allocation, Asset, Organisation
 from registry.inventory.validation import choice
 from registry.inventory.vocabulary import Sector
-
-EDITABLE = ("name", "sector", "contact")
 
 
 def snapshot(org: Organisation) -> dict:
@@ -64,14 +63,11 @@ def get_organisation(session, org_id: int) -> Organisation:
     return org
 
 
-def update_organisation(uow: UnitOfWork, org_id: int, changes: dict) -> Organisation:
-    """Change name, sector or contact; returns the organisation."""
+def update_organisation(uow: UnitOfWork, org_id: int, changes: OrganisationChanges) -> Organisation:
+    """Change what `changes` gives of name, sector and contact; returns the organisation."""
     rules.require_admin(uow.actor, "change an organisation")
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise ValidationFailed(sorted(unknown)[0], "cannot be changed")
     org = get_organisation(uow.session, org_id)
-    values = _clean(changes)
+    values = _clean(changes.given())
     if "name" in values:
         _check_unique_name(uow, values["name"], except_id=org.id)
     before = snapshot(org)

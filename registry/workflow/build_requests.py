@@ -8,10 +8,10 @@ from typing import Protocol
 
 import sqlalchemy as sa
 from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
 
 from matching.requests import InvalidRequest, RouteRequest, SiteRequest
 from registry.access import rules
-from registry.db.geometry import parse_geojson
 from registry.db.uow import UnitOfWork
 from registry.errors import (
     Forbidden,
@@ -80,12 +80,11 @@ def run_match(uow: UnitOfWork, matcher: Matcher, br: BuildRequest) -> dict:
     return matcher.match_route(request)
 
 
-def _kind_and_geometry(geometry) -> tuple[str, object]:
-    geom = parse_geojson(geometry, "geometry")
-    if isinstance(geom, Point):
-        return "site", geom
-    if isinstance(geom, LineString):
-        return "route", geom
+def _kind_of(geometry: BaseGeometry) -> str:
+    if isinstance(geometry, Point):
+        return "site"
+    if isinstance(geometry, LineString):
+        return "route"
     raise InvalidGeometry("geometry", "a site is a Point and a route a LineString")
 
 
@@ -116,7 +115,7 @@ def submit_build_request(
     uow: UnitOfWork,
     matcher: Matcher,
     *,
-    geometry: dict,
+    geometry: BaseGeometry,
     needs: dict,
     purpose: str,
     radius_m=None,
@@ -127,18 +126,19 @@ def submit_build_request(
     approver_org_id: int | None = None,
     calendar: Calendar | None = None,
 ) -> BuildRequest:
-    """Store a planned site (Point) or route (LineString), match it now, keep the report.
+    """Store a planned site (a shapely Point) or route (a LineString), match it now, keep
+    the report. `geometry` is a checked one, as registry.db.geometry.parse_geojson returns.
 
     Returns the pending request; its decision is due after the build-request SLA.
     """
     requester = acting_org(uow, requester_org_id)
-    kind, geom = _kind_and_geometry(geometry)
+    kind = _kind_of(geometry)
     now = uow.now()
     br = BuildRequest(
         requester_id=requester,
         approver_org_id=_approver(uow, approver_org_id),
         kind=kind,
-        geom=geom,
+        geom=geometry,
         needs=needs,
         radius_m=_number("radius_m", radius_m, kind == "site"),
         corridor_m=_number("corridor_m", corridor_m, kind == "route"),

@@ -20,8 +20,11 @@ import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from shapely.geometry.base import BaseGeometry
+
 from matching.planner import PlanRequest
 from matching.requests import RouteRequest, SiteRequest
+from registry.db.geometry import parse_geojson
 from registry.db.uow import UnitOfWork
 from registry.engine import planner
 from registry.errors import ValidationFailed
@@ -89,7 +92,7 @@ def _stored_plan(report: dict) -> dict:
     }
 
 
-def _route(shown: dict) -> dict:
+def _route(shown: dict) -> BaseGeometry:
     """The shown legs joined into one LineString (hidden legs bridged straight)."""
     points: list[list[float]] = []
     for leg in shown["legs"]:
@@ -98,7 +101,7 @@ def _route(shown: dict) -> dict:
                 points.append(point)
     if len(points) < 2:
         raise ValidationFailed("to", "the planned route has no length to build")
-    return {"type": "LineString", "coordinates": points}
+    return parse_geojson({"type": "LineString", "coordinates": points}, "geometry")
 
 
 def save_plan(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from registry.db.uow import UnitOfWork
 from registry.inventory import allocations, assets
 from registry.inventory.capacity import capacity_views
+from registry.inventory.changes import AssetPatch
 from registry.inventory.models import AuditEntry, Change
 from registry.inventory.queries import changes_since, registry_seq
 from registry.inventory.validation import parse_asset_feature
@@ -43,7 +44,9 @@ def test_a_patch_changes_only_what_it_names(session_factory, actor):
         session_factory, actor, point_feature(org.id, height_m=30, structure="lattice")
     )
     with UnitOfWork(session_factory, actor) as uow:
-        assets.update_asset(uow, created.id, {"properties": {"height_m": 42, "structure": None}})
+        assets.update_asset(
+            uow, created.id, AssetPatch(attributes={"height_m": 42, "structure": None})
+        )
     with session_factory() as session:
         tower = assets.get_asset(session, created.id)
         assert tower.attributes == {"height_m": 42.0}
@@ -54,12 +57,12 @@ def test_upserting_the_same_feature_twice_writes_nothing_the_second_time(session
     org = make_org(session_factory)
     feature = point_feature(org.id, ref="NNG-001", height_m=30)
     with UnitOfWork(session_factory, actor) as uow:
-        first, outcome1 = assets.upsert_asset(uow, org.id, "NNG-001", feature)
+        first, outcome1 = assets.upsert_asset(uow, parse_asset_feature(feature))
     with session_factory() as session:
         seq_after_first = registry_seq(session)
         audits = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
     with UnitOfWork(session_factory, actor) as uow:
-        second, outcome2 = assets.upsert_asset(uow, org.id, "NNG-001", feature)
+        second, outcome2 = assets.upsert_asset(uow, parse_asset_feature(feature))
     with session_factory() as session:
         assert registry_seq(session) == seq_after_first
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == audits
@@ -70,10 +73,10 @@ def test_upserting_the_same_feature_twice_writes_nothing_the_second_time(session
 def test_an_upsert_with_a_change_updates_the_same_asset(session_factory, actor):
     org = make_org(session_factory)
     with UnitOfWork(session_factory, actor) as uow:
-        first, _ = assets.upsert_asset(uow, org.id, "R1", point_feature(org.id, ref="R1"))
+        first, _ = assets.upsert_asset(uow, parse_asset_feature(point_feature(org.id, ref="R1")))
     moved = point_feature(org.id, lon=108.4, ref="R1")
     with UnitOfWork(session_factory, actor) as uow:
-        second, outcome = assets.upsert_asset(uow, org.id, "R1", moved)
+        second, outcome = assets.upsert_asset(uow, parse_asset_feature(moved))
     assert outcome == "updated" and second.id == first.id
     with session_factory() as session:
         assert assets.get_asset(session, first.id).geom.x == 108.4
@@ -103,7 +106,7 @@ def test_every_write_appends_to_the_change_feed_in_order(session_factory, actor)
     tower = _create(session_factory, actor, point_feature(org.id))
     cable = _create(session_factory, actor, line_feature(org.id, [(108.3, 22.8), (108.31, 22.8)]))
     with UnitOfWork(session_factory, actor) as uow:
-        assets.update_asset(uow, tower.id, {"properties": {"height_m": 20}})
+        assets.update_asset(uow, tower.id, AssetPatch(attributes={"height_m": 20}))
     with UnitOfWork(session_factory, actor) as uow:
         alloc = allocations.allocate(uow, cable.id, "fiber_core", org.id, count=1)
     with UnitOfWork(session_factory, actor) as uow:

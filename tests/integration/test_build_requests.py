@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.build_requests.schemas import BuildRequestDetailSchema
+from registry.db.geometry import parse_geojson
 from registry.db.uow import UnitOfWork
 from registry.engine.matcher import Matcher
 from registry.errors import Forbidden, IllegalTransition, ValidationFailed
@@ -35,6 +36,7 @@ def matcher(session_factory):
 def _submit(session_factory, matcher, actor, **kw):
     body = {"geometry": SITE, "needs": {"antenna_mount": 1}, "radius_m": 500.0}
     body.update(kw)
+    body["geometry"] = parse_geojson(body["geometry"])
     with UnitOfWork(session_factory, actor) as uow:
         return build_requests.submit_build_request(
             uow, matcher, purpose="5G coverage for Qingxiu district", **body

@@ -56,6 +56,7 @@ WRITER = textwrap.dedent("""
     import pyproj
     from registry.db.engine import make_engine, make_session_factory
     from registry.inventory import assets, allocations
+    from registry.inventory.changes import AssetPatch
     from registry.db.uow import UnitOfWork, Actor
     from registry.inventory.validation import parse_asset_feature
     url, ids = sys.argv[1], json.loads(sys.argv[2])
@@ -64,8 +65,8 @@ WRITER = textwrap.dedent("""
     def uow():
         return UnitOfWork(factory, actor)
     with uow() as u:  # move t3 right next to the site
-        assets.update_asset(u, ids["t3"], {"geometry": {"type": "Point",
-                                                        "coordinates": [108.36601, 22.81701]}})
+        moved = AssetPatch(geometry={"type": "Point", "coordinates": [108.36601, 22.81701]})
+        assets.update_asset(u, ids["t3"], moved)
     with uow() as u:  # t1 is now full
         allocations.allocate(u, ids["t1"], "antenna_mount", ids["org"], count=6)
     with uow() as u:

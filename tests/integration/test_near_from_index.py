@@ -12,6 +12,7 @@ from registry.access.visibility import GrantScope
 from registry.db.uow import Actor, UnitOfWork
 from registry.engine.matcher import Matcher
 from registry.inventory import allocations, assets, near
+from registry.inventory.changes import AssetPatch
 from registry.inventory.models import utcnow
 from registry.inventory.queries import AssetFilter, list_assets
 from registry.inventory.validation import parse_asset_feature
@@ -85,7 +86,7 @@ def test_near_from_the_index_equals_the_sql_path_for_every_caller(
     # A change after the index was built: the list must see it through the change feed.
     with UnitOfWork(session_factory, actor) as uow:
         assets.update_asset(
-            uow, ids[0], {"geometry": {"type": "Point", "coordinates": list(CENTRE)}}
+            uow, ids[0], AssetPatch(geometry={"type": "Point", "coordinates": list(CENTRE)})
         )
     with UnitOfWork(session_factory, actor) as uow:  # held units show in the capacity
         allocations.allocate(uow, ids[1], "antenna_mount", owners[2].id, count=2)

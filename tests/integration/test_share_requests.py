@@ -10,6 +10,7 @@ from registry.db.uow import UnitOfWork
 from registry.errors import CapacityExhausted, Forbidden, IllegalTransition, ValidationFailed
 from registry.inventory import assets
 from registry.inventory.capacity import capacity_views
+from registry.inventory.changes import AssetPatch
 from registry.inventory.models import Allocation, AuditEntry
 from registry.workflow import expiry, share_requests
 from registry.workflow.queries import share_request_views
@@ -317,7 +318,7 @@ def test_nobody_asks_for_a_decommissioned_asset_or_heights_on_cores(session_fact
             min_height_m=30,
         )
     with UnitOfWork(session_factory, cast.admin) as uow:
-        assets.update_asset(uow, cable, {"properties": {"status": "decommissioned"}})
+        assets.update_asset(uow, cable, AssetPatch(status="decommissioned"))
     with pytest.raises(ValidationFailed, match="decommissioned"):
         request_share(
             session_factory, cast.operator, asset_id=cable, resource="fiber_core", count=1

@@ -15,7 +15,7 @@ from registry.errors import (
     InvalidGeometry,
     ValidationFailed,
 )
-from registry.inventory.assets import merge_patch
+from registry.inventory.changes import merge_patch
 from registry.inventory.validation import parse_asset_feature
 
 
