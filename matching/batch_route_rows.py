@@ -13,12 +13,10 @@ import numpy as np
 
 from matching import coverage, rules
 from matching.batch_route_cover import ChunkCoverage
-from matching.candidates import RESOURCE_CODE
 from matching.reports import metres
-from matching.route import RouteCandidate
+from matching.route import RouteCandidate, candidates_from
 
 _KIND_NAMES = np.array(rules.KINDS, dtype=object)
-_SENSITIVITY_NAMES = np.array(rules.SENSITIVITIES, dtype=object)
 _SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
 
 
@@ -37,24 +35,9 @@ def lateral(cover: ChunkCoverage, base: int, rows):
 
 
 def candidates(rows, distance, cover: ChunkCoverage, base: int, request) -> list:
-    """RouteCandidates of one route's rows, reading each column once."""
-    free = [(r, rows.free[:, RESOURCE_CODE[r]].tolist()) for r in request.needs]
+    """RouteCandidates of one route's rows, as `match_route` makes them."""
     intervals, laterals = cover.stretches(base, len(rows))
-    columns = zip(
-        rows.asset_id.tolist(),
-        _KIND_NAMES[rows.kind].tolist(),
-        _SENSITIVITY_NAMES[rows.sensitivity].tolist(),
-        rows.owner_id.tolist(),
-        rows.owner_name,
-        _SECTOR_NAMES[rows.sector].tolist(),
-        rows.refs.strings(np.arange(len(rows))),
-        distance.tolist(),
-        intervals,
-        [{r: units[k] for r, units in free} for k in range(len(rows))],
-        laterals,
-        strict=True,
-    )
-    return [RouteCandidate(*values) for values in columns]
+    return candidates_from(rows, distance, intervals, laterals, request)
 
 
 class Line(NamedTuple):

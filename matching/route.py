@@ -302,9 +302,15 @@ _SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
 
 
 def _candidates(found, found_cover, request: RouteRequest) -> list[RouteCandidate]:
-    """RouteCandidates for every row found, reading each column once rather than per cell."""
-    rows = found.rows
-    every = np.arange(len(rows))
+    """RouteCandidates for every row found."""
+    intervals, laterals = map(tuple, found_cover.intervals), map(tuple, found_cover.laterals)
+    return candidates_from(found.rows, found.distance_m, intervals, laterals, request)
+
+
+def candidates_from(rows, distance, intervals, laterals, request) -> list[RouteCandidate]:
+    """RouteCandidates of rows copied out of the index, with their distances and covered
+    intervals and laterals, reading each column once rather than per cell (also the batch's
+    way, `batch_route_rows`)."""
     free = [(r, rows.free[:, RESOURCE_CODE[r]].tolist()) for r in request.needs]
     columns = zip(
         rows.asset_id.tolist(),
@@ -313,11 +319,11 @@ def _candidates(found, found_cover, request: RouteRequest) -> list[RouteCandidat
         rows.owner_id.tolist(),
         rows.owner_name,
         _SECTOR_NAMES[rows.sector].tolist(),
-        rows.refs.strings(every),
-        found.distance_m.tolist(),
-        map(tuple, found_cover.intervals),
+        rows.refs.strings(np.arange(len(rows))),
+        distance.tolist(),
+        intervals,
         [{r: units[k] for r, units in free} for k in range(len(rows))],
-        map(tuple, found_cover.laterals),
+        laterals,
         strict=True,
     )
     # All fields given: tuple.__new__ skips NamedTuple's Python-level __new__ (~40 a route).
