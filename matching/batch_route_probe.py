@@ -18,7 +18,7 @@ from matching import geo, kernels_batch, refine
 from matching.candidates import Found, RowFilter
 from matching.generation import LINE_BUCKET
 from matching.kernels_tree import PackedTree
-from matching.path import PIECE_M, MetricPath
+from matching.path import MetricPath, piece_boxes
 
 
 def search_boxes(paths: list[MetricPath], margin_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -32,25 +32,8 @@ def search_boxes(paths: list[MetricPath], margin_m: float) -> tuple[np.ndarray, 
     lon = lons[first][vertex_path] + geo.wrap_lon_delta(lons - lons[first][vertex_path])
     seg_m = np.concatenate([p.seg_m for p in paths])
     start = np.flatnonzero(vertex_path[1:] == vertex_path[:-1])  # first vertex of each segment
-    pieces = np.maximum(np.ceil(seg_m / PIECE_M), 1).astype(np.int64)
-    seg = np.repeat(np.arange(len(seg_m)), pieces)
-    step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    t0, t1 = step / pieces[seg], (step + 1) / pieces[seg]
-    v = start[seg]
-    dlon, dlat = lon[v + 1] - lon[v], lats[v + 1] - lats[v]
-    whole = pieces[seg] == 1  # the usual case: the segment's own ends
-    lon0 = np.where(whole, lon[v], lon[v] + t0 * dlon)
-    lat0 = np.where(whole, lats[v], lats[v] + t0 * dlat)
-    lon1 = np.where(whole, lon[v + 1], lon[v] + t1 * dlon)
-    lat1 = np.where(whole, lats[v + 1], lats[v] + t1 * dlat)
-    phi = np.radians(np.minimum(np.maximum(np.abs(lat0), np.abs(lat1)), 85.0))
-    bulge = seg_m[seg] ** 2 / (4 * geo.EARTH_RADIUS_M) * (1 + np.tan(phi))
-    boxes, src = geo.expand_boxes(
-        np.minimum(lon0, lon1), np.maximum(lon0, lon1),
-        np.minimum(lat0, lat1), np.maximum(lat0, lat1),
-        margin_m + 1.0 + bulge,
-    )  # fmt: skip
-    owner = vertex_path[v][src]
+    boxes, seg = piece_boxes(lon, lats, seg_m, start, margin_m)
+    owner = vertex_path[start[seg]]
     order = np.argsort(owner, kind="stable")  # antimeridian splits come out of order
     return np.ascontiguousarray(boxes[order]), owner[order]
 

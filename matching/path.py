@@ -38,24 +38,8 @@ class MetricPath:
         away from the lon/lat-straight one: L²/4R · (1 + tan φ), twice the usual bound.
         """
         lon = self.lons[0] + geo.wrap_lon_delta(self.lons - self.lons[0])
-        if (self.seg_m <= PIECE_M).all():  # the usual case: one piece per segment
-            lon0, lat0, lon1, lat1 = lon[:-1], self.lats[:-1], lon[1:], self.lats[1:]
-            seg = slice(None)
-        else:
-            pieces = np.maximum(np.ceil(self.seg_m / PIECE_M), 1).astype(np.int64)
-            seg = np.repeat(np.arange(len(pieces)), pieces)
-            step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-            t0, t1 = step / pieces[seg], (step + 1) / pieces[seg]
-            dlon, dlat = np.diff(lon)[seg], np.diff(self.lats)[seg]
-            lon0, lat0 = lon[seg] + t0 * dlon, self.lats[seg] + t0 * dlat
-            lon1, lat1 = lon[seg] + t1 * dlon, self.lats[seg] + t1 * dlat
-        phi = np.radians(np.minimum(np.maximum(np.abs(lat0), np.abs(lat1)), 85.0))
-        bulge = self.seg_m[seg] ** 2 / (4 * geo.EARTH_RADIUS_M) * (1 + np.tan(phi))
-        boxes, _ = geo.expand_boxes(
-            np.minimum(lon0, lon1), np.maximum(lon0, lon1),
-            np.minimum(lat0, lat1), np.maximum(lat0, lat1),
-            margin_m + 1.0 + bulge,
-        )  # fmt: skip
+        first = np.arange(len(self.seg_m))
+        boxes, _ = piece_boxes(lon, self.lats, self.seg_m, first, margin_m)
         return boxes
 
     def measure(self, segment: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -83,3 +67,29 @@ class MetricPath:
         inner = np.flatnonzero((self.start_m > start_m) & (self.start_m < end_m))
         middle = np.column_stack([self.lons[inner], self.lats[inner]])
         return np.vstack([ends[:1], middle, ends[1:]]).tolist()
+
+
+def piece_boxes(lon, lat, seg_m, first, margin_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Search boxes of segments cut into pieces of at most PIECE_M: (boxes, segment number
+    of each box). Segment k runs from vertex first[k] to first[k] + 1 of `lon`/`lat` (lon
+    already unwrapped across the antimeridian) and is seg_m[k] long; a box may be split in
+    two at the antimeridian."""
+    pieces = np.maximum(np.ceil(seg_m / PIECE_M), 1).astype(np.int64)
+    seg = np.repeat(np.arange(len(seg_m)), pieces)
+    step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    t0, t1 = step / pieces[seg], (step + 1) / pieces[seg]
+    v = first[seg]
+    dlon, dlat = lon[v + 1] - lon[v], lat[v + 1] - lat[v]
+    whole = pieces[seg] == 1  # the usual case: the segment's own ends, exactly
+    lon0 = np.where(whole, lon[v], lon[v] + t0 * dlon)
+    lat0 = np.where(whole, lat[v], lat[v] + t0 * dlat)
+    lon1 = np.where(whole, lon[v + 1], lon[v] + t1 * dlon)
+    lat1 = np.where(whole, lat[v + 1], lat[v] + t1 * dlat)
+    phi = np.radians(np.minimum(np.maximum(np.abs(lat0), np.abs(lat1)), 85.0))
+    bulge = seg_m[seg] ** 2 / (4 * geo.EARTH_RADIUS_M) * (1 + np.tan(phi))
+    boxes, src = geo.expand_boxes(
+        np.minimum(lon0, lon1), np.maximum(lon0, lon1),
+        np.minimum(lat0, lat1), np.maximum(lat0, lat1),
+        margin_m + 1.0 + bulge,
+    )  # fmt: skip
+    return boxes, seg[src]
