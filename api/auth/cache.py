@@ -20,53 +20,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from registry.access.models import ApiToken
+from registry.access.token_feed import FEED_CHECK, read_feed  # noqa: F401  (tests note it)
 from registry.access.tokens import authenticate, hash_token
 from registry.db.engine import WRITE_OPTION
 from registry.db.uow import Actor
 from registry.errors import Unauthenticated
 
-TOKEN_ENTITY = "api_token"
 MAX_ENTRIES = 10_000  # a bound on memory when many tokens are in use
-
-
-# The newest seq, and the newest token change after {since}: two index lookups, one round
-# trip. It runs on every authenticated request, so straight on a pooled DBAPI connection:
-# SQLAlchemy's connection, transaction and result objects (and SQLite's separate BEGIN) cost
-# three times the query. `since` is an int this process read, formatted by %d; nothing else
-# varies, so there is no parameter to bind (and no paramstyle to differ between drivers).
-FEED_CHECK = (
-    "SELECT (SELECT max(seq) FROM change_feed), "
-    f"(SELECT max(seq) FROM change_feed WHERE seq > %d AND entity = '{TOKEN_ENTITY}')"
-)
-
-
-def read_feed(engine: Engine, since: int) -> tuple[int | None, int | None]:
-    """(newest seq, newest token change after `since`) in one read-only statement.
-
-    A single SELECT needs no transaction on SQLite (autocommit); PostgreSQL's implicit one
-    is rolled back when the connection goes back to the pool. Driver errors are raised as
-    SQLAlchemy's (a lost connection invalidated), so a dead database is still a 503.
-    """
-    dialect, sql = engine.dialect, FEED_CHECK % int(since)
-    conn = None
-    try:
-        conn = engine.raw_connection()
-        cursor = conn.cursor()
-        cursor.execute(sql)
-        row = cursor.fetchone()
-        cursor.close()
-        return row[0], row[1]
-    except dialect.loaded_dbapi.Error as exc:
-        raw = None if conn is None else conn.dbapi_connection
-        gone = dialect.is_disconnect(exc, raw, None)
-        if gone and conn is not None:
-            conn.invalidate(exc)
-        raise sa.exc.DBAPIError.instance(
-            sql, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
-        ) from exc
-    finally:
-        if conn is not None:
-            conn.close()
 
 
 class AuthCache:
