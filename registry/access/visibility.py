@@ -51,6 +51,15 @@ def sees_everything(actor) -> bool:
     return actor.is_admin
 
 
+def condition_key(actor) -> tuple | None:
+    """Everything `visible_condition` and `masking.masked_condition` depend on, as a key under
+    which SQL built from them may be reused; None when they hold grants (their SQL carries
+    the time, so it is built for each query)."""
+    if actor.grants:
+        return None
+    return (sees_everything(actor), actor.org_id)
+
+
 def covering_grant(actor, owner_id: int, kind: str, geometry) -> GrantScope | None:
     """The first of the actor's grants that covers this asset, or None."""
     now = utcnow()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from matching.candidates import SENSITIVITY_CODE
 from registry.access.masking import distance_to, masked_condition, masked_near
-from registry.access.visibility import snap, visible_condition
+from registry.access.visibility import condition_key, snap, visible_condition
 from registry.db.spatial_sql import distance_m, lines_distance_m, near_candidates, wkb_of
 from registry.inventory.models import Asset
 from registry.inventory.page_rows import (
@@ -99,12 +99,13 @@ LAT = sa.bindparam("near_lat", type_=sa.Float)
 
 
 def _statement(session, actor, conds, kind: str, build) -> sa.Select:
-    """The `kind` statement (measure or one_trip) for these conditions: built once per caller
-    organisation when `conds` is None (only the visibility rule, and the actor holds no
-    grants, whose SQL depends on the time), else built for this query."""
+    """The `kind` statement (measure or one_trip) for these conditions: built once per
+    `visibility.condition_key` when `conds` is None (only the visibility rule), else built
+    for this query."""
     dialect = session.get_bind().dialect.name
-    if conds is None and not actor.grants:
-        key = (kind, dialect, actor.is_admin, actor.org_id)
+    rule = condition_key(actor)
+    if conds is None and rule is not None:
+        key = (kind, dialect, rule)
         return cached_statement(key, lambda: build(dialect, [visible_condition(actor)]))
     return build(dialect, [visible_condition(actor)] if conds is None else conds)
 
