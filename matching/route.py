@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matching import coverage, linref, rules
+from matching import coverage, kernels_route_cover, linref, rules
 from matching.candidates import RESOURCE_CODE, RowFilter
 from matching.kernels_route_rounding import rounded
 from matching.path import MetricPath
@@ -152,34 +152,33 @@ def _cover(
     union: list,
     costs: rules.Costs,
     lateral: Lateral,
+    flat_intervals: tuple[np.ndarray, np.ndarray],
 ) -> tuple[CoverLeg, ...]:
-    options = [
-        coverage.CoverOption(
-            c.asset_id, c.owner_id, costs.share_cost_per_m(modes[c.asset_id]), c.intervals
-        )
-        for c in candidates
-    ]
-    by_id = {c.asset_id: c for c in candidates}
-    legs = coverage.greedy_cover(options, union)
-    ids = [opt.asset_id for opt, _, _ in legs for _ in (0, 1)]
+    price = {mode: costs.share_cost_per_m(mode) for mode in set(modes.values())}
+    ids = [c.asset_id for c in candidates]
+    legs = coverage.cover_legs(
+        ids, [c.owner_id for c in candidates], [price[modes[a]] for a in ids],
+        [c.intervals for c in candidates], union, flat_intervals,
+    )  # fmt: skip
+    at = [ids[k] for k, _, _ in legs for _ in (0, 1)]
     ends = [m for _, s, e in legs for m in (s, e)]
     many = getattr(lateral, "many", None)  # the batched form, where the caller has one
-    joins = many(ids, ends) if many is not None else list(map(lateral, ids, ends))
+    joins = many(at, ends) if many is not None else list(map(lateral, at, ends))
     flat = rounded(
-        [m for k, (_, s, e) in enumerate(legs) for m in (s, e, e - s, *joins[2 * k : 2 * k + 2])],
+        [m for j, (_, s, e) in enumerate(legs) for m in (s, e, e - s, *joins[2 * j : 2 * j + 2])],
         2,
     )
     return tuple(
         [
             CoverLeg(
-                opt.asset_id,
-                opt.owner_id,
-                by_id[opt.asset_id].owner_name,
-                *flat[5 * k : 5 * k + 3],
-                modes[opt.asset_id],
-                *flat[5 * k + 3 : 5 * k + 5],
+                ids[k],
+                candidates[k].owner_id,
+                candidates[k].owner_name,
+                *flat[5 * j : 5 * j + 3],
+                modes[ids[k]],
+                *flat[5 * j + 3 : 5 * j + 5],
             )
-            for k, (opt, _, _) in enumerate(legs)
+            for j, (k, _, _) in enumerate(legs)
         ]
     )
 
@@ -235,7 +234,10 @@ def route_report(
     lateral: Lateral = _no_lateral,
 ) -> RouteReport:
     """Rank, cover and reach the verdict; `lateral` gives the join at a covered measure."""
-    covered_by = {c.asset_id: c.covered_m for c in candidates}
+    flat_intervals = coverage.flat([c.intervals for c in candidates])
+    # `covered_m` of each candidate, all in one compiled pass (the same sums in its order)
+    totals = kernels_route_cover.totals(*flat_intervals).tolist()
+    covered_by = dict(zip([c.asset_id for c in candidates], totals, strict=True))
     shown = rounded([m for c in candidates for m in (covered_by[c.asset_id], c.distance_m)], 2)
     ranked = [
         c
@@ -250,7 +252,7 @@ def route_report(
     modes = {c.asset_id: _mode(c.kind, need, c.owner_sector) for c in candidates}
     union = coverage.merge([iv for c in candidates for iv in c.intervals])
     covered = min(coverage.total(union), path.length_m)
-    cover = _cover(candidates, modes, union, costs, lateral)
+    cover = _cover(candidates, modes, union, costs, lateral, flat_intervals)
     lateral_m = sum(leg.lateral_from_m + leg.lateral_to_m for leg in cover)
     outcome = verdict(covered / path.length_m, request)
     build_per_m = costs.route_build_per_m(set(request.needs))
