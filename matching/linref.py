@@ -18,6 +18,7 @@ never within the corridor can never be the nearest one inside it.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -303,8 +304,10 @@ def _merge(coverage: Coverage, laterals: np.ndarray) -> None:
         EPS_M,
     )  # fmt: skip
     keep = merged[:, 1] - merged[:, 0] >= MIN_COVER_M
-    for row, (lo, hi, lat_lo, lat_hi) in zip(
-        rows[keep].tolist(), merged[keep].tolist(), strict=True
-    ):
-        coverage.intervals[row].append((lo, hi))
-        coverage.laterals[row].append((lat_lo, lat_hi))
+    rows, merged = rows[keep], merged[keep]
+    # Merged stretches come out by row: each row's are one slice (no append per stretch).
+    spans = list(zip(merged[:, 0].tolist(), merged[:, 1].tolist(), strict=True))
+    joins = list(zip(merged[:, 2].tolist(), merged[:, 3].tolist(), strict=True))
+    edges = np.searchsorted(rows, np.arange(len(coverage.intervals) + 1)).tolist()
+    coverage.intervals = [spans[a:b] for a, b in itertools.pairwise(edges)]
+    coverage.laterals = [joins[a:b] for a, b in itertools.pairwise(edges)]

@@ -13,7 +13,7 @@ rest of the route; `lateral_m` the joins from the route to the cover's assets at
 each leg, which are new trench too (`new_trench_m` = `new_build_m` + `lateral_m`). Verdict
 "share" when coverage_ratio ≥ the request's `share_threshold` (default 0.8), "partial_share"
 when it reaches `partial_threshold` (default 0.6: reuse most of the route, build the rest),
-else "build_new". Gaps shorter than 1 cm are dropped from the GeoJSON.
+else "build_new". The gaps are GeoJSON lines (`route_gaps`).
 """
 
 from __future__ import annotations
@@ -24,14 +24,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matching import coverage, kernels_route_cover, linref, rules
+from matching import coverage, kernels_route_cover, linref, route_gaps, rules
 from matching.candidates import RESOURCE_CODE, RowFilter
 from matching.kernels_route_rounding import rounded
 from matching.path import MetricPath
 from matching.reports import CoverLeg, RouteReport, RouteSuggestion, metres, ratio
 from matching.requests import RouteRequest
-
-MIN_GAP_M = 0.01
 
 
 class RouteCandidate(NamedTuple):
@@ -109,38 +107,6 @@ def _label(name: str) -> str:
 @lru_cache(maxsize=64)
 def _kind_label(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
-
-
-def _gap_features(path: MetricPath, holes: list[tuple[float, float]]) -> dict:
-    """The gaps as GeoJSON lines: each hole's two end points and the route vertices between."""
-    holes = [(s, e) for s, e in holes if e - s >= MIN_GAP_M]
-    if not holes:
-        return {"type": "FeatureCollection", "features": []}
-    measures = np.array([m for hole in holes for m in hole])
-    ends = _pairs(rounded(path.points_at(measures), 7))
-    # The route vertices strictly inside each hole, found by bisection (start_m is sorted).
-    first = np.searchsorted(path.start_m, measures[0::2], side="right").tolist()
-    last = np.searchsorted(path.start_m, measures[1::2], side="left").tolist()
-    vertices = _pairs(rounded(np.column_stack([path.lons, path.lats]), 7))
-    flat = rounded([m for s, e in holes for m in (s, e, e - s)], 2)
-    features = []
-    for k in range(len(holes)):
-        points = [ends[2 * k], *vertices[first[k] : last[k]], ends[2 * k + 1]]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": points},
-                "properties": {
-                    "from_m": flat[3 * k], "to_m": flat[3 * k + 1], "length_m": flat[3 * k + 2]
-                },
-            }
-        )  # fmt: skip
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _pairs(flat: list[float]) -> list[list[float]]:
-    """[x0, y0, x1, y1, ...] -> [[x0, y0], [x1, y1], ...]"""
-    return [list(pair) for pair in _couples(flat)]
 
 
 Lateral = Callable[[int, float], float]  # (asset id, measure) -> metres of join there
@@ -265,7 +231,7 @@ def route_report(
         route_length_m=metres(path.length_m),
         coverage_m=metres(covered),
         coverage_ratio=ratio(covered / path.length_m),
-        gaps=_gap_features(path, coverage.gaps(union, path.length_m)),
+        gaps=route_gaps.features(path, coverage.gaps(union, path.length_m)),
         cover=cover,
         trench_avoided_m=metres(covered),
         new_build_m=metres(path.length_m - covered),
