@@ -198,9 +198,12 @@ def route_report(
     candidates: Sequence[RouteCandidate],
     costs: rules.Costs = rules.DEFAULT_COSTS,
     lateral: Lateral = _no_lateral,
+    flat_intervals: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> RouteReport:
-    """Rank, cover and reach the verdict; `lateral` gives the join at a covered measure."""
-    flat_intervals = coverage.flat([c.intervals for c in candidates])
+    """Rank, cover and reach the verdict; `lateral` gives the join at a covered measure,
+    `flat_intervals` the candidates' intervals as `coverage.flat` would (where known)."""
+    if flat_intervals is None:
+        flat_intervals = coverage.flat([c.intervals for c in candidates])
     # `covered_m` of each candidate, all in one compiled pass (the same sums in its order)
     totals = kernels_route_cover.totals(*flat_intervals).tolist()
     covered_by = dict(zip([c.asset_id for c in candidates], totals, strict=True))
@@ -261,7 +264,7 @@ def match_route(
     lateral.many = laterals  # type: ignore[attr-defined]
 
     candidates = _candidates(found, found_cover, request)
-    return route_report(request, found.seq, path, candidates, costs, lateral)
+    return route_report(request, found.seq, path, candidates, costs, lateral, found_cover.flat)
 
 
 _KIND_NAMES = np.array(rules.KINDS, dtype=object)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching import linref
+from matching import coverage, linref
 from matching.path import MetricPath
 from tests.unit.matching import golden_routes
 
@@ -37,6 +37,8 @@ def test_compiled_linear_coverage_equals_the_numpy_reference():
         slow = linref.linear_coverage_numpy(path, found.pairs, rows, request.corridor_m)
         assert np.array_equal(fast.pieces, slow.pieces)
         assert fast.intervals == slow.intervals and fast.laterals == slow.laterals
+        first, ends = coverage.flat(fast.intervals)  # what the report would rebuild
+        assert np.array_equal(fast.flat[0], first) and np.array_equal(fast.flat[1], ends)
         for row, stretches in enumerate(slow.intervals):
             ends = [m for stretch in stretches for m in stretch]
             ends += [(lo + hi) / 2 for lo, hi in stretches] + [-5.0]  # inside, and outside
