@@ -11,8 +11,8 @@ start, so that consecutive ones read the same stretches of the index; per chunk,
 boxes of every route in one vectorised pass and one compiled probe (`batch_route_probe`), the
 linear referencing in one call to each compiled kernel (`batch_route_cover`), and the
 laterals at every cover leg's ends in one more. What stays per route: the corridor
-refinement of its candidate lines (`refine.near_path`) and the greedy cover (Python,
-`coverage.greedy_cover`, which is most of what is left: measured in bench/engine_bench.py).
+refinement of its candidate lines (`refine.near_path`) and the greedy cover
+(`coverage.greedy_cover`, one compiled call, `kernels_route_cover`).
 """
 
 from __future__ import annotations

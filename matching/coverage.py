@@ -8,14 +8,18 @@ from typing import NamedTuple
 
 import numpy as np
 
+from matching import kernels_route_cover
 from matching.corridor import EPS_M, Interval
 
 __all__ = [
     "EPS_M",
     "CoverOption",
     "Interval",
+    "cover_legs",
+    "flat",
     "gaps",
     "greedy_cover",
+    "greedy_cover_reference",
     "merge",
     "overlap",
     "subtract",
@@ -89,7 +93,7 @@ def _choose_owners(options: Sequence[CoverOption]) -> set[int]:
     """Greedy set cover by owner: take the owner adding most metres (then cheaper, lower id).
 
     Works on elementary pieces (the route cut at every interval end), so each round is one
-    matrix-vector product instead of an interval walk per owner.
+    masked row sum instead of an interval walk per owner.
     """
     owners = sorted({o.owner_id for o in options})
     row = {owner: k for k, owner in enumerate(owners)}
@@ -116,7 +120,9 @@ def _choose_owners(options: Sequence[CoverOption]) -> set[int]:
     rank = [(-cheapest[owner], -owner) for owner in owners]
     chosen: set[int] = set()
     while uncovered.any():  # once all is covered every gain is zero
-        gains = np.round(metres @ uncovered, 6).tolist()
+        # Each gain summed left to right (cumsum's order), not by a BLAS product whose order
+        # depends on the build: the compiled cover sums in this order too, bit for bit.
+        gains = np.round(np.cumsum(metres * uncovered, axis=1)[:, -1], 6).tolist()
         best = max(range(len(owners)), key=lambda k: (gains[k], *rank[k]))
         if gains[best] <= EPS_M:
             break
@@ -164,7 +170,51 @@ def _sweep(entries: list, start: float, end: float, legs: list, used: set[int]) 
         pos = stop
 
 
+def flat(intervals_of: Sequence[Sequence[Interval]]) -> tuple[np.ndarray, np.ndarray]:
+    """(first, iv): the intervals of option k are the rows iv[first[k]:first[k + 1]]."""
+    first = np.zeros(len(intervals_of) + 1, dtype=np.int64)
+    np.cumsum([len(ivs) for ivs in intervals_of], out=first[1:])
+    ends = [m for ivs in intervals_of for s, e in ivs for m in (s, e)]
+    return first, np.array(ends, dtype=np.float64).reshape(-1, 2)
+
+
+def cover_legs(
+    asset_ids: Sequence[int],
+    owner_ids: Sequence[int],
+    costs: Sequence[float],
+    intervals_of: Sequence[tuple[Interval, ...]],
+    union: Sequence[Interval],
+    flat_intervals: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[tuple[int, float, float]]:
+    """`greedy_cover_reference`'s legs as (option number, from_m, to_m), from the compiled
+    cover (`kernels_route_cover`), or from the reference itself where the compiled one is
+    unsure of a rounding. `flat_intervals`: `flat(intervals_of)`, where the caller has it."""
+    if not asset_ids or not union:
+        return []  # the reference finds no piece to weigh: no legs
+    first, iv = flat(intervals_of) if flat_intervals is None else flat_intervals
+    legs, sure = kernels_route_cover.greedy_cover(
+        np.array(asset_ids, dtype=np.int64), np.array(owner_ids, dtype=np.int64),
+        np.array(costs, dtype=np.float64), first, iv,
+        np.array(union, dtype=np.float64).reshape(-1, 2), EPS_M,
+    )  # fmt: skip
+    if sure:
+        return [(int(k), s, e) for k, s, e in legs.tolist()]
+    options = list(map(CoverOption, asset_ids, owner_ids, costs, intervals_of))
+    number = {id(opt): k for k, opt in enumerate(options)}
+    return [(number[id(opt)], s, e) for opt, s, e in greedy_cover_reference(options, union)]
+
+
 def greedy_cover(
+    options: Sequence[CoverOption], union: Sequence[Interval] | None = None
+) -> list[tuple[CoverOption, float, float]]:
+    """`greedy_cover_reference`'s legs, computed by `cover_legs`."""
+    if union is None:
+        union = merge([iv for opt in options for iv in opt.intervals])
+    columns = [[opt[f] for opt in options] for f in range(4)]
+    return [(options[k], s, e) for k, s, e in cover_legs(*columns, union)]
+
+
+def greedy_cover_reference(
     options: Sequence[CoverOption], union: Sequence[Interval] | None = None
 ) -> list[tuple[CoverOption, float, float]]:
     """A cheap cover of everything the options cover, as (option, from_m, to_m) legs.

@@ -18,6 +18,7 @@ never within the corridor can never be the nearest one inside it.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -41,6 +42,9 @@ class Coverage:
         self.pieces, self.geometry = pieces, geometry
         self.intervals: list[list[Interval]] = [[] for _ in range(rows)]
         self.laterals: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+        # `intervals` as `coverage.flat` gives them: (first, (n, 2) ends), row k's stretches
+        # at first[k]:first[k + 1] (the report reads them without rebuilding the arrays).
+        self.flat = (np.zeros(rows + 1, dtype=np.int64), np.empty((0, 2)))
         # The pieces grouped by row (stable, so each row's keep their order), with the first
         # piece of each row: `laterals_at` looks only at the asked rows' pieces.
         order = np.argsort(pieces[:, 0], kind="stable")
@@ -303,8 +307,12 @@ def _merge(coverage: Coverage, laterals: np.ndarray) -> None:
         EPS_M,
     )  # fmt: skip
     keep = merged[:, 1] - merged[:, 0] >= MIN_COVER_M
-    for row, (lo, hi, lat_lo, lat_hi) in zip(
-        rows[keep].tolist(), merged[keep].tolist(), strict=True
-    ):
-        coverage.intervals[row].append((lo, hi))
-        coverage.laterals[row].append((lat_lo, lat_hi))
+    rows, merged = rows[keep], merged[keep]
+    # Merged stretches come out by row: each row's are one slice (no append per stretch).
+    spans = list(zip(merged[:, 0].tolist(), merged[:, 1].tolist(), strict=True))
+    joins = list(zip(merged[:, 2].tolist(), merged[:, 3].tolist(), strict=True))
+    first = np.searchsorted(rows, np.arange(len(coverage.intervals) + 1)).astype(np.int64)
+    coverage.flat = (first, np.ascontiguousarray(merged[:, :2]))
+    edges = first.tolist()
+    coverage.intervals = [spans[a:b] for a, b in itertools.pairwise(edges)]
+    coverage.laterals = [joins[a:b] for a, b in itertools.pairwise(edges)]

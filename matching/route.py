@@ -13,7 +13,7 @@ rest of the route; `lateral_m` the joins from the route to the cover's assets at
 each leg, which are new trench too (`new_trench_m` = `new_build_m` + `lateral_m`). Verdict
 "share" when coverage_ratio ≥ the request's `share_threshold` (default 0.8), "partial_share"
 when it reaches `partial_threshold` (default 0.6: reuse most of the route, build the rest),
-else "build_new". Gaps shorter than 1 cm are dropped from the GeoJSON.
+else "build_new". The gaps are GeoJSON lines (`route_gaps`).
 """
 
 from __future__ import annotations
@@ -24,14 +24,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matching import coverage, linref, rules
+from matching import coverage, kernels_route_cover, linref, route_gaps, rules
 from matching.candidates import RESOURCE_CODE, RowFilter
 from matching.kernels_route_rounding import rounded
 from matching.path import MetricPath
 from matching.reports import CoverLeg, RouteReport, RouteSuggestion, metres, ratio
 from matching.requests import RouteRequest
-
-MIN_GAP_M = 0.01
 
 
 class RouteCandidate(NamedTuple):
@@ -111,38 +109,6 @@ def _kind_label(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
 
 
-def _gap_features(path: MetricPath, holes: list[tuple[float, float]]) -> dict:
-    """The gaps as GeoJSON lines: each hole's two end points and the route vertices between."""
-    holes = [(s, e) for s, e in holes if e - s >= MIN_GAP_M]
-    if not holes:
-        return {"type": "FeatureCollection", "features": []}
-    measures = np.array([m for hole in holes for m in hole])
-    ends = _pairs(rounded(path.points_at(measures), 7))
-    # The route vertices strictly inside each hole, found by bisection (start_m is sorted).
-    first = np.searchsorted(path.start_m, measures[0::2], side="right").tolist()
-    last = np.searchsorted(path.start_m, measures[1::2], side="left").tolist()
-    vertices = _pairs(rounded(np.column_stack([path.lons, path.lats]), 7))
-    flat = rounded([m for s, e in holes for m in (s, e, e - s)], 2)
-    features = []
-    for k in range(len(holes)):
-        points = [ends[2 * k], *vertices[first[k] : last[k]], ends[2 * k + 1]]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": points},
-                "properties": {
-                    "from_m": flat[3 * k], "to_m": flat[3 * k + 1], "length_m": flat[3 * k + 2]
-                },
-            }
-        )  # fmt: skip
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _pairs(flat: list[float]) -> list[list[float]]:
-    """[x0, y0, x1, y1, ...] -> [[x0, y0], [x1, y1], ...]"""
-    return [list(pair) for pair in _couples(flat)]
-
-
 Lateral = Callable[[int, float], float]  # (asset id, measure) -> metres of join there
 
 
@@ -152,34 +118,33 @@ def _cover(
     union: list,
     costs: rules.Costs,
     lateral: Lateral,
+    flat_intervals: tuple[np.ndarray, np.ndarray],
 ) -> tuple[CoverLeg, ...]:
-    options = [
-        coverage.CoverOption(
-            c.asset_id, c.owner_id, costs.share_cost_per_m(modes[c.asset_id]), c.intervals
-        )
-        for c in candidates
-    ]
-    by_id = {c.asset_id: c for c in candidates}
-    legs = coverage.greedy_cover(options, union)
-    ids = [opt.asset_id for opt, _, _ in legs for _ in (0, 1)]
+    price = {mode: costs.share_cost_per_m(mode) for mode in set(modes.values())}
+    ids = [c.asset_id for c in candidates]
+    legs = coverage.cover_legs(
+        ids, [c.owner_id for c in candidates], [price[modes[a]] for a in ids],
+        [c.intervals for c in candidates], union, flat_intervals,
+    )  # fmt: skip
+    at = [ids[k] for k, _, _ in legs for _ in (0, 1)]
     ends = [m for _, s, e in legs for m in (s, e)]
     many = getattr(lateral, "many", None)  # the batched form, where the caller has one
-    joins = many(ids, ends) if many is not None else list(map(lateral, ids, ends))
+    joins = many(at, ends) if many is not None else list(map(lateral, at, ends))
     flat = rounded(
-        [m for k, (_, s, e) in enumerate(legs) for m in (s, e, e - s, *joins[2 * k : 2 * k + 2])],
+        [m for j, (_, s, e) in enumerate(legs) for m in (s, e, e - s, *joins[2 * j : 2 * j + 2])],
         2,
     )
     return tuple(
         [
             CoverLeg(
-                opt.asset_id,
-                opt.owner_id,
-                by_id[opt.asset_id].owner_name,
-                *flat[5 * k : 5 * k + 3],
-                modes[opt.asset_id],
-                *flat[5 * k + 3 : 5 * k + 5],
+                ids[k],
+                candidates[k].owner_id,
+                candidates[k].owner_name,
+                *flat[5 * j : 5 * j + 3],
+                modes[ids[k]],
+                *flat[5 * j + 3 : 5 * j + 5],
             )
-            for k, (opt, _, _) in enumerate(legs)
+            for j, (k, _, _) in enumerate(legs)
         ]
     )
 
@@ -233,9 +198,15 @@ def route_report(
     candidates: Sequence[RouteCandidate],
     costs: rules.Costs = rules.DEFAULT_COSTS,
     lateral: Lateral = _no_lateral,
+    flat_intervals: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> RouteReport:
-    """Rank, cover and reach the verdict; `lateral` gives the join at a covered measure."""
-    covered_by = {c.asset_id: c.covered_m for c in candidates}
+    """Rank, cover and reach the verdict; `lateral` gives the join at a covered measure,
+    `flat_intervals` the candidates' intervals as `coverage.flat` would (where known)."""
+    if flat_intervals is None:
+        flat_intervals = coverage.flat([c.intervals for c in candidates])
+    # `covered_m` of each candidate, all in one compiled pass (the same sums in its order)
+    totals = kernels_route_cover.totals(*flat_intervals).tolist()
+    covered_by = dict(zip([c.asset_id for c in candidates], totals, strict=True))
     shown = rounded([m for c in candidates for m in (covered_by[c.asset_id], c.distance_m)], 2)
     ranked = [
         c
@@ -250,7 +221,7 @@ def route_report(
     modes = {c.asset_id: _mode(c.kind, need, c.owner_sector) for c in candidates}
     union = coverage.merge([iv for c in candidates for iv in c.intervals])
     covered = min(coverage.total(union), path.length_m)
-    cover = _cover(candidates, modes, union, costs, lateral)
+    cover = _cover(candidates, modes, union, costs, lateral, flat_intervals)
     lateral_m = sum(leg.lateral_from_m + leg.lateral_to_m for leg in cover)
     outcome = verdict(covered / path.length_m, request)
     build_per_m = costs.route_build_per_m(set(request.needs))
@@ -263,7 +234,7 @@ def route_report(
         route_length_m=metres(path.length_m),
         coverage_m=metres(covered),
         coverage_ratio=ratio(covered / path.length_m),
-        gaps=_gap_features(path, coverage.gaps(union, path.length_m)),
+        gaps=route_gaps.features(path, coverage.gaps(union, path.length_m)),
         cover=cover,
         trench_avoided_m=metres(covered),
         new_build_m=metres(path.length_m - covered),
@@ -293,7 +264,7 @@ def match_route(
     lateral.many = laterals  # type: ignore[attr-defined]
 
     candidates = _candidates(found, found_cover, request)
-    return route_report(request, found.seq, path, candidates, costs, lateral)
+    return route_report(request, found.seq, path, candidates, costs, lateral, found_cover.flat)
 
 
 _KIND_NAMES = np.array(rules.KINDS, dtype=object)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from shapely.geometry import LineString
 
@@ -111,3 +112,58 @@ def test_between_equal_assets_the_cover_picks_the_cheaper():
 def test_the_cover_skips_holes_between_covered_stretches():
     options = [CoverOption(1, 10, 1.0, ((0, 10), (20, 30)))]
     assert [(s, e) for _, s, e in greedy_cover(options)] == [(0, 10), (20, 30)]
+
+
+def _random_options(rng, n: int) -> list[CoverOption]:
+    """Options with coarse ends (ties between owners' gains and between reaches), several
+    intervals each, and now and then the same stretch under another owner."""
+    options = []
+    for asset in rng.permutation(n).tolist():
+        ends = sorted(rng.uniform(0, 2_000, 2 * int(rng.integers(1, 4))).round(1).tolist())
+        intervals = tuple((a, b) for a, b in zip(ends[::2], ends[1::2], strict=True) if b > a)
+        if intervals:
+            owner, cost = int(rng.integers(1, 6)), float(rng.choice([0.5, 1.0, 4.0]))
+            options.append(CoverOption(asset, owner, cost, intervals))
+    if options and rng.random() < 0.3:
+        twin = options[0]
+        options.append(CoverOption(n + 1, twin.owner_id + 1, twin.cost_per_m, twin.intervals))
+    return options
+
+
+def test_the_compiled_cover_equals_the_python_reference():
+    from matching.coverage import greedy_cover_reference
+
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        options = _random_options(rng, int(rng.integers(1, 30)))
+        mine = [(opt.asset_id, s, e) for opt, s, e in greedy_cover(options)]
+        theirs = [(opt.asset_id, s, e) for opt, s, e in greedy_cover_reference(options)]
+        assert mine == theirs
+
+
+def test_the_compiled_rounding_of_reaches_is_pythons_or_says_it_is_unsure():
+    from matching.kernels_route_cover import _round6
+
+    rng = np.random.default_rng(12)
+    plain = rng.uniform(0, 20_000, 2_000).tolist()
+    near_ties = ((rng.integers(0, 10**10, 2_000) + 0.5) / 1e6).tolist()  # x·10⁶ next to k + ½
+    unsure = {"plain": 0, "near_ties": 0}
+    for name, values in (("plain", plain), ("near_ties", [*near_ties, 0.0, 1e-6, 0.5e-6])):
+        for x in values:
+            found, sure = _round6(x)
+            unsure[name] += not sure
+            if sure:
+                assert found == round(x, 6)
+    assert unsure["plain"] < 20 and unsure["near_ties"] > 1_000  # it defers next to ties only
+
+
+def test_where_the_compiled_cover_is_unsure_the_reference_answers(monkeypatch):
+    from matching import coverage, kernels_route_cover
+
+    options = _random_options(np.random.default_rng(13), 12)
+    expected = [(opt.asset_id, s, e) for opt, s, e in coverage.greedy_cover_reference(options)]
+    monkeypatch.setattr(
+        kernels_route_cover, "greedy_cover", lambda *args: (np.empty((0, 3)), False)
+    )
+    assert [(opt.asset_id, s, e) for opt, s, e in greedy_cover(options)] == expected
+    assert expected  # the fallback had legs to give

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching import linref
+from matching import coverage, linref
 from matching.path import MetricPath
 from tests.unit.matching import golden_routes
 
@@ -37,6 +37,8 @@ def test_compiled_linear_coverage_equals_the_numpy_reference():
         slow = linref.linear_coverage_numpy(path, found.pairs, rows, request.corridor_m)
         assert np.array_equal(fast.pieces, slow.pieces)
         assert fast.intervals == slow.intervals and fast.laterals == slow.laterals
+        first, ends = coverage.flat(fast.intervals)  # what the report would rebuild
+        assert np.array_equal(fast.flat[0], first) and np.array_equal(fast.flat[1], ends)
         for row, stretches in enumerate(slow.intervals):
             ends = [m for stretch in stretches for m in stretch]
             ends += [(lo + hi) / 2 for lo, hi in stretches] + [-5.0]  # inside, and outside
@@ -67,3 +69,22 @@ def test_compiled_row_distances_equal_the_numpy_reference():
             assert np.array_equal(fast, slow)
             for mine, theirs in zip(fast_pairs, slow_pairs, strict=True):
                 assert np.array_equal(mine, theirs)
+
+
+def test_compiled_gap_ends_equal_the_paths_points_at():
+    """The gap ends `route_gaps.features` places with `kernels_route_gaps` are exactly
+    `MetricPath.points_at`'s, inside the route, at its vertices and beyond its ends."""
+    from shapely.geometry import LineString
+
+    from matching import kernels_route_gaps
+
+    rng = np.random.default_rng(8)
+    for _ in range(200):
+        n = int(rng.integers(2, 25))
+        steps = rng.normal(0, 0.02, (n, 2)).cumsum(axis=0) + np.array((108.0, 22.0))
+        steps[1] = steps[0] if rng.random() < 0.2 else steps[1]  # a zero-length segment
+        path = MetricPath(LineString(steps))
+        inside = rng.uniform(-5.0, path.length_m + 5.0, 12)
+        measures = np.concatenate([inside, path.start_m, [0.0, path.length_m]])
+        x, y = kernels_route_gaps.metric_points(path.start_m, path.seg_m, path.x, path.y, measures)
+        assert np.array_equal(np.column_stack(path.frame.to_lonlat(x, y)), path.points_at(measures))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching import kernels_route, kernels_route_rounding
+from matching import kernels_route, kernels_route_cover, kernels_route_gaps, kernels_route_rounding
 from matching.kernels_route_warm import warm_up_route
 from tests.unit.matching import golden_routes
 
@@ -13,6 +13,10 @@ KERNELS = (
     kernels_route.merge_pieces,
     kernels_route.lateral_legs,
     kernels_route_rounding._round_scaled,
+    kernels_route_cover.greedy_cover,
+    kernels_route_cover.totals,
+    kernels_route_gaps.metric_points,
+    kernels_route_gaps.inner_vertices,
 )
 
 
