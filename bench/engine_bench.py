@@ -288,6 +288,6 @@ def scale_part(
     target = 1.5 * site_p50_1m if (big and site_p50_1m) else None
     figures.add(f"scale: site match p50 at {label}", p50, "us", target,
                 key="site_match_p50_10M" if big else "",
-                note="target: 1.5x the 1 M figure of this run")  # fmt: skip
+                note="target: 1.5x the 1 M figure of this run" if target else "")  # fmt: skip
     figures.add(f"scale: site match CPU p50 at {label}", percentiles(cpu)[0], "us")
     return dataset, index
