@@ -28,8 +28,8 @@ ASSET_COLUMNS = (
     Asset.updated_at,
 )
 GEOMETRY = len(ASSET_COLUMNS)  # the WKB column follows the asset columns
-# On SQLite these come as their stored text (see _asset_columns): the attributes and the times.
-STORED_TEXT = (8, 9, 10)
+# These come as text (see _asset_columns): the attributes, and on SQLite the two times.
+JSON_TEXT, TIMES = (8,), (9, 10)
 EXTRA = GEOMETRY + 1  # then the caller's extra columns, then the capacity columns
 
 
@@ -87,9 +87,7 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
     resource, total, unit heights and units held at the "now" parameter (no capacity: one
     row of NULLs)."""
     now = sa.bindparam("now", type_=Allocation.expires_at.type)
-    heights = Capacity.unit_heights
-    if dialect != "postgresql":  # decoded by _heights, once per distinct text
-        heights = sa.type_coerce(heights, sa.String)
+    heights = _as_text(dialect, Capacity.unit_heights)  # decoded by _heights
     columns = (Capacity.resource, Capacity.total, heights, held_now(now))
     stmt = sa.select(*_asset_columns(dialect), wkb_of(dialect), *extra).join(
         Organisation, Organisation.id == Asset.owner_id
@@ -103,15 +101,20 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
 
 
 def _asset_columns(dialect: str) -> tuple:
-    """ASSET_COLUMNS; on SQLite the STORED_TEXT ones undecoded. SQLAlchemy would parse
-    them on every row: once per capacity of an asset, and for candidates that are not on the
-    page (its SQLite date parser is a regular expression); asset_rows decodes them once per
-    asset it makes. PostgreSQL's driver decodes them itself, cheaply."""
+    """ASSET_COLUMNS, the JSON ones (and on SQLite the times) as undecoded text. The driver
+    or SQLAlchemy would decode them on every row: once per capacity of an asset, and for
+    candidates that are not on the page (psycopg's JSON loader is Python's json.loads per
+    value; SQLAlchemy's SQLite date parser a regular expression). asset_rows decodes them once
+    per asset it makes. psycopg decodes PostgreSQL's times itself, in C."""
+    text = JSON_TEXT if dialect == "postgresql" else JSON_TEXT + TIMES
+    return tuple(_as_text(dialect, c) if i in text else c for i, c in enumerate(ASSET_COLUMNS))
+
+
+def _as_text(dialect: str, column):
+    """The column's stored text: SQLite gives it as is; PostgreSQL's json casts to text."""
     if dialect == "postgresql":
-        return ASSET_COLUMNS
-    return tuple(
-        sa.type_coerce(c, sa.String) if i in STORED_TEXT else c for i, c in enumerate(ASSET_COLUMNS)
-    )
+        return sa.cast(column, sa.Text)
+    return sa.type_coerce(column, sa.String)
 
 
 def _utc(stored) -> dt.datetime:
@@ -126,10 +129,10 @@ _HEIGHTS: dict = {}
 
 
 def _heights(stored) -> tuple | None:
-    """A capacity's unit heights as a tuple (None for none): from PostgreSQL's decoded list,
-    or from SQLite's JSON text, parsed once per distinct text (a few shapes recur)."""
-    if not isinstance(stored, str):
-        return tuple(stored) if stored else None
+    """A capacity's unit heights as a tuple (None for none) from their JSON text, parsed once
+    per distinct text (a few shapes recur)."""
+    if stored is None:
+        return None
     found = _HEIGHTS.get(stored, _HEIGHTS)
     if found is _HEIGHTS:
         if len(_HEIGHTS) >= 4096:
