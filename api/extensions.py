@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, g
 from flask_limiter import Limiter
 from flask_smorest import Api
 
@@ -10,6 +10,9 @@ from api import ratelimit_store  # noqa: F401  registers the sqlitefile:// store
 from api.auth.authn import rate_limit_key
 from api.pagination import PagedApi
 from api.security import ClientAddress
+from registry.history.probe_log import ProbeLog
+
+PROBE_LOG = "infrashare_probe_log"
 
 
 def make_api(app: Flask) -> Api:
@@ -44,3 +47,17 @@ def make_limiter(app: Flask) -> Limiter:
             app.config["TILE_RATE_LIMIT"], override_defaults=True
         )(tiles)
     return limiter
+
+
+def probe_log(app: Flask) -> ProbeLog:
+    """This app's buffered writer of `masked_query` audit entries (made on first use)."""
+    found = app.extensions.get(PROBE_LOG)
+    if found is None:
+        found = app.extensions[PROBE_LOG] = ProbeLog(app.extensions["infrashare"].session_factory)
+    return found
+
+
+def record_probe(actor, where: str, spatial: dict, masked_ids: list[int]) -> None:
+    """Audit a list whose spatial filter matched assets the caller sees masked: queued, and
+    written within a second with the others (registry.history.probe_log)."""
+    probe_log(current_app).record(actor, where, spatial, masked_ids, g.get("request_id"))

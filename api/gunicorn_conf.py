@@ -94,6 +94,14 @@ def post_worker_init(worker):
         worker.log.info("worker %s: index built at seq %s", worker.pid, seq)
 
 
+def worker_exit(server, worker):
+    """Write the worker's buffered `masked_query` audit entries before it goes (atexit does
+    too; only a SIGKILL loses them, at most the last second's: registry.history.probe_log)."""
+    probe_log = _app(worker).extensions.get("infrashare_probe_log")
+    if probe_log is not None:
+        probe_log.flush()
+
+
 def child_exit(server, worker):
     """Keep a dead worker's gauges out of the live sums."""
     from prometheus_client import multiprocess

@@ -17,7 +17,7 @@ from api.assets.schemas import (
     asset_filter,
 )
 from api.context import app_context, current_actor, read_session, unit_of_work
-from registry.access.masking import record_probe
+from api.extensions import record_probe
 from registry.access.visibility import disclose_all
 from registry.errors import NotFound
 from registry.inventory import assets as service
@@ -54,8 +54,7 @@ def _audit_probe(f, masked_ids: list[int]) -> None:
     """A spatial filter matched assets the caller sees masked: audit it (see masking.py)."""
     spatial = {"bbox": f.bbox, "near": f.near, "radius_m": f.radius_m}
     spatial = {k: list(v) if isinstance(v, tuple) else v for k, v in spatial.items() if v}
-    with unit_of_work() as uow:
-        record_probe(uow, current_actor(), request.path, spatial, masked_ids)
+    record_probe(current_actor(), request.path, spatial, masked_ids)
 
 
 def _page_links(args: dict, total: int) -> list[dict]:

@@ -6,10 +6,10 @@ from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.context import current_actor, read_session, unit_of_work
+from api.context import current_actor, read_session
+from api.extensions import record_probe
 from api.ogc.schemas import FormatArgsSchema, ItemsQueryArgsSchema
 from api.open_directory import ogc as open_directory
-from registry.access.masking import record_probe
 from registry.errors import NotFound
 from registry.interop.exporters import ogc
 from registry.inventory.models import utcnow
@@ -184,8 +184,7 @@ class Items(MethodView):
                 masked=masked,
             )
         if masked:  # a bbox matched assets the caller sees masked: make probing visible
-            with unit_of_work() as uow:
-                record_probe(uow, actor, request.path, {"bbox": list(args["bbox"])}, masked)
+            record_probe(actor, request.path, {"bbox": list(args["bbox"])}, masked)
         return _respond(
             {
                 "type": "FeatureCollection",

@@ -5,8 +5,9 @@ Otherwise bisecting a bbox, or trilaterating with near and radius_m, pins a rest
 down to the centimetre although every response shows it snapped. Assets shown in full are
 filtered in SQL as before; the few shown masked are found in a box grown by one grid step
 (index-assisted), snapped with registry.access.visibility.snap (the very geometry the caller
-is shown), and tested in Python. Queries that touch masked assets are audited (see
-`record_probe`), so that repeated probing is visible.
+is shown), and tested in Python. Queries that touch masked assets are audited (the entry
+is `probe_details`; registry.history.probe_log writes it), so that repeated probing is
+visible.
 """
 
 from __future__ import annotations
@@ -136,21 +137,16 @@ def masked_near(session, actor, conds: list, lon, lat, radius_m, grid_m, ids=Non
     return out
 
 
-def record_probe(uow, actor, where: str, spatial: dict, masked_ids: list[int]) -> None:
-    """Audit a query whose spatial filter touched assets the actor sees masked.
+def probe_subject(actor) -> str | int:
+    """Whom a `masked_query` entry is about: the caller's organisation (or name)."""
+    return actor.org_id if actor.org_id is not None else actor.name
 
-    One entry per such query: who, where, the filter used and the masked ids it matched.
-    Repeated narrowing around one restricted asset reads as a run of these entries.
-    """
-    uow.audit(
-        "masked_query",
-        actor.org_id if actor.org_id is not None else actor.name,
-        "spatial_filter",
-        after={
-            "where": where,
-            "filter": spatial,
-            "masked_asset_ids": sorted(masked_ids)[:MAX_IDS_AUDITED],
-            "masked_count": len(masked_ids),
-        },
-    )
-    uow.commit()
+
+def probe_details(where: str, spatial: dict, masked_ids: list[int]) -> dict:
+    """A `masked_query` entry's `after`: where, the filter used and the masked ids matched."""
+    return {
+        "where": where,
+        "filter": spatial,
+        "masked_asset_ids": sorted(masked_ids)[:MAX_IDS_AUDITED],
+        "masked_count": len(masked_ids),
+    }

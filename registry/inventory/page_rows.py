@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ ASSET_COLUMNS = (
     Asset.updated_at,
 )
 GEOMETRY = len(ASSET_COLUMNS)  # the WKB column follows the asset columns
+# These come as text (see _asset_columns): the attributes, and on SQLite the two times.
+JSON_TEXT, TIMES = (8,), (9, 10)
 EXTRA = GEOMETRY + 1  # then the caller's extra columns, then the capacity columns
 
 
@@ -84,8 +87,9 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
     resource, total, unit heights and units held at the "now" parameter (no capacity: one
     row of NULLs)."""
     now = sa.bindparam("now", type_=Allocation.expires_at.type)
-    columns = (Capacity.resource, Capacity.total, Capacity.unit_heights, held_now(now))
-    stmt = sa.select(*ASSET_COLUMNS, wkb_of(dialect), *extra).join(
+    heights = _as_text(dialect, Capacity.unit_heights)  # decoded by _heights
+    columns = (Capacity.resource, Capacity.total, heights, held_now(now))
+    stmt = sa.select(*_asset_columns(dialect), wkb_of(dialect), *extra).join(
         Organisation, Organisation.id == Asset.owner_id
     )
     if dialect != "postgresql":
@@ -94,6 +98,52 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
     # makes it hash a scan of every capacity row.
     capacity = sa.select(*columns).where(Capacity.asset_id == Asset.id).lateral()
     return stmt.add_columns(*capacity.c).outerjoin(capacity, sa.true())
+
+
+def _asset_columns(dialect: str) -> tuple:
+    """ASSET_COLUMNS, the JSON ones (and on SQLite the times) as undecoded text. The driver
+    or SQLAlchemy would decode them on every row: once per capacity of an asset, and for
+    candidates that are not on the page (psycopg's JSON loader is Python's json.loads per
+    value; SQLAlchemy's SQLite date parser a regular expression). asset_rows decodes them once
+    per asset it makes. psycopg decodes PostgreSQL's times itself, in C."""
+    text = JSON_TEXT if dialect == "postgresql" else JSON_TEXT + TIMES
+    return tuple(_as_text(dialect, c) if i in text else c for i, c in enumerate(ASSET_COLUMNS))
+
+
+def _as_text(dialect: str, column):
+    """The column's stored text: SQLite gives it as is; PostgreSQL's json casts to text."""
+    if dialect == "postgresql":
+        return sa.cast(column, sa.Text)
+    return sa.type_coerce(column, sa.String)
+
+
+def _utc(stored) -> dt.datetime:
+    """A time as SQLite stores it ("2026-11-29 16:54:13.345638", UTC), aware."""
+    if not isinstance(stored, str):  # PostgreSQL's driver gives a datetime
+        return stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC)
+    value = dt.datetime.fromisoformat(stored)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+_HEIGHTS: dict = {}
+
+
+def _heights(stored) -> tuple | None:
+    """A capacity's unit heights as a tuple (None for none) from their JSON text, parsed once
+    per distinct text (a few shapes recur)."""
+    if stored is None:
+        return None
+    found = _HEIGHTS.get(stored, _HEIGHTS)
+    if found is _HEIGHTS:
+        if len(_HEIGHTS) >= 4096:
+            _HEIGHTS.clear()
+        value = json.loads(stored)
+        found = _HEIGHTS[stored] = tuple(value) if value else None
+    return found
+
+
+def _attributes(stored):
+    return json.loads(stored) if isinstance(stored, str) else stored
 
 
 def run(session, stmt: sa.Select, values: dict):
@@ -124,9 +174,7 @@ def grouped(rows) -> dict[int, tuple]:
             entry = out[row[0]] = (row, [])
         resource, total, heights, held = row[-4:]
         if resource is not None:
-            entry[1].append(
-                CapacitySummary(resource, total, held, tuple(heights) if heights else None)
-            )
+            entry[1].append(CapacitySummary(resource, total, held, _heights(heights)))
     for _, caps in out.values():
         if len(caps) > 1:
             caps.sort(key=lambda c: c.resource)
@@ -140,7 +188,10 @@ def asset_rows(entries: list[tuple]) -> list[AssetRow]:
     out = []
     for (r, _), g in zip(entries, geoms, strict=True):
         owner = owners.get((r[3], r[4])) or owners.setdefault((r[3], r[4]), Owner(r[3], r[4]))
-        out.append(AssetRow(r[0], r[1], r[2], owner, r[5], r[6], r[7], r[8], r[9], r[10], g))
+        attributes, created, updated = _attributes(r[8]), _utc(r[9]), _utc(r[10])
+        out.append(
+            AssetRow(r[0], r[1], r[2], owner, r[5], r[6], r[7], attributes, created, updated, g)
+        )
     return out
 
 
