@@ -34,6 +34,7 @@ from matching.planner.nearest import (
     pair_lengths,
     upper_bound,
 )
+from matching.planner.pairs import distinct
 from matching.planner.requests import PlanRequest, PlanSettings
 
 TRENCH = -1
@@ -193,13 +194,8 @@ def _trench_pairs(
     exact = np.concatenate([among_exact, ends_exact, [True]])
     # (np.minimum of the columns: a reduction along an axis of 2 costs several times more)
     lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
-    # One int64 per pair (far cheaper than axis=0), twice plus one for "not exact": a pair
-    # found from both ends keeps an exact length if it has one (either is the geodesic one,
-    # to rounding).
-    pair = lo * len(nodes) + hi
-    key = pair * 2 + (~exact).astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    key = key[order] // 2
-    first = order[np.r_[True, key[1:] != key[:-1]]]
-    return np.column_stack([pair[first] // len(nodes), pair[first] % len(nodes)]), \
+    # A pair found from both ends keeps an exact length if it has one (either is the
+    # geodesic one, to rounding).
+    first = distinct(lo, hi, exact, len(nodes))
+    return np.column_stack([lo[first], hi[first]]), \
         lengths[first], exact[first]  # fmt: skip

@@ -1,5 +1,6 @@
 """The planner's metric (`planner.frame`): ECEF chords bound geodesic lengths from below and,
-within the slack it states, from above, anywhere on the globe; the plane never stretches."""
+within the slack it states, from above, anywhere on the globe; the plane never stretches; the
+compiled snap and trench-pair helpers equal brute force."""
 
 from __future__ import annotations
 
@@ -63,3 +64,21 @@ def test_close_pairs_and_clusters_match_brute_force():
                 changed = True
     firsts = sorted(set(parent))
     assert label.tolist() == [firsts.index(p) for p in parent]
+
+
+def test_distinct_pairs_keep_the_first_exact_entry_of_each_pair_in_pair_order():
+    from matching.planner.pairs import distinct
+
+    rng = np.random.default_rng(5)
+    n = 30
+    a, b = rng.integers(0, n, 500), rng.integers(0, n, 500)
+    keep = a != b
+    lo, hi = np.minimum(a, b)[keep], np.maximum(a, b)[keep]
+    exact = rng.random(len(lo)) < 0.5
+    got = distinct(lo, hi, exact, n)
+    expected = {}  # brute force: walk the entries in order
+    for e in range(len(lo)):
+        pair = (int(lo[e]), int(hi[e]))
+        if pair not in expected or (exact[e] and not exact[expected[pair]]):
+            expected[pair] = e
+    assert got.tolist() == [expected[p] for p in sorted(expected)]
