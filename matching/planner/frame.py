@@ -41,11 +41,14 @@ def slack(xyz: np.ndarray) -> float:
 
 
 def plane(xyz: np.ndarray) -> np.ndarray:
-    """(n, 2) coordinates in the plane normal to the points' mean direction: a projection,
-    so two points are never farther apart in it than their chord (what the grid needs)."""
-    if xyz.shape[1] == 2:
-        return xyz
-    nx, ny, nz = xyz.mean(axis=0) / (np.linalg.norm(xyz.mean(axis=0)) or 1.0)
+    """(n, 2) coordinates in a plane facing the points: a projection, so two points are never
+    farther apart in it than their chord (what the grid needs)."""
+    if xyz.shape[1] == 2 or not len(xyz):
+        return xyz[:, :2]
+    # Any plane's projection shrinks distances; one facing the points keeps them apart (three
+    # of them set its direction: a mean over every point cost more than the projection).
+    normal = xyz[0] + xyz[len(xyz) // 2] + xyz[-1]
+    nx, ny, nz = normal / (np.sqrt(normal @ normal) or 1.0)
     # east = (helper x normal) / |.|, north = normal x east; written out: np.cross on two
     # 3-vectors costs more than the projection itself
     if abs(nz) < 0.9:  # helper: the polar axis
