@@ -186,20 +186,26 @@ def choose(start, target, rank, k):  # pragma: no cover - compiled
 def close_pairs(points, plane, reach):  # pragma: no cover - compiled
     """(i < j pairs, their metric lengths) of the points within `reach` of each other.
 
-    A sweep along the plane's x (a snap tolerance of 2 m: a window holds a point or two):
-    replaces cKDTree.query_pairs, whose tree build was most of the snap.
+    A sweep along the plane's longer side (a snap tolerance of 2 m: a window holds a point or
+    two; the longer side, so that one straight street along the other is not all in one
+    window): replaces cKDTree.query_pairs, whose tree build was most of the snap.
     """
     n = len(points)
     pairs, lengths = np.empty((max(n, 16), 2), dtype=np.int64), np.empty(max(n, 16))
-    order = np.argsort(plane[:, 0])
+    if n == 0:
+        return pairs[:0], lengths[:0]
+    spread_x = plane[:, 0].max() - plane[:, 0].min()
+    along = 0 if spread_x >= plane[:, 1].max() - plane[:, 1].min() else 1
+    across = 1 - along
+    order = np.argsort(plane[:, along])
     size = 0
     for a in range(n):
         i = order[a]
         for b in range(a + 1, n):
             j = order[b]
-            if plane[j, 0] - plane[i, 0] > reach:
+            if plane[j, along] - plane[i, along] > reach:
                 break
-            if abs(plane[j, 1] - plane[i, 1]) > reach:
+            if abs(plane[j, across] - plane[i, across]) > reach:
                 continue
             d = np.sqrt((points[i, 0] - points[j, 0]) ** 2 + (points[i, 1] - points[j, 1]) ** 2
                         + (points[i, 2] - points[j, 2]) ** 2)  # fmt: skip

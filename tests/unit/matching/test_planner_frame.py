@@ -43,9 +43,10 @@ def test_points_half_a_world_apart_get_no_bound():
     assert frame.slack(xyz) == np.inf
 
 
-def test_close_pairs_and_clusters_match_brute_force():
+@pytest.mark.parametrize("width_deg", [2e-4, 2e-7])  # a ~20 m square, or a street along a meridian
+def test_close_pairs_and_clusters_match_brute_force(width_deg):
     rng = np.random.default_rng(11)
-    lonlat = 108.3 + rng.uniform(0, 2e-4, (300, 2))  # ~20 m square: many pairs within 2 m
+    lonlat = 108.3 + rng.uniform(0, 1, (300, 2)) * [width_deg, 2e-4]  # many pairs within 2 m
     xyz = frame.ecef(lonlat)
     pairs, lengths = grid.close_pairs(xyz, frame.plane(xyz), 2.0)
     d = np.linalg.norm(xyz[:, None] - xyz[None], axis=2)
