@@ -22,11 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from matching import geo, rules
+from matching import rules
+from matching.planner import frame, grid
 from matching.planner.lines import PlanLine, PlanLines  # noqa: F401 - PlanLine: re-exported
 from matching.planner.nearest import (
     TRUSTED_FRAME_ERROR,
@@ -35,6 +34,7 @@ from matching.planner.nearest import (
     pair_lengths,
     upper_bound,
 )
+from matching.planner.pairs import distinct
 from matching.planner.requests import PlanRequest, PlanSettings
 
 TRENCH = -1
@@ -79,55 +79,30 @@ class Graph:
         return self
 
 
-def _frame(request: PlanRequest) -> geo.LocalFrame:
-    """The request's metric frame, centred between its ends the short way round: across the
-    antimeridian too (the plain mean of 179.99 and -179.99 is the far side of the globe)."""
-    half = float(geo.wrap_lon_delta(request.end.x - request.start.x)) / 2
-    return geo.local_frame(request.start.x + half, (request.start.y + request.end.y) / 2)
-
-
 def _metric(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
-    frame = _frame(request)
-    x, y = frame.to_metric(lonlat[:, 0], lonlat[:, 1])
-    return np.column_stack([x, y])
+    """Metric coordinates of these lon/lat points: ECEF, whose chords bound geodesic lengths
+    (`frame`); the same wherever the request lies."""
+    return frame.ecef(lonlat)
 
 
 def _frame_error(request: PlanRequest, lonlat: np.ndarray, xy: np.ndarray) -> float:
-    """A bound on |metric / geodesic - 1| for distances among these points in `_metric`'s frame.
-
-    The frame is a Transverse Mercator (`geo.LocalFrame`): its scale is 1 + x²/2R² + O(x⁴)
-    at x metres from the central meridian, R ≥ 6 335 km (the least radius of curvature);
-    twice that first-order term, plus 1e-6 for the rest, bounds it with room to spare
-    (checked against `Geod.inv` up to 280 km from the meridian). Only where every point is
-    within 10° of longitude of the central meridian (else, near a pole, an infinite bound).
-    """
-    frame = _frame(request)
-    if not len(lonlat) or np.abs(geo.wrap_lon_delta(lonlat[:, 0] - frame.lon0)).max() > 10:
-        return np.inf
-    x_max = float(np.abs(xy[:, 0]).max())
-    return (x_max / 6.3e6) ** 2 + 1e-6 if np.isfinite(x_max) else np.inf
+    """A bound on |metric / geodesic - 1| for distances among these points (`frame.slack`)."""
+    return frame.slack(xy)
 
 
 def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float, slack: float) -> np.ndarray:
     """Node number (from 2) of each vertex: clusters within snap_m, numbered by first vertex."""
-    n = len(vertices)
-    pairs = cKDTree(xy).query_pairs(snap_m * 1.01 + 0.01, output_type="ndarray")
-    unsure = np.ones(len(pairs), dtype=bool)
-    if slack < _TRUSTED_FRAME_ERROR:  # only pairs the frame cannot decide are measured
-        metric = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+    if slack < _TRUSTED_FRAME_ERROR:
+        pairs, metric = grid.close_pairs(xy, frame.plane(xy), snap_m * 1.01 + 0.01)
+        # only pairs the frame cannot decide are measured
         unsure = (upper_bound(metric, slack) > snap_m) & (lower_bound(metric, slack) <= snap_m)
         keep = upper_bound(metric, slack) <= snap_m
     else:
+        pairs = cKDTree(xy).query_pairs(snap_m * 1.01 + 0.01, output_type="ndarray")
+        unsure = np.ones(len(pairs), dtype=bool)
         keep = np.zeros(len(pairs), dtype=bool)
     keep[unsure] = pair_lengths(vertices[pairs[unsure, 0]], vertices[pairs[unsure, 1]]) <= snap_m
-    pairs = pairs[keep]
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
-    first = np.full(label.max(initial=-1) + 1, n)
-    np.minimum.at(first, label, np.arange(n))
-    rank = np.empty(len(first), dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(len(first))
-    return rank[label] + 2
+    return grid.clusters(len(vertices), pairs[keep].astype(np.int64)) + 2
 
 
 def _modes(request: PlanRequest, lines: PlanLines, costs: rules.Costs):
@@ -163,10 +138,10 @@ def build_graph(
     node_of = np.zeros(0, dtype=np.int64)
     if len(lines):
         node_of = _snap(vertices, xy[2:], settings.snap_m, slack)
-    n_nodes = 2 + (int(node_of.max()) - 1 if len(node_of) else 0)
-    first = np.full(n_nodes, len(vertices))
-    np.minimum.at(first, node_of, np.arange(len(vertices)))
-    nodes, node_xy = points[np.r_[0, 1, first[2:] + 2]], xy[np.r_[0, 1, first[2:] + 2]]
+    # Nodes are numbered in the order of their first vertex (`grid.clusters`): each first
+    # vertex is where a number larger than all before it appears.
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(np.r_[1, node_of])) > 0)
+    nodes, node_xy = points[np.r_[0, 1, first + 2]], xy[np.r_[0, 1, first + 2]]
     line_of = np.repeat(np.arange(len(lines)), counts)
     same = line_of[1:] == line_of[:-1]
     a = np.flatnonzero(same)
@@ -174,8 +149,8 @@ def build_graph(
     starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
     modes, line_rate = _modes(request, lines, costs)
     rate = line_rate[line_of[a]]
-    reuse_len, reuse_exact = _lengths(vertices[a], vertices[a + 1],
-                                      np.hypot(*(xy[a + 3] - xy[a + 2]).T), slack)  # fmt: skip
+    step = np.linalg.norm(xy[a + 3] - xy[a + 2], axis=1)
+    reuse_len, reuse_exact = _lengths(vertices[a], vertices[a + 1], step, slack)
     trench, trench_len, trench_exact = _trench_pairs(nodes, node_xy, settings, slack)
     build = costs.route_build_per_m({request.resource})
     rates = np.concatenate([rate, np.full(len(trench), build)])
@@ -217,14 +192,10 @@ def _trench_pairs(
     # The straight trench is measured: its cost bounds the search.
     lengths = np.concatenate([among_len, ends_len, pair_lengths(nodes[:1], nodes[1:2])])
     exact = np.concatenate([among_exact, ends_exact, [True]])
-    lo, hi = pairs.min(axis=1), pairs.max(axis=1)
-    # One int64 per pair (far cheaper than axis=0), twice plus one for "not exact": a pair
-    # found from both ends keeps an exact length if it has one (either is the geodesic one,
-    # to rounding).
-    pair = lo * len(nodes) + hi
-    key = pair * 2 + (~exact).astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    key = key[order] // 2
-    first = order[np.r_[True, key[1:] != key[:-1]]]
-    return np.column_stack([pair[first] // len(nodes), pair[first] % len(nodes)]), \
+    # (np.minimum of the columns: a reduction along an axis of 2 costs several times more)
+    lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    # A pair found from both ends keeps an exact length if it has one (either is the
+    # geodesic one, to rounding).
+    first = distinct(lo, hi, exact, len(nodes))
+    return np.column_stack([lo[first], hi[first]]), \
         lengths[first], exact[first]  # fmt: skip

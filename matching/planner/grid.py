@@ -1,6 +1,12 @@
 """Compiled neighbour candidates for the planner: a grid of `bound`-sized cells over the
 targets, every target within `bound` of each point, and the choice of each point's k nearest.
 
+Lengths are metric (`frame`: ECEF chords, 3 columns); the cells lie in a plane the caller
+projects the points onto (`frame.plane`), never farther apart there than in the metric, so
+the 3 x 3 cells around a point hold every target within `bound` of it. Reading the targets
+outwards ring by ring from smaller cells was tried (2026-11-29): on the benchmark's plans half
+the points have fewer than 8 others within 250 m, so it read more cells and was 2x slower.
+
 Why not cKDTree plus numpy: a 5 km plan asks ~2 000 points for their 8 nearest among the
 same points. Measured on 5 km plans of a 200 k-line registry (thread time, a loaded machine):
 the new-trench step took ~8.7 ms with the KD-tree and numpy over (points × candidates ×
@@ -23,19 +29,19 @@ def _cells(xy, x0, y0, size, ny):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _grid(targets, bound):  # pragma: no cover - compiled
-    """Targets sorted by cell (a counting sort): (order, x, y in that order, first of each
-    cell, nx, ny, origin, cell size)."""
-    m = len(targets)
-    x0, y0 = targets[:, 0].min(), targets[:, 1].min()
-    width, height = targets[:, 0].max() - x0, targets[:, 1].max() - y0
+def _grid(plane, metric, bound):  # pragma: no cover - compiled
+    """Targets sorted by cell (a counting sort): (order, their metric coordinates in that
+    order, first of each cell, nx, ny, origin, cell size)."""
+    m = len(plane)
+    x0, y0 = plane[:, 0].min(), plane[:, 1].min()
+    width, height = plane[:, 0].max() - x0, plane[:, 1].max() - y0
     # Cells of at least `bound` keep every target within reach in the 3 x 3 around a point;
     # larger ones where the targets spread far (a 100 km plan): not more cells than ~4 per
     # target, so the cell table stays small.
     size = bound * max(1.0, np.ceil(np.sqrt((width / bound + 1) * (height / bound + 1)
                                             / (4 * m + 1024))))  # fmt: skip
     nx, ny = int(np.floor(width / size)) + 1, int(np.floor(height / size)) + 1
-    _, _, key = _cells(targets, x0, y0, size, ny)
+    _, _, key = _cells(plane, x0, y0, size, ny)
     cell_start = np.zeros(nx * ny + 1, dtype=np.int64)
     for j in range(m):
         cell_start[key[j] + 1] += 1
@@ -46,8 +52,10 @@ def _grid(targets, bound):  # pragma: no cover - compiled
         order[fill[key[j]]] = j
         fill[key[j]] += 1
     # Coordinates in cell order: a point's neighbours are read from a few contiguous runs.
-    tx, ty = targets[order, 0].copy(), targets[order, 1].copy()
-    return order, tx, ty, cell_start, nx, ny, x0, y0, size
+    t = np.empty((3, m))
+    for a in range(3):
+        t[a] = metric[order, a]
+    return order, t, cell_start, nx, ny, x0, y0, size
 
 
 @njit(cache=True, nogil=True)
@@ -94,14 +102,17 @@ def _grown(array, cap):  # pragma: no cover - compiled
 
 @njit(
     "Tuple((int64[:], int64[:], float64[:], int8[:]))"
-    "(float64[:, :], float64[:, :], boolean, int64, float64, float64, float64)",
+    "(float64[:, :], float64[:, :], float64[:, :], float64[:, :], boolean, int64, float64,"
+    " float64, float64)",
     cache=True,
     nogil=True,
 )
-def candidates(points, targets, skip_self, k, radius, bound, slack):  # pragma: no cover
+def candidates(  # pragma: no cover - compiled
+    points, targets, plane_p, plane_t, skip_self, k, radius, bound, slack
+):
     """(start per point, target, metric length, SURE/UNSURE) of the targets within `bound`
-    of each point (skipping target i for point i when `skip_self`) that may be among its k
-    nearest, grouped by point.
+    (metric: `points`/`targets`, (n, 3)) of each point (skipping target i for point i when
+    `skip_self`) that may be among its k nearest, grouped by point.
 
     SURE: fewer than k other candidates could be as short (geodesically: metric within
     `slack`·d + 1 mm) and within `radius`; OUT: k others are certainly shorter, or it is
@@ -114,17 +125,18 @@ def candidates(points, targets, skip_self, k, radius, bound, slack):  # pragma: 
     status = np.empty(cap, dtype=np.int8)
     if m == 0:
         return start, target[:0], metric[:0], status[:0]
-    order, tx, ty, cell_start, nx, ny, x0, y0, cell = _grid(targets, bound)
-    px, py, _ = _cells(points, x0, y0, cell, ny)
+    order, t, cell_start, nx, ny, x0, y0, cell = _grid(plane_t, targets, bound)
+    tx, ty, tz = t[0], t[1], t[2]
+    px, py, _ = _cells(plane_p, x0, y0, cell, ny)
     near, near_d = np.empty(m, dtype=np.int64), np.empty(m)  # one point's candidates
     kind = np.empty(m, dtype=np.int8)
     for i in range(n):
-        f = 0
+        f, x, y, z = 0, points[i, 0], points[i, 1], points[i, 2]
         for cx in range(max(px[i] - 1, 0), min(px[i] + 2, nx)):
             for cy in range(max(py[i] - 1, 0), min(py[i] + 2, ny)):
                 c = cx * ny + cy
                 for s in range(cell_start[c], cell_start[c + 1]):
-                    d = np.sqrt((points[i, 0] - tx[s]) ** 2 + (points[i, 1] - ty[s]) ** 2)
+                    d = np.sqrt((x - tx[s]) ** 2 + (y - ty[s]) ** 2 + (z - tz[s]) ** 2)
                     if d <= bound and not (skip_self and order[s] == i):
                         near[f], near_d[f] = order[s], d
                         f += 1
@@ -167,3 +179,68 @@ def choose(start, target, rank, k):  # pragma: no cover - compiled
         for s in best[: min(count, k)]:
             chosen[s] = True
     return chosen
+
+
+@njit("Tuple((int64[:, :], float64[:]))(float64[:, :], float64[:, :], float64)",
+      cache=True, nogil=True)  # fmt: skip
+def close_pairs(points, plane, reach):  # pragma: no cover - compiled
+    """(i < j pairs, their metric lengths) of the points within `reach` of each other.
+
+    A sweep along the plane's longer side (a snap tolerance of 2 m: a window holds a point or
+    two; the longer side, so that one straight street along the other is not all in one
+    window): replaces cKDTree.query_pairs, whose tree build was most of the snap.
+    """
+    n = len(points)
+    pairs, lengths = np.empty((max(n, 16), 2), dtype=np.int64), np.empty(max(n, 16))
+    if n == 0:
+        return pairs[:0], lengths[:0]
+    spread_x = plane[:, 0].max() - plane[:, 0].min()
+    along = 0 if spread_x >= plane[:, 1].max() - plane[:, 1].min() else 1
+    across = 1 - along
+    order = np.argsort(plane[:, along])
+    size = 0
+    for a in range(n):
+        i = order[a]
+        for b in range(a + 1, n):
+            j = order[b]
+            if plane[j, along] - plane[i, along] > reach:
+                break
+            if abs(plane[j, across] - plane[i, across]) > reach:
+                continue
+            d = np.sqrt((points[i, 0] - points[j, 0]) ** 2 + (points[i, 1] - points[j, 1]) ** 2
+                        + (points[i, 2] - points[j, 2]) ** 2)  # fmt: skip
+            if d <= reach:
+                if size == len(pairs):
+                    pairs = np.concatenate((pairs, np.empty_like(pairs)))
+                    lengths = _grown(lengths, 2 * len(lengths))
+                pairs[size, 0], pairs[size, 1] = min(i, j), max(i, j)
+                lengths[size] = d
+                size += 1
+    return pairs[:size], lengths[:size]
+
+
+@njit("int64[:](int64, int64[:, :])", cache=True, nogil=True)
+def clusters(n, pairs):  # pragma: no cover - compiled
+    """Cluster number of each of n points joined (transitively) by `pairs`, numbered from 0
+    in the order of each cluster's first point."""
+    parent = np.arange(n)
+    for p in range(len(pairs)):
+        a, b = pairs[p, 0], pairs[p, 1]
+        while parent[a] != a:
+            a = parent[a]
+        while parent[b] != b:
+            b = parent[b]
+        if a != b:  # the root is the cluster's least point
+            parent[max(a, b)] = min(a, b)
+    label = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):  # a root precedes the rest of its cluster: its number is already set
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        if root == i:
+            label[i] = count
+            count += 1
+        else:
+            label[i] = label[root]
+    return label

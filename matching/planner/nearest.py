@@ -17,7 +17,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from matching import geo
-from matching.planner import grid
+from matching.planner import frame, grid
 
 _CANDIDATE_SLACK = 2  # extra metric neighbours fetched before ranking by geodesic length
 TRUSTED_FRAME_ERROR = 1e-2  # a larger (or NaN) bound: measure every candidate
@@ -56,9 +56,13 @@ def _measure(points, targets, a, b, skip_self: bool) -> np.ndarray:
 
 def _nearest_in_grid(points, xy, targets, target_ids, k, radius_m, skip_self, slack):
     """`nearest` in a trusted frame: every candidate within reach from the compiled grid."""
+    both = np.concatenate([xy, targets[1]]).astype(np.float64)
+    # One plane for points and targets places them in the grid's cells; the metric measures.
+    on_plane = frame.plane(both)
+    if both.shape[1] == 2:  # a plane frame (the tests' Transverse Mercator) is its own metric
+        both = np.column_stack([both, np.zeros(len(both))])
     start, target, metric, status = grid.candidates(
-        np.ascontiguousarray(xy, dtype=np.float64),
-        np.ascontiguousarray(targets[1], dtype=np.float64),
+        both[: len(xy)], both[len(xy) :], on_plane[: len(xy)], on_plane[len(xy) :],
         skip_self, k, radius_m, radius_m * 1.01 + 1, slack,
     )  # fmt: skip
     point = np.repeat(np.arange(len(points)), np.diff(start))

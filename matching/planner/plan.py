@@ -62,10 +62,10 @@ class PlanReport:
 def in_ellipse(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
     """Per vertex: is the sum of its geodesic distances to the two ends within the budget?
 
-    The sums are first taken in the request's metric frame: a vertex whose metric sum is
+    The sums are first taken in the planner's metric (`frame`): a vertex whose metric sum is
     inside (or outside) the budget by more than the frame's error bound is decided by it,
-    only the few near the ellipse's edge are measured geodesically. Same answer, fewer
-    `Geod.inv` calls (a projected point costs a quarter of a geodesic distance).
+    only the few near the ellipse's edge are measured geodesically. Same answer, almost no
+    `Geod.inv` calls.
     """
     budget = request.max_detour * request.span_m
     ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
@@ -73,8 +73,8 @@ def in_ellipse(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
     slack = _frame_error(request, np.concatenate([ends, lonlat]), xy)
     if not slack < _TRUSTED_FRAME_ERROR:
         return _geodesic_sums(request, lonlat) <= budget
-    (ax, ay), (bx, by), x, y = xy[0], xy[1], xy[2:, 0], xy[2:, 1]
-    metric = np.hypot(x - ax, y - ay) + np.hypot(x - bx, y - by)
+    rest = xy[2:]
+    metric = np.linalg.norm(rest - xy[0], axis=1) + np.linalg.norm(rest - xy[1], axis=1)
     inside = metric * (1 + slack) + 2e-3 < budget  # each distance within slack·d + 1 mm
     unsure = ~inside & (metric * (1 - slack) - 2e-3 <= budget)
     if unsure.any():
