@@ -109,8 +109,10 @@ def _read_assets(session: Session) -> dict:
     On PostgreSQL the point assets come by binary COPY (`source_copy`), the rest (lines,
     and anything odd) through the cursor."""
     parts, where = defaultdict(list), None
+    copied = None
     if session.get_bind().dialect.name == "postgresql":
-        copied, _ = source_copy.read_points(session)
+        copied = source_copy.read_points(session)
+    if copied is not None:
         for name in ("ids", "kind", "status", "sensitivity", "use", "owner", "height"):
             parts[name].append(copied[name].astype(_DTYPES[name]))
         parts["geometry"].append(shapely.points(copied["lon"], copied["lat"]))
