@@ -122,7 +122,7 @@ def _blocks(copy):
 
 def read_points(session: Session) -> dict | None:
     """Columns ids, kind, status, sensitivity, use, owner, lon, lat, height, refs of every
-    point asset with a point geometry, by id ascending; None if the COPY's rows were not
+    point asset with a point geometry, in table order; None if the COPY's rows were not
     framed one per block (then nothing is read: the caller reads them another way)."""
     driver = session.connection().connection.driver_connection
     parts, ok = [], True
@@ -141,17 +141,12 @@ def read_points(session: Session) -> dict | None:
 
 
 def _columns(parts: list) -> dict:
-    """The parsed chunks as native-endian columns sorted by id."""
+    """The parsed chunks as native-endian columns, in table order."""
     rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, ROW)
     refs = Ragged.concat([p[1] for p in parts]) if parts else Ragged.from_strings([])
     columns = {
         name: rows[name].astype(kind.replace(">", "="))
         for name, kind in zip(_NAMES, _TYPES, strict=True)
     }
-    ids = columns["ids"]
-    if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():  # table order, not id order
-        order = np.argsort(ids, kind="stable")
-        columns = {name: values[order] for name, values in columns.items()}
-        refs = refs.take(order)
     columns["refs"] = refs
     return columns

@@ -39,12 +39,12 @@ def test_two_rows_in_one_block_or_a_cut_row_are_refused():
     assert parse_rows([one[:10]]) is None
 
 
-def test_columns_come_sorted_by_id_with_their_refs():
+def test_chunks_become_native_columns_in_table_order():
     parsed = [parse_rows([_block(5, "five"), _block(3, "three")]), parse_rows([_block(4, "")])]
     columns = source_copy._columns(parsed)
-    assert columns["ids"].tolist() == [3, 4, 5] and columns["ids"].dtype == np.int64
-    assert columns["lon"].tolist() == [111.25, 112.25, 113.25]
-    assert columns["refs"].strings(np.arange(3)) == ["three", "", "five"]
+    assert columns["ids"].tolist() == [5, 3, 4] and columns["ids"].dtype == np.int64
+    assert columns["lon"].tolist() == [113.25, 111.25, 112.25]
+    assert columns["refs"].strings(np.arange(3)) == ["five", "three", ""]
 
 
 def test_the_header_and_trailer_are_stripped_and_checked():
