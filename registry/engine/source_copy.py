@@ -98,10 +98,11 @@ def parse_rows(blocks: list) -> tuple[np.ndarray, Ragged] | None:
         ok &= (rows[f"{name}_length"] == np.dtype(kind).itemsize).all()
     if not ok:
         return None
-    # The data as alternating (fixed part, ref) rows: the refs are every second one.
-    bounds = np.stack([starts, starts + ROW.itemsize], axis=1).ravel()
-    pieces = Ragged(np.append(bounds, len(data)), data)
-    return rows, pieces.take(np.arange(1, 2 * len(blocks), 2))
+    # The data is (fixed part, ref) pairs: keep the bytes of every second piece.
+    pieces = np.full(2 * len(blocks), ROW.itemsize, dtype=np.int64)
+    pieces[1::2] = lengths - ROW.itemsize
+    ref = np.repeat(np.tile(np.array([False, True]), len(blocks)), pieces)
+    return rows, Ragged.from_lengths(pieces[1::2], data[ref])
 
 
 def _blocks(copy):
