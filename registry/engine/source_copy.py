@@ -41,7 +41,7 @@ ROW = np.dtype(
 def _code(column: str, words: list[str], none: bool = False) -> str:
     """SQL giving the 0-based position of `column` in `words`, -1 if absent (0 for NULL
     when the vocabulary's first entry is None)."""
-    array = "ARRAY[" + ",".join(f"'{w}'" for w in words) + "]::text[]"
+    array = _array(words)
     found = f"coalesce(array_position({array}, {column}) - 1, -1)"
     if none:
         position = f"coalesce(array_position({array}, {column}), -1)"
@@ -50,6 +50,7 @@ def _code(column: str, words: list[str], none: bool = False) -> str:
 
 
 def _array(words) -> str:
+    """A text[] literal of vocabulary words (ours: no quotes in them)."""
     return "ARRAY[" + ",".join(f"'{w}'" for w in words) + "]::text[]"
 
 
