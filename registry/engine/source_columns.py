@@ -65,55 +65,80 @@ def _asset_chunks(session: Session, where=None):
     return session.execute(stmt.execution_options(yield_per=CHUNK)).partitions()
 
 
-def _capacities(session: Session):
-    """(asset ids, resource codes, totals, free units, {row: free heights} for antenna
-    mounts with listed heights), ordered by asset id."""
-    held = defaultdict(int)
+def _held(session: Session) -> tuple[np.ndarray, np.ndarray, dict]:
+    """(sorted keys asset id * R + resource code, units held of each, {asset id: antenna
+    mount units held}) of the units held right now."""
     held_stmt = held_units_query().subquery()
     counts = sa.select(held_stmt.c.asset_id, held_stmt.c.resource, sa.func.count()).group_by(
         held_stmt.c.asset_id, held_stmt.c.resource
     )
+    keys, units = [], []
     for asset_id, resource, count in session.execute(counts):
-        held[(asset_id, resource)] = count
+        if resource in RESOURCE_CODE:
+            keys.append(asset_id * len(rules.RESOURCES) + RESOURCE_CODE[resource])
+            units.append(count)
+    order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
     taken = defaultdict(set)
     antenna_held = sa.select(held_stmt.c.asset_id, held_stmt.c.unit).where(
         held_stmt.c.resource == str(_ANTENNA)
     )
     for asset_id, unit in session.execute(antenna_held):
         taken[asset_id].add(unit)
+    return np.array(keys, np.int64)[order], np.array(units, np.int64)[order], taken
+
+
+def _capacities(session: Session):
+    """(asset ids, resource codes, free units, free heights: a Ragged with a row per
+    capacity row, empty but for antenna mounts), ordered by asset id."""
+    held_keys, held_units, taken = _held(session)
     stmt = sa.select(
         CapacityRow.asset_id, CapacityRow.resource, CapacityRow.total, CapacityRow.unit_heights
     ).order_by(CapacityRow.asset_id)
-    ids, codes, free, heights = [], [], [], {}
-    for asset_id, resource, total, unit_heights in session.execute(stmt):
-        code = RESOURCE_CODE.get(resource)
-        if code is None:
-            continue
-        units = total - held.get((asset_id, resource), 0)
-        if resource == _ANTENNA:
-            used = taken.get(asset_id, ())
-            heights[len(ids)] = [
-                float(unit_heights[u - 1]) if unit_heights and u <= len(unit_heights) else math.nan
+    rows = session.connection().execute(stmt).all()  # Core rows: no ORM per row
+    ids, resources, totals, unit_heights = zip(*rows, strict=True) if rows else ((),) * 4
+    codes = np.fromiter((RESOURCE_CODE.get(r, -1) for r in resources), np.int64, len(rows))
+    known = np.flatnonzero(codes >= 0)
+    ids = np.array(ids, dtype=np.int64)[known]
+    codes, totals = codes[known], np.array(totals, dtype=np.int64)[known]
+    keys = ids * len(rules.RESOURCES) + codes
+    at = np.minimum(np.searchsorted(held_keys, keys), max(len(held_keys) - 1, 0))
+    held = np.where(held_keys[at] == keys, held_units[at], 0) if len(held_keys) else 0
+    lengths, flat = np.zeros(len(ids), dtype=np.int64), []
+    for k in np.flatnonzero(codes == RESOURCE_CODE[_ANTENNA]).tolist():
+        total, listed, used = int(totals[k]), unit_heights[known[k]], taken.get(int(ids[k]), ())
+        if not listed and not used:  # the common case, as the general one would give
+            free_heights = [math.nan] * total
+        else:
+            free_heights = [
+                float(listed[u - 1]) if listed and u <= len(listed) else math.nan
                 for u in range(1, total + 1)
                 if u not in used
             ]
-        ids.append(asset_id)
-        codes.append(code)
-        free.append(units)
-    return np.array(ids, dtype=np.int64), np.array(codes, np.int64), np.array(free), heights
+        lengths[k] = len(free_heights)
+        flat.extend(free_heights)
+    heights = Ragged.from_lengths(lengths, np.array(flat, dtype=np.float64))
+    return ids, codes, totals - held, heights
 
 
 def _read_assets(session: Session) -> dict:
-    """Every asset as columns (ids ascending), geometry as shapely objects, refs Ragged.
+    """Every asset as columns (ids ascending), geometry as shapely objects (None where
+    `copied`: those points are their lon, lat columns), refs Ragged in the order read
+    (`ref_row` gives each row's).
 
     On PostgreSQL the point assets come by binary COPY (`source_copy`), the rest (lines,
     and anything odd) through the cursor."""
     parts, where = defaultdict(list), None
+    copied = None
     if session.get_bind().dialect.name == "postgresql":
-        copied, _ = source_copy.read_points(session)
+        copied = source_copy.read_points(session)
+    if copied is not None:
         for name in ("ids", "kind", "status", "sensitivity", "use", "owner", "height"):
             parts[name].append(copied[name].astype(_DTYPES[name]))
-        parts["geometry"].append(shapely.points(copied["lon"], copied["lat"]))
+        # No shapely point per row: `_family` reads lon/lat straight from these columns.
+        parts["geometry"].append(np.full(len(copied["ids"]), None, dtype=object))
+        parts["copied"].append(np.ones(len(copied["ids"]), dtype=bool))
+        parts["lon"].append(copied["lon"])
+        parts["lat"].append(copied["lat"])
         parts["refs"].append(copied["refs"])
         point = sa.and_(
             sa.func.ST_GeometryType(Asset.geom) == "ST_Point",
@@ -130,16 +155,19 @@ def _read_assets(session: Session) -> dict:
         parts["owner"].append(np.array(owner, dtype=np.int64))
         parts["height"].append(np.array(height, dtype=np.float64))
         parts["geometry"].append(shapely.from_wkb([bytes(w) for w in wkb]))
+        parts["copied"].append(np.zeros(len(ids), dtype=bool))
+        parts["lon"].append(np.full(len(ids), np.nan))
+        parts["lat"].append(np.full(len(ids), np.nan))
         parts["refs"].append(Ragged.from_strings(ref))
     if not parts or not sum(map(len, parts["ids"])):
         return {}
     cols = {k: np.concatenate(v) for k, v in parts.items() if k != "refs"}
-    refs = Ragged.concat(parts["refs"])
-    order = np.argsort(cols["ids"], kind="stable")
-    if len(parts["ids"]) > 1 and not (np.diff(cols["ids"]) > 0).all():
+    # Refs stay in the order read: one gather in `_family` instead of a sort and a gather.
+    cols["ref_row"] = np.arange(len(cols["ids"]))
+    if not (cols["ids"][1:] > cols["ids"][:-1]).all():  # COPY gives table order
+        order = np.argsort(cols["ids"], kind="stable")
         cols = {k: v[order] for k, v in cols.items()}
-        refs = refs.take(order)
-    cols["refs"] = refs
+    cols["refs"] = Ragged.concat(parts["refs"])
     _planned_in_service(session, cols)
     return cols
 
@@ -173,13 +201,11 @@ def _family(cols: dict, rows: np.ndarray, cap: tuple, sectors: np.ndarray, line:
     at = np.searchsorted(ids, cap_ids)
     mine = (at < n) & (ids[np.minimum(at, max(n - 1, 0))] == cap_ids) if n else at < 0
     free[at[mine], cap_codes[mine]] = cap_free[mine]
+    # Capacity rows come by asset id, as the rows do: antenna mounts' heights keep order.
+    antenna = np.flatnonzero(mine & (cap_codes == RESOURCE_CODE[_ANTENNA]))
     lengths = np.zeros(n, dtype=np.int64)
-    listed = {}
-    for k in np.flatnonzero(mine).tolist():
-        if k in cap_heights:
-            listed[int(at[k])] = cap_heights[k]
-            lengths[at[k]] = len(cap_heights[k])
-    flat = [h for row in sorted(listed) for h in listed[row]]
+    lengths[at[antenna]] = np.diff(cap_heights.offsets)[antenna]
+    flat = cap_heights.take(antenna).values
     geoms = cols["geometry"][rows]
     out = {
         "ids": ids,
@@ -188,15 +214,17 @@ def _family(cols: dict, rows: np.ndarray, cap: tuple, sectors: np.ndarray, line:
         "owner": cols["owner"][rows],
         "height": cols["height"][rows],
         "free": free,
-        "heights": Ragged.from_lengths(lengths, np.array(flat, dtype=np.float64)),
-        "refs": cols["refs"].take(rows),
+        "heights": Ragged.from_lengths(lengths, flat),
+        "refs": _take_short(cols["refs"], cols["ref_row"][rows]),
     }
     if line:
         xy, index = shapely.get_coordinates(geoms, return_index=True)
         out["coords"] = Ragged.from_lengths(np.bincount(index, minlength=n), xy)
     else:
-        xy = shapely.get_coordinates(geoms).reshape(n, 2)
-        out["lon"], out["lat"] = xy[:, 0].copy(), xy[:, 1].copy()
+        copied = cols["copied"][rows]
+        out["lon"], out["lat"] = cols["lon"][rows], cols["lat"][rows]
+        xy = shapely.get_coordinates(geoms[~copied]).reshape(-1, 2)
+        out["lon"][~copied], out["lat"][~copied] = xy[:, 0], xy[:, 1]
     return out
 
 
@@ -211,12 +239,14 @@ def read_tables(session: Session) -> tuple[AssetTable, AssetTable, dict[int, str
     cols = _read_assets(session)
     cap = _capacities(session)
     tables = []
+    if cols:
+        sectors = _sectors(cols["owner"], sector_of)
+        type_id = shapely.get_type_id(cols["geometry"])
+        type_id[cols["copied"]] = 0  # points read by COPY, kept as lon/lat
     for line in (False, True):
         if not cols:
             tables.append(from_columns(_empty(line), line=line))
             continue
-        sectors = np.array([sector_of.get(o, -1) for o in cols["owner"].tolist()], np.int8)
-        type_id = shapely.get_type_id(cols["geometry"])
         known = (cols["kind"] >= 0) & (cols["status"] >= 0) & (cols["sensitivity"] >= 0)
         known &= (cols["use"] >= 0) & (sectors >= 0)
         family = known & (_LINE[np.maximum(cols["kind"], 0)] == line)
@@ -228,6 +258,28 @@ def read_tables(session: Session) -> tuple[AssetTable, AssetTable, dict[int, str
     if skipped:
         log.error("%d assets skipped: unknown vocabulary or bad geometry", skipped)
     return tables[0], tables[1], owners
+
+
+def _take_short(ragged: Ragged, slots: np.ndarray) -> Ragged:
+    """`ragged.take(slots)` for a packed Ragged of short rows (owner refs): through a padded
+    byte matrix instead of an int64 index per byte (~1 GB each at 10 M refs)."""
+    lengths = np.diff(ragged.offsets)
+    width = int(lengths.max()) if len(lengths) else 0
+    if ragged.overrides or width > 64 or ragged.values.ndim != 1:
+        return ragged.take(slots)
+    filled = np.arange(width) < lengths[:, None]
+    padded = np.zeros((len(lengths), width), dtype=ragged.values.dtype)
+    padded[filled] = ragged.values  # row-major: the rows' bytes in order
+    return Ragged.from_lengths(lengths[slots], padded[slots][filled[slots]])
+
+
+def _sectors(owner: np.ndarray, sector_of: dict[int, int]) -> np.ndarray:
+    """Sector code of each row's owner, -1 for an owner not found."""
+    keys = np.array(sorted(sector_of), dtype=np.int64)
+    codes = np.array([sector_of[k] for k in keys.tolist()] + [-1], dtype=np.int8)
+    at = np.searchsorted(keys, owner)
+    found = keys[np.minimum(at, max(len(keys) - 1, 0))] == owner if len(keys) else at < 0
+    return codes[np.where(found, at, len(keys))]
 
 
 def _empty(line: bool) -> dict:
