@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry.interop.importers import deferred
+from registry.interop.importers.fresh import FreshLoad
 from registry.interop.importers.run import ImportOptions, import_file
 from registry.interop.importers.store import DEFERRED_TABLES, Store
 from registry.inventory.models import Asset
@@ -95,7 +96,8 @@ def test_a_failure_after_the_indexes_were_dropped_leaves_everything_as_it_was(
     def broken(self):
         raise RuntimeError("the connection dropped")
 
-    monkeypatch.setattr(Store, "finish", broken)
+    monkeypatch.setattr(Store, "finish", broken)  # a later import: staged
+    monkeypatch.setattr(FreshLoad, "finish", broken)  # the owner's first import: COPYed
     with pytest.raises(RuntimeError):
         _import(session_factory, actor, tmp_path, owner.id)
     assert _indexes(session_factory) == before

@@ -1,0 +1,185 @@
+"""A first import on PostGIS (the owner has no assets yet): COPY straight into the final tables.
+
+Every valid feature of such an import is a create, so there is nothing to compare: the
+staging table and the plan (registry.interop.importers.store) would only copy the rows twice
+more. Instead the new ids are drawn from the asset sequence in file order (one statement),
+and the assets, their capacity, one audit row per asset (its full after-snapshot, in the
+shape of registry.inventory.assets.asset_snapshot) and, under the feed lock, one change-feed
+row per asset are streamed with COPY. The server loads COPY rows in batches, which costs it
+far less than `INSERT ... SELECT` row by row, and it does so while this process formats the
+next rows (psycopg's queued writer sends from a thread). Same transaction, same rows as the
+staged path: all or nothing, and a re-run goes through the staged path and changes nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import numpy as np
+import shapely
+import shapely.geometry
+import sqlalchemy as sa
+from psycopg.copy import QueuedLibpqWriter
+
+from registry.db.uow import lock_feed
+from registry.interop.importers.sql_postgres import ASSET_ID_SEQUENCE
+from registry.interop.importers.store import Store, copy_escape, hex_ewkb
+from registry.interop.importers.vector import Validated, Values
+
+log = logging.getLogger(__name__)
+
+CHUNK = 20_000  # rows formatted per COPY write: the server loads one while the next is built
+HAS_ASSETS = "SELECT EXISTS (SELECT 1 FROM asset WHERE owner_id = :owner)"
+# The drawn ids as runs of consecutive values (start, length), in the order drawn: usually
+# one run, more when another transaction drew ids meanwhile.
+ID_RUNS = f"""
+WITH drawn AS MATERIALIZED (
+    SELECT g, nextval({ASSET_ID_SEQUENCE}) AS id FROM generate_series(1, :count) AS g)
+SELECT min(id), count(*) FROM drawn GROUP BY id - g ORDER BY 1
+"""
+COPY_ASSETS = (
+    "COPY asset (id, owner_ref, geom, owner_id, kind, status, sensitivity, attributes, "
+    "created_at, updated_at) FROM STDIN"
+)
+COPY_CAPACITY = "COPY capacity (asset_id, resource, total, unit_heights) FROM STDIN"
+COPY_AUDIT = (
+    "COPY audit_log (object_id, after, at, actor, request_id, object_type, action) FROM STDIN"
+)
+COPY_FEED = "COPY change_feed (asset_id, entity, op, at) FROM STDIN"
+encode_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
+
+
+def applies(store: Store, dry_run: bool, prune: bool) -> bool:
+    """True for a PostGIS import that writes and whose owner holds no asset yet."""
+    if not store.postgres or dry_run or prune:
+        return False
+    return not store.session.execute(sa.text(HAS_ASSETS), store.params).scalar()
+
+
+def geojson_texts(geoms: np.ndarray) -> list[str]:
+    """The GeoJSON text of each geometry, as the API's snapshots write it (shortest repr).
+
+    2D points (the common bulk load) are formatted from the coordinate array.
+    """
+    if len(geoms) and (shapely.get_type_id(geoms) == 0).all() and not shapely.has_z(geoms).any():
+        xy = shapely.get_coordinates(geoms)
+        if len(xy) == len(geoms):
+            return [f'{{"type": "Point", "coordinates": [{x!r}, {y!r}]}}' for x, y in xy.tolist()]
+    return [json.dumps(shapely.geometry.mapping(g)) for g in geoms]
+
+
+class FreshLoad:
+    """The writes of a first import; used in place of the Store's plan, write and finish."""
+
+    def __init__(self, store: Store, valid: Validated):
+        self.store = store
+        self.valid = valid
+        self.ids: list[int] = []
+        self.stamp = store.params["now"].isoformat()
+
+    def plan(self) -> Counter:
+        """Every valid feature is created."""
+        self.store.tune()
+        return Counter({"create": len(self.valid)})
+
+    def write(self) -> None:
+        """Draw the ids, then COPY the assets, their capacity and their audit rows."""
+        self.ids = self._draw_ids()
+        started = time.monotonic()
+        self._copy(COPY_ASSETS, self._asset_chunks())
+        self._copy(COPY_CAPACITY, self._capacity_chunks())
+        self._copy(COPY_AUDIT, self._audit_chunks())
+        log.info("copied %d new assets in %.1f s", len(self.ids), time.monotonic() - started)
+
+    def finish(self) -> None:
+        """The change feed, in file order, under its lock, right before the commit."""
+        lock_feed(self.store.session)
+        stamp = self.stamp
+        lines = (f"{i}\tasset\tcreate\t{stamp}\n" for i in self.ids)
+        self._copy(COPY_FEED, _chunked(lines))
+
+    def _draw_ids(self) -> list[int]:
+        runs = self.store.session.execute(sa.text(ID_RUNS), {"count": len(self.valid)}).all()
+        if not runs:
+            return []
+        return np.concatenate([np.arange(a, a + n) for a, n in runs]).tolist()
+
+    def _copy(self, statement: str, chunks: Iterator[str]) -> None:
+        cur = self.store.dbapi.cursor()
+        with cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
+            for chunk in chunks:
+                copy.write(chunk)
+
+    def _asset_chunks(self) -> Iterator[str]:
+        owner, stamp = self.store.params["owner"], self.stamp
+        tails = [
+            f"{owner}\t{v.kind}\t{v.status}\t{v.sensitivity}\t"
+            f"{copy_escape(v.attributes)}\t{stamp}\t{stamp}\n" if v else ""
+            for v in self.valid.values
+        ]  # fmt: skip
+        rows = zip(
+            self.ids, self.valid.refs, hex_ewkb(self.valid.geoms), self._groups(), strict=True
+        )
+        lines = (f"{i}\t{copy_escape(r)}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
+        return _chunked(lines)
+
+    def _capacity_chunks(self) -> Iterator[str]:
+        capacity = [_capacity_tails(v) for v in self.valid.values]
+        rows = zip(self.ids, self._groups(), strict=True)
+        return _chunked(f"{i}\t{tail}" for i, g in rows for tail in capacity[g])
+
+    def _audit_chunks(self) -> Iterator[str]:
+        parts = [self._snapshot_parts(v) for v in self.valid.values]
+        params = self.store.params
+        rid = "\\N" if params["rid"] is None else copy_escape(params["rid"])
+        tail = f"\t{self.stamp}\t{copy_escape(params['actor'])}\t{rid}\tasset\tcreate\n"
+        geojson = geojson_texts(self.valid.geoms)
+        rows = zip(self.ids, self.valid.refs, geojson, self._groups(), strict=True)
+
+        def lines():
+            for i, ref, geo, g in rows:
+                head, middle, end = parts[g]
+                yield f"{i}\t{head}{copy_escape(encode_string(ref))}{middle}{geo}{end}{tail}"
+
+        return _chunked(lines())
+
+    def _groups(self) -> list[int]:
+        return self.valid.group.tolist()
+
+    def _snapshot_parts(self, v: Values | None) -> tuple[str, str, str]:
+        """The snapshot's text around the owner_ref and the geometry, COPY-escaped."""
+        if v is None:
+            return ("", "", "")
+        head = (
+            f'{{"kind": {encode_string(v.kind)}, "owner_id": {self.store.params["owner"]}, '
+            '"owner_ref": '
+        )
+        middle = (
+            f', "status": {encode_string(v.status)}, '
+            f'"sensitivity": {encode_string(v.sensitivity)}, "geometry": '
+        )
+        end = f', "attributes": {v.attributes}, "capacity": {v.capacity}}}'
+        return copy_escape(head), copy_escape(middle), copy_escape(end)
+
+
+def _chunked(lines: Iterator[str]) -> Iterator[str]:
+    """The lines joined CHUNK at a time."""
+    while chunk := "".join(itertools.islice(lines, CHUNK)):
+        yield chunk
+
+
+def _capacity_tails(v: Values | None) -> list[str]:
+    """Per resource of a group: `resource, total, unit_heights` as COPY text (JSON null when
+    no heights, as the ORM writes None)."""
+    if v is None:
+        return []
+    out = []
+    for resource, spec in json.loads(v.capacity).items():
+        heights = json.dumps(spec["heights"]) if "heights" in spec else "null"
+        out.append(f"{copy_escape(resource)}\t{spec['total']}\t{heights}\n")
+    return out
