@@ -161,6 +161,9 @@ def _reject_repeats(valid: Validated, table: SourceTable) -> Validated:
     for row in valid.rejected:
         if row.owner_ref:
             first.setdefault(row.owner_ref, row.feature)
+    distinct = set(valid.refs)
+    if len(distinct) == len(valid.refs) and distinct.isdisjoint(first):
+        return valid  # no ref twice: the common case, without a loop over every feature
     keep = np.ones(len(valid), dtype=bool)
     for i, (number, ref) in enumerate(zip(valid.number.tolist(), valid.refs, strict=True)):
         seen = first.setdefault(ref, number)
