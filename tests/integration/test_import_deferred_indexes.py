@@ -36,11 +36,14 @@ def _import(session_factory, actor, tmp_path, owner_id, n=3, lat=22.81, **option
 
 
 def _indexes(session_factory) -> dict[str, list[str]]:
-    """Every index's and constraint's definition, per deferrable table."""
+    """Every index's and constraint's definition, and every column's default, per deferrable
+    table (a first import lends the time columns a default while it loads)."""
     stmt = sa.text(
         "SELECT indexdef FROM pg_indexes WHERE tablename = :t UNION ALL "
         "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = CAST(:t AS regclass) ORDER BY 1"
+        "WHERE conrelid = CAST(:t AS regclass) UNION ALL "
+        "SELECT column_name || ' default ' || coalesce(column_default, 'none') "
+        "FROM information_schema.columns WHERE table_name = :t ORDER BY 1"
     )
     with session_factory() as session:
         return {t: list(session.scalars(stmt, {"t": t})) for t in DEFERRED_TABLES}
