@@ -7,6 +7,7 @@ import json
 
 import sqlalchemy as sa
 
+from registry.interop.importers import fresh
 from registry.interop.importers.run import ImportOptions, import_file
 from registry.inventory.assets import asset_snapshot
 from registry.inventory.models import Asset, AuditEntry, Change
@@ -61,3 +62,17 @@ def test_the_first_import_run_again_changes_nothing(session_factory, actor, tmp_
     _import(session_factory, actor, tmp_path, owner.id, _features())
     again = _import(session_factory, actor, tmp_path, owner.id, _features())
     assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+
+
+def test_ids_drawn_around_another_transaction_s_are_still_in_file_order(
+    session_factory, actor, tmp_path, monkeypatch
+):
+    # As if another transaction had drawn an id in the middle of ours: the range has a gap.
+    monkeypatch.setattr(fresh, "ID_RANGE", "SELECT 1, CAST(:count AS integer) + 1, :count")
+    owner = make_org(session_factory)
+    _import(session_factory, actor, tmp_path, owner.id, _features())
+    with session_factory() as session:
+        refs = session.scalars(sa.select(Asset.owner_ref).order_by(Asset.id)).all()
+        fed = session.scalars(sa.select(Change.asset_id).order_by(Change.seq)).all()
+        ids = session.scalars(sa.select(Asset.id).order_by(Asset.id)).all()
+    assert refs == [*AWKWARD_REFS, "D1"] and fed == ids

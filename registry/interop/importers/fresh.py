@@ -35,8 +35,14 @@ log = logging.getLogger(__name__)
 
 CHUNK = 20_000  # rows formatted per COPY write: the server loads one while the next is built
 HAS_ASSETS = "SELECT EXISTS (SELECT 1 FROM asset WHERE owner_id = :owner)"
-# The drawn ids as runs of consecutive values (start, length), in the order drawn: usually
-# one run, more when another transaction drew ids meanwhile.
+# The ids drawn in file order, told by their range: usually consecutive, and then they are
+# min..max in order (nextval runs row by row along the series).
+ID_RANGE = f"""
+SELECT min(id), max(id), count(*)
+FROM (SELECT nextval({ASSET_ID_SEQUENCE}) AS id FROM generate_series(1, :count)) AS drawn
+"""
+# Otherwise (another transaction drew ids meanwhile) they are drawn again, and told as runs
+# of consecutive values (start, length) in the order drawn.
 ID_RUNS = f"""
 WITH drawn AS MATERIALIZED (
     SELECT g, nextval({ASSET_ID_SEQUENCE}) AS id FROM generate_series(1, :count) AS g)
@@ -109,9 +115,15 @@ class FreshLoad:
         self._copy("change_feed", chunks)
 
     def _draw_ids(self) -> list[int]:
-        runs = self.store.session.execute(sa.text(ID_RUNS), {"count": len(self.valid)}).all()
-        if not runs:
+        """New ids for the valid features, in file order (unused ones are gaps, as after a
+        rolled-back insert)."""
+        count = {"count": len(self.valid)}
+        if not len(self.valid):
             return []
+        low, high, drawn = self.store.session.execute(sa.text(ID_RANGE), count).one()
+        if high - low + 1 == drawn:
+            return list(range(low, high + 1))
+        runs = self.store.session.execute(sa.text(ID_RUNS), count).all()
         return np.concatenate([np.arange(a, a + n) for a, n in runs]).tolist()
 
     def _copy(self, table: str, chunks: Callable[[str], Iterator[str]]) -> None:
