@@ -7,8 +7,9 @@ and the assets, their capacity, one audit row per asset (its full after-snapshot
 shape of registry.inventory.assets.asset_snapshot) and, under the feed lock, one change-feed
 row per asset are streamed with COPY. The server loads COPY rows in batches, which costs it
 far less than `INSERT ... SELECT` row by row, and it does so while this process formats the
-next rows (psycopg's queued writer sends from a thread). Same transaction, same rows as the
-staged path: all or nothing, and a re-run goes through the staged path and changes nothing.
+next rows (psycopg's queued writer sends from a thread). Same transaction and the same values
+as the staged path (JSON text may be spaced and ordered differently, as the API's own is):
+all or nothing, and a re-run goes through the staged path and changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -61,6 +63,9 @@ HAS_DEFAULT = (
     "AND table_name = :t AND column_name = ANY(:c) AND column_default IS NOT NULL"
 )
 encode_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
+# What JSON (quote, backslash, control characters) or COPY (backslash, tab, line breaks)
+# escapes in a string.
+NEEDS_ESCAPING = re.compile(r'["\\\x00-\x1f]')
 
 
 def applies(store: Store, dry_run: bool, prune: bool) -> bool:
@@ -89,6 +94,7 @@ class FreshLoad:
         self.store = store
         self.valid = valid
         self.ids: list[int] = []
+        self._plain: bool | None = None
         self.stamp = store.params["now"].isoformat()
 
     def plan(self) -> Counter:
@@ -172,8 +178,16 @@ class FreshLoad:
         rows = zip(
             self.ids, self.valid.refs, hex_ewkb(self.valid.geoms), self._groups(), strict=True
         )
-        lines = (f"{i}\t{copy_escape(r)}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
-        return _chunked(lines)
+        if self._plain_refs():
+            return _chunked(f"{i}\t{r}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
+        return _chunked(f"{i}\t{copy_escape(r)}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
+
+    def _plain_refs(self) -> bool:
+        """True when no ref needs escaping, for COPY or in JSON: then none is escaped one by
+        one (the common case: codes of letters, digits and dashes)."""
+        if self._plain is None:
+            self._plain = NEEDS_ESCAPING.search("".join(self.valid.refs)) is None
+        return self._plain
 
     def _capacity_chunks(self, _stamps: str) -> Iterator[str]:
         capacity = [_capacity_tails(v) for v in self.valid.values]
@@ -188,10 +202,13 @@ class FreshLoad:
         geojson = geojson_texts(self.valid.geoms)
         rows = zip(self.ids, self.valid.refs, geojson, self._groups(), strict=True)
 
+        plain = self._plain_refs()
+
         def lines():
             for i, ref, geo, g in rows:
                 head, middle, end = parts[g]
-                yield f"{i}\t{head}{copy_escape(encode_string(ref))}{middle}{geo}{end}{tail}"
+                ref = f'"{ref}"' if plain else copy_escape(encode_string(ref))
+                yield f"{i}\t{head}{ref}{middle}{geo}{end}{tail}"
 
         return _chunked(lines())
 
