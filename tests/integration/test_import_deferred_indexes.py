@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry.interop.importers import deferred
+from registry.interop.importers.fresh import FreshLoad
 from registry.interop.importers.run import ImportOptions, import_file
 from registry.interop.importers.store import DEFERRED_TABLES, Store
 from registry.inventory.models import Asset
@@ -35,11 +36,14 @@ def _import(session_factory, actor, tmp_path, owner_id, n=3, lat=22.81, **option
 
 
 def _indexes(session_factory) -> dict[str, list[str]]:
-    """Every index's and constraint's definition, per deferrable table."""
+    """Every index's and constraint's definition, and every column's default, per deferrable
+    table (a first import lends the time columns a default while it loads)."""
     stmt = sa.text(
         "SELECT indexdef FROM pg_indexes WHERE tablename = :t UNION ALL "
         "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = CAST(:t AS regclass) ORDER BY 1"
+        "WHERE conrelid = CAST(:t AS regclass) UNION ALL "
+        "SELECT column_name || ' default ' || coalesce(column_default, 'none') "
+        "FROM information_schema.columns WHERE table_name = :t ORDER BY 1"
     )
     with session_factory() as session:
         return {t: list(session.scalars(stmt, {"t": t})) for t in DEFERRED_TABLES}
@@ -60,8 +64,10 @@ def test_a_batch_larger_than_the_table_is_indexed_once_at_the_end(
     before = _indexes(session_factory)
     with caplog.at_level(logging.INFO, logger=deferred.__name__):
         summary = _import(session_factory, actor, tmp_path, owner.id)
-    assert "deferred 4 indexes and foreign keys of asset" in caplog.text
-    assert "deferred 1 indexes and foreign keys of capacity" in caplog.text
+    # asset: GiST, kind, owner, the owner key and (owner_id, owner_ref); not its id, which
+    # other tables' keys refer to. capacity: its id, (asset_id, resource) and the asset key.
+    assert "deferred 5 indexes and keys of asset" in caplog.text
+    assert "deferred 3 indexes and keys of capacity" in caplog.text
     _all_three_findable_under(session_factory, summary, before)
 
 
@@ -95,7 +101,8 @@ def test_a_failure_after_the_indexes_were_dropped_leaves_everything_as_it_was(
     def broken(self):
         raise RuntimeError("the connection dropped")
 
-    monkeypatch.setattr(Store, "finish", broken)
+    monkeypatch.setattr(Store, "finish", broken)  # a later import: staged
+    monkeypatch.setattr(FreshLoad, "finish", broken)  # the owner's first import: COPYed
     with pytest.raises(RuntimeError):
         _import(session_factory, actor, tmp_path, owner.id)
     assert _indexes(session_factory) == before

@@ -11,7 +11,7 @@ from registry.interop.importers.mapping_file import parse_mapping
 from registry.interop.importers.prepare import Context, validate_one
 from registry.interop.importers.report import ReportRow
 from registry.interop.importers.sources import SourceTable
-from registry.interop.importers.vector import validate, values_of
+from registry.interop.importers.vector import ref_text, ref_texts, validate, values_of
 
 NAN = float("nan")
 POINT = shapely.Point(108.36, 22.81)
@@ -85,3 +85,15 @@ def test_column_validation_equals_feature_by_feature_validation(mapping):
     assert valid == expected_valid
     assert sorted(got.rejected) == sorted(expected_rejected)
     assert 0 < len(valid) < len(table) and got.number.tolist() == sorted(valid)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["T1", " T2 ", "T3\x1f"],  # all plain text: the column fast path
+        ["T1", "   ", "T3"],  # one blank
+        ["T1", "x" * 201, 17.0, None, NAN, 4.0, "T\u00a0"],  # mixed: one by one
+    ],
+)
+def test_refs_of_a_column_are_what_each_value_gives(values):
+    assert ref_texts(values) == [ref_text(v) for v in values]

@@ -1,4 +1,4 @@
-"""A big import's secondary indexes and foreign keys on PostGIS: dropped, then restored once.
+"""A big import's secondary indexes and keys on PostGIS: dropped, then restored once.
 
 Inserting every row into every index of a live table, and checking every row's foreign key
 with its own query (`SELECT ... FOR KEY SHARE`, run by a trigger per row), is most of a big
@@ -9,10 +9,12 @@ whole table, and dropping takes an exclusive lock on it until the import commits
 wait. So a table's indexes and foreign keys are deferred only when the batch is at least as
 large as the table already is (a first national load), never for a small import into a big
 registry; and when a lock is not granted within LOCK_TIMEOUT (another transaction is using
-the table) the import keeps them and goes on. Unique indexes stay: the plan and the
-constraints need them. Adding a foreign key back checks every row, so integrity holds as
-before; and it is all in the import's transaction: a failed or killed import leaves the
-schema as it was.
+the table) the import keeps them and goes on. Primary keys and unique constraints are
+deferred too (the plan is made before they are dropped, and the lock keeps other writers
+out until they are back), except those a foreign key refers to (the asset's id). Adding a
+unique constraint back builds its index and checks every row, as adding a foreign key back
+does, so integrity holds as before; and it is all in the import's transaction: a failed or
+killed import leaves the schema as it was.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ log = logging.getLogger(__name__)
 MIN_ROWS = 20_000  # below this, the load is quick anyway: never lock a table for it
 LOCK_TIMEOUT = "2s"
 LOCK_NOT_AVAILABLE = "55P03"
-# (drop statement, restore statement) of each non-unique index and each foreign key.
+# (drop statement, restore statement) of each non-unique index, each foreign key, and each
+# primary key or unique constraint that no foreign key refers to (asset's own key stays).
 DEFERRABLE = """
 SELECT format('DROP INDEX %I', c.relname), pg_get_indexdef(i.indexrelid)
 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
@@ -36,7 +39,9 @@ UNION ALL
 SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', CAST(:table AS text), conname),
        format('ALTER TABLE %I ADD CONSTRAINT %I %s', CAST(:table AS text), conname,
               pg_get_constraintdef(oid))
-FROM pg_constraint WHERE conrelid = CAST(:table AS regclass) AND contype = 'f'
+FROM pg_constraint c WHERE conrelid = CAST(:table AS regclass) AND (contype = 'f' OR
+    contype IN ('p', 'u') AND NOT EXISTS (
+        SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))
 """
 
 
@@ -69,8 +74,13 @@ def drop(session: Session, table: str) -> list[str]:
         return []
     finally:
         session.execute(sa.text("SELECT set_config('lock_timeout', :v, true)"), {"v": before})
-    log.info("deferred %d indexes and foreign keys of %s until the load is done", len(found), table)
-    return sorted((restore for _, restore in found), key=lambda s: s.startswith("ALTER"))
+    log.info("deferred %d indexes and keys of %s until the load is done", len(found), table)
+    return sorted((restore for _, restore in found), key=_restore_order)
+
+
+def _restore_order(statement: str) -> tuple[bool, bool]:
+    """Indexes first, then primary keys and unique constraints, then foreign keys."""
+    return statement.startswith("ALTER"), "FOREIGN KEY" in statement
 
 
 def restore(session: Session, statements: list[str]) -> None:

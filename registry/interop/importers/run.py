@@ -24,7 +24,8 @@ import sqlalchemy as sa
 from registry.access.policy import require_owner
 from registry.db.uow import FEED_LOCK_KEY, Actor, UnitOfWork
 from registry.errors import ValidationFailed
-from registry.interop.importers import vector
+from registry.interop.importers import fresh, vector
+from registry.interop.importers.fresh import FreshLoad
 from registry.interop.importers.known import held_by_tenants, held_conflict
 from registry.interop.importers.mapping import REPEAT_KEY, Mapping
 from registry.interop.importers.prepare import Context
@@ -115,9 +116,10 @@ def _run(uow: UnitOfWork, table: SourceTable, options: ImportOptions, summary, p
     clock = time.monotonic()
     store = Store(session, options.owner_id, uow.actor, uow.request_id, utcnow())
     store.rebuild_spatial_index = options.rebuild_spatial_index
-    store.stage(valid)
-    ops = store.plan()
-    ops -= _refuse_held(session, store, options.owner_id, table, valid.rejected)
+    writer = _writer(store, valid, options)
+    ops = writer.plan()
+    if writer is store:
+        ops -= _refuse_held(session, store, options.owner_id, table, valid.rejected)
     log.info("staged and compared in %.1f s: %s", time.monotonic() - clock, dict(ops))
     summary.report = sorted(valid.rejected)
     summary.rejected = len(valid.rejected)
@@ -131,17 +133,26 @@ def _run(uow: UnitOfWork, table: SourceTable, options: ImportOptions, summary, p
         return
     clock = time.monotonic()
     store.defer_indexes(ops["create"] + ops["update"], len(doomed))
-    store.write()
+    writer.write()
     if doomed:
         store.delete(doomed)
     store.rebuild("asset", "capacity", "audit_log")
     if ops["create"] or ops["update"] or doomed:
-        store.finish()
+        writer.finish()
     store.rebuild("change_feed")  # after the feed's rows, under its lock
     session.commit()
     summary.committed = True
     store.discard()
     log.info("written, audited and committed in %.1f s", time.monotonic() - clock)
+
+
+def _writer(store: Store, valid: Validated, options: ImportOptions) -> Store | FreshLoad:
+    """The owner's first import on PostGIS is COPYed straight into the tables; any other is
+    staged and compared."""
+    if fresh.applies(store, options.dry_run, options.prune):
+        return FreshLoad(store, valid)
+    store.stage(valid)
+    return store
 
 
 def _reject_repeats(valid: Validated, table: SourceTable) -> Validated:
@@ -150,6 +161,9 @@ def _reject_repeats(valid: Validated, table: SourceTable) -> Validated:
     for row in valid.rejected:
         if row.owner_ref:
             first.setdefault(row.owner_ref, row.feature)
+    distinct = set(valid.refs)
+    if len(distinct) == len(valid.refs) and distinct.isdisjoint(first):
+        return valid  # no ref twice: the common case, without a loop over every feature
     keep = np.ones(len(valid), dtype=bool)
     for i, (number, ref) in enumerate(zip(valid.number.tolist(), valid.refs, strict=True)):
         seen = first.setdefault(ref, number)

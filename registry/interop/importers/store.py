@@ -85,11 +85,7 @@ class Store:
         self._drop_sqlite_tables()
         self._run(self.sql.STAGING)
         if self.postgres:
-            # JIT compiling these one-off statements costs more (~1 s) than it saves; sorts
-            # and hashes of a million rows fit in memory.
-            self._run("SET LOCAL jit = off")
-            self._run("SET LOCAL work_mem = '256MB'")
-            self._run("SET LOCAL maintenance_work_mem = '256MB'")  # deferred index builds
+            self.tune()
             self._copy(valid)
         else:
             # The spatial index (an R*Tree filled by triggers, row by row) and the unique
@@ -97,6 +93,14 @@ class Store:
             self._run(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
             self._insert(valid)
             self._run(sql_sqlite.STAGED_INDEX)
+
+    def tune(self) -> None:
+        """PostGIS: settings for this transaction's big one-off statements."""
+        # JIT compiling these one-off statements costs more (~1 s) than it saves; sorts
+        # and hashes of a million rows fit in memory.
+        self._run("SET LOCAL jit = off")
+        self._run("SET LOCAL work_mem = '256MB'")
+        self._run("SET LOCAL maintenance_work_mem = '256MB'")  # deferred index builds
 
     def _copy(self, valid: Validated) -> None:
         tails = [

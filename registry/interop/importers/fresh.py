@@ -1,0 +1,249 @@
+"""A first import on PostGIS (the owner has no assets yet): COPY straight into the final tables.
+
+Every valid feature of such an import is a create, so there is nothing to compare: the
+staging table and the plan (registry.interop.importers.store) would only copy the rows twice
+more. Instead the new ids are drawn from the asset sequence in file order (one statement),
+and the assets, their capacity, one audit row per asset (its full after-snapshot, in the
+shape of registry.inventory.assets.asset_snapshot) and, under the feed lock, one change-feed
+row per asset are streamed with COPY. The server loads COPY rows in batches, which costs it
+far less than `INSERT ... SELECT` row by row, and it does so while this process formats the
+next rows (psycopg's queued writer sends from a thread). Same transaction and the same values
+as the staged path (JSON text may be spaced and ordered differently, as the API's own is):
+all or nothing, and a re-run goes through the staged path and changes nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import shapely
+import shapely.geometry
+import sqlalchemy as sa
+from psycopg.copy import QueuedLibpqWriter
+
+from registry.db.uow import lock_feed
+from registry.interop.importers.sql_postgres import ASSET_ID_SEQUENCE
+from registry.interop.importers.store import Store, copy_escape, hex_ewkb
+from registry.interop.importers.vector import Validated, Values
+
+log = logging.getLogger(__name__)
+
+CHUNK = 20_000  # rows formatted per COPY write: the server loads one while the next is built
+HAS_ASSETS = "SELECT EXISTS (SELECT 1 FROM asset WHERE owner_id = :owner)"
+# The ids drawn in file order, told by their range: usually consecutive, and then they are
+# min..max in order (nextval runs row by row along the series).
+ID_RANGE = f"""
+SELECT min(id), max(id), count(*)
+FROM (SELECT nextval({ASSET_ID_SEQUENCE}) AS id FROM generate_series(1, :count)) AS drawn
+"""
+# Otherwise (another transaction drew ids meanwhile) they are drawn again, and told as runs
+# of consecutive values (start, length) in the order drawn.
+ID_RUNS = f"""
+WITH drawn AS MATERIALIZED (
+    SELECT g, nextval({ASSET_ID_SEQUENCE}) AS id FROM generate_series(1, :count) AS g)
+SELECT min(id), count(*) FROM drawn GROUP BY id - g ORDER BY 1
+"""
+# The COPYed columns of each table, and its time columns (given last, or by default: below).
+COLUMNS = {
+    "asset": "id, owner_ref, geom, owner_id, kind, status, sensitivity, attributes",
+    "capacity": "asset_id, resource, total, unit_heights",
+    "audit_log": "object_id, after, actor, request_id, object_type, action",
+    "change_feed": "asset_id, entity, op",
+}
+STAMPS = {"asset": ("created_at", "updated_at"), "audit_log": ("at",), "change_feed": ("at",)}
+HAS_DEFAULT = (
+    "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+    "AND table_name = :t AND column_name = ANY(:c) AND column_default IS NOT NULL"
+)
+encode_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
+# What JSON (quote, backslash, control characters) or COPY (backslash, tab, line breaks)
+# escapes in a string.
+NEEDS_ESCAPING = re.compile(r'["\\\x00-\x1f]')
+
+
+def applies(store: Store, dry_run: bool, prune: bool) -> bool:
+    """True for a PostGIS import that writes and whose owner holds no asset yet."""
+    if not store.postgres or dry_run or prune:
+        return False
+    return not store.session.execute(sa.text(HAS_ASSETS), store.params).scalar()
+
+
+def geojson_texts(geoms: np.ndarray) -> list[str]:
+    """The GeoJSON text of each geometry, as the API's snapshots write it (shortest repr).
+
+    2D points (the common bulk load) are formatted from the coordinate array.
+    """
+    if len(geoms) and (shapely.get_type_id(geoms) == 0).all() and not shapely.has_z(geoms).any():
+        xy = shapely.get_coordinates(geoms)
+        if len(xy) == len(geoms):
+            return [f'{{"type": "Point", "coordinates": [{x!r}, {y!r}]}}' for x, y in xy.tolist()]
+    return [json.dumps(shapely.geometry.mapping(g)) for g in geoms]
+
+
+class FreshLoad:
+    """The writes of a first import; used in place of the Store's plan, write and finish."""
+
+    def __init__(self, store: Store, valid: Validated):
+        self.store = store
+        self.valid = valid
+        self.ids: list[int] = []
+        self._plain: bool | None = None
+        self.stamp = store.params["now"].isoformat()
+
+    def plan(self) -> Counter:
+        """Every valid feature is created."""
+        self.store.tune()
+        return Counter({"create": len(self.valid)})
+
+    def write(self) -> None:
+        """Draw the ids, then COPY the assets, their capacity and their audit rows."""
+        self.ids = self._draw_ids()
+        started = time.monotonic()
+        self._copy("asset", self._asset_chunks)
+        self._copy("capacity", self._capacity_chunks)
+        self._copy("audit_log", self._audit_chunks)
+        log.info("copied %d new assets in %.1f s", len(self.ids), time.monotonic() - started)
+
+    def finish(self) -> None:
+        """The change feed, in file order, under its lock, right before the commit."""
+        lock_feed(self.store.session)
+
+        def chunks(stamps: str) -> Iterator[str]:
+            return _chunked(f"{i}\tasset\tcreate{stamps}\n" for i in self.ids)
+
+        self._copy("change_feed", chunks)
+
+    def _draw_ids(self) -> list[int]:
+        """New ids for the valid features, in file order (unused ones are gaps, as after a
+        rolled-back insert)."""
+        count = {"count": len(self.valid)}
+        if not len(self.valid):
+            return []
+        low, high, drawn = self.store.session.execute(sa.text(ID_RANGE), count).one()
+        if high - low + 1 == drawn:
+            return list(range(low, high + 1))
+        runs = self.store.session.execute(sa.text(ID_RUNS), count).all()
+        return np.concatenate([np.arange(a, a + n) for a, n in runs]).tolist()
+
+    def _copy(self, table: str, chunks: Callable[[str], Iterator[str]]) -> None:
+        """COPY the rows `chunks(stamps)` gives, `stamps` being the time columns' text."""
+        stamped = STAMPS.get(table, ())
+        by_default = stamped and self._stamp_by_default(table, stamped)
+        columns = COLUMNS[table] if by_default else ", ".join((COLUMNS[table], *stamped))
+        stamps = "" if by_default else f"\t{self.stamp}" * len(stamped)
+        cur = self.store.dbapi.cursor()
+        statement = f"COPY {table} ({columns}) FROM STDIN"
+        with cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
+            for chunk in chunks(stamps):
+                copy.write(chunk)
+        for column in stamped if by_default else ():
+            self.store.session.execute(
+                sa.text(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
+            )
+
+    def _stamp_by_default(self, table: str, columns: tuple[str, ...]) -> bool:
+        """Make the import's time the default of the table's time columns, so that the server
+        parses it once, not on every row (a million timestamps cost it about a second).
+
+        Only while the import holds the table's exclusive lock (its indexes are deferred), so
+        no other transaction sees the default, and only where the columns have none."""
+        session = self.store.session
+        if not self.store.deferred.get(table):
+            return False
+        if session.execute(sa.text(HAS_DEFAULT), {"t": table, "c": list(columns)}).scalar():
+            return False
+        for column in columns:
+            session.execute(
+                sa.text(
+                    f"ALTER TABLE {table} ALTER COLUMN {column} "
+                    f"SET DEFAULT '{self.stamp}'::timestamptz"
+                )
+            )
+        return True
+
+    def _asset_chunks(self, stamps: str) -> Iterator[str]:
+        owner = self.store.params["owner"]
+        tails = [
+            f"{owner}\t{v.kind}\t{v.status}\t{v.sensitivity}\t"
+            f"{copy_escape(v.attributes)}{stamps}\n" if v else ""
+            for v in self.valid.values
+        ]  # fmt: skip
+        rows = zip(
+            self.ids, self.valid.refs, hex_ewkb(self.valid.geoms), self._groups(), strict=True
+        )
+        if self._plain_refs():
+            return _chunked(f"{i}\t{r}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
+        return _chunked(f"{i}\t{copy_escape(r)}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
+
+    def _plain_refs(self) -> bool:
+        """True when no ref needs escaping, for COPY or in JSON: then none is escaped one by
+        one (the common case: codes of letters, digits and dashes)."""
+        if self._plain is None:
+            self._plain = NEEDS_ESCAPING.search("".join(self.valid.refs)) is None
+        return self._plain
+
+    def _capacity_chunks(self, _stamps: str) -> Iterator[str]:
+        capacity = [_capacity_tails(v) for v in self.valid.values]
+        rows = zip(self.ids, self._groups(), strict=True)
+        return _chunked(f"{i}\t{tail}" for i, g in rows for tail in capacity[g])
+
+    def _audit_chunks(self, stamps: str) -> Iterator[str]:
+        parts = [self._snapshot_parts(v) for v in self.valid.values]
+        params = self.store.params
+        rid = "\\N" if params["rid"] is None else copy_escape(params["rid"])
+        tail = f"\t{copy_escape(params['actor'])}\t{rid}\tasset\tcreate{stamps}\n"
+        geojson = geojson_texts(self.valid.geoms)
+        rows = zip(self.ids, self.valid.refs, geojson, self._groups(), strict=True)
+
+        plain = self._plain_refs()
+
+        def lines():
+            for i, ref, geo, g in rows:
+                head, middle, end = parts[g]
+                ref = f'"{ref}"' if plain else copy_escape(encode_string(ref))
+                yield f"{i}\t{head}{ref}{middle}{geo}{end}{tail}"
+
+        return _chunked(lines())
+
+    def _groups(self) -> list[int]:
+        return self.valid.group.tolist()
+
+    def _snapshot_parts(self, v: Values | None) -> tuple[str, str, str]:
+        """The snapshot's text around the owner_ref and the geometry, COPY-escaped."""
+        if v is None:
+            return ("", "", "")
+        head = (
+            f'{{"kind": {encode_string(v.kind)}, "owner_id": {self.store.params["owner"]}, '
+            '"owner_ref": '
+        )
+        middle = (
+            f', "status": {encode_string(v.status)}, '
+            f'"sensitivity": {encode_string(v.sensitivity)}, "geometry": '
+        )
+        end = f', "attributes": {v.attributes}, "capacity": {v.capacity}}}'
+        return copy_escape(head), copy_escape(middle), copy_escape(end)
+
+
+def _chunked(lines: Iterator[str]) -> Iterator[str]:
+    """The lines joined CHUNK at a time."""
+    while chunk := "".join(itertools.islice(lines, CHUNK)):
+        yield chunk
+
+
+def _capacity_tails(v: Values | None) -> list[str]:
+    """Per resource of a group: `resource, total, unit_heights` as COPY text (JSON null when
+    no heights, as the ORM writes None)."""
+    if v is None:
+        return []
+    out = []
+    for resource, spec in json.loads(v.capacity).items():
+        heights = json.dumps(spec["heights"]) if "heights" in spec else "null"
+        out.append(f"{copy_escape(resource)}\t{spec['total']}\t{heights}\n")
+    return out
