@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 from shapely.geometry import Point
 
@@ -50,14 +51,39 @@ def test_the_snapshot_reads_back_the_same_point_table(snapshot):
     points, owners, seq = read_points(path)
     original, _ = dataset.tables()
     assert seq == 7 and owners == {k: OWNER_NAMES[k] for k in owners}
+    row = np.argsort(points.ids)[np.argsort(np.argsort(original.ids))]  # file row of each
     for name in ("ids", "kind", "status", "sector", "use", "owner", "free", "lon", "lat"):
-        np.testing.assert_array_equal(getattr(points, name), getattr(original, name), name)
-    np.testing.assert_array_equal(points.height, original.height)
+        np.testing.assert_array_equal(getattr(points, name)[row], getattr(original, name), name)
+    np.testing.assert_array_equal(points.height[row], original.height)
     k = np.arange(0, len(points), 997)
-    assert points.refs.strings(k) == original.refs.strings(k)
-    assert [points.heights.get(i).tolist() for i in k] == [
+    assert points.refs.strings(row[k]) == original.refs.strings(k)
+    assert [points.heights.get(i).tolist() for i in row[k]] == [
         original.heights.get(i).tolist() for i in k
     ]
+
+
+def test_a_small_box_reads_only_the_row_groups_near_it(snapshot, monkeypatch):
+    from registry.batch import snapshot as module
+
+    monkeypatch.setattr(module, "ROW_GROUP", 1024)  # 30 row groups in this small registry
+    dataset, path = snapshot
+    small = path.with_name("small_groups.parquet")
+    points, _ = dataset.tables()
+    write_snapshot(small, points, OWNER_NAMES, seq=7)
+    lon, lat = np.median(points.lon), np.median(points.lat)
+    box = np.array([[lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01]])
+    meta = pq.ParquetFile(small).metadata
+    names = [meta.schema.column(c).name for c in range(meta.num_columns)]
+    x, y = names.index("lon"), names.index("lat")
+    groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
+    touched = [
+        g for g in groups
+        if g.column(x).statistics.min <= box[0, 2] and g.column(x).statistics.max >= box[0, 0]
+        and g.column(y).statistics.min <= box[0, 3] and g.column(y).statistics.max >= box[0, 1]
+    ]  # fmt: skip
+    assert meta.num_row_groups >= 25 and len(touched) <= 4
+    inside = (np.abs(points.lon - lon) <= 0.01) & (np.abs(points.lat - lat) <= 0.01)
+    assert sorted(read_points(small, box)[0].ids.tolist()) == sorted(points.ids[inside].tolist())
 
 
 def test_tiled_dask_audit_equals_the_single_process_run(snapshot):
