@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from matching import kernels, layout, rules
+from matching import kernels, kernels_probe, layout, rules
 from matching.candidates import RowFilter
 from matching.columns import AssetTable
 from matching.ingest import ingest
@@ -242,7 +242,9 @@ class Generation:
     ) -> list[tuple[AssetTable, np.ndarray]]:
         """(table, live slots) whose boxes meet `boxes` and which pass the filter."""
         found = []
-        if points:
+        if points and self._fusable(boxes, row_filter):
+            found += self._scan_both(boxes[0], row_filter)
+        elif points:
             found += [
                 (self.points, self.point_slots(boxes, row_filter)),
                 (self.delta_points, self._filtered(self.delta_points, boxes, row_filter)),
@@ -254,6 +256,26 @@ class Generation:
             ]
         hits = [(t, s) for t, s in found if len(s)]
         return hits or found[:1]
+
+    def _fusable(self, boxes: np.ndarray, row_filter: RowFilter | None) -> bool:
+        """Can one compiled call scan the base and the delta points (`_scan_both`)?"""
+        return (
+            row_filter is not None
+            and len(boxes) == 1
+            and self.point_tree is not None
+            and len(self.delta_points) > 0
+        )
+
+    def _scan_both(self, box: np.ndarray, row_filter: RowFilter) -> list:
+        """`point_slots` and `_scan_delta` for one box in one compiled call (kernels_probe)."""
+        tree, points, delta = self.point_tree, self.points, self.delta_points
+        order, lons = delta.by_lon()
+        base, fresh = kernels_probe.scan_points_and_delta(
+            tree.boxes, tree.starts, tree.counts, self.bucket, points.lon, points.lat,
+            points.profile, points.free, row_filter.by_profile, row_filter.code_array,
+            row_filter.unit_array, box, order, lons, delta.lat, delta.profile, delta.free,
+        )  # fmt: skip
+        return [(points, base), (delta, fresh)]
 
     def _filtered(self, table: AssetTable, boxes: np.ndarray, row_filter) -> np.ndarray:
         if not len(table):

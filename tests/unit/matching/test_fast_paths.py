@@ -24,7 +24,7 @@ from matching import (
     site,
     site_rows,
 )
-from matching.candidates import Rows
+from matching.candidates import RowFilter, Rows
 from matching.coverage import CoverOption, _choose_owners
 from matching.ingest import from_columns, ingest
 from matching.oracle import oracle_site
@@ -193,3 +193,31 @@ def test_a_moved_asset_found_in_the_delta_ranks_with_the_base_ones():
     assert after == expected
     ranked = {c["asset_id"]: c for c in after["candidates"]}
     assert ranked[moved.id]["distance_m"] == 0.0
+
+
+def test_one_compiled_scan_of_base_and_delta_points_finds_what_two_scans_find():
+    source = registry(9)
+    index = AssetIndex(source, rebuild_in_background=False)
+    index.build()
+    rng = np.random.default_rng(9)
+    points = [r for r in source.records() if r.geometry.geom_type == "Point"]
+    for k, record in enumerate(points[:60]):  # moves and inserts land in the delta table
+        where = Point(CENTRE[0] + rng.normal(0, 0.004), CENTRE[1] + rng.normal(0, 0.004))
+        source.put(dataclasses.replace(record, id=record.id + 10**6 * (k % 2), geometry=where))
+    index.catch_up()
+    gen = index._gen
+    row_filter = RowFilter.for_needs({"antenna_mount": 1})
+    found = []
+    for _ in range(30):
+        lon, lat = CENTRE[0] + rng.normal(0, 0.004), CENTRE[1] + rng.normal(0, 0.004)
+        boxes = geo.radius_boxes(lon, lat, 600.0)
+        assert gen._fusable(boxes, row_filter)
+        fused = gen.probe(boxes, row_filter, points=True, lines=False)
+        base = gen.point_slots(boxes, row_filter)
+        delta = gen._scan_delta(boxes, row_filter)
+        expected = [(d, s.tolist()) for d, s in ((False, base), (True, delta)) if len(s)]
+        assert [(t is gen.delta_points, s.tolist()) for t, s in fused] == (
+            expected or [(False, [])]
+        )
+        found.append((len(base) > 0, len(delta) > 0))
+    assert (True, True) in found  # the boxes did meet base and delta points
