@@ -94,6 +94,7 @@ class Generation:
     point_tree: PackedTree | None = field(default=None, repr=False)
     line_tree: Tree | None = field(default=None, repr=False)
     line_buckets: np.ndarray | None = field(default=None, repr=False)  # box of each tree entry
+    line_packed: PackedTree | None = field(default=None, repr=False)  # the same, compiled
 
     @classmethod
     def from_tables(
@@ -125,6 +126,7 @@ class Generation:
             mins, maxs = layout.bucket_bounds(lines.boxes, bucket=LINE_BUCKET)
             gen.line_tree = make_tree(mins, maxs)
             gen.line_buckets = np.hstack([mins, maxs])
+            gen.line_packed = PackedTree(mins, maxs)  # for `_scan_lines` (~0.8 MB at 200 k)
         return gen
 
     @classmethod
@@ -277,10 +279,23 @@ class Generation:
         )  # fmt: skip
         return [(points, base), (delta, fresh)]
 
+    def _scan_lines(self, boxes: np.ndarray, row_filter: RowFilter) -> np.ndarray:
+        """`line_slots` + the filter in one compiled call (kernels_probe.scan_lines)."""
+        tree, lines = self.line_packed, self.lines
+        if tree is None:
+            return np.empty(0, dtype=np.int64)
+        return kernels_probe.scan_lines(
+            tree.boxes, tree.starts, tree.counts, LINE_BUCKET, lines.boxes, lines.box_row,
+            lines.alive, lines.profile, lines.free, row_filter.by_profile, row_filter.code_array,
+            row_filter.unit_array, boxes,
+        )  # fmt: skip
+
     def _filtered(self, table: AssetTable, boxes: np.ndarray, row_filter) -> np.ndarray:
         if not len(table):
             return np.empty(0, dtype=np.int64)
         if table is self.delta_points and row_filter is not None:
             return self._scan_delta(boxes, row_filter)
+        if table is self.lines and row_filter is not None:
+            return self._scan_lines(boxes, row_filter)
         slots = self.line_slots(boxes) if table is self.lines else table.in_boxes(boxes)
         return table.select(slots, row_filter) if row_filter is not None and len(slots) else slots

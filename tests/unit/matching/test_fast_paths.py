@@ -221,3 +221,24 @@ def test_one_compiled_scan_of_base_and_delta_points_finds_what_two_scans_find():
         )
         found.append((len(base) > 0, len(delta) > 0))
     assert (True, True) in found  # the boxes did meet base and delta points
+
+
+def test_the_compiled_line_scan_finds_what_the_tree_probe_and_filter_find():
+    source = registry(10)
+    index = AssetIndex(source, rebuild_in_background=False)
+    index.build()
+    lines = [r for r in source.records() if r.geometry.geom_type != "Point"]
+    for record in lines[::5]:
+        source.delete(record.id)  # tombstones in the base table
+    index.catch_up()
+    gen, rng = index._gen, np.random.default_rng(10)
+    found = 0
+    for needs in ({"fiber_core": 12}, {"subduct": 1}):
+        row_filter = RowFilter.for_needs(needs)
+        for _ in range(20):
+            boxes = MetricPath(random_route(rng, CENTRE, 1_500.0)).search_boxes(60.0)
+            slots = gen.line_slots(boxes)
+            expected = gen.lines.select(slots, row_filter) if len(slots) else slots
+            assert gen._scan_lines(boxes, row_filter).tolist() == expected.tolist()
+            found += len(expected)
+    assert found > 20
