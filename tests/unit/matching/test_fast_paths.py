@@ -19,6 +19,7 @@ from matching import (
     SiteRequest,
     corridor,
     geo,
+    kernels_boxes,
     match_route,
     match_site,
     site,
@@ -28,7 +29,7 @@ from matching.candidates import RowFilter, Rows
 from matching.coverage import CoverOption, _choose_owners
 from matching.ingest import from_columns, ingest
 from matching.oracle import oracle_site
-from matching.path import MetricPath
+from matching.path import PIECE_M, MetricPath, piece_boxes
 from matching.ragged import Ragged, RaggedChain, RaggedView
 from tests.unit.matching.factories import random_lines, random_points, random_route
 
@@ -242,3 +243,23 @@ def test_the_compiled_line_scan_finds_what_the_tree_probe_and_filter_find():
             assert gen._scan_lines(boxes, row_filter).tolist() == expected.tolist()
             found += len(expected)
     assert found > 20
+
+
+@pytest.mark.parametrize("centre", [CENTRE, (12.5, 71.0), (179.99, -16.5), (-179.995, 8.0)])
+def test_compiled_search_boxes_are_the_numpy_boxes(centre):
+    rng = np.random.default_rng(11)
+    compiled = split = 0
+    for _ in range(25):
+        path = MetricPath(random_route(rng, centre, 3_000.0, vertices=int(rng.integers(2, 9))))
+        margin = float(rng.uniform(5.0, 300.0))
+        lon = path.lons[0] + geo.wrap_lon_delta(path.lons - path.lons[0])
+        expected, _ = piece_boxes(lon, path.lats, path.seg_m, np.arange(len(path.seg_m)), margin)
+        boxes, ok = kernels_boxes.piece_boxes(lon, path.lats, path.seg_m, margin, PIECE_M)
+        if ok:
+            assert boxes.tobytes() == expected.tobytes()  # to the last bit
+            compiled += 1
+        else:  # a box to split at the antimeridian: the numpy way splits it
+            assert (expected[:, 0] <= -180.0).any() or (expected[:, 2] >= 180.0).any()
+            split += 1
+        assert path.search_boxes(margin).tobytes() == expected.tobytes()
+    assert (split > 0) if abs(centre[0]) > 179 else (compiled == 25)

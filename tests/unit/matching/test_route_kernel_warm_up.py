@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matching import (
+    kernels_boxes,
     kernels_probe,
     kernels_route,
     kernels_route_cover,
@@ -24,6 +25,7 @@ KERNELS = (
     kernels_route_gaps.metric_points,
     kernels_route_gaps.inner_vertices,
     kernels_probe.scan_lines,
+    kernels_boxes.piece_boxes,
 )
 
 
