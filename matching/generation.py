@@ -297,5 +297,10 @@ class Generation:
             return self._scan_delta(boxes, row_filter)
         if table is self.lines and row_filter is not None:
             return self._scan_lines(boxes, row_filter)
+        if table is self.delta_lines and row_filter is not None:
+            return kernels_probe.scan_boxes(
+                table.boxes, table.box_row, table.alive, table.profile, table.free,
+                row_filter.by_profile, row_filter.code_array, row_filter.unit_array, boxes,
+            )  # fmt: skip
         slots = self.line_slots(boxes) if table is self.lines else table.in_boxes(boxes)
         return table.select(slots, row_filter) if row_filter is not None and len(slots) else slots

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from pyproj import Geod
 from shapely.geometry import Point
 
@@ -224,16 +225,21 @@ def test_one_compiled_scan_of_base_and_delta_points_finds_what_two_scans_find():
     assert (True, True) in found  # the boxes did meet base and delta points
 
 
-def test_the_compiled_line_scan_finds_what_the_tree_probe_and_filter_find():
+def test_the_compiled_line_scans_find_what_the_tree_probe_and_filter_find():
     source = registry(10)
     index = AssetIndex(source, rebuild_in_background=False)
     index.build()
     lines = [r for r in source.records() if r.geometry.geom_type != "Point"]
     for record in lines[::5]:
         source.delete(record.id)  # tombstones in the base table
+    for record in lines[1::4]:  # moved lines and new ones land in the delta table
+        moved = shapely.affinity.translate(record.geometry, 1e-4, -1e-4)
+        source.put(dataclasses.replace(record, geometry=moved))
+        source.put(dataclasses.replace(record, id=record.id + 10**6, geometry=moved))
+    source.delete(lines[1].id + 10**6)  # a tombstone in the delta table
     index.catch_up()
     gen, rng = index._gen, np.random.default_rng(10)
-    found = 0
+    found = found_delta = 0
     for needs in ({"fiber_core": 12}, {"subduct": 1}):
         row_filter = RowFilter.for_needs(needs)
         for _ in range(20):
@@ -241,8 +247,13 @@ def test_the_compiled_line_scan_finds_what_the_tree_probe_and_filter_find():
             slots = gen.line_slots(boxes)
             expected = gen.lines.select(slots, row_filter) if len(slots) else slots
             assert gen._scan_lines(boxes, row_filter).tolist() == expected.tolist()
+            slots = gen.delta_lines.in_boxes(boxes)
+            fresh = gen.delta_lines.select(slots, row_filter) if len(slots) else slots
+            compiled = gen._filtered(gen.delta_lines, boxes, row_filter)
+            assert compiled.tolist() == fresh.tolist()
             found += len(expected)
-    assert found > 20
+            found_delta += len(fresh)
+    assert found > 20 and found_delta > 3
 
 
 @pytest.mark.parametrize("centre", [CENTRE, (12.5, 71.0), (179.99, -16.5), (-179.995, 8.0)])

@@ -25,6 +25,7 @@ KERNELS = (
     kernels_route_gaps.metric_points,
     kernels_route_gaps.inner_vertices,
     kernels_probe.scan_lines,
+    kernels_probe.scan_boxes,
     kernels_boxes.piece_boxes,
 )
 
