@@ -45,6 +45,7 @@ def warm_up_route() -> float:
     source = MemorySource([_cable(k, k * 1e-5) for k in range(6)])
     index = AssetIndex(source, rebuild_in_background=False)
     index.build()
+    source.put(_cable(99, 3e-5))  # a delta line, so that the delta line scan compiles too
     route = LineString([(-1e-4, 0.0), (1e-3, 2e-5), (3e-3, 0.0)])
     match_route(index, RouteRequest(route, 50.0, {"fiber_core": 12}))
     rounded(np.zeros(16), 2)  # the report's rounding, whatever the tiny report above needed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from shapely.geometry import LineString
 
-from matching import geo
+from matching import geo, kernels_boxes
 
 PIECE_M = 1_000.0  # route per search box: shorter boxes filter tighter, but cost more compares
 
@@ -38,6 +38,9 @@ class MetricPath:
         away from the lon/lat-straight one: L²/4R · (1 + tan φ), twice the usual bound.
         """
         lon = self.lons[0] + geo.wrap_lon_delta(self.lons - self.lons[0])
+        boxes, ok = kernels_boxes.piece_boxes(lon, self.lats, self.seg_m, float(margin_m), PIECE_M)
+        if ok:  # compiled: no box to split at the antimeridian or a pole
+            return boxes
         first = np.arange(len(self.seg_m))
         boxes, _ = piece_boxes(lon, self.lats, self.seg_m, first, margin_m)
         return boxes

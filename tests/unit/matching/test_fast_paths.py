@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from pyproj import Geod
 from shapely.geometry import Point
 
@@ -19,16 +20,17 @@ from matching import (
     SiteRequest,
     corridor,
     geo,
+    kernels_boxes,
     match_route,
     match_site,
     site,
     site_rows,
 )
-from matching.candidates import Rows
+from matching.candidates import RowFilter, Rows
 from matching.coverage import CoverOption, _choose_owners
 from matching.ingest import from_columns, ingest
 from matching.oracle import oracle_site
-from matching.path import MetricPath
+from matching.path import PIECE_M, MetricPath, piece_boxes
 from matching.ragged import Ragged, RaggedChain, RaggedView
 from tests.unit.matching.factories import random_lines, random_points, random_route
 
@@ -193,3 +195,82 @@ def test_a_moved_asset_found_in_the_delta_ranks_with_the_base_ones():
     assert after == expected
     ranked = {c["asset_id"]: c for c in after["candidates"]}
     assert ranked[moved.id]["distance_m"] == 0.0
+
+
+def test_one_compiled_scan_of_base_and_delta_points_finds_what_two_scans_find():
+    source = registry(9)
+    index = AssetIndex(source, rebuild_in_background=False)
+    index.build()
+    rng = np.random.default_rng(9)
+    points = [r for r in source.records() if r.geometry.geom_type == "Point"]
+    for k, record in enumerate(points[:60]):  # moves and inserts land in the delta table
+        where = Point(CENTRE[0] + rng.normal(0, 0.004), CENTRE[1] + rng.normal(0, 0.004))
+        source.put(dataclasses.replace(record, id=record.id + 10**6 * (k % 2), geometry=where))
+    index.catch_up()
+    gen = index._gen
+    row_filter = RowFilter.for_needs({"antenna_mount": 1})
+    found = []
+    for _ in range(30):
+        lon, lat = CENTRE[0] + rng.normal(0, 0.004), CENTRE[1] + rng.normal(0, 0.004)
+        boxes = geo.radius_boxes(lon, lat, 600.0)
+        assert gen._fusable(boxes, row_filter)
+        fused = gen.probe(boxes, row_filter, points=True, lines=False)
+        base = gen.point_slots(boxes, row_filter)
+        delta = gen._scan_delta(boxes, row_filter)
+        expected = [(d, s.tolist()) for d, s in ((False, base), (True, delta)) if len(s)]
+        assert [(t is gen.delta_points, s.tolist()) for t, s in fused] == (
+            expected or [(False, [])]
+        )
+        found.append((len(base) > 0, len(delta) > 0))
+    assert (True, True) in found  # the boxes did meet base and delta points
+
+
+def test_the_compiled_line_scans_find_what_the_tree_probe_and_filter_find():
+    source = registry(10)
+    index = AssetIndex(source, rebuild_in_background=False)
+    index.build()
+    lines = [r for r in source.records() if r.geometry.geom_type != "Point"]
+    for record in lines[::5]:
+        source.delete(record.id)  # tombstones in the base table
+    for record in lines[1::4]:  # moved lines and new ones land in the delta table
+        moved = shapely.affinity.translate(record.geometry, 1e-4, -1e-4)
+        source.put(dataclasses.replace(record, geometry=moved))
+        source.put(dataclasses.replace(record, id=record.id + 10**6, geometry=moved))
+    source.delete(lines[1].id + 10**6)  # a tombstone in the delta table
+    index.catch_up()
+    gen, rng = index._gen, np.random.default_rng(10)
+    found = found_delta = 0
+    for needs in ({"fiber_core": 12}, {"subduct": 1}):
+        row_filter = RowFilter.for_needs(needs)
+        for _ in range(20):
+            boxes = MetricPath(random_route(rng, CENTRE, 1_500.0)).search_boxes(60.0)
+            slots = gen.line_slots(boxes)
+            expected = gen.lines.select(slots, row_filter) if len(slots) else slots
+            assert gen._scan_lines(boxes, row_filter).tolist() == expected.tolist()
+            slots = gen.delta_lines.in_boxes(boxes)
+            fresh = gen.delta_lines.select(slots, row_filter) if len(slots) else slots
+            compiled = gen._filtered(gen.delta_lines, boxes, row_filter)
+            assert compiled.tolist() == fresh.tolist()
+            found += len(expected)
+            found_delta += len(fresh)
+    assert found > 20 and found_delta > 3
+
+
+@pytest.mark.parametrize("centre", [CENTRE, (12.5, 71.0), (179.99, -16.5), (-179.995, 8.0)])
+def test_compiled_search_boxes_are_the_numpy_boxes(centre):
+    rng = np.random.default_rng(11)
+    compiled = split = 0
+    for _ in range(25):
+        path = MetricPath(random_route(rng, centre, 3_000.0, vertices=int(rng.integers(2, 9))))
+        margin = float(rng.uniform(5.0, 300.0))
+        lon = path.lons[0] + geo.wrap_lon_delta(path.lons - path.lons[0])
+        expected, _ = piece_boxes(lon, path.lats, path.seg_m, np.arange(len(path.seg_m)), margin)
+        boxes, ok = kernels_boxes.piece_boxes(lon, path.lats, path.seg_m, margin, PIECE_M)
+        if ok:
+            assert boxes.tobytes() == expected.tobytes()  # to the last bit
+            compiled += 1
+        else:  # a box to split at the antimeridian: the numpy way splits it
+            assert (expected[:, 0] <= -180.0).any() or (expected[:, 2] >= 180.0).any()
+            split += 1
+        assert path.search_boxes(margin).tobytes() == expected.tobytes()
+    assert (split > 0) if abs(centre[0]) > 179 else (compiled == 25)

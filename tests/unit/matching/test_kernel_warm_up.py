@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from matching import AssetIndex, kernels, kernels_batch, match_site
+from matching import AssetIndex, kernels, kernels_batch, kernels_probe, match_site
 from matching.batch import match_sites
 from matching.kernels_warm import warm_up
 from tests.unit.matching import golden_sites
@@ -15,6 +15,7 @@ from tests.unit.matching.test_fast_paths import registry
 KERNELS = (
     kernels.scan_points,
     kernels.scan_sorted,
+    kernels_probe.scan_points_and_delta,
     kernels.site_pick,
     kernels.site_bounds,
     kernels.site_columns,

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from matching import kernels_route, kernels_route_cover, kernels_route_gaps, kernels_route_rounding
+from matching import (
+    kernels_boxes,
+    kernels_probe,
+    kernels_route,
+    kernels_route_cover,
+    kernels_route_gaps,
+    kernels_route_rounding,
+)
 from matching.kernels_route_warm import warm_up_route
 from tests.unit.matching import golden_routes
 
@@ -17,6 +24,9 @@ KERNELS = (
     kernels_route_cover.totals,
     kernels_route_gaps.metric_points,
     kernels_route_gaps.inner_vertices,
+    kernels_probe.scan_lines,
+    kernels_probe.scan_boxes,
+    kernels_boxes.piece_boxes,
 )
 
 
