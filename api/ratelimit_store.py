@@ -5,6 +5,12 @@ times its budget. This store (URI `sqlitefile:///path/to/file`) keeps fixed-wind
 one WAL-mode SQLite file: one UPSERT per request (~tens of µs), no server to run. Several
 hosts behind one balancer need a network store instead (`redis://...` works as is).
 
+Writers queue on an flock of `<file>.lock`, not on SQLite's own lock: SQLite's busy handler
+polls with sleeps that grow to 100 ms, so with 4 workers on 2 busy cores a writer that found
+the file locked slept long after it was free (incr p99 ~3 ms, p99.9 tens to hundreds of ms
+under the load test). The kernel wakes an flock waiter at the release. Each count is still
+the file's, exact across workers (no local batching, no overshoot).
+
 The X-RateLimit headers ask for the window (`get`, then `get_expiry`) right after the
 request's `incr`: the UPSERT returns the count and the expiry, so that answer is kept for a
 moment and the headers cost no query (they then show the count as this request left it).
@@ -12,6 +18,7 @@ moment and the headers cost no query (they then show the count as this request l
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -29,6 +36,30 @@ RETURNING n, expires
 """
 PURGE_EVERY = 5000  # increments between deletions of expired windows
 FRESH_S = 1.0  # how long a window just counted (or read) answers get (or get_expiry)
+
+
+def _lock_file(path: str) -> int | None:
+    """A descriptor of the lock file beside the store (None for an in-memory store)."""
+    if path == ":memory:":
+        return None
+    return os.open(path + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+
+class _held_lock:
+    """flock around one write: waiters are woken the moment it is released."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int | None) -> None:
+        self.fd = fd
+
+    def __enter__(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
 class SqliteFileStorage(Storage):
@@ -56,16 +87,18 @@ class SqliteFileStorage(Storage):
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute(SCHEMA)
             self._local.conn, self._local.pid = conn, os.getpid()
+            self._local.lock = _lock_file(self.path)
         return conn
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
         db = self._db()
         self._count += 1
-        if self._count % PURGE_EVERY == 0:
-            db.execute("DELETE FROM hits WHERE expires <= ?", (now,))
         args = {"key": key, "amount": amount, "expires": now + expiry, "now": now}
-        n, expires = db.execute(INCR, args).fetchone()
+        with _held_lock(self._local.lock):
+            if self._count % PURGE_EVERY == 0:
+                db.execute("DELETE FROM hits WHERE expires <= ?", (now,))
+            n, expires = db.execute(INCR, args).fetchone()
         self._local.window = (key, n, expires, time.monotonic(), True)
         return n
 
@@ -104,8 +137,12 @@ class SqliteFileStorage(Storage):
 
     def reset(self) -> int | None:
         self._local.window = None
-        return self._db().execute("DELETE FROM hits").rowcount
+        db = self._db()
+        with _held_lock(self._local.lock):
+            return db.execute("DELETE FROM hits").rowcount
 
     def clear(self, key: str) -> None:
         self._local.window = None
-        self._db().execute("DELETE FROM hits WHERE key = ?", (key,))
+        db = self._db()
+        with _held_lock(self._local.lock):
+            db.execute("DELETE FROM hits WHERE key = ?", (key,))

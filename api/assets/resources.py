@@ -19,6 +19,7 @@ from api.assets.schemas import (
 from api.context import app_context, current_actor, read_session, unit_of_work
 from api.extensions import record_probe
 from registry.access.visibility import disclose_all
+from registry.db.geometry import to_geojson_many
 from registry.errors import NotFound
 from registry.inventory import assets as service
 from registry.inventory.capacity import capacity_views
@@ -34,9 +35,12 @@ blp = Blueprint(
 )
 
 
-def shown_to_caller(features: list[dict], where: str) -> list[dict]:
-    """The features as the caller may see them (registry.access audits what grants revealed)."""
-    return disclose_all(current_actor(), features, current_app.config["MASK_GRID_M"])[0]
+def shown_to_caller(features: list[dict], where: str, geometries=None) -> list[dict]:
+    """The features as the caller may see them (registry.access audits what grants revealed).
+
+    `geometries`: the features' shapely geometries, when the caller has them."""
+    grid_m = current_app.config["MASK_GRID_M"]
+    return disclose_all(current_actor(), features, grid_m, geometries)[0]
 
 
 def _feature(asset_id: int) -> dict:
@@ -79,8 +83,12 @@ class Assets(MethodView):
         f = asset_filter(args)
         with read_session() as session:
             page = list_assets(session, f, current_actor(), app_context().matcher.index)
-            features = [asset_feature(*row) for row in page.rows]
-        features = shown_to_caller(features, request.path)
+            geoms = [row[0].geom for row in page.rows]
+            shapes = to_geojson_many(geoms)  # the page's GeoJSON in one pass
+            features = [
+                asset_feature(*row, geojson=g) for row, g in zip(page.rows, shapes, strict=True)
+            ]
+        features = shown_to_caller(features, request.path, geoms)
         if page.masked_ids:
             _audit_probe(f, page.masked_ids)
         # A Response, which flask-smorest passes through: its schema still documents the

@@ -24,7 +24,7 @@ from registry.access.visibility import (
     METRES_PER_DEGREE,
     _grant_sql,
     sees_everything,
-    snap,
+    snap_many,
 )
 from registry.db.spatial_sql import (
     aeqd_frame,
@@ -32,6 +32,7 @@ from registry.db.spatial_sql import (
     lines_distance_m,
     radius_bboxes,
     split_bbox,
+    wkb_of,
 )
 from registry.inventory.models import Asset, utcnow
 from registry.inventory.vocabulary import Sensitivity
@@ -71,8 +72,11 @@ def _masked_rows(session, actor, conds: list, boxes: list, ids=None):
     when given, among candidate `ids` that surely include those)."""
     dialect = session.get_bind().dialect.name
     where = Asset.id.in_(sorted(ids)) if ids is not None else bbox_condition(dialect, boxes)
-    stmt = sa.select(Asset.id, Asset.geom).where(*conds, masked_condition(actor), where)
-    return list(session.execute(stmt))
+    stmt = sa.select(Asset.id, wkb_of(dialect)).where(*conds, masked_condition(actor), where)
+    rows = session.execute(stmt).all()
+    # Plain WKB parsed in one call: the Geometry column type parsed each row alone.
+    geoms = shapely.from_wkb([bytes(wkb) for _, wkb in rows])
+    return [(asset_id, g) for (asset_id, _), g in zip(rows, geoms, strict=True)]
 
 
 def masked_in_bbox(session, actor, conds: list, bbox: tuple, grid_m: float) -> list[int]:
@@ -80,7 +84,9 @@ def masked_in_bbox(session, actor, conds: list, bbox: tuple, grid_m: float) -> l
     boxes = split_bbox(*bbox)
     shapes = [shapely.box(*b) for b in boxes]
     rows = _masked_rows(session, actor, conds, [grown(b, grid_m) for b in boxes])
-    return sorted(i for i, g in rows if any(snap(g, grid_m).intersects(s) for s in shapes))
+    snapped = snap_many([g for _, g in rows], grid_m)
+    pairs = zip(rows, snapped, strict=True)
+    return sorted(i for (i, _), g in pairs if any(g.intersects(s) for s in shapes))
 
 
 def bbox_filter(session, actor, bbox: tuple, grid_m: float, conds=()) -> tuple:
@@ -129,9 +135,10 @@ def masked_near(session, actor, conds: list, lon, lat, radius_m, grid_m, ids=Non
         return []
     # Snapping moves a vertex at most half a grid diagonal (< grid_m) away.
     boxes = radius_bboxes(lon, lat, radius_m + grid_m)
+    rows = _masked_rows(session, actor, conds, boxes, ids)
     out = []
-    for asset_id, geom in _masked_rows(session, actor, conds, boxes, ids):
-        d = distance_to(snap(geom, grid_m), lon, lat)
+    for (asset_id, _), masked in zip(rows, snap_many([g for _, g in rows], grid_m), strict=True):
+        d = distance_to(masked, lon, lat)
         if d <= radius_m:
             out.append((asset_id, d))
     return out

@@ -40,7 +40,9 @@ def read_feed(engine: Engine, since: int) -> tuple[int | None, int | None]:
         raw = None if conn is None else conn.dbapi_connection
         gone = dialect.is_disconnect(exc, raw, None)
         if gone and conn is not None:
-            conn.invalidate(exc)
+            # The whole pool, as SQLAlchemy does on a disconnect: its other connections
+            # died with this one, and checkouts do not ping them (registry.db.engine).
+            engine.pool._invalidate(conn, exc)
         raise sa.exc.DBAPIError.instance(
             sql, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
         ) from exc

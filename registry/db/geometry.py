@@ -143,3 +143,30 @@ def check_asset_geometry(kind: Kind, geom: BaseGeometry, field: str = "geometry"
 def to_geojson(geom: BaseGeometry) -> dict:
     """The RFC 7946 GeoJSON mapping of a shapely geometry."""
     return shapely.geometry.mapping(geom)
+
+
+def to_geojson_many(geoms) -> list[dict]:
+    """to_geojson of each geometry of a page, 2-D points and lines read in one shapely call.
+
+    The mapping per geometry cost ~2.7 µs (a coordinate sequence per geometry); this builds
+    the same dicts, tuples of Python floats included, from one coordinate array.
+    """
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = geoms
+    types = shapely.get_type_id(arr)
+    plain = (types <= 1) & ~shapely.has_z(arr) & ~shapely.is_empty(arr)
+    rows = shapely.get_coordinates(arr[plain]).tolist()
+    counts = iter(shapely.get_num_coordinates(arr[plain]).tolist())
+    out, start = [], 0
+    for geom, kind, simple in zip(geoms, types.tolist(), plain.tolist(), strict=True):
+        if not simple:
+            out.append(shapely.geometry.mapping(geom))
+            continue
+        n = next(counts)
+        if kind == 0:
+            out.append({"type": "Point", "coordinates": tuple(rows[start])})
+        else:
+            coords = tuple(map(tuple, rows[start : start + n]))
+            out.append({"type": "LineString", "coordinates": coords})
+        start += n
+    return out

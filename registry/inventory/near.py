@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from matching.candidates import SENSITIVITY_CODE
 from registry.access.masking import distance_to, masked_condition, masked_near
-from registry.access.visibility import condition_key, snap, visible_condition
+from registry.access.visibility import condition_key, snap_many, visible_condition
 from registry.db.spatial_sql import distance_m, lines_distance_m, near_candidates, wkb_of
 from registry.inventory.models import Asset
 from registry.inventory.page_rows import (
@@ -143,10 +143,9 @@ def _ranked(f, rows) -> tuple[list, list[int]]:
         else:
             in_python.append((asset_id, bool(is_masked), wkb))
     geoms = shapely.from_wkb([bytes(wkb) for _, _, wkb in in_python])
-    shown = [
-        (snap(g, f.mask_grid_m), True) if m else (g, False)
-        for (_, m, _), g in zip(in_python, geoms, strict=True)
-    ]
+    masks = [m for _, m, _ in in_python]
+    snapped = iter(snap_many([g for g, m in zip(geoms, masks, strict=True) if m], f.mask_grid_m))
+    shown = [(next(snapped), True) if m else (g, False) for g, m in zip(geoms, masks, strict=True)]
     in_masked = []
     for (asset_id, is_masked, _), d in zip(in_python, _metres(shown, f), strict=True):
         if d <= f.radius_m:

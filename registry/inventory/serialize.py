@@ -7,8 +7,12 @@ from registry.inventory.capacity import CapacityView
 from registry.inventory.models import Asset
 
 
-def asset_feature(asset: Asset, capacity: list[CapacityView], distance_m=None) -> dict:
-    """An asset as an RFC 7946 Feature: flat properties, capacity with total/allocated/free."""
+def asset_feature(
+    asset: Asset, capacity: list[CapacityView], distance_m=None, *, geojson: dict | None = None
+) -> dict:
+    """An asset as an RFC 7946 Feature: flat properties, capacity with total/allocated/free.
+
+    `geojson` is to_geojson(asset.geom) when the caller made a page's at once."""
     props = {
         "kind": asset.kind,
         "owner_id": asset.owner_id,
@@ -27,6 +31,6 @@ def asset_feature(asset: Asset, capacity: list[CapacityView], distance_m=None) -
     return {
         "type": "Feature",
         "id": asset.id,
-        "geometry": to_geojson(asset.geom),
+        "geometry": to_geojson(asset.geom) if geojson is None else geojson,
         "properties": props,
     }
