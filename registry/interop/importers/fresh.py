@@ -175,12 +175,20 @@ class FreshLoad:
             f"{copy_escape(v.attributes)}{stamps}\n" if v else ""
             for v in self.valid.values
         ]  # fmt: skip
-        rows = zip(
-            self.ids, self.valid.refs, hex_ewkb(self.valid.geoms), self._groups(), strict=True
-        )
-        if self._plain_refs():
-            return _chunked(f"{i}\t{r}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
-        return _chunked(f"{i}\t{copy_escape(r)}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
+        escape = _same if self._plain_refs() else copy_escape
+        for ids, refs, geoms, groups in self._slices():
+            rows = zip(ids, refs, hex_ewkb(geoms), groups, strict=True)
+            yield "".join(f"{i}\t{escape(r)}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
+
+    def _slices(self) -> Iterator[tuple[list[int], list[str], np.ndarray, list[int]]]:
+        """(ids, refs, geometries, groups) CHUNK rows at a time. Geometries are encoded per
+        slice, not all before the first row is sent: the server starts loading at once and
+        the rest of the encoding overlaps its work (these COPYs are bound by the server)."""
+        valid = self.valid
+        for start in range(0, len(self.ids), CHUNK):
+            end = start + CHUNK
+            yield (self.ids[start:end], valid.refs[start:end], valid.geoms[start:end],
+                   valid.group[start:end].tolist())  # fmt: skip
 
     def _plain_refs(self) -> bool:
         """True when no ref needs escaping, for COPY or in JSON: then none is escaped one by
@@ -199,18 +207,16 @@ class FreshLoad:
         params = self.store.params
         rid = "\\N" if params["rid"] is None else copy_escape(params["rid"])
         tail = f"\t{copy_escape(params['actor'])}\t{rid}\tasset\tcreate{stamps}\n"
-        geojson = geojson_texts(self.valid.geoms)
-        rows = zip(self.ids, self.valid.refs, geojson, self._groups(), strict=True)
-
         plain = self._plain_refs()
 
-        def lines():
+        def lines(rows):
             for i, ref, geo, g in rows:
                 head, middle, end = parts[g]
                 ref = f'"{ref}"' if plain else copy_escape(encode_string(ref))
                 yield f"{i}\t{head}{ref}{middle}{geo}{end}{tail}"
 
-        return _chunked(lines())
+        for ids, refs, geoms, groups in self._slices():
+            yield "".join(lines(zip(ids, refs, geojson_texts(geoms), groups, strict=True)))
 
     def _groups(self) -> list[int]:
         return self.valid.group.tolist()
@@ -229,6 +235,10 @@ class FreshLoad:
         )
         end = f', "attributes": {v.attributes}, "capacity": {v.capacity}}}'
         return copy_escape(head), copy_escape(middle), copy_escape(end)
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _chunked(lines: Iterator[str]) -> Iterator[str]:

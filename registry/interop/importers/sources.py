@@ -46,6 +46,9 @@ class SourceTable:
     warnings: list[str] = field(default_factory=list)
     # Features whose geometry could not be built (a LineString of one point): {index: reason}.
     geometry_errors: dict[int, str] = field(default_factory=dict)
+    # The same columns as Arrow arrays when the file was read through Arrow (a CSV), so
+    # that grouping hashes them without converting the Python values back.
+    arrow: list | None = None
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -99,33 +102,54 @@ def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
     fmt = detect_format(path)
     configure_gdal()
     try:
-        # Dates and times as GDAL's ISO text: converting them to numpy loses a time zone
-        # offset and fails outright on a time of 59.9995 s and more (rounded to 60.000).
-        meta, _, wkb, columns = raw.read(
-            str(path),
-            layer=layer,
-            force_2d=True,
-            datetime_as_string=True,
-            **_open_options(fmt, geometry or {}),
+        meta, columns, geoms, errors, arrays = _read(
+            str(path), fmt, layer, _open_options(fmt, geometry or {})
         )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         log.info("cannot read %s as %s: %s", path, fmt, exc)  # GDAL's words stay in the log
         raise ValidationFailed("file", _unreadable(fmt, layer)) from None
-    count = len(columns[0]) if len(columns) else 0
-    geoms, errors = _geometries(wkb, count)
     declared = crs or meta.get("crs")
     table = SourceTable(
         path=str(path),
         format=fmt,
         fields=[str(f) for f in meta["fields"]],
-        columns=[c.tolist() for c in columns],
+        columns=columns,
         geometries=geoms,
         crs=declared or "EPSG:4326",
         geometry_errors=errors,
+        arrow=arrays,
     )
     table.geometries = _to_lonlat(geoms, declared, table.warnings)
     log.info("read %d features from %s (%s, %s)", len(table), path, fmt, table.crs)
     return table
+
+
+def _read(path: str, fmt: str, layer, options: dict) -> tuple[dict, list, np.ndarray, dict, list]:
+    """(GDAL's metadata, Python values per field, geometries, why some could not be built,
+    the fields as Arrow arrays or None).
+
+    A CSV is read through GDAL's Arrow stream: a third less CPU than feature by feature
+    (a second per million rows, time in which the database waits). Only when that gives
+    what the feature-by-feature read would: text fields (no .csvt types) and 2D geometries;
+    anything else is read again the general way.
+    """
+    if fmt == "csv":
+        meta, table = raw.read_arrow(path, layer=layer, **options)
+        width = len(meta["fields"])
+        wkb = None
+        if table.num_columns > width:  # the geometry column comes after the fields
+            wkb = table.column(width).to_numpy(zero_copy_only=False)
+        geoms, errors = _geometries(wkb, table.num_rows)
+        if all(t == "OFTString" for t in meta["ogr_types"]) and not shapely.has_z(geoms).any():
+            arrays = [table.column(i).combine_chunks() for i in range(width)]
+            return meta, [a.to_pylist() for a in arrays], geoms, errors, arrays
+    # Dates and times as GDAL's ISO text: converting them to numpy loses a time zone
+    # offset and fails outright on a time of 59.9995 s and more (rounded to 60.000).
+    meta, _, wkb, columns = raw.read(
+        path, layer=layer, force_2d=True, datetime_as_string=True, **options
+    )
+    count = len(columns[0]) if len(columns) else 0
+    return meta, [c.tolist() for c in columns], *_geometries(wkb, count), None
 
 
 def _unreadable(fmt: str, layer: str | None) -> str:

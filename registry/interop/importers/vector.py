@@ -162,10 +162,12 @@ def _group_fields(ctx: Context) -> list[str] | None:
     return [f for f in ctx.table.fields if f in used]
 
 
-def _codes(column: list, rows: np.ndarray) -> np.ndarray:
-    """A small integer per distinct value (missing values share one); arrow hashes in C."""
+def _codes(column: list, rows: np.ndarray, arrow=None) -> np.ndarray:
+    """A small integer per distinct value (missing values share one); arrow hashes in C
+    (`arrow`: the column as read, when it was read as Arrow text)."""
     try:
-        encoded = pa.array(column, from_pandas=True).dictionary_encode()
+        array = pa.array(column, from_pandas=True) if arrow is None else arrow
+        encoded = array.dictionary_encode()
     except (pa.ArrowException, ValueError, TypeError):  # mixed or nested cells
         return _python_codes(column, rows)
     missing = len(encoded.dictionary)
@@ -189,7 +191,9 @@ def _group_ids(ctx: Context, rows: np.ndarray, fields: list[str]) -> np.ndarray:
     if not fields or not len(rows):
         return np.zeros(len(rows), dtype=np.int64)
     table = ctx.table
-    codes = [_codes(table.columns[table.fields.index(f)], rows) for f in fields]
+    at = [table.fields.index(f) for f in fields]
+    arrow = table.arrow or [None] * len(table.fields)
+    codes = [_codes(table.columns[i], rows, arrow[i]) for i in at]
     sizes = [int(c.max()) + 1 for c in codes]
     if float(np.prod(sizes, dtype=float)) < 2**62:
         key = np.zeros(len(rows), dtype=np.int64)
