@@ -56,22 +56,6 @@ def held_units(session: Session, asset_ids: Iterable[int], now=None) -> dict:
     return out
 
 
-def held_count_subquery(now: dt.datetime | None = None):
-    """Correlated scalar: how many units of Capacity's asset/resource are held now."""
-    return (
-        sa.select(sa.func.count())
-        .select_from(AllocationUnit)
-        .join(Allocation, Allocation.id == AllocationUnit.allocation_id)
-        .where(
-            AllocationUnit.asset_id == Capacity.asset_id,
-            AllocationUnit.resource == Capacity.resource,
-            live_condition(now),
-        )
-        .correlate(Capacity)
-        .scalar_subquery()
-    )
-
-
 @dataclass(frozen=True)
 class CapacityView:
     """Total, allocated and free units of one resource, with the unit map where it matters."""
@@ -122,7 +106,7 @@ def capacity_views(session: Session, assets) -> dict[int, list[CapacityView]]:
     }
 
 
-def held_now(now=None):
+def held_count_subquery(now: dt.datetime | None = None):
     """Correlated scalar: how many units of Capacity's asset/resource are held now.
 
     Counted from the live allocations of that asset/resource (ix_allocation_asset_resource)
@@ -167,11 +151,11 @@ class CapacitySummary:
 
 def capacity_summaries(session: Session, asset_ids, now=None) -> dict[int, list[CapacitySummary]]:
     """{asset id: [CapacitySummary by resource]} for a page of assets: what capacity_views'
-    `as_json()` says, from one query and no ORM objects (held units: held_now).
+    `as_json()` says, from one query and no ORM objects (held units: held_count_subquery).
     """
     ids = sorted(set(asset_ids))
     out: dict[int, list[CapacitySummary]] = {i: [] for i in ids}
-    held = held_now(now)
+    held = held_count_subquery(now)
     for start in range(0, len(ids), 500):
         stmt = (
             sa.select(

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from registry.db.spatial_sql import wkb_of
-from registry.inventory.capacity import CapacitySummary, held_now
+from registry.inventory.capacity import CapacitySummary, held_count_subquery
 from registry.inventory.models import Allocation, Asset, Capacity, Organisation, utcnow
 
 ASSET_COLUMNS = (
@@ -88,7 +88,7 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
     row of NULLs)."""
     now = sa.bindparam("now", type_=Allocation.expires_at.type)
     heights = _as_text(dialect, Capacity.unit_heights)  # decoded by _heights
-    columns = (Capacity.resource, Capacity.total, heights, held_now(now))
+    columns = (Capacity.resource, Capacity.total, heights, held_count_subquery(now))
     stmt = sa.select(*_asset_columns(dialect), wkb_of(dialect), *extra).join(
         Organisation, Organisation.id == Asset.owner_id
     )
