@@ -8,12 +8,12 @@ import uuid
 import swagger_ui_bundle
 from flask import Flask, g, request, send_from_directory
 
-from api import cli, notify_cli, ops, security, web
+from api import cli, notify_cli, ops, ratelimit, security, web
 from api.auth import authn
 from api.config import Config, ensure_secret_key
 from api.context import AppContext, register_grant_audit
 from api.errors import register_error_handlers
-from api.extensions import make_api, make_limiter
+from api.extensions import make_api
 from api.fields import install_input_guards
 from registry.db.engine import make_engine, make_session_factory
 from registry.engine.matcher import Matcher
@@ -49,7 +49,7 @@ def create_app(config=None) -> Flask:
     ops.register(app)
     security.register(app)
     authn.register_identify(app)
-    _limit_open_directory(app, make_limiter(app))
+    ratelimit.register(app)
     authn.register(app)
     register_grant_audit(app)
     _register_docs_assets(app)
@@ -104,16 +104,6 @@ def _register_blueprints(api) -> None:
     # OGC API - Features, tiles and the open directory live at /ogc, /tiles and /open/v1.
     for blp in (ogc_blp, tiles_blp, open_directory_blp):
         api.register_blueprint(blp)
-
-
-def _limit_open_directory(app: Flask, limiter) -> None:
-    """The open directory needs no token, so it gets its own, smaller budget per address."""
-    view = app.view_functions.get("open_directory.Directory")
-    if view is not None:
-        limit = app.config.get("OPEN_DIRECTORY_RATE_LIMIT", "60 per minute")
-        app.view_functions["open_directory.Directory"] = limiter.limit(
-            limit, override_defaults=True
-        )(view)
 
 
 def _register_request_id(app: Flask) -> None:

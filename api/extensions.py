@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from flask_limiter import Limiter
 from flask_smorest import Api
 
-from api import ratelimit_store  # noqa: F401  registers the sqlitefile:// store with limits
-from api.auth.authn import rate_limit_key
 from api.pagination import PagedApi
-from api.security import ClientAddress
 from registry.history.probe_log import ProbeLog
 
 PROBE_LOG = "infrashare_probe_log"
@@ -27,26 +23,6 @@ def make_api(app: Flask) -> Api:
         },
     )
     return api
-
-
-def make_limiter(app: Flask) -> Limiter:
-    """Rate limits (RATELIMIT_* config) per token, or per client address for calls without
-    a valid token (so token guessing is limited too); the store is shared by the workers.
-    Map tiles get their own, larger budget: one pan of a map asks for dozens of tiles."""
-    client_address = ClientAddress(app.config["TRUSTED_PROXIES"])
-    app.extensions["infrashare_client_address"] = client_address
-    limiter = Limiter(key_func=rate_limit_key(client_address), app=app)
-    if "ops" in app.blueprints:  # probes and scrapes are never limited
-        limiter.exempt(app.blueprints["ops"])
-    # Decorated views hold the limiter by weak reference, and a disabled limiter does not
-    # register itself on the app: keep it alive here, or the tile view fails with a 500.
-    app.extensions["infrashare_limiter"] = limiter
-    tiles = app.view_functions.get("tiles.VectorTile")
-    if tiles is not None:
-        app.view_functions["tiles.VectorTile"] = limiter.limit(
-            app.config["TILE_RATE_LIMIT"], override_defaults=True
-        )(tiles)
-    return limiter
 
 
 def probe_log(app: Flask) -> ProbeLog:

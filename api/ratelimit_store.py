@@ -1,7 +1,7 @@
 """A rate-limit store in a small SQLite file, shared by every worker process on the host.
 
-Flask-Limiter's `memory://` store is per process, so with N gunicorn workers a client got N
-times its budget. This store (URI `sqlitefile:///path/to/file`) keeps fixed-window counters in
+The `limits` library's `memory://` store is per process, so with N gunicorn workers a client
+got N times its budget. This store (URI `sqlitefile:///path/to/file`) keeps fixed-window counters in
 one WAL-mode SQLite file: one UPSERT per request (~tens of µs), no server to run. Several
 hosts behind one balancer need a network store instead (`redis://...` works as is).
 
@@ -12,8 +12,9 @@ under the load test). The kernel wakes an flock waiter at the release. Each coun
 the file's, exact across workers (no local batching, no overshoot).
 
 The X-RateLimit headers ask for the window (`get`, then `get_expiry`) right after the
-request's `incr`: the UPSERT returns the count and the expiry, so that answer is kept for a
-moment and the headers cost no query (they then show the count as this request left it).
+request's `incr` (api.ratelimit): the UPSERT returns the count and the expiry, so that answer
+is kept for a moment and the headers cost no query (they show the count as this request left
+it).
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 import time
 
 from api.ratelimit_store import SqliteFileStorage
@@ -36,3 +39,29 @@ def test_a_check_without_counting_sees_what_other_workers_counted(tmp_path):
     assert one.get("token:a") == 3
     assert one.incr("token:a", 60) == 4  # the count itself is always the file's
     assert one.get("token:unknown") == 0
+
+
+def test_a_count_waits_while_another_writer_holds_the_lock_file(tmp_path):
+    path = tmp_path / "limits.sqlite"
+    store = SqliteFileStorage(f"sqlitefile://{path}")
+    store.incr("token:a", 60)  # the file and its lock file exist
+    # Another writer (its own open file: flock conflicts as between two processes) holds
+    # the lock; a count started meanwhile must not land until that writer lets go.
+    holder = os.open(f"{path}.lock", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    order: list[str] = []
+    counted = {}
+
+    def count():
+        counted["n"] = store.incr("token:a", 60)
+        order.append("counted")
+
+    writer = threading.Thread(target=count)
+    writer.start()
+    writer.join(timeout=0.3)  # ample for an unguarded UPSERT (tens of µs) to finish
+    order.append("released")
+    fcntl.flock(holder, fcntl.LOCK_UN)
+    os.close(holder)
+    writer.join()
+    assert order == ["released", "counted"]
+    assert counted["n"] == 2
