@@ -1,0 +1,61 @@
+"""The planner's barriers, kept beside the engine's index: loaded at start-up, reloaded when
+the barrier table changes (its largest id or newest update moves: one indexed query a plan).
+
+Barriers are only ever inserted or updated (an import keyed by source id); a row deleted by
+hand is seen at the next insert or update, or at restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+import shapely
+import sqlalchemy as sa
+
+from matching.planner.crossings import Barriers, count
+from registry.barriers.models import Barrier
+
+log = logging.getLogger(__name__)
+
+
+class BarrierCache:
+    """The current `Barriers` of the registry (None when it holds none)."""
+
+    def __init__(self, session_factory) -> None:
+        self._factory = session_factory
+        self._lock = threading.Lock()
+        self._version = None
+        self._barriers: Barriers | None = None
+
+    def _read_version(self, session):
+        return tuple(session.execute(sa.select(sa.func.max(Barrier.id),
+                                               sa.func.max(Barrier.updated_at))).one())  # fmt: skip
+
+    def _load(self, session) -> Barriers | None:
+        rows = session.execute(
+            sa.select(Barrier.kind, sa.func.ST_AsBinary(Barrier.geom)).order_by(Barrier.id)
+        ).all()
+        if not rows:
+            return None
+        lines = shapely.from_wkb([bytes(wkb) for _, wkb in rows])
+        coords = [np.asarray(shapely.get_coordinates(line)) for line in lines]
+        log.info("planner barriers: %d lines loaded", len(rows))
+        barriers = Barriers.of([kind for kind, _ in rows], coords)
+        count(coords[0][:1], coords[0][1:2], barriers)  # compile the kernel now, not in a plan
+        return barriers
+
+    def current(self) -> Barriers | None:
+        """The barriers as committed now (reloaded if the table changed since the last call)."""
+        if self._factory is None:
+            return None
+        with self._factory() as session:
+            version = self._read_version(session)
+            if version == self._version:
+                return self._barriers
+            with self._lock:
+                if version != self._version:
+                    self._barriers = self._load(session)
+                    self._version = version
+            return self._barriers
