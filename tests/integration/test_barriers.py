@@ -145,3 +145,24 @@ def test_the_barrier_table_has_its_spatial_index(engine):
         else:
             sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_barrier_geom'"
             assert "gist" in (conn.execute(sa.text(sql)).scalar() or "")
+
+
+def test_seeding_liechtenstein_loads_its_railways_and_major_roads_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "liechtenstein"])
+    assert first.exit_code == 0, first.output
+    assert "rail barriers: 34 created" in first.output
+    assert "major_road barriers: 586 created" in first.output
+    again = runner.invoke(args=["seed", "liechtenstein"])
+    assert "major_road barriers: 0 created, 0 updated, 586 unchanged" in again.output
+    kinds = [r.kind for r in _rows(_factory(app))]
+    assert (kinds.count("rail"), kinds.count("major_road")) == (34, 586)
+
+
+def test_the_demo_seed_loads_the_citys_railway_and_major_roads(app):
+    result = app.test_cli_runner().invoke(args=["seed", "demo", "--scale", "0.02"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(_factory(app))
+    assert {r.source for r in rows} == {"demo"}
+    assert [r.source_id for r in rows if r.kind == "rail"] == ["rail"]
+    assert "ring" in {r.source_id for r in rows if r.kind == "major_road"}
