@@ -33,12 +33,16 @@ _POLAR_LAT = 80.0  # nearer the poles (or across the antimeridian) every barrier
 
 @dataclass(frozen=True)
 class Barriers:
-    """Barrier lines as columns: kind code (into `rules.BARRIER_KINDS`), vertices, boxes."""
+    """Barrier lines as columns (kind code into `rules.BARRIER_KINDS`, lon/lat vertices) and
+    their segments, earth-centred once here rather than in every plan."""
 
     kind: np.ndarray  # (L,) int64
     offsets: np.ndarray  # (L + 1,) into values
     values: np.ndarray  # (V, 2) lon/lat
     tree: shapely.STRtree | None  # over the lines' boxes
+    xyz: np.ndarray  # (V, 3) earth-centred vertices (`frame.ecef`)
+    seg_kind: np.ndarray  # (V,) kind of the segment from each vertex (a line's last: unused)
+    reach: np.ndarray  # (V,) that segment's length in metres
 
     @classmethod
     def of(cls, kinds: Sequence[str], lines: Sequence[np.ndarray]) -> Barriers:
@@ -55,54 +59,59 @@ class Barriers:
         np.minimum.at(lo, line_of, values)
         np.maximum.at(hi, line_of, values)
         tree = shapely.STRtree(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
-        return cls(codes, offsets, values, tree)
+        xyz = frame.ecef(values)
+        reach = np.r_[np.linalg.norm(np.diff(xyz, axis=0), axis=1), 0.0]
+        return cls(codes, offsets, values, tree, xyz, codes[line_of], reach)
 
     @classmethod
     def empty(cls) -> Barriers:
-        return cls(np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros((0, 2)), None)
+        none = np.zeros(0, np.int64)
+        return cls(none, np.zeros(1, np.int64), np.zeros((0, 2)), None, np.zeros((0, 3)), none,
+                   np.zeros(0))  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.kind)
 
-    def segments_near(self, lonlat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(p, q, kind) of the barrier segments that may cross an edge among these points."""
+    def segments_near(self, lonlat: np.ndarray) -> np.ndarray:
+        """First vertices of the barrier segments that may cross an edge among these points."""
         lines = np.arange(len(self))
         lo, hi = lonlat.min(axis=0), lonlat.max(axis=0)
         if hi[0] - lo[0] < 180 and max(abs(lo[1]), abs(hi[1])) < _POLAR_LAT:
             box = shapely.box(*(lo - _PAD_DEG), *(hi + _PAD_DEG))
             lines = np.sort(self.tree.query(box))
-        starts, n = self.offsets[lines], np.diff(self.offsets)[lines] - 1  # segments per line
-        seg = np.arange(n.sum()) + np.repeat(starts - (np.cumsum(n) - n), n)
-        kind = np.repeat(self.kind[lines], n)
-        return self.values[seg], self.values[seg + 1], kind
+        starts, n = self.offsets[lines], self.offsets[lines + 1] - self.offsets[lines] - 1
+        return np.arange(n.sum()) + np.repeat(starts - (np.cumsum(n) - n), n)
 
 
 def count(a: np.ndarray, b: np.ndarray, barriers: Barriers | None) -> np.ndarray:
     """(E, kinds) crossings of each straight edge a[i]-b[i] (lon/lat) with the barriers."""
-    out = np.zeros((len(a), len(rules.BARRIER_KINDS)), dtype=np.int64)
-    if barriers is None or not len(barriers) or not len(a):
+    e = np.arange(len(a))
+    return count_edges(np.concatenate([a, b]), e, e + len(a), barriers)
+
+
+def count_edges(nodes: np.ndarray, u: np.ndarray, v: np.ndarray, barriers: Barriers | None):
+    """(E, kinds) crossings of each straight edge between nodes u[i] and v[i] (lon/lat)."""
+    out = np.zeros((len(u), len(rules.BARRIER_KINDS)), dtype=np.int64)
+    if barriers is None or not len(barriers) or not len(u):
         return out
-    p, q, kind = barriers.segments_near(np.concatenate([a, b]))
-    # one direction per edge (from its lon/lat-smaller end): float rounding of a near-tie
-    # then decides the same whichever way the edge is given
-    flip = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
-    a, b = np.where(flip[:, None], b, a), np.where(flip[:, None], a, b)
-    xyz = frame.ecef(np.concatenate([a, b, p, q]))
-    e, s = len(a), len(p)
-    ends = xyz[: 2 * e]
-    centre = ends.mean(axis=0)
-    reach = np.sqrt(((ends - centre) ** 2).sum(axis=1).max())
-    sp, sq = xyz[2 * e : 2 * e + s], xyz[2 * e + s :]
+    seg = barriers.segments_near(nodes)
+    node_xyz = frame.ecef(nodes)
+    centre = node_xyz.mean(axis=0)
+    reach = np.sqrt(((node_xyz - centre) ** 2).sum(axis=1).max())
     # a segment crossing an edge has a point within `reach` of the centre (the ball holds
     # every edge); only these are projected, so nothing folds over from the far side
-    near = np.minimum(np.linalg.norm(sp - centre, axis=1), np.linalg.norm(sq - centre, axis=1))
-    keep = near <= reach + np.linalg.norm(sq - sp, axis=1) + 1.0
-    if not keep.any():
+    near = np.linalg.norm(barriers.xyz[seg] - centre, axis=1)
+    seg = seg[near <= reach + barriers.reach[seg] + 1.0]
+    if not len(seg):
         return out
-    sp, sq, kind = sp[keep], sq[keep], kind[keep]
-    xy = frame.plane(np.concatenate([ends, sp, sq]))
-    k = len(sp)
-    _count(xy[:e], xy[e : 2 * e], xy[2 * e : 2 * e + k], xy[2 * e + k :], kind, out)
+    xy = frame.plane(np.concatenate([node_xyz, barriers.xyz[seg], barriers.xyz[seg + 1]]))
+    n, k = len(nodes), len(seg)
+    # one direction per edge (from its lon/lat-smaller end): float rounding of a near-tie
+    # then decides the same whichever way the edge is given
+    a, b = nodes[u], nodes[v]
+    flip = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    first, second = np.where(flip, v, u), np.where(flip, u, v)
+    _count(xy[first], xy[second], xy[n : n + k], xy[n + k :], barriers.seg_kind[seg], out)
     return out
 
 
@@ -191,7 +200,7 @@ def charged(graph, barriers: Barriers | None, costs: rules.Costs):
         return graph
     trench = np.flatnonzero(graph.line < 0)
     counts = np.zeros((len(graph.u), len(rules.BARRIER_KINDS)), dtype=np.int64)
-    counts[trench] = count(graph.nodes[graph.u[trench]], graph.nodes[graph.v[trench]], barriers)
+    counts[trench] = count_edges(graph.nodes, graph.u[trench], graph.v[trench], barriers)
     prices = np.array([costs.crossing_cost(k) for k in rules.BARRIER_KINDS])
     fixed = counts @ prices
     return dataclasses.replace(graph, cost=graph.cost + fixed, fixed=fixed, crossed=counts)
