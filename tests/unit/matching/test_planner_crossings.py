@@ -14,7 +14,7 @@ from matching import AssetIndex, MemorySource, rules
 from matching.planner import PlanRequest, PlanSettings, plan_route
 from matching.planner.crossings import Barriers, count
 from matching.planner.oracle import oracle_plan_cost
-from tests.unit.matching.factories import make_line, offset
+from tests.unit.matching.factories import GEOD, make_line, offset
 from tests.unit.matching.test_planner_oracle import plans
 
 LON, LAT = 9.52, 47.14
@@ -153,3 +153,13 @@ def test_the_planner_with_barriers_finds_the_oracles_optimum(case):
     assert report.best.cost == pytest.approx(expected, abs=1e-6, rel=0)
     assert sum(leg["cost"] for leg in report.best.legs) == pytest.approx(report.best.cost, abs=1e-6)
     assert report.best.cost <= report.baseline_cost + 1e-6
+
+
+def test_a_long_edge_counts_a_barrier_where_it_bows_off_its_ends_latitude():
+    """A 111 km edge along 60°N bows ~400 m north of it (a great circle): a short road
+    across its middle, wholly north of both ends, is still crossed."""
+    a, b = np.array([[0.0, 60.0]]), np.array([[2.0, 60.0]])
+    (mid,) = GEOD.npts(0.0, 60.0, 2.0, 60.0, 1)
+    assert mid[1] > 60.003
+    road = Barriers.of(["major_road"], [np.array([[1.0, mid[1] - 5e-4], [1.0, mid[1] + 5e-4]])])
+    assert count(a, b, road).tolist() == [[0, 1]]
