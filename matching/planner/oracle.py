@@ -1,7 +1,8 @@
 """A naive planner: the graph rules of `planner.graph`, written out with no index, no KD-tree,
 no scipy: every record is looked at, every node pair measured with `Geod.inv`, and the
-cheapest path found with a textbook heap Dijkstra over all (parallel) edges. Slow on purpose;
-it checks the planner and shares none of its code.
+cheapest path found with a textbook heap Dijkstra over all (parallel) edges; barrier
+crossings are shapely intersections in a tangent plane of its own. Slow on purpose; it checks
+the planner and shares none of its code.
 """
 
 from __future__ import annotations
@@ -97,6 +98,19 @@ def _crossing_cost(a, b, barriers, plane, costs) -> float:
     return total
 
 
+def _trench(points, positions, settings) -> set[tuple[int, int]]:
+    trench = {(0, 1)}
+    for i in range(2, len(points)):
+        for j in _nearest(points[i], positions, 2, settings.trench_neighbours,
+                          settings.trench_radius_m, i):  # fmt: skip
+            trench.add((min(i, j), max(i, j)))
+    for i in (0, 1):
+        for j in _nearest(points[i], positions, 2, settings.end_neighbours,
+                          settings.trench_radius_m, -1):  # fmt: skip
+            trench.add((i, j))
+    return trench
+
+
 def oracle_plan_cost(
     records: Iterable[AssetRecord], request, costs, settings, barriers=()
 ) -> float:
@@ -112,15 +126,7 @@ def oracle_plan_cost(
         if r is r2 and node_of[i] != node_of[i + 1]:
             mode = rules.sharing_mode(r.kind, request.resource, r.owner_sector)
             edges.append((node_of[i], node_of[i + 1], _metres(a, b) * costs.share_cost_per_m(mode)))
-    trench = {(0, 1)}
-    for i in range(2, len(points)):
-        for j in _nearest(points[i], positions, 2, settings.trench_neighbours,
-                          settings.trench_radius_m, i):  # fmt: skip
-            trench.add((min(i, j), max(i, j)))
-    for i in (0, 1):
-        for j in _nearest(points[i], positions, 2, settings.end_neighbours,
-                          settings.trench_radius_m, -1):  # fmt: skip
-            trench.add((i, j))
+    trench = _trench(points, positions, settings)
     build = costs.route_build_per_m({request.resource})
     crossing = {pair: 0.0 for pair in trench}
     if barriers:
