@@ -147,42 +147,47 @@ def _crosses(ax, ay, bx, by, px, py, qx, qy):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _count(a, b, p, q, kind, out):  # pragma: no cover - compiled
-    """Add to out[e, kind] each segment p-q that edge a-b crosses, through a grid of cells."""
-    lo_x = min(p[:, 0].min(), q[:, 0].min())
-    lo_y = min(p[:, 1].min(), q[:, 1].min())
-    hi_x = max(p[:, 0].max(), q[:, 0].max())
-    hi_y = max(p[:, 1].max(), q[:, 1].max())
-    size = max(250.0, (hi_x - lo_x) / 512, (hi_y - lo_y) / 512)  # at most 512 x 512 cells
-    nx, ny = int((hi_x - lo_x) / size) + 1, int((hi_y - lo_y) / size) + 1
-    s = len(p)
-    c0 = np.empty((s, 4), dtype=np.int64)  # each segment's cell range
+def _grid(p, q):  # pragma: no cover - compiled
+    """Cells over the segments p-q (counting sort): (x0, y0, size, nx, ny, first of each
+    cell in items, the segments of each cell, one per cell their box touches)."""
+    x0, y0 = min(p[:, 0].min(), q[:, 0].min()), min(p[:, 1].min(), q[:, 1].min())
+    hi_x, hi_y = max(p[:, 0].max(), q[:, 0].max()), max(p[:, 1].max(), q[:, 1].max())
+    size = max(250.0, (hi_x - x0) / 512, (hi_y - y0) / 512)  # at most 512 x 512 cells
+    nx, ny = int((hi_x - x0) / size) + 1, int((hi_y - y0) / size) + 1
+    box = np.empty((len(p), 4), dtype=np.int64)  # each segment's cell range
     filled = np.zeros(nx * ny + 1, dtype=np.int64)
-    for i in range(s):
-        c0[i, 0] = int((min(p[i, 0], q[i, 0]) - lo_x) / size)
-        c0[i, 1] = int((max(p[i, 0], q[i, 0]) - lo_x) / size)
-        c0[i, 2] = int((min(p[i, 1], q[i, 1]) - lo_y) / size)
-        c0[i, 3] = int((max(p[i, 1], q[i, 1]) - lo_y) / size)
-        for cx in range(c0[i, 0], c0[i, 1] + 1):
-            for cy in range(c0[i, 2], c0[i, 3] + 1):
+    for i in range(len(p)):
+        box[i, 0] = int((min(p[i, 0], q[i, 0]) - x0) / size)
+        box[i, 1] = int((max(p[i, 0], q[i, 0]) - x0) / size)
+        box[i, 2] = int((min(p[i, 1], q[i, 1]) - y0) / size)
+        box[i, 3] = int((max(p[i, 1], q[i, 1]) - y0) / size)
+        for cx in range(box[i, 0], box[i, 1] + 1):
+            for cy in range(box[i, 2], box[i, 3] + 1):
                 filled[cx * ny + cy + 1] += 1
     for c in range(nx * ny):
         filled[c + 1] += filled[c]
     first = filled.copy()
     items = np.empty(filled[-1], dtype=np.int64)
-    for i in range(s):
-        for cx in range(c0[i, 0], c0[i, 1] + 1):
-            for cy in range(c0[i, 2], c0[i, 3] + 1):
+    for i in range(len(p)):
+        for cx in range(box[i, 0], box[i, 1] + 1):
+            for cy in range(box[i, 2], box[i, 3] + 1):
                 items[filled[cx * ny + cy]] = i
                 filled[cx * ny + cy] += 1
-    seen = np.full(s, -1, dtype=np.int64)  # a segment in several cells is tested once per edge
+    return x0, y0, size, nx, ny, first, items
+
+
+@njit(cache=True, nogil=True)
+def _count(a, b, p, q, kind, out):  # pragma: no cover - compiled
+    """Add to out[e, kind] each segment p-q that edge a-b crosses, through a grid of cells."""
+    x0, y0, size, nx, ny, first, items = _grid(p, q)
+    seen = np.full(len(p), -1, dtype=np.int64)  # a segment in several cells: tested once
     for e in range(len(a)):
-        x0 = max(0, int((min(a[e, 0], b[e, 0]) - lo_x) // size))
-        x1 = min(nx - 1, int((max(a[e, 0], b[e, 0]) - lo_x) // size))
-        y0 = max(0, int((min(a[e, 1], b[e, 1]) - lo_y) // size))
-        y1 = min(ny - 1, int((max(a[e, 1], b[e, 1]) - lo_y) // size))
-        for cx in range(x0, x1 + 1):
-            for cy in range(y0, y1 + 1):
+        cx0 = max(0, int((min(a[e, 0], b[e, 0]) - x0) // size))
+        cx1 = min(nx - 1, int((max(a[e, 0], b[e, 0]) - x0) // size))
+        cy0 = max(0, int((min(a[e, 1], b[e, 1]) - y0) // size))
+        cy1 = min(ny - 1, int((max(a[e, 1], b[e, 1]) - y0) // size))
+        for cx in range(cx0, cx1 + 1):
+            for cy in range(cy0, cy1 + 1):
                 for k in range(first[cx * ny + cy], first[cx * ny + cy + 1]):
                     i = items[k]
                     if seen[i] != e:
