@@ -227,6 +227,13 @@ class Costs:
     # crosses: a major road's permit and boring, a railway's possession, permit and monitoring.
     crossing: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_CROSSING))
 
+    def __post_init__(self) -> None:
+        for kind, price in dict(self.crossing).items():
+            if kind not in BARRIER_KINDS:
+                raise ValueError(f"crossing: unknown barrier kind {kind!r}; use {BARRIER_KINDS}")
+            if isinstance(price, bool) or not isinstance(price, int | float) or not price >= 0:
+                raise ValueError(f"crossing.{kind}: give a price of at least 0, not {price!r}")
+
     def site_saving(self, resources: frozenset[str] | set[str]) -> float:
         """Cost of the structure these resources would need: a tower for antennas, else a pole."""
         return self.new_tower if Resource.ANTENNA_MOUNT in resources else self.new_pole

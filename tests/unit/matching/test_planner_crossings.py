@@ -163,3 +163,11 @@ def test_a_long_edge_counts_a_barrier_where_it_bows_off_its_ends_latitude():
     assert mid[1] > 60.003
     road = Barriers.of(["major_road"], [np.array([[1.0, mid[1] - 5e-4], [1.0, mid[1] + 5e-4]])])
     assert count(a, b, road).tolist() == [[0, 1]]
+
+
+def test_a_deployment_prices_its_crossings_and_a_bad_price_is_refused():
+    costs = rules.Costs(crossing={"rail": 40_000})
+    assert (costs.crossing_cost("rail"), costs.crossing_cost("major_road")) == (40_000, 8_000)
+    for bad, words in [({"tram": 1.0}, "unknown barrier kind"), ({"rail": -1}, "at least 0")]:
+        with pytest.raises(ValueError, match=words):
+            rules.Costs(crossing=bad)
