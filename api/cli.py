@@ -39,7 +39,7 @@ def db_current():
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
-    from api import audit_cli, backup_cli, import_cli, tokens_cli, workflow_cli
+    from api import audit_cli, backup_cli, barriers_cli, import_cli, tokens_cli, workflow_cli
     from api.seed_cli import seed_cli
 
     app.cli.add_command(db_cli)
@@ -49,3 +49,4 @@ def register(app: Flask) -> None:
     workflow_cli.register(app)
     backup_cli.register(app)
     audit_cli.register(app)
+    barriers_cli.register(app)

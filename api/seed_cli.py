@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from api.context import app_context
+from registry.barriers.files import read_features, read_file, store
 from registry.db.uow import Actor
 from registry.interop import seeding
 from registry.inventory.models import Asset
@@ -36,6 +37,14 @@ def _run(orgs, features, total: int | None, label: str) -> None:
     click.echo(f"{label}: {summary.line()}")
 
 
+def _barriers(source: str, items_by_kind: dict) -> None:
+    """Load checked barriers per kind (rail lines, major roads) under `source`."""
+    ctx = app_context()
+    for kind, items in items_by_kind.items():
+        summary = store(ctx.session_factory, Actor.system("seed"), source, items)
+        click.echo(f"{kind} barriers: {summary.line()}")
+
+
 def _registry_is_empty() -> bool:
     with app_context().session_factory() as session:
         return session.scalar(sa.select(sa.func.count()).select_from(Asset)) == 0
@@ -55,6 +64,8 @@ def seed_demo(seed_value, scale, if_empty):
     orgs, features = demo_city.generate(seed=seed_value, scale=scale)
     features = list(features)
     _run(orgs, features, len(features), "demo city")
+    lines = demo_city.barriers(seed=seed_value, scale=scale)
+    _barriers("demo", {kind: read_features(kind, found) for kind, found in lines.items()})
     ctx = app_context()
     made = demo_city.replay_history(ctx.session_factory, ctx.matcher, seed_value)
     click.echo(f"demo history: {made} build requests replayed" if made else "demo history: kept")
@@ -69,3 +80,5 @@ def seed_liechtenstein():
     orgs, features = liechtenstein.generate()
     features = list(features)
     _run(orgs, features, len(features), "liechtenstein")
+    _barriers("osm", {kind: read_file(path, kind) for kind, path in
+                      liechtenstein.BARRIER_FILES.items()})  # fmt: skip

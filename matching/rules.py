@@ -187,6 +187,17 @@ def common_hosts(
     return found or frozenset()
 
 
+class BarrierKind(StrEnum):
+    """Public infrastructure a new trench must cross at a price (not assets: never shared)."""
+
+    RAIL = "rail"
+    MAJOR_ROAD = "major_road"
+
+
+BARRIER_KINDS = tuple(k.value for k in BarrierKind)
+_DEFAULT_CROSSING = {BarrierKind.RAIL: 25_000.0, BarrierKind.MAJOR_ROAD: 8_000.0}
+
+
 @dataclass(frozen=True)
 class Costs:
     """Unit costs for savings estimates; override any of them per deployment or per country.
@@ -212,6 +223,17 @@ class Costs:
         }
     )
 
+    # One trenchless crossing (a bore or jacked sleeve) of a barrier a straight new-route edge
+    # crosses: a major road's permit and boring, a railway's possession, permit and monitoring.
+    crossing: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_CROSSING))
+
+    def __post_init__(self) -> None:
+        for kind, price in dict(self.crossing).items():
+            if kind not in BARRIER_KINDS:
+                raise ValueError(f"crossing: unknown barrier kind {kind!r}; use {BARRIER_KINDS}")
+            if isinstance(price, bool) or not isinstance(price, int | float) or not price >= 0:
+                raise ValueError(f"crossing.{kind}: give a price of at least 0, not {price!r}")
+
     def site_saving(self, resources: frozenset[str] | set[str]) -> float:
         """Cost of the structure these resources would need: a tower for antennas, else a pole."""
         return self.new_tower if Resource.ANTENNA_MOUNT in resources else self.new_pole
@@ -227,6 +249,10 @@ class Costs:
 
     def share_cost_per_m(self, mode: str) -> float:
         return float(self.share_per_m.get(mode, 1.0))
+
+    def crossing_cost(self, kind: str) -> float:
+        """One crossing of a barrier of this kind (a table without the kind: the default)."""
+        return float(self.crossing.get(kind, _DEFAULT_CROSSING[kind]))
 
 
 DEFAULT_COSTS = Costs()

@@ -138,9 +138,14 @@ def _pole_route(
     yield from cables_in(b, rng, route, xy, "aerial", (12, 24, 48))
 
 
-def railway(b: CityBuilder, rng: np.random.Generator, half: float) -> Iterator[Feature]:
-    """The rail corridor: cable-trough segments with cables, and GSM-R masts beside it."""
+def railway(
+    b: CityBuilder, rng: np.random.Generator, half: float, paths: dict | None = None
+) -> Iterator[Feature]:
+    """The rail corridor: cable-trough segments with cables, and GSM-R masts beside it (the
+    trough's path goes into `paths["rail"]`, for the barriers)."""
     path = crossing(rng, half, north_south=False, bends=4)
+    if paths is not None:
+        paths["rail"] = path
     length = polyline_length(path)
     for s in np.arange(0, length - 1.0, 500.0):
         yield from duct_with_cables(
@@ -162,13 +167,18 @@ def railway(b: CityBuilder, rng: np.random.Generator, half: float) -> Iterator[F
         )
 
 
-def ring_road(b: CityBuilder, rng: np.random.Generator, half: float) -> Iterator[Feature]:
-    """Ducts along 300 degrees of a ring expressway, in ~500 m segments."""
+def ring_road(
+    b: CityBuilder, rng: np.random.Generator, half: float, paths: dict | None = None
+) -> Iterator[Feature]:
+    """Ducts along 300 degrees of a ring expressway, in ~500 m segments (the duct's path goes
+    into `paths["ring"]`)."""
     radius = 0.82 * half
     a0 = rng.uniform(0, 2 * np.pi)
     angles = a0 + np.arange(0, np.radians(300), 100.0 / radius)
     r = radius + np.cumsum(rng.normal(0, 4.0, len(angles)))
     path = np.column_stack([r * np.cos(angles), r * np.sin(angles)])
+    if paths is not None:
+        paths["ring"] = path
     length = polyline_length(path)
     for s in np.arange(0, length - 1.0, 500.0):
         yield from duct_with_cables(

@@ -43,6 +43,17 @@ def generate(seed: int = 42, scale: float = 1.0) -> tuple[list[OrgSpec], Iterato
     return list(NANNING_ORGS), _open_some(_features(seed, scale, half))
 
 
+def barriers(seed: int = 42, scale: float = 1.0) -> dict[str, list[dict]]:
+    """The city's rail line and major roads as GeoJSON-like features per barrier kind (the
+    planner prices new trench across them); the same seed and scale, the same lines."""
+    from seed_data._city_barriers import city_barriers
+
+    paths: dict = {}
+    for _ in _features(seed, scale, half_side(scale), paths):
+        pass  # the paths are laid out as the assets are generated
+    return city_barriers(LocalFrame(*CENTRE), paths)
+
+
 def replay_history(session_factory, matcher, seed: int = 42) -> int:
     """A year of requests, decisions and a co-build on the loaded city (once); returns how
     many build requests were replayed (0 when the history is already there)."""
@@ -79,10 +90,12 @@ def _count(name: str, scale: float) -> int:
     return max(1, round(COUNTS[name] * scale))
 
 
-def _features(seed: int, scale: float, half: float) -> Iterator[Feature]:
+def _features(seed: int, scale: float, half: float, paths: dict | None = None) -> Iterator[Feature]:
     streams = np.random.default_rng(seed).spawn(8)
     b = CityBuilder(LocalFrame(*CENTRE), streams[0])
     streets = build_streets(streams[1], half)
+    if paths is not None:
+        paths["streets"] = streets
     centres = sites.district_centres(streams[2], half)
     rng = streams[3]
     log.info(
@@ -104,5 +117,5 @@ def _features(seed: int, scale: float, half: float) -> Iterator[Feature]:
     rng = streams[6]
     yield from corridors.transmission_lines(b, rng, half)
     yield from corridors.pole_routes(b, rng, half, scale)
-    yield from corridors.railway(b, rng, half)
-    yield from corridors.ring_road(b, rng, half)
+    yield from corridors.railway(b, rng, half, paths)
+    yield from corridors.ring_road(b, rng, half, paths)

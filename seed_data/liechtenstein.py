@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seed_data._osm import drop_loops, load_features, osm_ref
+from seed_data._osm import OSM_DIR, drop_loops, load_features, osm_ref
 from seed_data.capacity import mounts
 from seed_data.spec import Feature, OrgSpec, feature
 
@@ -27,6 +27,14 @@ TOWER_MOUNTS = 3
 POLE_ATTACHMENTS = 4
 LINE_ATTACHMENTS = 2
 RAIL_TROUGH_SUBDUCTS = 4
+
+
+# Rail lines and major (primary and secondary) roads: barriers the planner prices new trench
+# across, not assets (`flask --app api barriers import`; `seed liechtenstein` loads them).
+BARRIER_FILES = {
+    "rail": OSM_DIR / "liechtenstein" / "railways.geojson",
+    "major_road": OSM_DIR / "liechtenstein" / "major_roads.geojson",
+}
 
 
 def generate() -> tuple[list[OrgSpec], list[Feature]]:

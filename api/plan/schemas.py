@@ -40,6 +40,14 @@ class PlanRouteSchema(Schema):
     constraints = fields.Nested(PlanConstraintsSchema, load_default=dict)
 
 
+class PlanCrossingsSchema(Schema):
+    count = fields.Integer(metadata={"description": "crossings of rail lines and major roads"})
+    kinds = fields.Dict(
+        keys=fields.String(), values=fields.Integer(),
+        metadata={"description": "crossings per barrier kind", "example": {"rail": 1}},
+    )  # fmt: skip
+
+
 class PlanLegSchema(Schema):
     type = fields.String(metadata={"description": "reuse, new_trench or lateral"})
     asset_id = fields.Integer()
@@ -54,6 +62,10 @@ class PlanLegSchema(Schema):
     geometry = fields.Dict(allow_none=True, metadata={"description": "GeoJSON LineString"})
     masked = fields.Boolean(metadata={"description": "coarsened to the mask grid"})
     hidden = fields.Boolean(metadata={"description": "a confidential asset: cost only"})
+    crossings = fields.Nested(
+        PlanCrossingsSchema,
+        metadata={"description": "new trench: barriers crossed (when the registry has any)"},
+    )
 
 
 class PlanTotalSchema(Schema):

@@ -62,6 +62,8 @@ class Graph:
     rate: np.ndarray  # cost per metre of each edge
     exact: np.ndarray  # bool per edge
     ends: np.ndarray  # (E, 4): lon/lat of each edge's two ends, as its length is measured
+    fixed: np.ndarray | None = None  # cost per edge beside its length's (barrier crossings)
+    crossed: np.ndarray | None = None  # (E, barrier kinds) crossings (`planner.crossings`)
 
     def measure(self, edges: np.ndarray) -> None:
         """Geodesic lengths and costs for these edges (indices), where not yet exact."""
@@ -71,6 +73,8 @@ class Graph:
             ends = self.ends[edges]
             self.length[edges] = pair_lengths(ends[:, :2], ends[:, 2:])
             self.cost[edges] = self.length[edges] * self.rate[edges]
+            if self.fixed is not None:
+                self.cost[edges] += self.fixed[edges]
             self.exact[edges] = True
 
     def measured(self) -> Graph:

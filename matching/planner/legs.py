@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matching.planner import crossings
 from matching.planner.graph import TRENCH, Graph
 from matching.reports import metres
 
@@ -54,6 +55,8 @@ def _leg(graph: Graph, run, kind: str) -> dict:
             sensitivity=line.sensitivity,
             sharing_mode=graph.modes[graph.line[run[0][0]]],
         )
+    elif (crossed := crossings.describe(graph, run)) is not None:
+        leg["crossings"] = crossed
     return leg
 
 
@@ -100,14 +103,17 @@ def explanation(option: PlanOption, baseline_cost: float, span_m: float, currenc
     total = option.total()
     reused = {leg["asset_id"] for leg in option.legs if leg["type"] == "reuse"}
     if not reused:
+        # with barriers, trench round a rail line's end may beat the straight line
+        length, cost = (span_m, baseline_cost) if option.cost >= baseline_cost else (
+            total["new_trench_m"], option.cost)  # fmt: skip
         return (
-            f"No existing line with the free capacity helps: build {span_m:,.0f} m of new "
-            f"trench for {baseline_cost:,.0f} {currency}."
-        )
+            f"No existing line with the free capacity helps: build {length:,.0f} m of new "
+            f"trench for {cost:,.0f} {currency}."
+        ) + crossings.sentence(option.legs)
     return (
         f"Reuse {total['reuse_m']:,.0f} m of {len(reused)} existing asset(s) of "
         f"{total['owners']} owner(s) and dig {total['new_trench_m']:,.0f} m of new trench "
         f"(laterals included) for {total['cost']:,.0f} {currency}: "
         f"{baseline_cost - option.cost:,.0f} {currency} less than {span_m:,.0f} m of new "
         f"trench along the straight line ({baseline_cost:,.0f} {currency})."
-    )
+    ) + crossings.sentence(option.legs)

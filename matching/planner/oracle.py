@@ -1,7 +1,8 @@
 """A naive planner: the graph rules of `planner.graph`, written out with no index, no KD-tree,
 no scipy: every record is looked at, every node pair measured with `Geod.inv`, and the
-cheapest path found with a textbook heap Dijkstra over all (parallel) edges. Slow on purpose;
-it checks the planner and shares none of its code.
+cheapest path found with a textbook heap Dijkstra over all (parallel) edges; barrier
+crossings are shapely intersections in a tangent plane of its own. Slow on purpose; it checks
+the planner and shares none of its code.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from pyproj import Geod
+import numpy as np
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import LineString
 
 from matching import rules
 from matching.oracle_route import eligible
@@ -66,8 +70,52 @@ def _nearest(origin, positions, first_id, k, radius, skip):
     return [j for _, j in sorted(found)[:k]]
 
 
-def oracle_plan_cost(records: Iterable[AssetRecord], request, costs, settings) -> float:
-    """The least cost from `from` to `to` under the planner's graph rules."""
+def _tangent_plane(lon: float, lat: float):
+    """lon/lat -> metres east and north in the plane touching the ellipsoid at (lon, lat), by
+    straight projection of geocentric coordinates (so chords stay straight)."""
+    to_xyz = Transformer.from_crs("EPSG:4326", "EPSG:4978", always_xy=True)
+    lam, phi = np.radians(lon), np.radians(lat)
+    east = np.array([-np.sin(lam), np.cos(lam), 0.0])
+    north = np.array([-np.sin(phi) * np.cos(lam), -np.sin(phi) * np.sin(lam), np.cos(phi)])
+
+    def plane(points):
+        x, y, z = to_xyz.transform(*np.asarray(points, dtype=float).T, np.zeros(len(points)))
+        xyz = np.column_stack([x, y, z])
+        return np.column_stack([xyz @ east, xyz @ north])
+
+    return plane
+
+
+def _crossing_cost(a, b, barriers, plane, costs) -> float:
+    """What the barriers crossed by the straight trench a-b cost: each point where it meets a
+    barrier line, by shapely, in the tangent plane."""
+    trench = LineString(plane([a, b]))
+    total = 0.0
+    for kind, line in barriers:
+        met = trench.intersection(line)
+        points = [g for g in shapely.get_parts(met) if g.geom_type == "Point"]
+        total += len(points) * costs.crossing_cost(kind)
+    return total
+
+
+def _trench(points, positions, settings) -> set[tuple[int, int]]:
+    trench = {(0, 1)}
+    for i in range(2, len(points)):
+        for j in _nearest(points[i], positions, 2, settings.trench_neighbours,
+                          settings.trench_radius_m, i):  # fmt: skip
+            trench.add((min(i, j), max(i, j)))
+    for i in (0, 1):
+        for j in _nearest(points[i], positions, 2, settings.end_neighbours,
+                          settings.trench_radius_m, -1):  # fmt: skip
+            trench.add((i, j))
+    return trench
+
+
+def oracle_plan_cost(
+    records: Iterable[AssetRecord], request, costs, settings, barriers=()
+) -> float:
+    """The least cost from `from` to `to` under the planner's graph rules; `barriers` are
+    (kind, lon/lat vertices) that new trench pays to cross."""
     records = sorted((r for r in records if _wanted(r, request)), key=lambda r: r.id)
     vertices, node_of, positions = _nodes(records, settings.snap_m)
     ends = [(request.start.x, request.start.y), (request.end.x, request.end.y)]
@@ -78,17 +126,16 @@ def oracle_plan_cost(records: Iterable[AssetRecord], request, costs, settings) -
         if r is r2 and node_of[i] != node_of[i + 1]:
             mode = rules.sharing_mode(r.kind, request.resource, r.owner_sector)
             edges.append((node_of[i], node_of[i + 1], _metres(a, b) * costs.share_cost_per_m(mode)))
-    trench = {(0, 1)}
-    for i in range(2, len(points)):
-        for j in _nearest(points[i], positions, 2, settings.trench_neighbours,
-                          settings.trench_radius_m, i):  # fmt: skip
-            trench.add((min(i, j), max(i, j)))
-    for i in (0, 1):
-        for j in _nearest(points[i], positions, 2, settings.end_neighbours,
-                          settings.trench_radius_m, -1):  # fmt: skip
-            trench.add((i, j))
+    trench = _trench(points, positions, settings)
     build = costs.route_build_per_m({request.resource})
-    edges += [(i, j, _metres(points[i], points[j]) * build) for i, j in trench]
+    crossing = {pair: 0.0 for pair in trench}
+    if barriers:
+        mid = _GEOD.npts(*ends[0], *ends[1], 1)[0]
+        plane = _tangent_plane(*mid)
+        lines = [(kind, LineString(plane(coords))) for kind, coords in barriers]
+        for i, j in trench:
+            crossing[i, j] = _crossing_cost(points[i], points[j], lines, plane, costs)
+    edges += [(i, j, _metres(points[i], points[j]) * build + crossing[i, j]) for i, j in trench]
     return _dijkstra(len(points), edges)
 
 

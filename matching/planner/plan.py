@@ -17,7 +17,7 @@ import numpy as np
 
 from matching import geo, rules
 from matching.candidates import RowFilter, Rows
-from matching.planner import search
+from matching.planner import crossings, search
 from matching.planner.graph import (
     _TRUSTED_FRAME_ERROR,
     _frame_error,
@@ -136,9 +136,11 @@ def plan_lines(
     lines: PlanLines,
     costs: rules.Costs = rules.DEFAULT_COSTS,
     settings: PlanSettings = PlanSettings(),  # noqa: B008 - frozen, never mutated
+    barriers: crossings.Barriers | None = None,
 ) -> PlanReport:
-    """Plan over these lines (already filtered to the ellipse and the constraints)."""
-    graph = build_graph(request, lines, costs, settings)
+    """Plan over these lines (already filtered to the ellipse and the constraints); new trench
+    pays for each barrier it crosses."""
+    graph = crossings.charged(build_graph(request, lines, costs, settings), barriers, costs)
     paths = search.plans(graph, request.alternatives, settings.alternative_penalty)
     options = [PlanOption(search.path_cost(graph, p), legs_of(graph, p)) for p in paths]
     return PlanReport(
@@ -146,7 +148,7 @@ def plan_lines(
         request=request.to_dict(),
         best=options[0],
         alternatives=tuple(options[1:]),
-        baseline_cost=request.span_m * graph.build_per_m,
+        baseline_cost=request.span_m * graph.build_per_m + crossings.straight_cost(graph),
         span_m=request.span_m,
         currency=costs.currency,
         graph_size=(len(graph.nodes), len(graph.u)),
@@ -158,7 +160,9 @@ def plan_route(
     request: PlanRequest,
     costs: rules.Costs = rules.DEFAULT_COSTS,
     settings: PlanSettings = PlanSettings(),  # noqa: B008 - frozen, never mutated
+    barriers: crossings.Barriers | None = None,
 ) -> PlanReport:
-    """Answer a plan request from an `AssetIndex`; the report is stamped with its seq."""
+    """Answer a plan request from an `AssetIndex` (and the barriers new trench must cross);
+    the report is stamped with its seq."""
     seq, lines = lines_near(index, request)
-    return plan_lines(request, seq, lines, costs, settings)
+    return plan_lines(request, seq, lines, costs, settings, barriers)

@@ -21,6 +21,7 @@ from matching.requests import RouteRequest, SiteRequest
 from matching.route import match_route
 from matching.rules import DEFAULT_COSTS, Costs
 from matching.site import match_site
+from registry.engine.barriers import BarrierCache
 from registry.engine.source import SqlAssetSource
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Matcher:
             index = AssetIndex(self._source)
         self.index = index
         self.costs = costs
+        self.barriers = BarrierCache(session_factory)  # what new trench pays to cross
         warm_up_kernels()  # JIT (or numba's cache) at start-up, not in the first request
 
     def feed_mark(self) -> int | None:
@@ -85,7 +87,9 @@ class Matcher:
         _feed_seen.set(None)
 
     def warm_up(self) -> int:
-        """Build the index now (otherwise the first query builds it); returns its seq."""
+        """Build the index (and load the barriers) now, not in the first query; returns its
+        seq."""
+        self.barriers.current()
         return self.index.catch_up()
 
     def match_site(self, request: SiteRequest) -> dict:

@@ -58,7 +58,8 @@ def plan_request(
 
 def plan(matcher, request: PlanRequest, settings: PlanSettings | None = None) -> dict:
     """The full (unredacted) plan on the matcher's index, with its cost table."""
-    report = plan_route(matcher.index, request, matcher.costs, settings or PlanSettings())
+    barriers = matcher.barriers.current() if hasattr(matcher, "barriers") else None
+    report = plan_route(matcher.index, request, matcher.costs, settings or PlanSettings(), barriers)
     log.info("planned %.0f m span on a graph of %d nodes, %d edges",
              request.span_m, *report.graph_size)  # fmt: skip
     return report.to_dict()

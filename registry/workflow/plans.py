@@ -79,6 +79,8 @@ def _stored_leg(leg: dict) -> dict:
         keep += ["sensitivity", "sharing_mode"]
         if leg["sensitivity"] == Sensitivity.PUBLIC:
             keep += ["asset_id", "owner_id", "owner_name", "kind"]
+    elif "crossings" in leg:  # new trench across rail lines or major roads
+        keep.append("crossings")
     return {k: leg[k] for k in keep}
 
 

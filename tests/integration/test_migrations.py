@@ -23,6 +23,7 @@ TABLES = {
     "build_request",
     "match_report",
     "decision",
+    "barrier",
 }
 
 

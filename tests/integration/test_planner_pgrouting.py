@@ -15,6 +15,7 @@ from shapely.geometry import LineString, Point
 
 from matching import AssetIndex, MemorySource, rules
 from matching.planner import PlanRequest, PlanSettings
+from matching.planner.crossings import Barriers, charged
 from matching.planner.graph import build_graph
 from matching.planner.plan import lines_near, plan_lines
 from matching.records import AssetRecord, Capacity
@@ -103,3 +104,26 @@ def test_the_planner_and_pgr_dijkstra_find_the_same_optimum_in_the_demo_district
             assert _pgr_cost(conn, graph) == pytest.approx(report.best.cost, abs=1e-6)
             reused += any(leg["type"] == "reuse" for leg in report.best.legs)
     assert reused >= 6  # the comparison is about real plans, not straight trenches
+
+
+def district_barriers() -> Barriers:
+    """The demo district's railway track, ring expressway and arterial streets."""
+    found = demo_city.barriers(42, SCALE)
+    kinds = [kind for kind, features in found.items() for _ in features]
+    lines = [np.array(f["geometry"]["coordinates"]) for fs in found.values() for f in fs]
+    return Barriers.of(kinds, lines)
+
+
+def test_with_the_demo_districts_barriers_pgr_dijkstra_finds_the_same_optimum(pg):
+    records, barriers = district(), district_barriers()
+    index = AssetIndex(MemorySource(records))
+    settings, costs = PlanSettings(), rules.DEFAULT_COSTS
+    crossing_baselines = 0
+    with pg.begin() as conn:
+        for request in requests(records, 12):
+            seq, lines = lines_near(index, request)
+            graph = charged(build_graph(request, lines, costs, settings), barriers, costs)
+            report = plan_lines(request, seq, lines, costs, settings, barriers)
+            assert _pgr_cost(conn, graph.measured()) == pytest.approx(report.best.cost, abs=1e-6)
+            crossing_baselines += report.baseline_cost > request.span_m * graph.build_per_m + 1
+    assert crossing_baselines >= 4  # the straight lines do cross the district's barriers
