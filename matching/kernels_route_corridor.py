@@ -75,7 +75,24 @@ def _firsts(sorted_rows, rows):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _near_rows(xy, owner, n_rows, p0, d, corridor_m, reach_m):  # pragma: no cover - compiled
+def gather_vertices(offsets, values, slots):  # pragma: no cover - compiled
+    """The vertices of rows `slots` of a Ragged of (k, 2) lon/lat (no overrides among them)
+    as fresh x and y columns, and the position in `slots` of each vertex's row."""
+    n = 0
+    for s in slots:
+        n += offsets[s + 1] - offsets[s]
+    x, y = np.empty(n), np.empty(n)
+    owner = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(len(slots)):
+        for v in range(offsets[slots[i]], offsets[slots[i] + 1]):
+            x[k], y[k], owner[k] = values[v, 0], values[v, 1], i
+            k += 1
+    return x, y, owner
+
+
+@njit(cache=True, nogil=True)
+def _near_rows(x, y, owner, n_rows, p0, d, corridor_m, reach_m):  # pragma: no cover - compiled
     """`refine.near_path`'s numbers: the distance of every row, and the pairs of the rows
     within the corridor (renumbered among them) that come within `reach_m`."""
     same = 0
@@ -86,7 +103,7 @@ def _near_rows(xy, owner, n_rows, p0, d, corridor_m, reach_m):  # pragma: no cov
     s = 0
     for v in range(len(owner) - 1):
         if owner[v + 1] == owner[v]:
-            a[s, 0], a[s, 1], b[s, 0], b[s, 1] = xy[v, 0], xy[v, 1], xy[v + 1, 0], xy[v + 1, 1]
+            a[s, 0], a[s, 1], b[s, 0], b[s, 1] = x[v], y[v], x[v + 1], y[v + 1]
             seg_row[s] = owner[v]
             s += 1
     ri, sj, apart = near_pairs(p0, d, a, b, corridor_m)
@@ -117,13 +134,13 @@ def _near_rows(xy, owner, n_rows, p0, d, corridor_m, reach_m):  # pragma: no cov
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def corridor_cover(
-    xy, owner, n_rows, p0, d, corridor_m, reach_m, start_m, seg_m, cc, tiny, eps, min_cover
+    x, y, owner, n_rows, p0, d, corridor_m, reach_m, start_m, seg_m, cc, tiny, eps, min_cover
 ):  # fmt: skip  # pragma: no cover - compiled
     """(distance per row, number of pairs, projections, pieces by row, first piece of each
     kept row, merged stretches (row, then lo, hi, lateral at lo, at hi), first stretch of
-    each kept row). `xy`: the rows' metric vertices, `owner` the row of each; rows are
+    each kept row). `x`, `y`: the rows' metric vertices, `owner` the row of each; rows are
     kept when their distance is within `corridor_m`, numbered among the kept in order."""
-    distance, kept, seg, pa, pb, row = _near_rows(xy, owner, n_rows, p0, d, corridor_m, reach_m)
+    distance, kept, seg, pa, pb, row = _near_rows(x, y, owner, n_rows, p0, d, corridor_m, reach_m)
     n = len(row)
     by_key = _stable_order(row, pa[:, 0], pa[:, 1], pb[:, 0], pb[:, 1])
     seg, pa, pb, row = seg[by_key], pa[by_key], pb[by_key], row[by_key]

@@ -250,15 +250,15 @@ def match_route(
 ) -> RouteReport:
     """Answer a route request from an `AssetIndex`; the report is stamped with its seq."""
     path = MetricPath(request.route)
-    row_filter, corridor_m = RowFilter.for_needs(request.needs), request.corridor_m
-    boxes = path.search_boxes(corridor_m)
+    row_filter = RowFilter.for_needs(request.needs)
+    boxes = path.search_boxes(request.corridor_m)
 
     def read(gen):  # under the read lock: copies out what it keeps
         hits = gen.probe(boxes, row_filter, points=False, lines=True)
-        return route_corridor.near_route(hits, path, corridor_m, gen.owners)
+        return route_corridor.near_route(hits, path, request, gen.owners)
 
-    seq, (rows, distance, found_cover) = index.read_generation(read)
-    row_of = {asset_id: k for k, asset_id in enumerate(rows.asset_id.tolist())}
+    seq, (candidates, found_cover) = index.read_generation(read)
+    row_of = {c.asset_id: k for k, c in enumerate(candidates)}
 
     def lateral(asset_id: int, measure: float) -> float:
         return found_cover.lateral_at(row_of[asset_id], measure)
@@ -268,8 +268,6 @@ def match_route(
 
     lateral.many = laterals  # type: ignore[attr-defined]
 
-    intervals, laterals = found_cover.intervals, found_cover.laterals
-    candidates = candidates_from(rows, distance, intervals, laterals, request)
     return route_report(request, seq, path, candidates, costs, lateral, found_cover.flat)
 
 
