@@ -84,7 +84,9 @@ def _coverage(n_pairs: int, proj, ordered, piece_first, merged, first) -> linref
 
 @lru_cache(maxsize=64)
 def _codes(needs: tuple[str, ...]) -> np.ndarray:
-    return np.array([RESOURCE_CODE[r] for r in needs], dtype=np.int64)
+    codes = np.array([RESOURCE_CODE[r] for r in needs], dtype=np.int64)
+    codes.setflags(write=False)  # read-only, as the site queries' codes: the same signature
+    return codes
 
 
 def _candidates(hits, keep, distance, cover, request, owners) -> list:
