@@ -65,14 +65,12 @@ def build_full(dataset: Dataset, source: ArraySource, figures: Figures) -> Asset
     figures.add("engine columns from generator arrays", time.perf_counter() - start, "s",
                 note="data preparation, not part of the build")  # fmt: skip
     start = time.perf_counter()
-    index = AssetIndex(source)
-    points, lines = from_columns(point_columns, line=False), from_columns(line_columns, line=True)
-    index.load(points, lines, OWNER_NAMES, source.current_seq())
+    index = loaded(source, point_columns, line_columns)
     figures.add(
         f"index build {dataset.n_points:,} points + {dataset.n_lines:,} lines",
         time.perf_counter() - start, "s",
     )  # fmt: skip
-    del point_columns, line_columns, points, lines
+    del point_columns, line_columns
     after = settle()
     million = dataset.n_points >= 1_000_000
     figures.add(
@@ -212,12 +210,15 @@ def steady_state(figures: Figures, index=None, source=None, requests=None, block
 def _fresh_twin(dataset: Dataset) -> AssetIndex:
     """An index built from the generator's arrays as `build_full` builds it (its own source:
     the writes the caught-up index applied are not in it)."""
-    source = ArraySource(dataset)
-    twin = AssetIndex(source)
-    points = from_columns(dataset.point_columns(), line=False)
-    lines = from_columns(dataset.line_columns(copy=True), line=True)
-    twin.load(points, lines, OWNER_NAMES, source.current_seq())
-    return twin
+    return loaded(ArraySource(dataset), dataset.point_columns(), dataset.line_columns(copy=True))
+
+
+def loaded(source: ArraySource, point_columns, line_columns) -> AssetIndex:
+    """An index loaded from engine columns (`ingest.from_columns`), at the source's seq."""
+    index = AssetIndex(source)
+    points, lines = from_columns(point_columns, line=False), from_columns(line_columns, line=True)
+    index.load(points, lines, OWNER_NAMES, source.current_seq())
+    return index
 
 
 def batch_sites(index: AssetIndex, dataset: Dataset, n: int, figures: Figures, rng) -> None:
@@ -306,11 +307,9 @@ def scale_part(
     before = settle()
     point_columns, line_columns = dataset.point_columns(), dataset.line_columns(copy=True)
     start = time.perf_counter()
-    index = AssetIndex(source)
-    points, lines = from_columns(point_columns, line=False), from_columns(line_columns, line=True)
-    index.load(points, lines, OWNER_NAMES, source.current_seq())
+    index = loaded(source, point_columns, line_columns)
     build = time.perf_counter() - start
-    del point_columns, line_columns, points, lines
+    del point_columns, line_columns
     label = f"{n_points / 1e6:g} M points + {n_lines / 1e6:g} M lines, {provinces} provinces"
     figures.add(f"scale: index build {label}", build, "s", 10.0 if big else None,
                 key="index_build_10M" if big else "")  # fmt: skip
