@@ -96,7 +96,7 @@ def engine_part(args, dataset: Dataset, figures: report.Figures, rng):
     heading("engine: catch-up")
     engine_bench.catch_up(index, source, args.changes, figures, rng)
     engine_bench.site_latency(index, sites, figures, " after catch-up")
-    engine_bench.steady_state(figures)
+    engine_bench.steady_state(figures, index, source, sites)
     heading("engine: batch site matching")
     engine_bench.batch_sites(index, dataset, args.batch, figures, rng)
     heading("engine: batch route matching, beside one by one")

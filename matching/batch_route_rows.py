@@ -2,7 +2,7 @@
 and the lean `Line`s its summary columns are computed from.
 
 Built from the rows copied out of the index and the chunk's `ChunkCoverage`, in the order and
-with the values `route._candidates` gives, so that `route.route_report` makes the same report.
+with the values `route.match_route` gives, so that `route.route_report` makes the same report.
 """
 
 from __future__ import annotations

@@ -102,6 +102,13 @@ class LocalFrame:
         )
         return np.asarray(lon), np.asarray(lat)
 
+    def project_in_place(self, x: np.ndarray, y: np.ndarray, inverse: bool = False) -> None:
+        """`to_metric` (or `to_lonlat`) written over x and y, which must be C-contiguous
+        float64 arrays the caller owns: PROJ's own call, without `transform`'s copies and
+        checks (~5 µs a call; pyproj 3.7, pinned in requirements.txt)."""
+        way = TransformDirection.INVERSE if inverse else TransformDirection.FORWARD
+        self._transformer._transformer._transform(x, y, None, None, way, False, False)
+
 
 @lru_cache(maxsize=1024)
 def _cached_frame(lon_key: float, lat_key: float) -> LocalFrame:

@@ -1,4 +1,5 @@
-"""Warm-up of the compiled route kernels (`kernels_route`): one tiny route query.
+"""Warm-up of the compiled route kernels (`kernels_route`): one tiny route query, alone and
+as a batch.
 
 numba compiles each kernel on its first call (~12 s for the route kernels without the
 on-disk cache, ~0.5 s loading it). `warm_up_route()` answers a real route request on a
@@ -14,6 +15,7 @@ import time
 import numpy as np
 from shapely.geometry import LineString
 
+from matching.batch_route import match_routes
 from matching.index import AssetIndex
 from matching.kernels_route_rounding import rounded
 from matching.memory_source import MemorySource
@@ -47,7 +49,11 @@ def warm_up_route() -> float:
     index.build()
     source.put(_cable(99, 3e-5))  # a delta line, so that the delta line scan compiles too
     route = LineString([(-1e-4, 0.0), (1e-3, 2e-5), (3e-3, 0.0)])
-    match_route(index, RouteRequest(route, 50.0, {"fiber_core": 12}))
+    request = RouteRequest(route, 50.0, {"fiber_core": 12})
+    match_route(index, request)
+    # The batch calls the route kernels one by one (`match_route` runs them inside
+    # `kernels_route_corridor.corridor_cover`): its signatures, too, at start-up.
+    match_routes(index, [route], request)
     rounded(np.zeros(16), 2)  # the report's rounding, whatever the tiny report above needed
     seconds = time.perf_counter() - started
     log.info("route kernels ready in %.2f s", seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from shapely.geometry import LineString
 
 from matching import geo, kernels_boxes
@@ -19,10 +20,12 @@ class MetricPath:
     """
 
     def __init__(self, route: LineString) -> None:
-        coords = np.asarray(route.coords, dtype=np.float64)[:, :2]
+        # `route.coords` as numpy, without the coordinate sequence object (the same doubles)
+        coords = shapely.get_coordinates(route).astype(np.float64, copy=False)
         self.lons, self.lats = coords[:, 0], coords[:, 1]
         self.frame = geo.local_frame(*geo.route_centre(self.lons, self.lats))
-        self.x, self.y = self.frame.to_metric(self.lons, self.lats)
+        self.x, self.y = self.lons.copy(), self.lats.copy()
+        self.frame.project_in_place(self.x, self.y)  # `to_metric` without its copies
         self.seg_m = geo.segment_lengths(self.lons, self.lats)
         self.start_m = np.concatenate([[0.0], np.cumsum(self.seg_m)])
         self.length_m = float(self.start_m[-1])

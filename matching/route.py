@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matching import coverage, kernels_route_cover, linref, route_gaps, rules
+from matching import coverage, kernels_route_cover, route_corridor, route_gaps, rules
 from matching.candidates import RESOURCE_CODE, RowFilter
 from matching.kernels_route_rounding import rounded
 from matching.path import MetricPath
@@ -250,10 +250,15 @@ def match_route(
 ) -> RouteReport:
     """Answer a route request from an `AssetIndex`; the report is stamped with its seq."""
     path = MetricPath(request.route)
-    found = index.within_corridor(path, request.corridor_m, RowFilter.for_needs(request.needs))
-    rows = found.rows
-    found_cover = linref.linear_coverage(path, found.pairs, len(rows), request.corridor_m)
-    row_of = {asset_id: k for k, asset_id in enumerate(rows.asset_id.tolist())}
+    row_filter = RowFilter.for_needs(request.needs)
+    boxes = path.search_boxes(request.corridor_m)
+
+    def read(gen):  # under the read lock: copies out what it keeps
+        hits = gen.probe(boxes, row_filter, points=False, lines=True)
+        return route_corridor.near_route(hits, path, request, gen.owners)
+
+    seq, (candidates, found_cover) = index.read_generation(read)
+    row_of = {c.asset_id: k for k, c in enumerate(candidates)}
 
     def lateral(asset_id: int, measure: float) -> float:
         return found_cover.lateral_at(row_of[asset_id], measure)
@@ -263,19 +268,12 @@ def match_route(
 
     lateral.many = laterals  # type: ignore[attr-defined]
 
-    candidates = _candidates(found, found_cover, request)
-    return route_report(request, found.seq, path, candidates, costs, lateral, found_cover.flat)
+    return route_report(request, seq, path, candidates, costs, lateral, found_cover.flat)
 
 
 _KIND_NAMES = np.array(rules.KINDS, dtype=object)
 _SENSITIVITY_NAMES = np.array(rules.SENSITIVITIES, dtype=object)
 _SECTOR_NAMES = np.array(rules.SECTORS, dtype=object)
-
-
-def _candidates(found, found_cover, request: RouteRequest) -> list[RouteCandidate]:
-    """RouteCandidates for every row found."""
-    intervals, laterals = map(tuple, found_cover.intervals), map(tuple, found_cover.laterals)
-    return candidates_from(found.rows, found.distance_m, intervals, laterals, request)
 
 
 def candidates_from(rows, distance, intervals, laterals, request) -> list[RouteCandidate]:

@@ -20,7 +20,8 @@ def features(path: MetricPath, holes: list[tuple[float, float]]) -> dict:
     spans = np.array(holes, dtype=np.float64)
     # `path.points_at` of the hole ends: its arithmetic compiled, then the same projection.
     x, y = kernels_route_gaps.metric_points(path.start_m, path.seg_m, path.x, path.y, spans.ravel())
-    lon, lat = path.frame.to_lonlat(x, y)
+    path.frame.project_in_place(x, y, inverse=True)  # `to_lonlat`, over the fresh x and y
+    lon, lat = x, y
     # The route vertices strictly inside each hole, found by bisection (start_m is sorted).
     first, last = (v.tolist() for v in kernels_route_gaps.inner_vertices(path.start_m, spans))
     # Ends and vertices rounded in one call (`rounded` works value by value).

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from matching import (
+    kernels,
     kernels_boxes,
     kernels_probe,
     kernels_route,
+    kernels_route_corridor,
     kernels_route_cover,
     kernels_route_gaps,
     kernels_route_rounding,
@@ -19,6 +21,9 @@ KERNELS = (
     kernels_route.pieces,
     kernels_route.merge_pieces,
     kernels_route.lateral_legs,
+    kernels_route_corridor.corridor_cover,
+    kernels_route_corridor.gather_vertices,
+    kernels.site_columns,  # the candidates' columns, read from the line tables
     kernels_route_rounding._round_scaled,
     kernels_route_cover.greedy_cover,
     kernels_route_cover.totals,
