@@ -107,3 +107,12 @@ def test_a_planned_route_that_is_not_a_line_is_refused_naming_it(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["audit", "--planned", str(path)])
     assert result.exit_code == 2
     assert "features[1].geometry" in result.output and "LineString" in result.output
+
+
+def test_a_planned_file_that_is_not_json_is_refused_without_a_traceback(app, tmp_path):
+    path = tmp_path / "planned.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["audit", "--planned", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "file: is not valid JSON (line 1, column" in result.output
+    assert "FeatureCollection" in result.output and "Traceback" not in result.output
