@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from api.build_requests.schemas import BuildRequestDetailSchema
-from api.fields import Id, Units
+from api.fields import Count, Id, Number, Units
 from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
 
 
@@ -29,14 +29,14 @@ class PlanRouteSchema(Schema):
         required=True,
         metadata={"description": "exactly one resource", "example": {"fiber_core": 12}},
     )
-    max_detour = fields.Float(
+    max_detour = Number(
         load_default=2.0,
-        validate=validate.Range(1.0, MAX_DETOUR),
+        validate=validate.Range(
+            1.0, MAX_DETOUR, error=f"must be a number from 1 to {MAX_DETOUR:g}"
+        ),
         metadata={"description": "the graph holds what lies within this × the straight line"},
     )
-    alternatives = fields.Integer(
-        strict=True, load_default=0, validate=validate.Range(0, MAX_ALTERNATIVES)
-    )
+    alternatives = Count(0, MAX_ALTERNATIVES, strict=True, load_default=0)
     constraints = fields.Nested(PlanConstraintsSchema, load_default=dict)
 
 
