@@ -10,7 +10,11 @@ from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
 class PlanConstraintsSchema(Schema):
     exclude_owner_ids = fields.List(Id(strict=True), load_default=list)
     kinds = fields.List(
-        fields.String(validate=validate.OneOf(["duct", "aerial_route", "fiber_cable"])),
+        fields.String(
+            validate=validate.OneOf(
+                ["duct", "aerial_route", "fiber_cable"], error="must be one of: {choices}"
+            )
+        ),
         load_default=list,
     )
     exclude_asset_ids = fields.List(Id(strict=True), load_default=list)
