@@ -12,12 +12,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.context import app_context
+from matching.requests import MAX_CORRIDOR_M, MAX_LIMIT, MAX_RADIUS_M
 from registry.batch import audit, output, plans, route_plans
 from registry.batch.snapshot import snapshot_index
 from registry.batch.snapshot_lines import snapshot_index_lines
 from registry.errors import ValidationFailed
 
 stderr = Console(stderr=True)
+
+
+def _metres(most: float | None = None) -> click.FloatRange:
+    """More than 0 (and at most `most`) metres: checked here, so that a bad option is not
+    blamed on the first plan of the file."""
+    return click.FloatRange(0, most, min_open=True)
 
 
 def _needs(text: str) -> dict[str, int]:
@@ -45,7 +52,9 @@ def _needs(text: str) -> dict[str, int]:
 @click.option(
     "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster."
 )
-@click.option("--workers", default=2, show_default=True, help="LocalCluster workers.")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1), help="LocalCluster workers."
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -61,11 +70,33 @@ def _needs(text: str) -> dict[str, int]:
     help="Needs of plans that do not give their own "
     "(default: antenna_mount=1 for sites, fiber_core=1 for routes).",
 )
-@click.option("--radius", default=500.0, show_default=True, help="Search radius in metres.")
-@click.option("--corridor", default=50.0, show_default=True, help="Route corridor in metres.")
-@click.option("--min-height", type=float, help="Minimum mount height in metres.")
-@click.option("--top", default=3, show_default=True, help="Best candidates kept per plan.")
-@click.option("--tile-deg", type=float, help="Tile size in degrees (default: ~20 k plans a tile).")
+@click.option(
+    "--radius",
+    default=500.0,
+    show_default=True,
+    type=_metres(MAX_RADIUS_M),
+    help="Search radius in metres.",
+)
+@click.option(
+    "--corridor",
+    default=50.0,
+    show_default=True,
+    type=_metres(MAX_CORRIDOR_M),
+    help="Route corridor in metres.",
+)
+@click.option("--min-height", type=_metres(), help="Minimum mount height in metres.")
+@click.option(
+    "--top",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, MAX_LIMIT),
+    help="Best candidates kept per plan.",
+)
+@click.option(
+    "--tile-deg",
+    type=click.FloatRange(0, min_open=True),
+    help="Tile size in degrees (default: ~20 k plans a tile).",
+)
 @click.option(
     "--snapshot",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from registry.db.uow import UnitOfWork
 from registry.inventory import assets
 from registry.inventory.validation import parse_asset_feature
@@ -116,3 +118,17 @@ def test_a_planned_file_that_is_not_json_is_refused_without_a_traceback(app, tmp
     assert result.exit_code == 2, result.output
     assert "file: is not valid JSON (line 1, column" in result.output
     assert "FeatureCollection" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--workers", "0"), ("--top", "0"), ("--top", "101"), ("--radius", "-5"),
+     ("--corridor", "0"), ("--min-height", "-1"), ("--tile-deg", "0")],
+)  # fmt: skip
+def test_an_option_out_of_range_is_refused_naming_the_option(app, tmp_path, option, value):
+    # Before: --workers 0 started a LocalCluster without workers and waited for ever, and
+    # --top 0 or --radius -5 were blamed on the file's first row ("line 2.limit").
+    args = ["audit", "--planned", str(_planned(tmp_path)), "--single-process", option, value]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output and "line 2" not in result.output
