@@ -132,8 +132,6 @@ def features(path: Path, geometry_type: str) -> Iterator[tuple[str, object, list
     """(where, plan id, coordinates, properties) of each feature of the GeoJSON
     FeatureCollection at `path`, each checked to be a `geometry_type` with [lon, lat]
     numbers; the plan id is the feature's id, else its `id` property, else its number."""
-    if Path(path).suffix.lower() not in GEOJSON_SUFFIXES:
-        raise ValidationFailed("file", "must be a .csv, .geojson or .json file")
     data = _read_json(path)
     found = data.get("features") if isinstance(data, dict) else None
     if not isinstance(found, list):

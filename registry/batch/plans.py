@@ -52,6 +52,8 @@ def from_file(path: Path, needs: dict, radius_m: float, min_height_m=None, top: 
     `needs`, `radius_m` and `min_height_m` are the defaults for what a row leaves out."""
     if Path(path).suffix.lower() == ".csv":
         return _from_csv(path, needs, radius_m, min_height_m, top)
+    if Path(path).suffix.lower() not in plan_input.GEOJSON_SUFFIXES:
+        raise ValidationFailed("file", "must be a .csv, .geojson or .json file")
     out = _Collector(top, "geometry")
     for where, plan_id, (lon, lat, *_), props in plan_input.features(path, "Point"):
         out.add(

@@ -12,6 +12,7 @@ from matching.requests import InvalidRequest, RouteRequest
 from registry.batch import plan_input
 from registry.batch.plan_input import json_number
 from registry.batch.route_audit import RoutePlans
+from registry.errors import ValidationFailed
 
 
 class _Collector(plan_input.TemplateGroups):
@@ -51,6 +52,8 @@ def is_routes_file(path: Path) -> bool:
 def from_file(path: Path, needs: dict, corridor_m: float, top: int = 3) -> RoutePlans:
     """Routes from a GeoJSON FeatureCollection of LineStrings (properties id, corridor_m,
     needs); `needs` and `corridor_m` are the defaults for what a feature leaves out."""
+    if Path(path).suffix.lower() not in plan_input.GEOJSON_SUFFIXES:
+        raise ValidationFailed("file", "planned routes come in a .geojson or .json file")
     out = _Collector(top)
     for where, plan_id, coords, props in plan_input.features(path, "LineString"):
         corridor = json_number(f"{where}.corridor_m", props.get("corridor_m"), corridor_m)

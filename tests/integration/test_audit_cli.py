@@ -132,3 +132,22 @@ def test_an_option_out_of_range_is_refused_naming_the_option(app, tmp_path, opti
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '{option}'" in result.output and "line 2" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "named", "fix"),
+    [
+        (["--needs", "antenna_mount=0"], "--needs", "UNITS at least 1"),
+        (["--needs", "gold=1"], "--needs", "antenna_mount, attachment"),
+        (["--routes"], "--planned", "planned routes come in a .geojson or .json file"),
+        (["--snapshot", "{tmp}/no/such/registry.parquet"], "--snapshot", "create it first"),
+    ],
+    ids=["no units", "an unknown resource", "routes from a CSV", "a snapshot in no folder"],
+)
+def test_an_option_that_cannot_serve_is_refused_naming_it(app, tmp_path, extra, named, fix):
+    extra = [e.format(tmp=tmp_path) for e in extra]
+    args = ["audit", "--planned", str(_planned(tmp_path)), "--single-process", *extra]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for {named}" in result.output and fix in result.output
+    assert "line 2" not in result.output
