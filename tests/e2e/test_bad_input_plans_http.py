@@ -8,6 +8,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from matching.planner.requests import MAX_DETOUR
 from registry.workflow.models import BuildRequest
 
 POINT = {"type": "Point", "coordinates": [108.366, 22.817]}
@@ -54,6 +55,13 @@ PLAIN_WORDS = [
      "constraints.kinds.0: must be one of: duct, aerial_route, fiber_cable"),
     ("/match/route", {"geometry": LINE, "corridor_m": "wide", "needs": {"fiber_core": 1}},
      "corridor_m: must be a number"),
+    ("/match/route", {"geometry": LINE, "corridor_m": 50, "needs": {"fiber_core": 1},
+                      "share_threshold": 2}, "share_threshold: must be a number from 0 to 1"),
+    ("/match/route", {"geometry": LINE, "corridor_m": 50, "needs": {"fiber_core": 1},
+                      "limit": 0}, "limit: must be a whole number from 1 to 100"),
+    ("/plan/route", {**PLAN, "max_detour": 0.5},
+     f"max_detour: must be a number from 1 to {MAX_DETOUR:g}"),
+    ("/build-requests", {**SITE, "radius_m": 0}, "radius_m: must be more than 0 m"),
 ]  # fmt: skip
 
 
@@ -61,7 +69,8 @@ PLAIN_WORDS = [
     ("url", "body", "message"),
     PLAIN_WORDS,
     ids=["an infinite radius", "a NaN detour", "a date that is no date", "an unknown kind",
-         "a corridor that is a word"],
+         "a corridor that is a word", "a threshold above 1", "no candidates", "a detour below 1",
+         "a zero radius"],
 )  # fmt: skip
 def test_a_bad_value_is_refused_in_plain_words(client, url, body, message):
     if isinstance(body, str):

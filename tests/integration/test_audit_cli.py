@@ -128,7 +128,8 @@ def test_a_planned_file_that_is_not_json_is_refused_without_a_traceback(app, tmp
 def test_an_option_out_of_range_is_refused_naming_the_option(app, tmp_path, option, value):
     # Before: --workers 0 started a LocalCluster without workers and waited for ever, and
     # --top 0 or --radius -5 were blamed on the file's first row ("line 2.limit").
-    args = ["audit", "--planned", str(_planned(tmp_path)), "--single-process", option, value]
+    out = ["--out", str(tmp_path / "out")]  # were it to run, not into the working directory
+    args = ["audit", "--planned", str(_planned(tmp_path)), "--single-process", *out, option, value]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '{option}'" in result.output and "line 2" not in result.output
@@ -146,7 +147,8 @@ def test_an_option_out_of_range_is_refused_naming_the_option(app, tmp_path, opti
 )
 def test_an_option_that_cannot_serve_is_refused_naming_it(app, tmp_path, extra, named, fix):
     extra = [e.format(tmp=tmp_path) for e in extra]
-    args = ["audit", "--planned", str(_planned(tmp_path)), "--single-process", *extra]
+    out = ["--out", str(tmp_path / "out")]
+    args = ["audit", "--planned", str(_planned(tmp_path)), "--single-process", *out, *extra]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 2, result.output
     assert f"Invalid value for {named}" in result.output and fix in result.output
