@@ -111,3 +111,13 @@ def test_an_unknown_resource_lists_the_resources_by_name(client, url, body):
     assert r.status_code == 422
     assert "<Resource." not in r.json["message"], r.json["message"]
     assert "'fiber_core'" in r.json["message"] or "fiber_core" in r.json["message"]
+
+
+def test_a_csv_that_is_not_utf8_is_a_422_not_a_server_error(client):
+    # GDAL's Arrow read of the header raised UnicodeDecodeError: a 500.
+    org = client.post("/api/v1/organisations", json={"name": "Grid", "sector": "power"}).json
+    latin = "name,lon,lat\nTürme Ost,108.3,22.8\n".encode("latin-1")
+    form = {"owner_id": str(org["id"]), "file": (io.BytesIO(b"\xff\xfe" + latin), "t.csv")}
+    r = client.post("/api/v1/imports", data=form, content_type="multipart/form-data")
+    assert r.status_code == 422, r.json
+    assert r.json["message"] == "file: is not UTF-8 text: save it as UTF-8 and import it again"
