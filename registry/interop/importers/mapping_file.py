@@ -21,7 +21,11 @@ def load_mapping(path: str | Path | None) -> Mapping:
     """Read a mapping file; None gives the identity mapping (the registry's own names)."""
     if path is None:
         return Mapping()
-    return parse_mapping(Path(path).read_text(encoding="utf-8"))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("mapping", "is not UTF-8 text: save it as UTF-8") from None
+    return parse_mapping(text)
 
 
 def _yaml_error(exc: yaml.YAMLError) -> str:
