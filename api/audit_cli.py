@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.context import app_context
+from matching import rules
+from matching.requests import MAX_CORRIDOR_M, MAX_LIMIT, MAX_RADIUS_M
 from registry.batch import audit, output, plans, route_plans
 from registry.batch.snapshot import snapshot_index
 from registry.batch.snapshot_lines import snapshot_index_lines
@@ -20,14 +22,22 @@ from registry.errors import ValidationFailed
 stderr = Console(stderr=True)
 
 
-def _needs(text: str) -> dict[str, int]:
-    """ "antenna_mount=1,attachment=2" as a dict."""
+def _metres(most: float | None = None) -> click.FloatRange:
+    """More than 0 (and at most `most`) metres: checked here, so that a bad option is not
+    blamed on the first plan of the file."""
+    return click.FloatRange(0, most, min_open=True)
+
+
+def _needs(text: str, routes: bool) -> dict[str, int]:
+    """ "antenna_mount=1,attachment=2" as a dict, of the resources sites (or routes) need."""
+    allowed = sorted(map(str, rules.ROUTE_RESOURCES if routes else rules.SITE_RESOURCES))
     needs = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, units = part.partition("=")
-        if not units.isdigit():
-            raise click.BadParameter(f"{part!r}: write RESOURCE=UNITS", param_hint="--needs")
-        needs[name.strip()] = int(units)
+        name, _, units = (s.strip() for s in part.partition("="))
+        if name not in allowed or not units.isdigit() or int(units) < 1:
+            fix = f"write RESOURCE=UNITS, RESOURCE one of {', '.join(allowed)} and UNITS at least 1"
+            raise click.BadParameter(f"{part!r}: {fix}", param_hint="--needs")
+        needs[name] = int(units)
     return needs
 
 
@@ -45,7 +55,9 @@ def _needs(text: str) -> dict[str, int]:
 @click.option(
     "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster."
 )
-@click.option("--workers", default=2, show_default=True, help="LocalCluster workers.")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1), help="LocalCluster workers."
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -61,11 +73,33 @@ def _needs(text: str) -> dict[str, int]:
     help="Needs of plans that do not give their own "
     "(default: antenna_mount=1 for sites, fiber_core=1 for routes).",
 )
-@click.option("--radius", default=500.0, show_default=True, help="Search radius in metres.")
-@click.option("--corridor", default=50.0, show_default=True, help="Route corridor in metres.")
-@click.option("--min-height", type=float, help="Minimum mount height in metres.")
-@click.option("--top", default=3, show_default=True, help="Best candidates kept per plan.")
-@click.option("--tile-deg", type=float, help="Tile size in degrees (default: ~20 k plans a tile).")
+@click.option(
+    "--radius",
+    default=500.0,
+    show_default=True,
+    type=_metres(MAX_RADIUS_M),
+    help="Search radius in metres.",
+)
+@click.option(
+    "--corridor",
+    default=50.0,
+    show_default=True,
+    type=_metres(MAX_CORRIDOR_M),
+    help="Route corridor in metres.",
+)
+@click.option("--min-height", type=_metres(), help="Minimum mount height in metres.")
+@click.option(
+    "--top",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, MAX_LIMIT),
+    help="Best candidates kept per plan.",
+)
+@click.option(
+    "--tile-deg",
+    type=click.FloatRange(0, min_open=True),
+    help="Tile size in degrees (default: ~20 k plans a tile).",
+)
 @click.option(
     "--snapshot",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -82,6 +116,9 @@ def audit_command(planned, build_requests, routes, scheduler, workers, out, fmt,
     building."""
     if bool(planned) == bool(build_requests):
         raise click.UsageError("give exactly one of --planned FILE or --build-requests")
+    if snapshot is not None and not snapshot.parent.is_dir():
+        raise click.BadParameter(f"{snapshot.parent} is not a folder: create it first",
+                                 param_hint="--snapshot")  # fmt: skip
     ctx = app_context()
     routes = routes or bool(planned and route_plans.is_routes_file(planned))
     found = _plans(ctx, planned, routes, needs, radius, corridor, min_height, top)
@@ -105,7 +142,7 @@ def audit_command(planned, build_requests, routes, scheduler, workers, out, fmt,
 
 def _plans(ctx, planned, routes: bool, needs, radius, corridor, min_height, top):
     """The planned sites or routes, from the file or the build requests."""
-    wanted = _needs(needs or ("fiber_core=1" if routes else "antenna_mount=1"))
+    wanted = _needs(needs or ("fiber_core=1" if routes else "antenna_mount=1"), routes)
     try:
         if planned and routes:
             return route_plans.from_file(planned, wanted, corridor, top)

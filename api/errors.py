@@ -85,6 +85,10 @@ PLAIN = {
     "Not a valid boolean.": "must be true or false",
     "Not a valid mapping type.": "must be an object",
     "Not a valid list.": "must be a list",
+    "Not a valid date.": "must be a date written YYYY-MM-DD",
+    "Special numeric values (nan or infinity) are not permitted.": (
+        "must be a finite number (not NaN or Infinity)"
+    ),
     "Invalid input type.": "the body must be a JSON object",
 }
 

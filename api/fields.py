@@ -8,8 +8,10 @@ PostgreSQL): a 500. These fields and the `int` converter stop such numbers at th
 
 from __future__ import annotations
 
+import math
+
 from flask import request
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 from werkzeug.routing import IntegerConverter
 
 from registry.errors import InvalidFields, ValidationFailed
@@ -20,19 +22,57 @@ MAX_INT = 2**63 - 1
 MOST_UNITS = max(MAX_UNITS.values())  # the largest asset offers this many units of a resource
 
 
+def _refuse_text(value, wording: str) -> None:
+    """A JSON body's number sent as text ("50"): say so, and how to write it."""
+    if not isinstance(value, str):
+        return
+    try:
+        numeric = math.isfinite(float(value))
+    except ValueError:
+        numeric = False
+    if numeric:
+        raise ValidationError(f"{wording}, not text: write {value} without the quotes")
+    raise ValidationError(wording)
+
+
+class Number(fields.Float):
+    """A number in a JSON body: a JSON number, never text. (A query string's values are text
+    by nature: its numbers are plain `fields.Float`, which reads "50" as 50.)"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        _refuse_text(value, "must be a number")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class _WholeNumber(fields.Integer):
+    """A whole number in a JSON body (strict: 2.5 and "2" are refused, "2" naming the fix)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        _refuse_text(value, "must be a whole number")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _integer(**kwargs) -> fields.Integer:
+    """strict=True: a JSON body's whole number (`_WholeNumber`); else one read from text too."""
+    return _WholeNumber(**kwargs) if kwargs.pop("strict", False) else fields.Integer(**kwargs)
+
+
 def Id(**kwargs) -> fields.Integer:
-    """The id of a stored object: a whole number from 1 to 2**31 - 1."""
-    return fields.Integer(
+    """The id of a stored object: a whole number from 1 to 2**31 - 1 (strict=True in bodies)."""
+    return _integer(
         validate=validate.Range(1, MAX_ID, error=f"must be an id: a whole number, 1 to {MAX_ID}"),
         **kwargs,
     )
 
 
 def Count(minimum: int = 1, maximum: int = MAX_INT, **kwargs) -> fields.Integer:
-    """A count of units or positions, within [minimum, maximum]."""
+    """A count of units or positions, within [minimum, maximum] (strict=True in bodies)."""
     upper = f" to {maximum}" if maximum < MAX_INT else " up"
     error = f"must be a whole number from {minimum}{upper}"
-    return fields.Integer(validate=validate.Range(minimum, maximum, error=error), **kwargs)
+    return _integer(validate=validate.Range(minimum, maximum, error=error), **kwargs)
 
 
 def Units(**kwargs) -> fields.Integer:

@@ -80,6 +80,14 @@ def _show_report(summary: ImportSummary, report_path: str | None) -> None:
         stderr.print(f"report: {len(summary.report)} rows saved to {report_path}")
 
 
+def _in_a_folder(_ctx, _param, value):
+    """A file to write: its folder must exist (checked before any work is done)."""
+    if value is not None and not os.path.isdir(os.path.dirname(os.path.abspath(value))):
+        folder = os.path.dirname(os.path.abspath(value))
+        raise click.BadParameter(f"{folder} is not a folder: create it first")
+    return value
+
+
 @click.command("import")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -90,7 +98,13 @@ def _show_report(summary: ImportSummary, report_path: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid features, report the rest.")
 @click.option("--prune", is_flag=True, help="Delete the owner's assets the file does not list.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Report CSV.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    callback=_in_a_folder,
+    help="Report CSV.",
+)
 @click.option(
     "--rebuild-spatial-index",
     is_flag=True,
@@ -145,13 +159,23 @@ def _filter(options: dict):
     try:
         return asset_filter(ExportQueryArgsSchema().load(query))
     except ValidationError as exc:
-        raise click.UsageError(f"invalid filter: {exc.messages}") from None
+        named = [
+            f"--{field.replace('_', '-')}: {'; '.join(map(str, problems))}"
+            for field, problems in exc.messages.items()
+        ]
+        raise click.UsageError(f"invalid filter {'; '.join(named)}") from None
 
 
 @click.command("export")
 @with_appcontext
 @click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "gpkg"]), required=True)
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    callback=_in_a_folder,
+    help="File to write.",
+)
 @click.option("--kind", multiple=True, help="Kind (repeatable, or comma-separated).")
 @click.option("--owner-id", "owner_id", type=int, help="Only this owner's assets.")
 @click.option("--sector", help="Only assets of owners in this sector.")

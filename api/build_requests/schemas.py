@@ -5,13 +5,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_load, validate
 
 from api.decisions.schemas import DecisionSchema
-from api.fields import Id, Units
+from api.fields import Id, Number, Units
 from api.pagination import PageSchema
 from api.read_fields import GeoJSON, ReadModelSchema
 from registry.db.geometry import parse_geojson
 from registry.workflow.states import BuildState
 
-POSITIVE = validate.Range(min=0, min_inclusive=False)
+POSITIVE = validate.Range(min=0, min_inclusive=False, error="must be more than 0 m")
 
 
 class BuildRequestCreateSchema(Schema):
@@ -20,17 +20,19 @@ class BuildRequestCreateSchema(Schema):
     )
     needs = fields.Dict(
         keys=fields.String(),
-        values=Units(),
+        values=Units(strict=True),
         required=True,
         metadata={"example": {"antenna_mount": 1}},
     )
-    radius_m = fields.Float(validate=POSITIVE, metadata={"description": "sites: search radius"})
-    corridor_m = fields.Float(validate=POSITIVE, metadata={"description": "routes: corridor"})
-    min_height_m = fields.Float(validate=POSITIVE, metadata={"description": "sites only"})
+    radius_m = Number(validate=POSITIVE, metadata={"description": "sites: search radius"})
+    corridor_m = Number(validate=POSITIVE, metadata={"description": "routes: corridor"})
+    min_height_m = Number(validate=POSITIVE, metadata={"description": "sites only"})
     purpose = fields.String(required=True, validate=validate.Length(1, 4000))
     wanted_date = fields.Date()
-    requester_org_id = Id(metadata={"description": "admins only: the organisation asked for"})
-    approver_org_id = Id(metadata={"description": "the approving body addressed"})
+    requester_org_id = Id(
+        strict=True, metadata={"description": "admins only: the organisation asked for"}
+    )
+    approver_org_id = Id(strict=True, metadata={"description": "the approving body addressed"})
 
     @post_load
     def _typed(self, data, **kwargs) -> dict:

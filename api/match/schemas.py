@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
-from api.fields import Units
+from api.fields import Count, Number, Units
 from matching.requests import MAX_LIMIT, InvalidRequest, RouteRequest, SiteRequest
 from registry.db.geometry import parse_geojson
 from registry.errors import InvalidGeometry, ValidationFailed
@@ -46,7 +46,7 @@ class _MatchSchema(Schema):
     OLD_NAME = ""  # the deprecated name of `geometry` in this request
     GEOM_TYPE = ""
 
-    limit = fields.Integer(strict=True, validate=validate.Range(1, MAX_LIMIT))
+    limit = Count(1, MAX_LIMIT, strict=True)
 
     @pre_load
     def _old_name(self, data, **_kw):
@@ -90,9 +90,9 @@ class SiteMatchSchema(_MatchSchema):
             "required": "is required: the planned site as a GeoJSON Point (formerly location)"
         },
     )
-    radius_m = fields.Float(required=True, metadata={"example": 500})
+    radius_m = Number(required=True, metadata={"example": 500})
     needs = _needs({"antenna_mount": 1})
-    min_height_m = fields.Float(allow_none=True, metadata={"description": "lowest mount height"})
+    min_height_m = Number(allow_none=True, metadata={"description": "lowest mount height"})
     kinds = fields.List(fields.String(), metadata={"description": "only these asset kinds"})
     sectors = fields.List(fields.String(), metadata={"description": "only owners of these sectors"})
 
@@ -129,10 +129,11 @@ class RouteMatchSchema(_MatchSchema):
             "required": "is required: the planned route as a GeoJSON LineString (formerly route)"
         },
     )
-    corridor_m = fields.Float(required=True, metadata={"example": 50})
+    corridor_m = Number(required=True, metadata={"example": 50})
     needs = _needs({"fiber_core": 12})
-    share_threshold = fields.Float(
-        validate=validate.Range(0, 1), metadata={"description": "coverage from which to share"}
+    share_threshold = Number(
+        validate=validate.Range(0, 1, error="must be a number from 0 to 1"),
+        metadata={"description": "coverage from which to share"},
     )
 
     @post_load(pass_original=True)

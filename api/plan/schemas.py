@@ -3,14 +3,18 @@
 from marshmallow import Schema, fields, validate
 
 from api.build_requests.schemas import BuildRequestDetailSchema
-from api.fields import Id, Units
+from api.fields import Count, Id, Number, Units
 from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
 
 
 class PlanConstraintsSchema(Schema):
     exclude_owner_ids = fields.List(Id(strict=True), load_default=list)
     kinds = fields.List(
-        fields.String(validate=validate.OneOf(["duct", "aerial_route", "fiber_cable"])),
+        fields.String(
+            validate=validate.OneOf(
+                ["duct", "aerial_route", "fiber_cable"], error="must be one of: {choices}"
+            )
+        ),
         load_default=list,
     )
     exclude_asset_ids = fields.List(Id(strict=True), load_default=list)
@@ -29,14 +33,14 @@ class PlanRouteSchema(Schema):
         required=True,
         metadata={"description": "exactly one resource", "example": {"fiber_core": 12}},
     )
-    max_detour = fields.Float(
+    max_detour = Number(
         load_default=2.0,
-        validate=validate.Range(1.0, MAX_DETOUR),
+        validate=validate.Range(
+            1.0, MAX_DETOUR, error=f"must be a number from 1 to {MAX_DETOUR:g}"
+        ),
         metadata={"description": "the graph holds what lies within this × the straight line"},
     )
-    alternatives = fields.Integer(
-        strict=True, load_default=0, validate=validate.Range(0, MAX_ALTERNATIVES)
-    )
+    alternatives = Count(0, MAX_ALTERNATIVES, strict=True, load_default=0)
     constraints = fields.Nested(PlanConstraintsSchema, load_default=dict)
 
 

@@ -21,6 +21,8 @@ from registry.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
 
+NOT_A_BACKUP = "is not an InfraShare backup (it holds no registry): give a file that "
+NOT_A_BACKUP += "`flask --app api backup FILE` wrote"
 PG_BIN = Path(os.environ.get("INFRASHARE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SQLITE_PAGES_PER_STEP = 1024  # copy in steps, so that writers are not blocked for long
 
@@ -48,19 +50,39 @@ def _libpq(engine: Engine) -> tuple[str, dict]:
     return url.set(password=None).render_as_string(hide_password=False), env
 
 
-def _run(tool: str, args: list[str], env: dict) -> None:
+def _run(tool: str, args: list[str], env: dict) -> str:
+    """The tool's output; BackupFailed with its last line of errors when it fails."""
     exe = PG_BIN / tool
     if not exe.exists():
         exe = Path(shutil.which(tool) or tool)
     done = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         log.error("%s failed: %s", tool, done.stderr)
-        raise BackupFailed("file", f"{tool} failed: {done.stderr.strip().splitlines()[-1:]}")
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise BackupFailed("file", f"{tool} failed: {last}")
+    return done.stdout
+
+
+def _holds_registry_sqlite(source) -> bool:
+    # Every InfraShare database has its migration table; an empty file opens as a database
+    # with no tables at all, and copying it over would wipe the registry.
+    found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    return source.execute(found).fetchone() is not None
+
+
+def _holds_registry_pg(path: Path, env: dict) -> bool:
+    try:
+        listing = _run("pg_restore", ["--list", str(path)], env)
+    except BackupFailed:
+        return False
+    return any(" TABLE " in line and " alembic_version " in line for line in listing.splitlines())
 
 
 def backup(engine: Engine, path: Path) -> None:
     """Write a consistent copy of the database to `path` (replaced if it exists)."""
     path = Path(path)
+    if not path.parent.is_dir():
+        raise BackupFailed("file", f"{path.parent} is not a folder: create it first")
     if is_sqlite(engine):
         tmp = path.with_name(path.name + ".partial")
         tmp.unlink(missing_ok=True)
@@ -90,6 +112,8 @@ def restore(engine: Engine, path: Path) -> None:
         try:
             if source.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise BackupFailed("file", f"{path} is not a sound SQLite database")
+            if not _holds_registry_sqlite(source):
+                raise BackupFailed("file", f"{path} {NOT_A_BACKUP}")
             raw = engine.raw_connection()
             try:
                 _copy_sqlite(source, raw.driver_connection)
@@ -104,6 +128,8 @@ def restore(engine: Engine, path: Path) -> None:
         engine.dispose()
         return
     uri, env = _libpq(engine)
+    if not _holds_registry_pg(path, env):
+        raise BackupFailed("file", f"{path} {NOT_A_BACKUP}")
     # One transaction: a backup that fails half-way leaves the database as it was.
     args = ["--clean", "--if-exists", "--no-owner", "--single-transaction", f"--dbname={uri}"]
     _run("pg_restore", [*args, str(path)], env)

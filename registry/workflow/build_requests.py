@@ -98,6 +98,16 @@ def _number(field: str, value, required: bool) -> float | None:
     return float(value)
 
 
+def _one_width(kind: str, br: BuildRequest) -> None:
+    """A site has a search radius and a route a corridor, never the other's."""
+    if kind == "route" and br.min_height_m is not None:
+        raise ValidationFailed("min_height_m", "applies to sites only")
+    if kind == "route" and br.radius_m is not None:
+        raise ValidationFailed("radius_m", "applies to sites only: send corridor_m")
+    if kind == "site" and br.corridor_m is not None:
+        raise ValidationFailed("corridor_m", "applies to routes only: send radius_m")
+
+
 def _store_report(uow, br: BuildRequest, report: dict, trigger: str) -> MatchReport:
     row = MatchReport(
         build_request_id=br.id,
@@ -150,8 +160,7 @@ def submit_build_request(
         created_at=now,
         updated_at=now,
     )
-    if kind == "route" and br.min_height_m is not None:
-        raise ValidationFailed("min_height_m", "applies to sites only")
+    _one_width(kind, br)
     report = run_match(uow, matcher, br)
     uow.session.add(br)
     uow.session.flush()

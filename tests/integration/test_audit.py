@@ -12,7 +12,7 @@ from bench.dataset import OWNER_NAMES, Dataset
 from matching import SiteRequest
 from registry.batch import audit
 from registry.batch.snapshot import read_points, write_snapshot
-from seed_data import benchmark
+from tests.batch_helpers import assert_same_audit, generated
 from tests.unit.matching.factories import make_point, offset
 
 TEMPLATES = [
@@ -30,20 +30,11 @@ def plans_near(dataset: Dataset, n: int, seed: int) -> audit.Plans:
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory):
-    dataset = Dataset(benchmark.generate_arrays(30_000, 0, seed=9, extent_km=80.0))
+    dataset = generated(30_000, 0, seed=9, extent_km=80.0)
     path = tmp_path_factory.mktemp("audit") / "registry.parquet"
     points, _ = dataset.tables()
     write_snapshot(path, points, OWNER_NAMES, seq=7)
     return dataset, path
-
-
-def assert_same(a: audit.AuditResult, b: audit.AuditResult) -> None:
-    for name in ("plans", "candidates"):
-        mine, theirs = getattr(a, name), getattr(b, name)
-        assert mine.keys() == theirs.keys()
-        for column in mine:
-            np.testing.assert_array_equal(mine[column], theirs[column], err_msg=column)
-    assert a.summary == b.summary
 
 
 def test_the_snapshot_reads_back_the_same_point_table(snapshot):
@@ -92,7 +83,7 @@ def test_tiled_dask_audit_equals_the_single_process_run(snapshot):
     single = audit.run_single(plans, path)
     tiled = audit.run_dask(plans, path, workers=2, processes=False, tile_deg=0.05)
     assert len(audit.partition(plans.lon, plans.lat, 0.05)) > 4  # really split
-    assert_same(tiled, single)
+    assert_same_audit(tiled, single)
     assert 0 < single.summary["could_share"] < len(plans)
 
 
@@ -113,4 +104,4 @@ def test_the_best_candidate_in_the_neighbouring_tile_is_found(tmp_path):
                         np.array([22.8]), np.array([0]), TEMPLATES[:1])  # fmt: skip
     tiled = audit.run_dask(plans, path, workers=1, processes=False, tile_deg=0.5)
     assert tiled.plans["best_asset_id"].tolist() == [1]
-    assert_same(tiled, audit.run_single(plans, path))
+    assert_same_audit(tiled, audit.run_single(plans, path))

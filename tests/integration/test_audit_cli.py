@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from registry.db.uow import UnitOfWork
 from registry.inventory import assets
 from registry.inventory.validation import parse_asset_feature
@@ -107,3 +109,47 @@ def test_a_planned_route_that_is_not_a_line_is_refused_naming_it(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["audit", "--planned", str(path)])
     assert result.exit_code == 2
     assert "features[1].geometry" in result.output and "LineString" in result.output
+
+
+def test_a_planned_file_that_is_not_json_is_refused_without_a_traceback(app, tmp_path):
+    path = tmp_path / "planned.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["audit", "--planned", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "file: is not valid JSON (line 1, column" in result.output
+    assert "FeatureCollection" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--workers", "0"), ("--top", "0"), ("--top", "101"), ("--radius", "-5"),
+     ("--corridor", "0"), ("--min-height", "-1"), ("--tile-deg", "0")],
+)  # fmt: skip
+def test_an_option_out_of_range_is_refused_naming_the_option(app, tmp_path, option, value):
+    # Before: --workers 0 started a LocalCluster without workers and waited for ever, and
+    # --top 0 or --radius -5 were blamed on the file's first row ("line 2.limit").
+    out = ["--out", str(tmp_path / "out")]  # were it to run, not into the working directory
+    args = ["audit", "--planned", str(_planned(tmp_path)), "--single-process", *out, option, value]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output and "line 2" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "named", "fix"),
+    [
+        (["--needs", "antenna_mount=0"], "--needs", "UNITS at least 1"),
+        (["--needs", "gold=1"], "--needs", "antenna_mount, attachment"),
+        (["--routes"], "--planned", "planned routes come in a .geojson or .json file"),
+        (["--snapshot", "{tmp}/no/such/registry.parquet"], "--snapshot", "create it first"),
+    ],
+    ids=["no units", "an unknown resource", "routes from a CSV", "a snapshot in no folder"],
+)
+def test_an_option_that_cannot_serve_is_refused_naming_it(app, tmp_path, extra, named, fix):
+    extra = [e.format(tmp=tmp_path) for e in extra]
+    out = ["--out", str(tmp_path / "out")]
+    args = ["audit", "--planned", str(_planned(tmp_path)), "--single-process", *out, *extra]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for {named}" in result.output and fix in result.output
+    assert "line 2" not in result.output

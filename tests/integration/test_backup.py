@@ -81,3 +81,24 @@ def test_restoring_something_that_is_not_a_backup_is_a_clean_error(cli_app, tmp_
     result = cli_app.test_cli_runner().invoke(args=["restore", str(junk), "--yes"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert result.exception.__class__ is SystemExit
+
+
+def test_restoring_an_empty_file_is_refused_and_keeps_the_registry(cli_app, make_token, tmp_path):
+    # SQLite opens an empty file as an empty database: it must not replace the registry.
+    org = make_org(cli_app.extensions["infrashare"].session_factory)
+    _post(cli_app, make_token(org.name, "owner"), point_feature(org.id, ref="STAYS"))
+    before = _state(cli_app)
+    empty = tmp_path / "empty.backup"
+    empty.write_bytes(b"")
+    result = cli_app.test_cli_runner().invoke(args=["restore", str(empty), "--yes"])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit, result.output
+    assert "is not an InfraShare backup" in result.output
+    assert _state(cli_app) == before
+
+
+def test_a_backup_into_a_missing_folder_names_the_folder(cli_app, tmp_path):
+    target = tmp_path / "no" / "such" / "registry.backup"
+    result = cli_app.test_cli_runner().invoke(args=["backup", str(target)])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit, result.output
+    assert f"{target.parent} is not a folder: create it first" in result.output
+    assert not target.parent.exists()

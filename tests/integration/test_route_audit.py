@@ -10,12 +10,11 @@ import pytest
 from shapely.geometry import LineString
 
 from bench import workload
-from bench.dataset import OWNER_NAMES, ArraySource, Dataset
+from bench.dataset import OWNER_NAMES, Dataset
 from matching import AssetIndex, MemorySource, RouteRequest, match_route
 from registry.batch import route_audit
 from registry.batch.snapshot_lines import read_lines, write_lines
-from seed_data import benchmark
-from tests.integration.test_audit import assert_same
+from tests.batch_helpers import along_existing_lines, assert_same_audit, generated, loaded_index
 from tests.unit.matching.factories import make_line, offset
 
 TEMPLATES = [
@@ -26,7 +25,7 @@ TEMPLATES = [
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
-    dataset = Dataset(benchmark.generate_arrays(2_000, 6_000, seed=7, extent_km=25.0))
+    dataset = generated(2_000, 6_000, seed=7, extent_km=25.0)
     path = tmp_path_factory.mktemp("route_audit") / "registry.parquet"
     _, lines = dataset.tables()
     write_lines(path, lines, OWNER_NAMES, seq=4)
@@ -37,11 +36,7 @@ def route_plans(dataset: Dataset, n: int, seed: int) -> route_audit.RoutePlans:
     """10 km street routes and, every third, an existing line (so that some can share)."""
     rng = np.random.default_rng(seed)
     routes = [np.asarray(r.coords) for r in workload.route_lines(dataset, n, rng)]
-    a = dataset.arrays
-    for k in range(2, n, 3):
-        i = int(rng.integers(dataset.n_lines))
-        line = a.line_coords[a.line_offsets[i] : a.line_offsets[i + 1]]
-        routes[k] = line if LineString(line).length > 1e-3 else routes[k]
+    routes = along_existing_lines(dataset, routes, rng)
     ids = np.array([f"R{k}" for k in range(n)], dtype=object)
     return route_audit.RoutePlans(ids, routes, np.arange(n) % len(TEMPLATES), TEMPLATES)
 
@@ -61,9 +56,7 @@ def test_the_single_process_route_audit_gives_match_route_answers(registry):
     dataset, path = registry
     plans = route_plans(dataset, 60, seed=2)
     single = route_audit.run_single(plans, path)
-    source = ArraySource(dataset)
-    index = AssetIndex(source, rebuild_in_background=False)
-    index.load(*dataset.tables(), OWNER_NAMES, source.current_seq())
+    _, index = loaded_index(dataset)
     reports = [
         match_route(index, dataclasses.replace(plans.templates[g], route=LineString(route)))
         for route, g in zip(plans.routes, plans.group.tolist(), strict=True)
@@ -83,7 +76,7 @@ def test_tiled_dask_route_audit_equals_the_single_process_run(registry):
     single = route_audit.run_single(plans, path)
     tiled = route_audit.run_dask(plans, path, workers=2, processes=False, tile_deg=0.05)
     assert len(route_audit.partition(plans.lon, plans.lat, 0.05)) > 4  # really split
-    assert_same(tiled, single)
+    assert_same_audit(tiled, single)
 
 
 def test_the_best_line_in_the_neighbouring_tile_is_found(tmp_path):
@@ -105,7 +98,7 @@ def test_the_best_line_in_the_neighbouring_tile_is_found(tmp_path):
                                  tile_deg=0.5)  # fmt: skip
     assert tiled.plans["best_asset_id"].tolist() == [1]
     assert tiled.candidates["asset_id"].tolist() == [1, 2]
-    assert_same(tiled, route_audit.run_single(plans, tmp_path / "edge.parquet"))
+    assert_same_audit(tiled, route_audit.run_single(plans, tmp_path / "edge.parquet"))
     assert tiled.plans["best_asset_id"].tolist() == [
         match_route(index, template).candidates[0].asset_id
     ]

@@ -21,7 +21,20 @@ def load_mapping(path: str | Path | None) -> Mapping:
     """Read a mapping file; None gives the identity mapping (the registry's own names)."""
     if path is None:
         return Mapping()
-    return parse_mapping(Path(path).read_text(encoding="utf-8"))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("mapping", "is not UTF-8 text: save it as UTF-8") from None
+    return parse_mapping(text)
+
+
+def _yaml_error(exc: yaml.YAMLError) -> str:
+    """Where the YAML breaks and what the parser expected, on one line (its own text spans
+    several lines and names its internal "<unicode string>" stream)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or "it cannot be read"
+    return f"is not valid YAML{where}: {problem}"
 
 
 def parse_mapping(source: str | dict) -> Mapping:
@@ -31,7 +44,7 @@ def parse_mapping(source: str | dict) -> Mapping:
         try:
             doc = yaml.safe_load(source) or {}
         except yaml.YAMLError as exc:
-            raise ValidationFailed("mapping", f"is not valid YAML ({exc})") from None
+            raise ValidationFailed("mapping", _yaml_error(exc)) from None
     if not isinstance(doc, dict):
         raise ValidationFailed("mapping", "must be a YAML mapping")
     unknown = set(doc) - TOP_KEYS

@@ -108,6 +108,8 @@ def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         log.info("cannot read %s as %s: %s", path, fmt, exc)  # GDAL's words stay in the log
         raise ValidationFailed("file", _unreadable(fmt, layer)) from None
+    except UnicodeDecodeError:  # GDAL hands a non-UTF-8 header to pyogrio, which decodes it
+        raise ValidationFailed("file", NOT_UTF8) from None
     declared = crs or meta.get("crs")
     table = SourceTable(
         path=str(path),
@@ -150,6 +152,9 @@ def _read(path: str, fmt: str, layer, options: dict) -> tuple[dict, list, np.nda
     )
     count = len(columns[0]) if len(columns) else 0
     return meta, [c.tolist() for c in columns], *_geometries(wkb, count), None
+
+
+NOT_UTF8 = "is not UTF-8 text: save it as UTF-8 and import it again"
 
 
 def _unreadable(fmt: str, layer: str | None) -> str:

@@ -10,7 +10,6 @@ import pytest
 from shapely.geometry import LineString
 
 from bench import workload
-from bench.dataset import OWNER_NAMES, ArraySource, Dataset
 from matching import (
     AssetIndex,
     InvalidRequest,
@@ -20,7 +19,7 @@ from matching import (
     match_route,
 )
 from matching.batch_route import match_routes
-from seed_data import benchmark
+from tests.batch_helpers import along_existing_lines, generated, loaded_index
 from tests.unit.matching import golden_routes
 from tests.unit.matching.factories import make_line, offset
 
@@ -28,23 +27,15 @@ from tests.unit.matching.factories import make_line, offset
 @pytest.fixture(scope="module")
 def registry():
     # Dense enough in lines that most routes find candidates and some reach a cover.
-    dataset = Dataset(benchmark.generate_arrays(10_000, 6_000, seed=7, extent_km=25.0))
-    source = ArraySource(dataset)
-    index = AssetIndex(source, rebuild_in_background=False)
-    index.load(*dataset.tables(), OWNER_NAMES, source.current_seq())
-    return dataset, source, index
+    dataset = generated(10_000, 6_000, seed=7, extent_km=25.0)
+    return dataset, *loaded_index(dataset)
 
 
 def requests(dataset, n: int, seed: int) -> list[RouteRequest]:
     """n routes cycling through the golden route variants: street-following 10 km routes,
     and every third one along an existing line (so that some can share)."""
     rng = np.random.default_rng(seed)
-    lines = workload.route_lines(dataset, n, rng)
-    a = dataset.arrays
-    for k in range(2, n, 3):
-        i = int(rng.integers(dataset.n_lines))
-        line = LineString(a.line_coords[a.line_offsets[i] : a.line_offsets[i + 1]])
-        lines[k] = line if line.length > 1e-3 else lines[k]  # ~100 m or more
+    lines = along_existing_lines(dataset, workload.route_lines(dataset, n, rng), rng, LineString)
     for k in range(1, n, 6):  # 2 km segments: search boxes cut into pieces (path.PIECE_M)
         lines[k] = LineString(lines[k].coords[::4])
     variants = golden_routes.VARIANTS

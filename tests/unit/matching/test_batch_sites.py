@@ -10,21 +10,17 @@ import pytest
 from shapely.geometry import Point
 
 from bench import workload
-from bench.dataset import OWNER_NAMES, ArraySource, Dataset
 from matching import AssetIndex, InvalidRequest, MemorySource, match_site
 from matching.batch import match_sites
-from seed_data import benchmark
+from tests.batch_helpers import generated, loaded_index
 from tests.unit.matching import golden_sites
 from tests.unit.matching.factories import make_point, offset
 
 
 @pytest.fixture(scope="module")
 def registry():
-    dataset = Dataset(benchmark.generate_arrays(20_000, 1_000, seed=5, extent_km=40.0))
-    source = ArraySource(dataset)
-    index = AssetIndex(source, rebuild_in_background=False)
-    index.load(*dataset.tables(), OWNER_NAMES, source.current_seq())
-    return dataset, source, index
+    dataset = generated(20_000, 1_000, seed=5, extent_km=40.0)
+    return dataset, *loaded_index(dataset)
 
 
 def one_by_one(index, points, template) -> list[str]:
