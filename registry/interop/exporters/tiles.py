@@ -119,13 +119,18 @@ def coarsened(session: Session, actor, box, grid_m: float, uses: dict) -> dict[i
     if actor.org_id is not None:
         stmt = stmt.where(Asset.owner_id != actor.org_id)
     rows = session.execute(stmt).all()
+    geoms = list(shapely.from_wkb([bytes(row[4]) for row in rows]))
+    return _snapped(actor, [row[:4] for row in rows], geoms, grid_m, uses)
+
+
+def _snapped(actor, rows, geoms, grid_m: float, uses: dict) -> dict[int, object]:
+    """coarsened's answer for (id, owner_id, sensitivity, kind) rows and their geometries."""
     if not rows:
         return {}
-    geoms = list(shapely.from_wkb([bytes(row[4]) for row in rows]))
     features = [
         {"type": "Feature", "id": asset_id, "geometry": None,
          "properties": {"owner_id": owner_id, "sensitivity": sensitivity, "kind": kind}}
-        for asset_id, owner_id, sensitivity, kind, _ in rows
+        for asset_id, owner_id, sensitivity, kind in rows
     ]  # fmt: skip
     shown, revealed = disclose_all(actor, features, grid_m, geometries=geoms)
     for grant_id, ids in revealed.items():
@@ -144,12 +149,12 @@ def render(
     tile.check()
     uses = {} if uses is None else uses
     box = tile.lonlat_bounds(margin_m=grid_m)
-    snapped = coarsened(session, actor, box, grid_m, uses)
     if session.get_bind().dialect.name == "postgresql":
         from registry.interop.exporters.tiles_postgis import render_postgis
 
+        snapped = coarsened(session, actor, box, grid_m, uses)
         return render_postgis(session, actor, tile, box, snapped)
-    return _render_python(session, actor, tile, box, snapped)
+    return _render_python(session, actor, tile, box, grid_m, uses)
 
 
 @functools.cache
@@ -162,7 +167,8 @@ def _free_columns() -> tuple:
 
 def _rows(session: Session, actor, box) -> list:
     dialect = session.get_bind().dialect.name
-    columns = (Asset.id, Asset.kind, Organisation.name, Asset.status, wkb_of(dialect))
+    columns = (Asset.id, Asset.kind, Organisation.name, Asset.status, wkb_of(dialect),
+               Asset.owner_id, Asset.sensitivity)  # fmt: skip
     stmt = (
         sa.select(*columns, *_free_columns())
         .join(Organisation, Organisation.id == Asset.owner_id)
@@ -172,13 +178,15 @@ def _rows(session: Session, actor, box) -> list:
     return session.execute(stmt, {"tile_now": utcnow()}).all()
 
 
-def _render_python(session: Session, actor, tile: Tile, box, snapped: dict) -> bytes:
+def _render_python(session: Session, actor, tile: Tile, box, grid_m: float, uses: dict) -> bytes:
     """Every geometry moved to tile units and clipped in one vectorised call each (per
-    feature these calls cost more than the tile's query)."""
+    feature these calls cost more than the tile's query). The box is read once: the assets
+    to coarsen are picked from the same rows as coarsened() would select them."""
     rows = _rows(session, actor, box)
     if not rows:
         return b""
     geoms = shapely.from_wkb([bytes(row[4]) for row in rows])
+    snapped = {} if actor.is_admin else _snapped_rows(actor, rows, geoms, grid_m, uses)
     for i, row in enumerate(rows):
         if row[0] in snapped:
             geoms[i] = snapped[row[0]]
@@ -188,7 +196,7 @@ def _render_python(session: Session, actor, tile: Tile, box, snapped: dict) -> b
     for row, geom, empty in zip(rows, clipped, shapely.is_empty(clipped).tolist(), strict=True):
         if empty:
             continue
-        asset_id, kind, owner, status, _, *free = row
+        asset_id, kind, owner, status, _, _, _, *free = row
         props = {"kind": kind, "owner": owner, "status": status}
         props.update(
             {f"free_{r.value}": n for r, n in zip(Resource, free, strict=True) if n is not None}
@@ -202,6 +210,17 @@ def _render_python(session: Session, actor, tile: Tile, box, snapped: dict) -> b
         [{"name": k, "features": f} for k, f in sorted(layers.items())],
         default_options={"extents": EXTENT},  # coordinates are tile units already (y up)
     )
+
+
+def _snapped_rows(actor, rows, geoms, grid_m: float, uses: dict) -> dict[int, object]:
+    """_snapped of the rows coarsened() would select: not public, not the caller's own."""
+    picked = [
+        i
+        for i, row in enumerate(rows)
+        if row[6] != Sensitivity.PUBLIC and (actor.org_id is None or row[5] != actor.org_id)
+    ]
+    chosen = [(rows[i][0], rows[i][5], rows[i][6], rows[i][1]) for i in picked]
+    return _snapped(actor, chosen, [geoms[i] for i in picked], grid_m, uses)
 
 
 def _tile_units(tile: Tile):
