@@ -57,7 +57,8 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = _int_env("INFRASHARE_WORKERS", 2 * multiprocessing.cpu_count())
 preload_app = os.environ.get("INFRASHARE_PRELOAD", "1") != "0"
 threads = _int_env("INFRASHARE_THREADS", 1)
-worker_class = "gthread" if threads > 1 else "sync"
+# One thread: gunicorn's sync worker, woken alone per connection (api/gunicorn_worker.py).
+worker_class = "gthread" if threads > 1 else "api.gunicorn_worker.ExclusiveSyncWorker"
 timeout = _int_env("INFRASHARE_TIMEOUT", 120)  # imports of big files take a while
 graceful_timeout = 30
 keepalive = 5  # seconds an idle kept-alive connection stays open
