@@ -121,8 +121,8 @@ def one_client(server: Server, token: str, bodies: list[dict], figures: Figures)
         conn.close()
     p50, p99 = percentiles(seconds)
     cpu = (server.cpu() - cpu0) / len(bodies) * 1e6
-    note = (f"gunicorn over loopback, {len(seconds)} requests on {connects} connection(s); "
-            f"server CPU {cpu:.0f} us/request")  # fmt: skip
+    note = (f"gunicorn over loopback, {len(seconds)} requests timed of {len(bodies)} sent on "
+            f"{connects} connection(s); server CPU {cpu:.0f} us/request")  # fmt: skip
     figures.add("HTTP (socket) POST /match/site p50, one client", p50, "us",
                 TARGET_ONE_CLIENT_US, key="http_socket_match_site_p50", note=note)  # fmt: skip
     figures.add("HTTP (socket) POST /match/site p99, one client", p99, "us")
