@@ -1,6 +1,12 @@
 """gunicorn settings for `make run`: `gunicorn -c api/gunicorn_conf.py 'api:create_app()'`.
 
-- INFRASHARE_WORKERS worker processes (default 2 x cores), sync workers.
+- INFRASHARE_WORKERS worker processes (default 2 x cores), sync workers; INFRASHARE_THREADS
+  above 1 makes them gthread workers with that many threads, which keep HTTP/1.1 connections
+  alive (`keepalive` seconds idle). Kept-alive connections are cheaper for one client (no
+  TCP connect, accept and close, no idle worker woken per connect) but stick to one worker,
+  so under many clients a request can queue behind others in a busy worker while another
+  is idle: the sync worker, which takes a fresh connection per request, had the better p99
+  under the 32-client load test (figures: README, "Serving in production").
 - INFRASHARE_PRELOAD=1 (default) builds the app and its R-tree index once in the master and
   forks: the index's numpy columns are shared copy-on-write (measured in bench/RESULTS.md);
   0 builds one per worker. Either way each worker catches up from the change feed before
@@ -50,10 +56,12 @@ _prepare_environment()
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = _int_env("INFRASHARE_WORKERS", 2 * multiprocessing.cpu_count())
 preload_app = os.environ.get("INFRASHARE_PRELOAD", "1") != "0"
-worker_class = "sync"
+threads = _int_env("INFRASHARE_THREADS", 1)
+# One thread: gunicorn's sync worker, woken alone per connection (api/gunicorn_worker.py).
+worker_class = "gthread" if threads > 1 else "api.gunicorn_worker.ExclusiveSyncWorker"
 timeout = _int_env("INFRASHARE_TIMEOUT", 120)  # imports of big files take a while
 graceful_timeout = 30
-keepalive = 5
+keepalive = 5  # seconds an idle kept-alive connection stays open
 # A client may sit behind a proxy: gunicorn's own use of the header (scheme) follows ours.
 forwarded_allow_ips = os.environ.get("INFRASHARE_TRUSTED_PROXIES", "127.0.0.1")
 accesslog = os.environ.get("INFRASHARE_ACCESS_LOG") or None
