@@ -50,7 +50,7 @@ def _check_needs(needs: Mapping[str, int], allowed: frozenset[str], hosts) -> di
     for resource, units in needs.items():
         if resource not in allowed:
             raise InvalidRequest(
-                "needs", f"unknown resource {resource!r}; use one of {sorted(allowed)}"
+                "needs", f"unknown resource {resource!r}; use one of {', '.join(sorted(allowed))}"
             )
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             raise InvalidRequest("needs", f"{resource} must be a whole number of units, at least 1")

@@ -50,7 +50,8 @@ def _needs(needs) -> dict[str, int]:
     ((resource, units),) = needs.items()
     if resource not in rules.ROUTE_RESOURCES:
         raise InvalidRequest(
-            "needs", f"unknown resource {resource!r}; use one of {sorted(rules.ROUTE_RESOURCES)}"
+            "needs",
+            f"unknown resource {resource!r}; use one of {', '.join(sorted(rules.ROUTE_RESOURCES))}",
         )
     if isinstance(units, bool) or not isinstance(units, int) or units < 1:
         raise InvalidRequest("needs", f"{resource} must be a whole number of units, at least 1")

@@ -93,11 +93,8 @@ def test_mapping_yaml_that_does_not_parse_says_where_without_the_parsers_interna
     assert "<unicode string>" not in message and "\n" not in message
 
 
-# Found here, but in code other helpers own this session (matching/requests.py and
-# matching/planner/requests.py, the engine's own checks): an unknown resource's message lists
-# the vocabulary as Python enum reprs, "[<Resource.ATTACHMENT: 'attachment'>, ...]". Left
-# for them; strict, so that it is noticed when fixed.
-@pytest.mark.xfail(strict=True, reason="matching/: the engine's needs message shows enum reprs")
+# An unknown resource's message listed the vocabulary as Python enum reprs,
+# "[<Resource.ATTACHMENT: 'attachment'>, ...]"; it names the resources as the API spells them.
 @pytest.mark.parametrize(
     ("url", "body"),
     [
@@ -110,7 +107,7 @@ def test_an_unknown_resource_lists_the_resources_by_name(client, url, body):
     r = client.post(f"/api/v1{url}", json=body)
     assert r.status_code == 422
     assert "<Resource." not in r.json["message"], r.json["message"]
-    assert "'fiber_core'" in r.json["message"] or "fiber_core" in r.json["message"]
+    assert r.json["message"].endswith("use one of attachment, fiber_core, subduct"), r.json
 
 
 def test_a_csv_that_is_not_utf8_is_a_422_not_a_server_error(client):
