@@ -64,19 +64,22 @@ def ids_condition(dialect: str, column=Asset.id) -> sa.ColumnElement:
 
     An IN list renders one placeholder per id, so every page size is new SQL to compile,
     parse and plan; one parameter keeps the text constant, and psycopg's prepared
-    statements and SQLite's statement cache are reused.
+    statements and SQLite's statement cache are reused. On PostgreSQL the array is sent as
+    its text ('{1,2,3}'), which the server casts: psycopg's list dumper checks every item
+    in Python (~0.1 ms for a page of ids).
     """
     if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam("page_ids", type_=postgresql.ARRAY(sa.Integer)))
+        ids = sa.cast(sa.bindparam("page_ids", type_=sa.String), postgresql.ARRAY(sa.Integer))
+        return column == sa.any_(ids)
     values = sa.func.json_each(sa.bindparam("page_ids", type_=sa.String)).table_valued("value")
     return column.in_(sa.select(values.c.value))
 
 
 def params(dialect: str, ids, **more) -> dict:
     """The parameters of a statement made with ids_condition and rows_statement."""
-    ids = [int(i) for i in ids]
+    text = ",".join([str(int(i)) for i in ids])  # int(): numpy integers print as numbers
     return {
-        "page_ids": ids if dialect == "postgresql" else json.dumps(ids),
+        "page_ids": f"{{{text}}}" if dialect == "postgresql" else f"[{text}]",
         "now": utcnow(),
         **more,
     }
@@ -105,9 +108,16 @@ def _asset_columns(dialect: str) -> tuple:
     or SQLAlchemy would decode them on every row: once per capacity of an asset, and for
     candidates that are not on the page (psycopg's JSON loader is Python's json.loads per
     value; SQLAlchemy's SQLite date parser a regular expression). asset_rows decodes them once
-    per asset it makes. psycopg decodes PostgreSQL's times itself, in C."""
-    text = JSON_TEXT if dialect == "postgresql" else JSON_TEXT + TIMES
-    return tuple(_as_text(dialect, c) if i in text else c for i, c in enumerate(ASSET_COLUMNS))
+    per asset it makes. psycopg decodes PostgreSQL's times itself, in C, and aware: they
+    come as plain timestamps, without UTCDateTime's per-value check (_utc makes them UTC)."""
+    if dialect != "postgresql":
+        text = JSON_TEXT + TIMES
+        return tuple(_as_text(dialect, c) if i in text else c for i, c in enumerate(ASSET_COLUMNS))
+    plain = sa.DateTime(timezone=True)
+    return tuple(
+        _as_text(dialect, c) if i in JSON_TEXT else sa.type_coerce(c, plain) if i in TIMES else c
+        for i, c in enumerate(ASSET_COLUMNS)
+    )
 
 
 def _as_text(dialect: str, column):
