@@ -81,7 +81,7 @@ class Assets(MethodView):
     def get(self, args):
         """List assets as a FeatureCollection, filtered, nearest first with near"""
         f = asset_filter(args)
-        with read_session() as session:
+        with read_session(each_statement=True) as session:  # its reads need no shared snapshot
             page = list_assets(session, f, current_actor(), app_context().matcher.index)
             geoms = [row[0].geom for row in page.rows]
             shapes = to_geojson_many(geoms)  # the page's GeoJSON in one pass
