@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import shapely
 import sqlalchemy as sa
@@ -52,7 +53,7 @@ class AssetRow:
     owner_ref: str
     status: str
     sensitivity: str
-    attributes: dict
+    attributes: MappingProxyType  # read-only: shared by the assets with the same text
     created_at: object
     updated_at: object
     geom: object  # a shapely geometry
@@ -135,25 +136,36 @@ def _utc(stored) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+# Parsed JSON texts by text: capacities' unit heights and assets' attributes repeat (the
+# demo city's 9,959 assets have 799 distinct attribute texts), and json.loads costs ~3 us.
 _HEIGHTS: dict = {}
+_ATTRIBUTES: dict = {}
+PARSED_TEXTS = 4096  # kept per cache, a bound on memory
 
 
-def _heights(stored) -> tuple | None:
-    """A capacity's unit heights as a tuple (None for none) from their JSON text, parsed once
-    per distinct text (a few shapes recur)."""
-    if stored is None:
-        return None
-    found = _HEIGHTS.get(stored, _HEIGHTS)
-    if found is _HEIGHTS:
-        if len(_HEIGHTS) >= 4096:
-            _HEIGHTS.clear()
-        value = json.loads(stored)
-        found = _HEIGHTS[stored] = tuple(value) if value else None
+def _parsed(cache: dict, stored: str, convert):
+    """convert(json.loads(stored)), parsed once per distinct text while it stays cached."""
+    found = cache.get(stored, cache)
+    if found is cache:
+        if len(cache) >= PARSED_TEXTS:
+            cache.clear()
+        found = cache[stored] = convert(json.loads(stored))
     return found
 
 
+def _heights_of(value) -> tuple | None:
+    return tuple(value) if value else None
+
+
+def _heights(stored) -> tuple | None:
+    """A capacity's unit heights as a tuple (None for none) from their JSON text."""
+    return None if stored is None else _parsed(_HEIGHTS, stored, _heights_of)
+
+
 def _attributes(stored):
-    return json.loads(stored) if isinstance(stored, str) else stored
+    """An asset's attributes from their JSON text, read-only: one parsed value serves every
+    asset with the same text (asset_feature copies them into the Feature's properties)."""
+    return _parsed(_ATTRIBUTES, stored, MappingProxyType) if isinstance(stored, str) else stored
 
 
 def run(session, stmt: sa.Select, values: dict):
