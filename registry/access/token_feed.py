@@ -4,8 +4,9 @@ authenticated request), or the newest seq alone (the index's catch-up)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from registry.db.driver import as_sqlalchemy_error
 
 TOKEN_ENTITY = "api_token"
 
@@ -57,15 +58,7 @@ def _read_row(engine: Engine, sql: str) -> tuple:
         cursor.close()
         return tuple(row)
     except dialect.loaded_dbapi.Error as exc:
-        raw = None if conn is None else conn.dbapi_connection
-        gone = dialect.is_disconnect(exc, raw, None)
-        if gone and conn is not None:
-            # The whole pool, as SQLAlchemy does on a disconnect: its other connections
-            # died with this one, and checkouts do not ping them (registry.db.engine).
-            engine.pool._invalidate(conn, exc)
-        raise sa.exc.DBAPIError.instance(
-            sql, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
-        ) from exc
+        raise as_sqlalchemy_error(engine, conn, sql, exc) from exc
     finally:
         if conn is not None:
             _give_back(conn, autocommit, dialect.loaded_dbapi.Error)
