@@ -42,9 +42,12 @@ def unit_of_work() -> UnitOfWork:
 
 
 @contextmanager
-def read_session():
-    """A short read-only session; loaded objects stay readable after it closes."""
-    session = read_only(app_context().session_factory())
+def read_session(each_statement: bool = False):
+    """A short read-only session; loaded objects stay readable after it closes.
+
+    `each_statement`: no transaction around the reads on PostgreSQL (registry.db.engine's
+    read_only), for a view that runs a statement or a few and streams nothing."""
+    session = read_only(app_context().session_factory(), each_statement)
     try:
         yield session
     finally:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from registry.access.models import ApiToken
 from registry.access.token_feed import FEED_CHECK, read_feed  # noqa: F401  (tests note it)
 from registry.access.tokens import authenticate, hash_token
-from registry.db.engine import WRITE_OPTION
+from registry.db.engine import read_only
 from registry.db.uow import Actor
 from registry.errors import Unauthenticated
 
@@ -89,9 +89,8 @@ class AuthCache:
 
 def _authenticate(session_factory, token: str) -> tuple[Actor, dt.datetime]:
     """(actor, the token's expiry), read in one short read-only session."""
-    session = session_factory()
+    session = read_only(session_factory(), each_statement=True)
     try:
-        session.connection(execution_options={WRITE_OPTION: False})
         actor = authenticate(session, token)
         expires_at = session.scalar(
             sa.select(ApiToken.expires_at).where(ApiToken.token_hash == hash_token(token))

@@ -1,10 +1,12 @@
-"""The one read every authenticated request makes: the newest change-feed seq, and the
-newest token change (a revocation) since a seq this process saw."""
+"""The change-feed reads made before requests, straight on a pooled connection: the newest
+seq and the newest token change (a revocation) since a seq this process saw (every
+authenticated request), or the newest seq alone (the index's catch-up)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from registry.db.driver import as_sqlalchemy_error
 
 TOKEN_ENTITY = "api_token"
 
@@ -20,32 +22,53 @@ FEED_CHECK = (
 )
 
 
-def read_feed(engine: Engine, since: int) -> tuple[int | None, int | None]:
-    """(newest seq, newest token change after `since`) in one read-only statement.
+NEWEST_SEQ = "SELECT max(seq) FROM change_feed"
 
-    A single SELECT needs no transaction on SQLite (autocommit); PostgreSQL's implicit one
-    is rolled back when the connection goes back to the pool. Driver errors are raised as
+
+def read_feed(engine: Engine, since: int) -> tuple[int | None, int | None]:
+    """(newest seq, newest token change after `since`) in one read-only statement."""
+    return _read_row(engine, FEED_CHECK % int(since))
+
+
+def newest_seq(engine: Engine) -> int:
+    """The newest change-feed seq (0 for an empty feed): the index's catch-up asks this
+    before every query, and the answer is nearly always "nothing new"."""
+    return _read_row(engine, NEWEST_SEQ)[0] or 0
+
+
+def _read_row(engine: Engine, sql: str) -> tuple:
+    """The one row of a constant read-only SELECT.
+
+    A single SELECT needs no transaction: autocommit on both backends (the PostgreSQL
+    connection goes back to the pool as it came). Driver errors are raised as
     SQLAlchemy's (a lost connection invalidated), so a dead database is still a 503.
     """
-    dialect, sql = engine.dialect, FEED_CHECK % int(since)
+    dialect = engine.dialect
     conn = None
+    autocommit = dialect.name == "postgresql"
     try:
         conn = engine.raw_connection()
+        if autocommit:
+            # No implicit BEGIN, so no ROLLBACK when the connection goes back: one round
+            # trip instead of three.
+            conn.driver_connection.autocommit = True
         cursor = conn.cursor()
         cursor.execute(sql)
         row = cursor.fetchone()
         cursor.close()
-        return row[0], row[1]
+        return tuple(row)
     except dialect.loaded_dbapi.Error as exc:
-        raw = None if conn is None else conn.dbapi_connection
-        gone = dialect.is_disconnect(exc, raw, None)
-        if gone and conn is not None:
-            # The whole pool, as SQLAlchemy does on a disconnect: its other connections
-            # died with this one, and checkouts do not ping them (registry.db.engine).
-            engine.pool._invalidate(conn, exc)
-        raise sa.exc.DBAPIError.instance(
-            sql, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
-        ) from exc
+        raise as_sqlalchemy_error(engine, conn, sql, exc) from exc
     finally:
         if conn is not None:
-            conn.close()
+            _give_back(conn, autocommit, dialect.loaded_dbapi.Error)
+
+
+def _give_back(conn, autocommit: bool, driver_error) -> None:
+    """Return the connection to the pool as it came (not in autocommit), or drop it."""
+    if autocommit and conn.is_valid:
+        try:
+            conn.driver_connection.autocommit = False
+        except driver_error:  # a broken connection refuses: the pool must not reuse it
+            conn.invalidate()
+    conn.close()

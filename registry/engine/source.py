@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from matching.records import AssetRecord, Capacity
-from registry.db.engine import WRITE_OPTION
+from registry.access.token_feed import newest_seq
+from registry.db.engine import WRITE_OPTION, read_only
 from registry.engine.source_columns import read_tables
 from registry.inventory.capacity import held_units_query
 from registry.inventory.models import Asset, Change, Organisation
@@ -109,8 +110,12 @@ class SqlAssetSource:
 
     def _session(self, snapshot: bool = True) -> Session:
         session = self._factory()
+        if not snapshot:
+            # The feed's newest seq, then its entries up to that seq: no snapshot to share,
+            # so no BEGIN and ROLLBACK round trips either (each statement its own).
+            return read_only(session, each_statement=True)
         options = {WRITE_OPTION: False}
-        if snapshot and session.get_bind().dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             # One snapshot for seq and records, so the index is consistent at that seq.
             options["isolation_level"] = "REPEATABLE READ"
         session.connection(execution_options=options)
@@ -142,11 +147,15 @@ class SqlAssetSource:
         return seq, points, lines, owners
 
     def changes_since(self, seq: int) -> tuple[int, list[int]]:
-        """(newest seq, ids of assets touched after `seq`)."""
+        """(newest seq, ids of assets touched after `seq`).
+
+        The newest seq comes first, in one raw read (before every index query, and nearly
+        always "nothing new": a session, its transaction and the ORM's result would cost
+        several times the query); the entries up to it only when there are some."""
+        newest = newest_seq(self._factory.kw["bind"])
+        if newest <= seq:
+            return seq, []
         with self._session(snapshot=False) as session:
-            newest = registry_seq(session)
-            if newest <= seq:
-                return seq, []
             stmt = sa.select(Change.asset_id).where(
                 Change.seq > seq, Change.seq <= newest, Change.entity != "api_token"
             )

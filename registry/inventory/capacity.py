@@ -129,9 +129,11 @@ def held_count_subquery(now: dt.datetime | None = None):
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CapacitySummary:
-    """Total, allocated and free units of one resource, without the unit map (list pages)."""
+    """Total, allocated and free units of one resource, without the unit map (list pages).
+
+    Not frozen, for the same reason as page_rows.AssetRow: a page makes one per capacity."""
 
     resource: str
     total: int

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shapely
 import sqlalchemy as sa
 
+from matching import refine
 from matching.candidates import SENSITIVITY_CODE
 from registry.access.masking import distance_to, masked_condition, masked_near
 from registry.access.visibility import condition_key, snap_many, visible_condition
@@ -44,10 +45,17 @@ def index_candidates(index, f) -> list[int] | None:
     if index is None or index.seq < 0:
         return None
     lon, lat = f.near
-    found = index.within_radius(lon, lat, f.radius_m + f.mask_grid_m)
-    rows, metres = found.rows, found.distance_m
-    keep = (rows.sensitivity != PUBLIC) | (metres <= f.radius_m * 1.005 + 1.0)
-    ids = sorted({int(i) for i in rows.asset_id[keep]})
+    reach, public_reach = f.radius_m + f.mask_grid_m, f.radius_m * 1.005 + 1.0
+
+    def read(table, slots, owners):
+        # Under the index's read lock; only the two columns used are kept (within_radius
+        # would join every column of the rows found, ~0.1 ms of a near list).
+        rows, metres = refine.near_point(table, slots, lon, lat, reach, owners)
+        keep = (rows.sensitivity != PUBLIC) | (metres <= public_reach)
+        return rows.asset_id[keep].tolist()
+
+    _, parts = index.scan_radius(lon, lat, reach, None, read)
+    ids = sorted({i for part in parts for i in part})
     # A wide search is one the database's own spatial index does as well, without a huge IN.
     return ids if len(ids) <= MAX_INDEX_CANDIDATES else None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from api.auth import cache as cache_module
+from registry.access import token_feed
 
 
 def _app(database_url):
@@ -20,18 +20,19 @@ def _get(app, token):
 
 
 def _statements(app, monkeypatch):
-    """Every statement the app runs from now on; the feed check goes straight to the
-    driver (api.auth.cache.read_feed), so it is noted by name."""
+    """Every statement the app runs from now on; the feed reads (the auth check's, the
+    index catch-up's) go straight to the driver (registry.access.token_feed), so they are
+    noted there."""
     seen = []
     engine = app.extensions["infrashare"].engine
     event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-    read_feed = cache_module.read_feed
+    read_row = token_feed._read_row
 
-    def noted(engine, since):
-        seen.append(cache_module.FEED_CHECK % since)
-        return read_feed(engine, since)
+    def noted(engine, sql):
+        seen.append(sql)
+        return read_row(engine, sql)
 
-    monkeypatch.setattr(cache_module, "read_feed", noted)
+    monkeypatch.setattr(token_feed, "_read_row", noted)
     return seen
 
 
@@ -87,3 +88,24 @@ def test_a_match_sees_an_asset_another_worker_wrote_just_before(database_url, ap
     after = reader.test_client().post("/api/v1/match/site", json=body, headers=auth)
     assert [c["asset_id"] for c in after.json["candidates"]] == [created.json["id"]]
     writer.extensions["infrashare"].engine.dispose()
+
+
+def test_reads_outside_a_transaction_give_their_connections_back_as_they_came(
+    app, make_token, database_url
+):
+    """The feed check and the near list read without BEGIN on PostgreSQL (autocommit); the
+    pool's connections must still begin transactions for the writes that reuse them."""
+    token = make_token()
+    client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
+    near = "/api/v1/assets?near=108.366,22.817&radius_m=500"
+    for path in (near, near, "/api/v1/organisations"):  # the last one reads in a transaction
+        assert client.get(path, headers=auth).status_code == 200
+    engine = app.extensions["infrashare"].engine
+    if engine.dialect.name != "postgresql":
+        return  # SQLite's connections are always in autocommit: BEGIN is explicit there
+    held = [engine.raw_connection() for _ in range(engine.pool.checkedin())]
+    try:
+        assert held and not any(c.driver_connection.autocommit for c in held)
+    finally:
+        for c in held:
+            c.close()
