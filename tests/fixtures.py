@@ -53,11 +53,17 @@ def actor():
 @pytest.fixture
 def app(database_url):
     from api import create_app
+    from api.extensions import PROBE_LOG
 
     application = create_app(
         {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret"}
     )
     yield application
+    # Probe records queued by this test are written now, not by the flusher thread after the
+    # next test has emptied the shared database (they would land in its audit log).
+    probe_log = application.extensions.get(PROBE_LOG)
+    if probe_log is not None:
+        probe_log.flush()
     application.extensions["infrashare"].engine.dispose()
 
 
