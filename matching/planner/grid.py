@@ -58,11 +58,25 @@ def _grid(plane, metric, bound):  # pragma: no cover - compiled
     return order, t, cell_start, nx, ny, x0, y0, size
 
 
-@njit(cache=True, nogil=True)
-def _smallest(metric, k):  # pragma: no cover - compiled
-    """The k-th and (k+1)-th smallest of `metric` (inf where there are fewer)."""
-    best = np.full(k + 1, np.inf)  # sorted; most candidates are longer than its last
-    for d in metric:
+@njit(cache=True, nogil=True, inline="always")
+def kth_smallest(metric, f, k, best):  # pragma: no cover - compiled
+    """The k-th and (k+1)-th smallest of metric[:f] (inf where there are fewer); `best` is a
+    buffer of k + 1. Most points have hardly more than k candidates: the two largest of k or
+    k + 1 values are found without keeping k + 1 of them sorted."""
+    if f <= k + 1:
+        top, second = -np.inf, -np.inf  # the largest two
+        for t in range(f):
+            d = metric[t]
+            if d > top:
+                top, second = d, top
+            elif d > second:
+                second = d
+        if f == k + 1:
+            return second, top
+        return (top if f == k else np.inf), np.inf
+    best[: k + 1] = np.inf  # sorted; most candidates are longer than its last
+    for t in range(f):
+        d = metric[t]
         if d < best[k]:
             p = k
             while p > 0 and best[p - 1] > d:
@@ -70,6 +84,17 @@ def _smallest(metric, k):  # pragma: no cover - compiled
                 p -= 1
             best[p] = d
     return best[k - 1], best[k]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def status_of(d, kth_upper, next_lower, radius, slack):  # pragma: no cover - compiled
+    """OUT/SURE/UNSURE of a candidate at metric length d (`_classify`)."""
+    lower, upper = max(d * (1 - slack) - 1e-3, 0.0), d * (1 + slack) + 1e-3
+    if upper < next_lower and upper <= radius:
+        return SURE
+    if not (kth_upper < lower) and lower <= radius:
+        return UNSURE
+    return OUT
 
 
 @njit(cache=True, nogil=True)
@@ -81,16 +106,11 @@ def _classify(metric, k, radius, slack, status):  # pragma: no cover - compiled
     is below the (k+1)-th smallest lower bound (fewer than k others could be as short), and
     certainly not when the k-th smallest upper bound is below its lower bound.
     """
-    kth, next_ = _smallest(metric, k)
+    kth, next_ = kth_smallest(metric, len(metric), k, np.empty(k + 1))
     kth_upper = kth * (1 + slack) + 1e-3
     next_lower = max(next_ * (1 - slack) - 1e-3, 0.0)
     for t in range(len(metric)):
-        lower = max(metric[t] * (1 - slack) - 1e-3, 0.0)
-        upper = metric[t] * (1 + slack) + 1e-3
-        if upper < next_lower and upper <= radius:
-            status[t] = SURE
-        elif not (kth_upper < lower) and lower <= radius:
-            status[t] = UNSURE
+        status[t] = status_of(metric[t], kth_upper, next_lower, radius, slack)
 
 
 @njit(cache=True, nogil=True)
@@ -155,29 +175,35 @@ def candidates(  # pragma: no cover - compiled
     return start, target[:size], metric[:size], status[:size]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def choose_run(a, b, target, rank, k, best, chosen):  # pragma: no cover - compiled
+    """Mark in `chosen` the first k of candidates a..b by (rank, target) among those of finite
+    rank; `best` is a buffer of at least b - a."""
+    count = 0
+    for s in range(a, b):
+        if rank[s] == np.inf:
+            continue
+        p = count  # insertion into the sorted `best`
+        while p > 0:
+            q = best[p - 1]
+            if rank[q] < rank[s] or (rank[q] == rank[s] and target[q] < target[s]):
+                break
+            best[p] = q
+            p -= 1
+        best[p] = s
+        count += 1
+    for p in range(min(count, k)):
+        chosen[best[p]] = True
+
+
 @njit("boolean[:](int64[:], int64[:], float64[:], int64)", cache=True, nogil=True)
 def choose(start, target, rank, k):  # pragma: no cover - compiled
     """Per point, its first k candidates by (rank, target) among those of finite rank
     (-inf: certainly chosen); which were chosen."""
     chosen = np.zeros(len(target), dtype=np.bool_)
+    best = np.empty(len(target), dtype=np.int64)
     for i in range(len(start) - 1):
-        a, b = start[i], start[i + 1]
-        best = np.empty(b - a, dtype=np.int64)
-        count = 0
-        for s in range(a, b):
-            if rank[s] == np.inf:
-                continue
-            p = count  # insertion into the sorted `best`
-            while p > 0:
-                q = best[p - 1]
-                if rank[q] < rank[s] or (rank[q] == rank[s] and target[q] < target[s]):
-                    break
-                best[p] = q
-                p -= 1
-            best[p] = s
-            count += 1
-        for s in best[: min(count, k)]:
-            chosen[s] = True
+        choose_run(start[i], start[i + 1], target, rank, k, best, chosen)
     return chosen
 
 

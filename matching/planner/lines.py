@@ -36,12 +36,14 @@ class PlanLine(NamedTuple):
 
 
 class PlanLines:
-    """Rows of the index (`order`: which, sorted by asset id) and their vertices, packed."""
+    """Rows of the index (`order`: which, sorted by asset id) and their vertices, packed, with
+    their ECEF coordinates when the pull computed them (`xyz`, else None)."""
 
-    def __init__(self, rows: Rows | None, order: np.ndarray, offsets: np.ndarray, values):
+    def __init__(self, rows: Rows | None, order: np.ndarray, offsets: np.ndarray, values, xyz=None):
         self._rows, self._order = rows, order
         self.offsets = offsets
         self.values = np.asarray(values, dtype=np.float64).reshape(-1, 2)
+        self.xyz = xyz
         self.asset_id = rows.asset_id[order] if rows is not None else np.empty(0, np.int64)
         self.kind = rows.kind[order] if rows is not None else np.empty(0, np.int8)
         self.sector = rows.sector[order] if rows is not None else np.empty(0, np.int8)
