@@ -61,28 +61,17 @@ def _grid(plane, metric, bound):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True, inline="always")
 def kth_smallest(metric, f, k, best):  # pragma: no cover - compiled
     """The k-th and (k+1)-th smallest of metric[:f] (inf where there are fewer); `best` is a
-    buffer of k + 1. Most points have hardly more than k candidates: the two largest of k or
-    k + 1 values are found without keeping k + 1 of them sorted."""
-    if f <= k + 1:
-        top, second = -np.inf, -np.inf  # the largest two
-        for t in range(f):
-            d = metric[t]
-            if d > top:
-                top, second = d, top
-            elif d > second:
-                second = d
-        if f == k + 1:
-            return second, top
-        return (top if f == k else np.inf), np.inf
-    best[: k + 1] = np.inf  # sorted; most candidates are longer than its last
+    buffer of k + 1, kept sorted. Each value is merged in without a branch (min/max per
+    place: the sorted array with it inserted and its largest dropped): a point's lengths
+    arrive in cell order, so an insertion sort's branches were mispredicted, and choosing
+    the k-th took most of the neighbour search (2026-11-29)."""
+    for p in range(k + 1):
+        best[p] = np.inf
     for t in range(f):
         d = metric[t]
-        if d < best[k]:
-            p = k
-            while p > 0 and best[p - 1] > d:
-                best[p] = best[p - 1]
-                p -= 1
-            best[p] = d
+        for p in range(k, 0, -1):  # from the top: best[p - 1] is still the old one
+            best[p] = max(best[p - 1], min(best[p], d))
+        best[0] = min(best[0], d)
     return best[k - 1], best[k]
 
 

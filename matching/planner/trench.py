@@ -19,17 +19,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from matching.planner.grid import OUT, SURE, UNSURE, _grid, choose_run, kth_smallest, status_of
+from matching.planner.grid import (
+    OUT,
+    SURE,
+    UNSURE,
+    _grid,
+    _grown,
+    choose_run,
+    kth_smallest,
+    status_of,
+)
 from matching.planner.pairs import distinct
 
 _MM = 1e-3  # the bounds' rounding allowance, as `nearest.lower_bound`
-
-
-@njit(cache=True, nogil=True)
-def _grown(array, cap):  # pragma: no cover - compiled
-    out = np.empty(cap, dtype=array.dtype)
-    out[: len(array)] = array
-    return out
 
 
 @njit(
