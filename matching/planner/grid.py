@@ -167,7 +167,15 @@ def candidates(  # pragma: no cover - compiled
 @njit(cache=True, nogil=True, inline="always")
 def choose_run(a, b, target, rank, k, best, chosen):  # pragma: no cover - compiled
     """Mark in `chosen` the first k of candidates a..b by (rank, target) among those of finite
-    rank; `best` is a buffer of at least b - a."""
+    rank; `best` is a buffer of at least b - a. Certainly chosen ones (-inf) are at most k:
+    when there are no others (nearly always), they are all chosen without sorting."""
+    sure = b - a <= k
+    for s in range(a, b):
+        sure &= rank[s] == -np.inf
+    if sure:
+        for s in range(a, b):
+            chosen[s] = True
+        return
     count = 0
     for s in range(a, b):
         if rank[s] == np.inf:
