@@ -34,6 +34,35 @@ from matching.planner.pairs import distinct
 _MM = 1e-3  # the bounds' rounding allowance, as `nearest.lower_bound`
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _near(
+    i, xyz, u, w, cell, nx, ny, cell_start, order, tx, ty, tz, bound, near, near_d
+):  # pragma: no cover - compiled
+    """How many targets (node numbers, from 2) lie within `bound` of node i, written to
+    near/near_d: read from the cells the plane disc of that radius around (u, w) meets
+    (plane coordinates from the grid's origin), node i itself skipped."""
+    f = 0
+    x, y, z = xyz[i, 0], xyz[i, 1], xyz[i, 2]
+    reach = bound * bound * (1 + 1e-9)  # squared: a cheap test before the exact one
+    q = int(np.ceil(bound / cell))
+    cx0, cy0 = int(np.floor(u / cell)), int(np.floor(w / cell))
+    for cx in range(max(cx0 - q, 0), min(cx0 + q + 1, nx)):
+        gx = max(cx * cell - u, 0.0, u - (cx + 1) * cell)
+        for cy in range(max(cy0 - q, 0), min(cy0 + q + 1, ny)):
+            gy = max(cy * cell - w, 0.0, w - (cy + 1) * cell)
+            if gx * gx + gy * gy > reach:
+                continue  # the cell lies beyond reach in the plane, so in the metric too
+            c = cx * ny + cy
+            for s in range(cell_start[c], cell_start[c + 1]):
+                sq = (x - tx[s]) ** 2 + (y - ty[s]) ** 2 + (z - tz[s]) ** 2
+                if sq <= reach and order[s] + 2 != i:
+                    d = np.sqrt(sq)
+                    if d <= bound:
+                        near[f], near_d[f] = order[s] + 2, d
+                        f += 1
+    return f
+
+
 @njit(
     "Tuple((int64[:], int64[:], float64[:], int8[:]))"
     "(float64[:, :], float64[:, :], int64, int64, float64, float64, float64)",
@@ -57,27 +86,9 @@ def candidates(xyz, plane, k, k_end, radius, bound, slack):  # pragma: no cover 
     near, near_d = np.empty(m, dtype=np.int64), np.empty(m)
     best = np.empty(max(k, k_end) + 1)
     tx, ty, tz = t[0], t[1], t[2]
-    reach = bound * bound * (1 + 1e-9)  # squared: a cheap test before the exact one
-    q = int(np.ceil(bound / cell))
     for i in range(n):
-        f = 0
-        x, y, z = xyz[i, 0], xyz[i, 1], xyz[i, 2]
-        u, w = plane[i, 0] - x0, plane[i, 1] - y0
-        cx0, cy0 = int(np.floor(u / cell)), int(np.floor(w / cell))
-        for cx in range(max(cx0 - q, 0), min(cx0 + q + 1, nx)):
-            gx = max(cx * cell - u, 0.0, u - (cx + 1) * cell)
-            for cy in range(max(cy0 - q, 0), min(cy0 + q + 1, ny)):
-                gy = max(cy * cell - w, 0.0, w - (cy + 1) * cell)
-                if gx * gx + gy * gy > reach:
-                    continue  # the cell lies beyond reach in the plane, so in the metric too
-                c = cx * ny + cy
-                for s in range(cell_start[c], cell_start[c + 1]):
-                    sq = (x - tx[s]) ** 2 + (y - ty[s]) ** 2 + (z - tz[s]) ** 2
-                    if sq <= reach and order[s] + 2 != i:
-                        d = np.sqrt(sq)
-                        if d <= bound:
-                            near[f], near_d[f] = order[s] + 2, d
-                            f += 1
+        f = _near(i, xyz, plane[i, 0] - x0, plane[i, 1] - y0, cell, nx, ny, cell_start,
+                  order, tx, ty, tz, bound, near, near_d)  # fmt: skip
         kk = k_end if i < 2 else k
         if kk < 1:
             start[i + 1] = size
