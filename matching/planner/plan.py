@@ -16,11 +16,11 @@ from functools import partial
 import numpy as np
 
 from matching import geo, rules
-from matching.candidates import RowFilter, Rows
+from matching.candidates import RowFilter
 from matching.planner import pull, search
 from matching.planner.graph import build_graph
 from matching.planner.legs import PlanOption, explanation, legs_of
-from matching.planner.lines import PlanLines
+from matching.planner.lines import LineRows, PlanLines
 from matching.planner.requests import PlanRequest, PlanSettings
 from matching.ragged import RaggedView
 from matching.reports import metres
@@ -85,7 +85,8 @@ def _in_ellipse_rows(request: PlanRequest, table, slots: np.ndarray, owners):
         status[status == pull.UNSURE] = pull.OUT
         status[line[_geodesic_sums(request, values[unsure]) <= budget]] = pull.IN
     kept = np.flatnonzero(status == pull.IN)
-    return (table.rows(slots[kept], owners), *pull.pack(values, starts, stops, xyz, 2, kept))
+    packed = pull.pack(values, starts, stops, xyz, 2, kept)
+    return (LineRows.of(table, slots[kept], owners), *packed)
 
 
 def lines_near(index, request: PlanRequest) -> tuple[int, PlanLines]:
@@ -125,7 +126,7 @@ def _joined(parts):
     """One (rows, offsets, lon/lat, ECEF) from the base and the delta table's parts."""
     counts = np.concatenate([np.diff(offsets) for _, offsets, _, _ in parts])
     return (
-        Rows.concat([rows for rows, _, _, _ in parts]),
+        LineRows.concat([rows for rows, _, _, _ in parts]),
         np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         np.concatenate([lonlat for _, _, lonlat, _ in parts]),
         np.concatenate([xyz for _, _, _, xyz in parts]),
