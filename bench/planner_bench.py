@@ -63,6 +63,23 @@ def latency(index, requests, span_m: float, figures: Figures) -> float:
     return p50 / 1000
 
 
+def stages(index, requests, figures: Figures) -> None:
+    """CPU time per stage of the 5 km plans (thread time, p50 of each): what is left."""
+    pull, build, search = [], [], []
+    for request in requests:
+        start = time.thread_time()
+        _, lines = lines_near(index, request)
+        pulled = time.thread_time()
+        graph = build_graph(request, lines, rules.DEFAULT_COSTS, PlanSettings())
+        built = time.thread_time()
+        planner_search.plans(graph, request.alternatives, PlanSettings().alternative_penalty)
+        pull.append(pulled - start), build.append(built - pulled)
+        search.append(time.thread_time() - built)
+    a, b, c = (percentiles(t)[0] / 1000 for t in (pull, build, search))
+    figures.add("plan 5 km CPU p50 by stage: pull / build / search", a + b + c, "ms",
+                note=f"pull {a:.2f}, build {b:.2f}, search {c:.2f} ms")  # fmt: skip
+
+
 def graphs(index, requests) -> list:
     out = []
     for request in requests:
@@ -177,6 +194,8 @@ def run(index, source, dataset, figures: Figures, rng, n_plans: int, url: str | 
     for span in TARGET_MS:
         requests = plan_requests(dataset, span, n_plans, rng)
         p50[span] = latency(index, requests, span, figures)
+        if span == 5_000.0:
+            stages(index, requests, figures)
     prepared = graphs(index, plan_requests(dataset, 5_000.0, min(n_plans, 30), rng))
     search_ms = search_alternatives(prepared, figures)
     oracle_check(source, prepared, figures)

@@ -12,6 +12,7 @@ under 0.3 of that radius is within c·(κc)²/20 of the geodesic: 1e-10 of it at
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 _A = 6378137.0  # WGS84, as pyproj's Geod(ellps="WGS84") that measures every length
 _F = 1 / 298.257223563
@@ -30,11 +31,25 @@ def ecef(lonlat: np.ndarray) -> np.ndarray:
     )
 
 
+@njit("float64[:](float64[:, :])", cache=True, nogil=True)
+def _extent(xyz):  # pragma: no cover - compiled
+    """max - min of each column (exact, as numpy's; NaN if any is)."""
+    lo, hi = xyz[0].copy(), xyz[0].copy()
+    for i in range(1, len(xyz)):
+        for a in range(xyz.shape[1]):
+            lo[a], hi[a] = min(lo[a], xyz[i, a]), max(hi[a], xyz[i, a])
+    if np.isnan(xyz).any():
+        lo[:] = np.nan
+    return hi - lo
+
+
 def slack(xyz: np.ndarray) -> float:
     """A bound on geodesic / chord - 1 for every pair among these points (inf if too far)."""
     if not len(xyz):
         return np.inf
-    reach = float(np.linalg.norm(xyz.max(axis=0) - xyz.min(axis=0)))  # >= every chord
+    # >= every chord (the box's extent compiled: numpy's reductions along axis 0 of an (n, 3)
+    # array took ~70 µs for a 5 km plan)
+    reach = float(np.linalg.norm(_extent(np.ascontiguousarray(xyz, dtype=np.float64))))
     if not reach <= _TRUSTED_REACH:
         return np.inf
     return (_CURVATURE * reach) ** 2 / 20 + 1e-12

@@ -25,7 +25,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from matching import rules
-from matching.planner import frame, grid
+from matching.planner import frame, grid, segments, trench
 from matching.planner.lines import PlanLine, PlanLines  # noqa: F401 - PlanLine: re-exported
 from matching.planner.nearest import (
     TRUSTED_FRAME_ERROR,
@@ -61,19 +61,29 @@ class Graph:
     build_per_m: float
     rate: np.ndarray  # cost per metre of each edge
     exact: np.ndarray  # bool per edge
-    ends: np.ndarray  # (E, 4): lon/lat of each edge's two ends, as its length is measured
     fixed: np.ndarray | None = None  # cost per edge beside its length's (barrier crossings)
     crossed: np.ndarray | None = None  # (E, barrier kinds) crossings (`planner.crossings`)
+
+    def ends(self, edges: np.ndarray) -> np.ndarray:
+        """(E, 4): lon/lat of these edges' two ends, as their lengths are measured (a reuse
+        edge from its segment's first vertex, a trench edge from its lower node)."""
+        out = np.empty((len(edges), 4))
+        reuse = self.line[edges] != TRENCH
+        on, off = edges[reuse], edges[~reuse]
+        first = self.lines.offsets[self.line[on]] + self.seg[on]
+        out[reuse, :2], out[reuse, 2:] = self.lines.values[first], self.lines.values[first + 1]
+        out[~reuse, :2], out[~reuse, 2:] = self.nodes[self.u[off]], self.nodes[self.v[off]]
+        return out
 
     def measure(self, edges: np.ndarray) -> None:
         """Geodesic lengths and costs for these edges (indices), where not yet exact."""
         edges = np.asarray(edges, dtype=np.int64)
         edges = edges[~self.exact[edges]]
         if len(edges):
-            ends = self.ends[edges]
+            ends = self.ends(edges)
             self.length[edges] = pair_lengths(ends[:, :2], ends[:, 2:])
-            self.cost[edges] = self.length[edges] * self.rate[edges]
-            if self.fixed is not None:
+            self.cost[edges] = edge_costs(self.length[edges], self.rate[edges])
+            if self.fixed is not None:  # barrier crossings: a fixed cost, not per metre
                 self.cost[edges] += self.fixed[edges]
             self.exact[edges] = True
 
@@ -81,6 +91,14 @@ class Graph:
         """This graph with every edge exact (what an external solver must be given)."""
         self.measure(np.arange(len(self.u)))
         return self
+
+
+def edge_costs(length: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """What edges cost from their lengths and prices per metre: the one place an edge's cost
+    is set, when the graph is built and when a lower-bound length is measured (a reuse edge:
+    `share_per_m` of its sharing mode; new trench: `Costs.route_build_per_m` of the need).
+    A new-trench edge's barrier crossings are a fixed cost beside it (`crossings.charged`)."""
+    return length * rate
 
 
 def _metric(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
@@ -105,21 +123,40 @@ def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float, slack: float) -> 
         pairs = cKDTree(xy).query_pairs(snap_m * 1.01 + 0.01, output_type="ndarray")
         unsure = np.ones(len(pairs), dtype=bool)
         keep = np.zeros(len(pairs), dtype=bool)
-    keep[unsure] = pair_lengths(vertices[pairs[unsure, 0]], vertices[pairs[unsure, 1]]) <= snap_m
+    if unsure.any():
+        found = pair_lengths(vertices[pairs[unsure, 0]], vertices[pairs[unsure, 1]])
+        keep[unsure] = found <= snap_m
     return grid.clusters(len(vertices), pairs[keep].astype(np.int64)) + 2
+
+
+_MODE_TABLES: dict[tuple[str, int], tuple] = {}  # (resource, id(costs)) -> (costs, table)
+
+
+def _mode_table(resource: str, costs: rules.Costs) -> tuple[np.ndarray, np.ndarray]:
+    """Sharing mode and price per metre of every (kind, sector) code pair, for a need (kinds
+    that cannot host it: None; no eligible line has one). Cached per cost table: a deployment
+    has one, and `Costs` (a dict inside) cannot be a cache key."""
+    found = _MODE_TABLES.get((resource, id(costs)))
+    if found is not None and found[0] is costs:
+        return found[1]
+    names = [
+        str(rules.sharing_mode(kind, resource, sector))
+        if (kind, resource) in rules.RULES_BY_KEY else None
+        for kind in rules.KINDS for sector in rules.SECTORS
+    ]  # fmt: skip
+    rates = [0.0 if m is None else costs.share_cost_per_m(m) for m in names]
+    table = np.array(names, dtype=object), np.array(rates)
+    if len(_MODE_TABLES) > 64:
+        _MODE_TABLES.clear()
+    _MODE_TABLES[(resource, id(costs))] = (costs, table)
+    return table
 
 
 def _modes(request: PlanRequest, lines: PlanLines, costs: rules.Costs):
     """Each line's sharing mode for the need, and its cost per metre."""
+    names, rates = _mode_table(request.resource, costs)
     pair = lines.kind.astype(np.int64) * len(rules.SECTORS) + lines.sector
-    unique, which = np.unique(pair, return_inverse=True)
-    names = [  # a few distinct (kind, sector) pairs among thousands of lines
-        str(rules.sharing_mode(rules.KINDS[p // len(rules.SECTORS)], request.resource,
-                               rules.SECTORS[p % len(rules.SECTORS)]))
-        for p in unique.tolist()
-    ]  # fmt: skip
-    rates = np.array([costs.share_cost_per_m(m) for m in names] or [0.0])
-    return np.array(names, dtype=object)[which], rates[which] if len(which) else rates[:0]
+    return names[pair], rates[pair]
 
 
 def _lengths(p: np.ndarray, q: np.ndarray, metric: np.ndarray, slack: float):
@@ -134,72 +171,82 @@ def build_graph(
 ) -> Graph:
     """The graph for these lines (sorted by asset id) between the request's two ends."""
     ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
-    counts = np.diff(lines.offsets)
     vertices = lines.values
     points = np.concatenate([ends, vertices])
-    xy = _metric(request, points)
+    if lines.xyz is None:
+        xy = _metric(request, points)
+    else:  # the pull's: the same numbers (`pull._ecef`)
+        xy = np.concatenate([_metric(request, ends), lines.xyz])
     slack = _frame_error(request, points, xy)  # one bound for every distance among them
     node_of = np.zeros(0, dtype=np.int64)
     if len(lines):
         node_of = _snap(vertices, xy[2:], settings.snap_m, slack)
-    # Nodes are numbered in the order of their first vertex (`grid.clusters`): each first
-    # vertex is where a number larger than all before it appears.
-    first = np.flatnonzero(np.diff(np.maximum.accumulate(np.r_[1, node_of])) > 0)
-    nodes, node_xy = points[np.r_[0, 1, first + 2]], xy[np.r_[0, 1, first + 2]]
-    line_of = np.repeat(np.arange(len(lines)), counts)
-    same = line_of[1:] == line_of[:-1]
-    a = np.flatnonzero(same)
-    a = a[node_of[a] != node_of[a + 1]]
-    starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
+    offsets = np.asarray(lines.offsets, dtype=np.int64)
+    first, a, line_a, seg_a, step = segments.reuse(node_of, offsets, xy)
+    keep = np.r_[0, 1, first + 2]
+    nodes, node_xy = points[keep], xy[keep]
     modes, line_rate = _modes(request, lines, costs)
-    rate = line_rate[line_of[a]]
-    step = np.linalg.norm(xy[a + 3] - xy[a + 2], axis=1)
     reuse_len, reuse_exact = _lengths(vertices[a], vertices[a + 1], step, slack)
-    trench, trench_len, trench_exact = _trench_pairs(nodes, node_xy, settings, slack)
+    lo, hi, trench_len, trench_exact = _trench_pairs(nodes, node_xy, settings, slack)
     build = costs.route_build_per_m({request.resource})
-    rates = np.concatenate([rate, np.full(len(trench), build)])
+    rates = np.concatenate([line_rate[line_a], np.full(len(lo), build)])
     length = np.concatenate([reuse_len, trench_len])
     return Graph(
         nodes=nodes,
-        u=np.concatenate([node_of[a], trench[:, 0]]),
-        v=np.concatenate([node_of[a + 1], trench[:, 1]]),
+        u=np.concatenate([node_of[a], lo]),
+        v=np.concatenate([node_of[a + 1], hi]),
         length=length,
-        cost=length * rates,
-        line=np.concatenate([line_of[a], np.full(len(trench), TRENCH)]),
-        seg=np.concatenate([a - starts[line_of[a]], np.full(len(trench), TRENCH)]),
+        cost=edge_costs(length, rates),
+        line=np.concatenate([line_a, np.full(len(lo), TRENCH)]),
+        seg=np.concatenate([seg_a, np.full(len(lo), TRENCH)]),
         lines=lines,
         modes=modes,
         build_per_m=build,
         rate=rates,
         exact=np.concatenate([reuse_exact, trench_exact]),
-        ends=np.concatenate([np.column_stack([vertices[a], vertices[a + 1]]),
-                             np.column_stack([nodes[trench[:, 0]], nodes[trench[:, 1]]])]),
-    )  # fmt: skip
+    )
 
 
 def _trench_pairs(
     nodes: np.ndarray, xy: np.ndarray, s: PlanSettings, slack: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Undirected (lo, hi) node pairs joined by new trench, each once, sorted; their lengths
-    and which are exact (`nearest`: the rest are lower bounds)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(lo, hi) node pairs joined by new trench, each once, sorted; their lengths and which
+    are exact (the rest are lower bounds). The straight trench is measured: its cost bounds
+    the search."""
+    straight = float(pair_lengths(nodes[:1], nodes[1:2])[0])
+    if not slack < _TRUSTED_FRAME_ERROR:
+        return _trench_pairs_measured(nodes, xy, s, straight)
+    radius = s.trench_radius_m
+    k, k_end = s.trench_neighbours, s.end_neighbours
+    start, target, metric, status = trench.candidates(
+        xy, frame.plane(xy), k, k_end, radius, radius * 1.01 + 1, slack
+    )
+    measured = np.empty(0)
+    unsure = np.flatnonzero(status == grid.UNSURE)
+    if len(unsure):  # lengths the frame cannot decide: measured, each pair from its lower node
+        node = np.repeat(np.arange(len(nodes)), np.diff(start))[unsure]
+        lo, hi = np.minimum(node, target[unsure]), np.maximum(node, target[unsure])
+        measured = np.full(len(target), np.inf)
+        measured[unsure] = pair_lengths(nodes[lo], nodes[hi])
+        measured[measured > radius] = np.inf
+    return trench.chosen_pairs(start, target, metric, status, measured, k, k_end, slack, straight)
+
+
+def _trench_pairs_measured(nodes: np.ndarray, xy: np.ndarray, s: PlanSettings, straight: float):
+    """`_trench_pairs` where the frame gives no bound: the KD-tree's candidates, all measured."""
     asset_ids = np.arange(2, len(nodes))
     targets = (nodes[2:], xy[2:])
     radius = s.trench_radius_m
     among, among_len, among_exact = nearest(
-        nodes[2:], xy[2:], targets, asset_ids, s.trench_neighbours, radius, True, slack
+        nodes[2:], xy[2:], targets, asset_ids, s.trench_neighbours, radius, True, np.inf
     )
     among[:, 0] += 2
     ends, ends_len, ends_exact = nearest(
-        nodes[:2], xy[:2], targets, asset_ids, s.end_neighbours, radius, False, slack
+        nodes[:2], xy[:2], targets, asset_ids, s.end_neighbours, radius, False, np.inf
     )
     pairs = np.concatenate([among, ends, [[0, 1]]]).astype(np.int64)
-    # The straight trench is measured: its cost bounds the search.
-    lengths = np.concatenate([among_len, ends_len, pair_lengths(nodes[:1], nodes[1:2])])
+    lengths = np.concatenate([among_len, ends_len, [straight]])
     exact = np.concatenate([among_exact, ends_exact, [True]])
-    # (np.minimum of the columns: a reduction along an axis of 2 costs several times more)
     lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
-    # A pair found from both ends keeps an exact length if it has one (either is the
-    # geodesic one, to rounding).
     first = distinct(lo, hi, exact, len(nodes))
-    return np.column_stack([lo[first], hi[first]]), \
-        lengths[first], exact[first]  # fmt: skip
+    return lo[first], hi[first], lengths[first], exact[first]

@@ -58,18 +58,32 @@ def _grid(plane, metric, bound):  # pragma: no cover - compiled
     return order, t, cell_start, nx, ny, x0, y0, size
 
 
-@njit(cache=True, nogil=True)
-def _smallest(metric, k):  # pragma: no cover - compiled
-    """The k-th and (k+1)-th smallest of `metric` (inf where there are fewer)."""
-    best = np.full(k + 1, np.inf)  # sorted; most candidates are longer than its last
-    for d in metric:
-        if d < best[k]:
-            p = k
-            while p > 0 and best[p - 1] > d:
-                best[p] = best[p - 1]
-                p -= 1
-            best[p] = d
+@njit(cache=True, nogil=True, inline="always")
+def kth_smallest(metric, f, k, best):  # pragma: no cover - compiled
+    """The k-th and (k+1)-th smallest of metric[:f] (inf where there are fewer); `best` is a
+    buffer of k + 1, kept sorted. Each value is merged in without a branch (min/max per
+    place: the sorted array with it inserted and its largest dropped): a point's lengths
+    arrive in cell order, so an insertion sort's branches were mispredicted, and choosing
+    the k-th took most of the neighbour search (2026-11-29)."""
+    for p in range(k + 1):
+        best[p] = np.inf
+    for t in range(f):
+        d = metric[t]
+        for p in range(k, 0, -1):  # from the top: best[p - 1] is still the old one
+            best[p] = max(best[p - 1], min(best[p], d))
+        best[0] = min(best[0], d)
     return best[k - 1], best[k]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def status_of(d, kth_upper, next_lower, radius, slack):  # pragma: no cover - compiled
+    """OUT/SURE/UNSURE of a candidate at metric length d (`_classify`)."""
+    lower, upper = max(d * (1 - slack) - 1e-3, 0.0), d * (1 + slack) + 1e-3
+    if upper < next_lower and upper <= radius:
+        return SURE
+    if not (kth_upper < lower) and lower <= radius:
+        return UNSURE
+    return OUT
 
 
 @njit(cache=True, nogil=True)
@@ -81,16 +95,11 @@ def _classify(metric, k, radius, slack, status):  # pragma: no cover - compiled
     is below the (k+1)-th smallest lower bound (fewer than k others could be as short), and
     certainly not when the k-th smallest upper bound is below its lower bound.
     """
-    kth, next_ = _smallest(metric, k)
+    kth, next_ = kth_smallest(metric, len(metric), k, np.empty(k + 1))
     kth_upper = kth * (1 + slack) + 1e-3
     next_lower = max(next_ * (1 - slack) - 1e-3, 0.0)
     for t in range(len(metric)):
-        lower = max(metric[t] * (1 - slack) - 1e-3, 0.0)
-        upper = metric[t] * (1 + slack) + 1e-3
-        if upper < next_lower and upper <= radius:
-            status[t] = SURE
-        elif not (kth_upper < lower) and lower <= radius:
-            status[t] = UNSURE
+        status[t] = status_of(metric[t], kth_upper, next_lower, radius, slack)
 
 
 @njit(cache=True, nogil=True)
@@ -155,29 +164,43 @@ def candidates(  # pragma: no cover - compiled
     return start, target[:size], metric[:size], status[:size]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def choose_run(a, b, target, rank, k, best, chosen):  # pragma: no cover - compiled
+    """Mark in `chosen` the first k of candidates a..b by (rank, target) among those of finite
+    rank; `best` is a buffer of at least b - a. Certainly chosen ones (-inf) are at most k:
+    when there are no others (nearly always), they are all chosen without sorting."""
+    sure = b - a <= k
+    for s in range(a, b):
+        sure &= rank[s] == -np.inf
+    if sure:
+        for s in range(a, b):
+            chosen[s] = True
+        return
+    count = 0
+    for s in range(a, b):
+        if rank[s] == np.inf:
+            continue
+        p = count  # insertion into the sorted `best`
+        while p > 0:
+            q = best[p - 1]
+            if rank[q] < rank[s] or (rank[q] == rank[s] and target[q] < target[s]):
+                break
+            best[p] = q
+            p -= 1
+        best[p] = s
+        count += 1
+    for p in range(min(count, k)):
+        chosen[best[p]] = True
+
+
 @njit("boolean[:](int64[:], int64[:], float64[:], int64)", cache=True, nogil=True)
 def choose(start, target, rank, k):  # pragma: no cover - compiled
     """Per point, its first k candidates by (rank, target) among those of finite rank
     (-inf: certainly chosen); which were chosen."""
     chosen = np.zeros(len(target), dtype=np.bool_)
+    best = np.empty(len(target), dtype=np.int64)
     for i in range(len(start) - 1):
-        a, b = start[i], start[i + 1]
-        best = np.empty(b - a, dtype=np.int64)
-        count = 0
-        for s in range(a, b):
-            if rank[s] == np.inf:
-                continue
-            p = count  # insertion into the sorted `best`
-            while p > 0:
-                q = best[p - 1]
-                if rank[q] < rank[s] or (rank[q] == rank[s] and target[q] < target[s]):
-                    break
-                best[p] = q
-                p -= 1
-            best[p] = s
-            count += 1
-        for s in best[: min(count, k)]:
-            chosen[s] = True
+        choose_run(start[i], start[i + 1], target, rank, k, best, chosen)
     return chosen
 
 

@@ -16,18 +16,13 @@ from functools import partial
 import numpy as np
 
 from matching import geo, rules
-from matching.candidates import RowFilter, Rows
-from matching.planner import crossings, search
-from matching.planner.graph import (
-    _TRUSTED_FRAME_ERROR,
-    _frame_error,
-    _metric,
-    build_graph,
-)
+from matching.candidates import RowFilter
+from matching.planner import crossings, pull, search
+from matching.planner.graph import build_graph
 from matching.planner.legs import PlanOption, explanation, legs_of
-from matching.planner.lines import PlanLines
+from matching.planner.lines import LineRows, PlanLines
 from matching.planner.requests import PlanRequest, PlanSettings
-from matching.ragged import Ragged, RaggedView
+from matching.ragged import RaggedView
 from matching.reports import metres
 
 log = logging.getLogger(__name__)
@@ -59,45 +54,39 @@ class PlanReport:
         }
 
 
-def in_ellipse(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
-    """Per vertex: is the sum of its geodesic distances to the two ends within the budget?
-
-    The sums are first taken in the planner's metric (`frame`): a vertex whose metric sum is
-    inside (or outside) the budget by more than the frame's error bound is decided by it,
-    only the few near the ellipse's edge are measured geodesically. Same answer, almost no
-    `Geod.inv` calls.
-    """
-    budget = request.max_detour * request.span_m
-    ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
-    xy = _metric(request, np.concatenate([ends, lonlat]))
-    slack = _frame_error(request, np.concatenate([ends, lonlat]), xy)
-    if not slack < _TRUSTED_FRAME_ERROR:
-        return _geodesic_sums(request, lonlat) <= budget
-    rest = xy[2:]
-    metric = np.linalg.norm(rest - xy[0], axis=1) + np.linalg.norm(rest - xy[1], axis=1)
-    inside = metric * (1 + slack) + 2e-3 < budget  # each distance within slack·d + 1 mm
-    unsure = ~inside & (metric * (1 - slack) - 2e-3 <= budget)
-    if unsure.any():
-        inside[unsure] = _geodesic_sums(request, lonlat[unsure]) <= budget
-    return inside
-
-
 def _geodesic_sums(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
     to_start = geo.geodesic_distances(request.start.x, request.start.y, lonlat[:, 0], lonlat[:, 1])
     to_end = geo.geodesic_distances(request.end.x, request.end.y, lonlat[:, 0], lonlat[:, 1])
     return to_start + to_end
 
 
-def _in_ellipse_rows(request: PlanRequest, table, slots: np.ndarray, owners):
-    """(rows, packed vertices) of the lines at `slots` with a vertex in the ellipse (under the
-    index's read lock: copies what it keeps)."""
-    coords = RaggedView.of(table.coords, slots).packed()
+def _spans(coords, slots: np.ndarray):
+    """(flat lon/lat, start, stop) of each slot's vertices where the index keeps them; a
+    packed copy only when some of these rows were rewritten after the build (overrides)."""
+    view = RaggedView.of(coords, slots)
+    if coords.overrides and view._overridden():
+        coords = view.packed()
+        return np.asarray(coords.values, dtype=np.float64), coords.offsets[:-1], coords.offsets[1:]
     values = np.asarray(coords.values, dtype=np.float64)
-    inside = np.zeros(len(slots), dtype=bool)
-    if len(values):
-        hits = np.concatenate([[0], np.cumsum(in_ellipse(request, values))])
-        inside = hits[coords.offsets[1:]] > hits[coords.offsets[:-1]]
-    return table.rows(slots[inside], owners), coords.take(np.flatnonzero(inside))
+    return values, coords.offsets[slots], coords.offsets[slots + 1]
+
+
+def _in_ellipse_rows(request: PlanRequest, table, slots: np.ndarray, owners):
+    """(rows, vertex offsets, lon/lat, ECEF) of the lines at `slots` with a vertex in the
+    ellipse (under the index's read lock: copies what it keeps). The metric decides almost
+    every vertex (`pull.ellipse`); the rest are measured (`Geod.inv`)."""
+    values, starts, stops = _spans(table.coords, slots)
+    ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
+    budget = request.max_detour * request.span_m
+    status, xyz, unsure, line = pull.ellipse(values, starts, stops, ends, budget)
+    if len(unsure):
+        line_ok = status[line] == pull.UNSURE
+        unsure, line = unsure[line_ok], line[line_ok]
+        status[status == pull.UNSURE] = pull.OUT
+        status[line[_geodesic_sums(request, values[unsure]) <= budget]] = pull.IN
+    kept = np.flatnonzero(status == pull.IN)
+    packed = pull.pack(values, starts, stops, xyz, 2, kept)
+    return (LineRows.of(table, slots[kept], owners), *packed)
 
 
 def lines_near(index, request: PlanRequest) -> tuple[int, PlanLines]:
@@ -117,17 +106,31 @@ def lines_near(index, request: PlanRequest) -> tuple[int, PlanLines]:
         lon, lat, radius, RowFilter.for_needs(request.needs, c.kinds),
         partial(_in_ellipse_rows, request), points=False,
     )  # fmt: skip
-    parts = [(rows, coords) for rows, coords in parts if len(rows)]
+    parts = [part for part in parts if len(part[0])]
     if not parts:
         return seq, PlanLines.empty()
-    rows = Rows.concat([r for r, _ in parts])
-    coords = Ragged.concat([k for _, k in parts]) if len(parts) > 1 else parts[0][1]
-    keep = ~np.isin(rows.asset_id, list(c.exclude_asset_ids))
-    keep &= ~np.isin(rows.owner_id, list(c.exclude_owner_ids))
-    order = np.flatnonzero(keep)
-    order = order[np.argsort(rows.asset_id[order], kind="stable")]
-    coords = coords.take(order)
-    return seq, PlanLines(rows, order, coords.offsets, coords.values)
+    rows, offsets, lonlat, xyz = parts[0] if len(parts) == 1 else _joined(parts)
+    order = np.arange(len(rows))
+    if c.exclude_asset_ids or c.exclude_owner_ids:
+        keep = ~np.isin(rows.asset_id, list(c.exclude_asset_ids))
+        keep &= ~np.isin(rows.owner_id, list(c.exclude_owner_ids))
+        order = order[keep]
+    ids = rows.asset_id[order]
+    if len(order) != len(rows) or np.any(ids[1:] < ids[:-1]):  # else: already in id order
+        order = order[np.argsort(ids, kind="stable")]
+        offsets, lonlat, xyz = pull.pack(lonlat, offsets[:-1], offsets[1:], xyz, 0, order)
+    return seq, PlanLines(rows, order, offsets, lonlat, xyz)
+
+
+def _joined(parts):
+    """One (rows, offsets, lon/lat, ECEF) from the base and the delta table's parts."""
+    counts = np.concatenate([np.diff(offsets) for _, offsets, _, _ in parts])
+    return (
+        LineRows.concat([rows for rows, _, _, _ in parts]),
+        np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        np.concatenate([lonlat for _, _, lonlat, _ in parts]),
+        np.concatenate([xyz for _, _, _, xyz in parts]),
+    )
 
 
 def plan_lines(

@@ -5,7 +5,7 @@ of the benchmark registry (thread time, 100 k points + 100 k lines; 5 and 20 km 
 and ~2 800 nodes): building networkx's MultiGraph alone takes 6-43 ms. scipy's csgraph
 (the search until 2026-11-29) needed a deduplicated CSR matrix per search and, having no
 target, settled every node cheaper than the straight trench: 0.7-2.6 ms, against ~0.15 ms
-for `shortest.cheapest_edges` on the edge arrays as they are (parallel edges included; it
+for `shortest.cheapest_on` on the edge arrays as they are (parallel edges included; it
 stops when `to` is settled). `bench/planner_bench.py` repeats the comparison.
 The all-new straight trench from `from` to `to` is an edge, so its cost bounds the search
 (`limit`): nothing dearer is ever settled.
@@ -16,10 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from matching.planner.graph import TRENCH, Graph
-from matching.planner.shortest import cheapest_edges
+from matching.planner.shortest import adjacency, cheapest_on
 
 
-def cheapest(graph: Graph, weights: np.ndarray, limit: float) -> list[tuple[int, bool]] | None:
+def cheapest(
+    graph: Graph, weights: np.ndarray, limit: float, adjacent=None
+) -> list[tuple[int, bool]] | None:
     """The cheapest path from node 0 to node 1 as [(edge, forwards)], or None.
 
     `weights` (float64, updated in place) hold lower bounds where the graph's lengths are
@@ -28,8 +30,10 @@ def cheapest(graph: Graph, weights: np.ndarray, limit: float) -> list[tuple[int,
     only grow when measured. The bounds are within ~1 mm per edge, so one repeat is usual.
     """
     u, v = graph.u.astype(np.int64, copy=False), graph.v.astype(np.int64, copy=False)
+    if adjacent is None:
+        adjacent = adjacency(len(graph.nodes), u, v)
     while True:
-        edges = cheapest_edges(len(graph.nodes), u, v, weights, limit * (1 + 1e-9))
+        edges = cheapest_on(*adjacent, u, v, weights, limit * (1 + 1e-9))
         if not len(edges):
             return None
         todo = edges[~graph.exact[edges]]
@@ -64,7 +68,9 @@ def plans(graph: Graph, alternatives: int, penalty: float) -> list[list[tuple[in
     """
     baseline = float(graph.cost[(graph.u == 0) & (graph.v == 1)].min())
     weights = graph.cost.astype(np.float64)
-    best = cheapest(graph, weights, baseline)
+    u, v = graph.u.astype(np.int64, copy=False), graph.v.astype(np.int64, copy=False)
+    adjacent = adjacency(len(graph.nodes), u, v)
+    best = cheapest(graph, weights, baseline, adjacent)
     if best is None:
         return []
     found, seen, last = [best], {reused_assets(graph, best)}, best
@@ -74,7 +80,8 @@ def plans(graph: Graph, alternatives: int, penalty: float) -> list[list[tuple[in
         for e, _ in last:
             if graph.line[e] != TRENCH:
                 weights[e] *= 1 + penalty
-        path = cheapest(graph, weights, float(weights[(graph.u == 0) & (graph.v == 1)].min()))
+        limit = float(weights[(graph.u == 0) & (graph.v == 1)].min())
+        path = cheapest(graph, weights, limit, adjacent)
         if path is None:
             break
         last, assets = path, reused_assets(graph, path)

@@ -14,14 +14,11 @@ import numpy as np
 from numba import njit
 
 
-@njit(
-    "int64[:](int64, int64[:], int64[:], float64[:], float64)",
-    cache=True,
-    nogil=True,
-)
-def cheapest_edges(n: int, u, v, weight, limit):  # pragma: no cover - compiled
-    """Edges of the cheapest path from node 0 to node 1, from node 1 backwards (empty when
-    node 1 is not reached at a cost of at most `limit`). Weights must not be negative."""
+@njit("Tuple((int64[:], int64[:]))(int64, int64[:], int64[:])", cache=True, nogil=True)
+def adjacency(n: int, u, v):  # pragma: no cover - compiled
+    """(first entry of each node, edge numbers): each node's edges in edge order (CSR). A
+    plan searches the same graph at least twice (lower bounds, then exact), alternatives
+    more: built once per graph."""
     m = len(u)
     degree = np.zeros(n + 1, dtype=np.int64)
     for e in range(m):
@@ -36,6 +33,19 @@ def cheapest_edges(n: int, u, v, weight, limit):  # pragma: no cover - compiled
         fill[u[e]] += 1
         adjacent[fill[v[e]]] = e
         fill[v[e]] += 1
+    return degree, adjacent
+
+
+@njit(
+    "int64[:](int64[:], int64[:], int64[:], int64[:], float64[:], float64)",
+    cache=True,
+    nogil=True,
+)
+def cheapest_on(degree, adjacent, u, v, weight, limit):  # pragma: no cover - compiled
+    """Edges of the cheapest path from node 0 to node 1 on the graph's `adjacency`, from node
+    1 backwards (empty when node 1 is not reached at a cost of at most `limit`). Weights
+    must not be negative."""
+    n, m = len(degree) - 1, len(u)
     dist = np.full(n, np.inf)
     via = np.full(n, -1, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)

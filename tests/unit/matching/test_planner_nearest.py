@@ -82,3 +82,37 @@ def test_targets_spread_over_hundreds_of_kilometres_still_find_their_neighbours(
     points = np.concatenate([near, far])  # a wide grid: cells larger than the radius
     got, _ = _chosen(points, 5, 90.0)
     assert got == _expected(points, 5, 90.0)
+
+
+@pytest.mark.parametrize("jitter_m", [0.0, 0.0005, 3.0])
+@pytest.mark.parametrize("step_m", [40.0, 9.0])
+def test_the_graphs_trench_pairs_are_each_nodes_k_nearest_and_the_ends_k_end_nearest(
+    jitter_m, step_m
+):
+    """`graph._trench_pairs` (one grid for every node, `planner.trench`) against brute force:
+    asset nodes (from 2) to their k nearest other asset nodes, the two ends (0, 1) to their
+    k_end nearest asset nodes, plus (0, 1); each pair once, sorted; lengths exact or lower
+    bounds within the frame's error."""
+    from matching.planner import PlanSettings, frame
+    from matching.planner.graph import _trench_pairs
+
+    rng = np.random.default_rng(int(jitter_m * 1000 + step_m) + 7)
+    assets = _lattice(rng, 150, step_m, jitter_m)
+    ends = np.array([assets[3] + [1e-5, 0.0], offset(108.3, 22.8, 70.0, 50.0)])
+    nodes = np.concatenate([ends, assets])
+    xyz = frame.ecef(nodes)
+    settings = PlanSettings(trench_radius_m=90.0, trench_neighbours=5, end_neighbours=7)
+    lo, hi, lengths, exact = _trench_pairs(nodes, xyz, settings, frame.slack(xyz))
+    near = _expected(assets, 5, 90.0)
+    expected = {(2 + min(i, j), 2 + max(i, j)) for i, js in near.items() for j in js}
+    for end in (0, 1):
+        d = GEOD.inv(np.full(len(assets), nodes[end, 0]), np.full(len(assets), nodes[end, 1]),
+                     assets[:, 0], assets[:, 1])[2]  # fmt: skip
+        ranked = sorted((float(d[j]), j) for j in range(len(assets)) if d[j] <= 90.0)
+        expected |= {(end, 2 + j) for _, j in ranked[:7]}
+    expected.add((0, 1))
+    assert list(zip(lo.tolist(), hi.tolist(), strict=True)) == sorted(expected)
+    true = GEOD.inv(nodes[lo, 0], nodes[lo, 1], nodes[hi, 0], nodes[hi, 1])[2]
+    assert np.allclose(lengths[exact], true[exact], rtol=0, atol=1e-9)
+    assert np.all(lengths[~exact] <= true[~exact])
+    assert np.all(lengths[~exact] >= true[~exact] * (1 - 1e-6) - 2e-3)

@@ -1,0 +1,149 @@
+"""Compiled: the new-trench pairs of a plan graph, found for `from`, `to` and every asset node
+from one grid, chosen and made distinct in a second call.
+
+The rules are those of `graph` (each asset node to its k nearest other asset nodes within the
+radius, `from` and `to` each to their k_end nearest, ties by node number) and the decisions
+those of `grid.candidates` + `grid.choose` + `pairs.distinct`, which this replaces in the
+graph build: the same candidates with the same SURE/UNSURE/OUT status, the same choice,
+the same lower bounds. What changed is where the time went (2026-11-29, 5 km plans of the
+benchmark registry, ~1 500 nodes): two grids (one for the asset nodes, one for the two ends),
+an allocation per node for its k + 1 smallest lengths and another in the choice, and ~25 numpy
+calls between the kernels (repeat, where, column_stack, the lower bounds) cost more than the
+distances themselves. Here one grid serves every node, buffers are allocated once, and a plan
+with no length the frame cannot decide (nearly all: the bounds are ~1 mm wide) goes from node
+coordinates to the sorted distinct pairs in two calls with nothing measured between them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from matching.planner.grid import (
+    OUT,
+    SURE,
+    UNSURE,
+    _grid,
+    _grown,
+    choose_run,
+    kth_smallest,
+    status_of,
+)
+from matching.planner.pairs import distinct
+
+_MM = 1e-3  # the bounds' rounding allowance, as `nearest.lower_bound`
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _near(
+    i, xyz, u, w, cell, nx, ny, cell_start, order, tx, ty, tz, bound, near, near_d
+):  # pragma: no cover - compiled
+    """How many targets (node numbers, from 2) lie within `bound` of node i, written to
+    near/near_d: read from the cells the plane disc of that radius around (u, w) meets
+    (plane coordinates from the grid's origin), node i itself skipped."""
+    f = 0
+    x, y, z = xyz[i, 0], xyz[i, 1], xyz[i, 2]
+    reach = bound * bound * (1 + 1e-9)  # squared: a cheap test before the exact one
+    q = int(np.ceil(bound / cell))
+    cx0, cy0 = int(np.floor(u / cell)), int(np.floor(w / cell))
+    for cx in range(max(cx0 - q, 0), min(cx0 + q + 1, nx)):
+        gx = max(cx * cell - u, 0.0, u - (cx + 1) * cell)
+        for cy in range(max(cy0 - q, 0), min(cy0 + q + 1, ny)):
+            gy = max(cy * cell - w, 0.0, w - (cy + 1) * cell)
+            if gx * gx + gy * gy > reach:
+                continue  # the cell lies beyond reach in the plane, so in the metric too
+            c = cx * ny + cy
+            for s in range(cell_start[c], cell_start[c + 1]):
+                sq = (x - tx[s]) ** 2 + (y - ty[s]) ** 2 + (z - tz[s]) ** 2
+                if sq <= reach and order[s] + 2 != i:
+                    d = np.sqrt(sq)
+                    if d <= bound:
+                        near[f], near_d[f] = order[s] + 2, d
+                        f += 1
+    return f
+
+
+@njit(
+    "Tuple((int64[:], int64[:], float64[:], int8[:]))"
+    "(float64[:, :], float64[:, :], int64, int64, float64, float64, float64)",
+    cache=True,
+    nogil=True,
+)
+def candidates(xyz, plane, k, k_end, radius, bound, slack):  # pragma: no cover - compiled
+    """(start per node, target node, metric length, SURE/UNSURE) of every node's candidates:
+    asset nodes (2..) those of their k nearest other asset nodes, nodes 0 and 1 those of
+    their k_end nearest asset nodes, grouped by node; OUT ones are left out (`grid._classify`
+    says which: its rules, written without allocating)."""
+    n = len(xyz)
+    start = np.zeros(n + 1, dtype=np.int64)
+    size, cap = 0, 4 * (k + 1) * n + 64
+    target, metric = np.empty(cap, dtype=np.int64), np.empty(cap)
+    status = np.empty(cap, dtype=np.int8)
+    m = n - 2
+    if m <= 0:
+        return start, target[:0], metric[:0], status[:0]
+    order, t, cell_start, nx, ny, x0, y0, cell = _grid(plane[2:], xyz[2:], bound)
+    near, near_d = np.empty(m, dtype=np.int64), np.empty(m)
+    best = np.empty(max(k, k_end) + 1)
+    tx, ty, tz = t[0], t[1], t[2]
+    for i in range(n):
+        f = _near(i, xyz, plane[i, 0] - x0, plane[i, 1] - y0, cell, nx, ny, cell_start,
+                  order, tx, ty, tz, bound, near, near_d)  # fmt: skip
+        kk = k_end if i < 2 else k
+        if kk < 1:
+            start[i + 1] = size
+            continue
+        kth, next_ = kth_smallest(near_d, f, kk, best)
+        kth_upper = kth * (1 + slack) + _MM
+        next_lower = max(next_ * (1 - slack) - _MM, 0.0)
+        if size + f > cap:
+            cap = 2 * (size + f)
+            target, metric, status = _grown(target, cap), _grown(metric, cap), _grown(status, cap)
+        for s in range(f):
+            found = status_of(near_d[s], kth_upper, next_lower, radius, slack)
+            if found != OUT:
+                target[size], metric[size], status[size] = near[s], near_d[s], found
+                size += 1
+        start[i + 1] = size
+    return start, target[:size], metric[:size], status[:size]
+
+
+@njit(
+    "Tuple((int64[:], int64[:], float64[:], boolean[:]))"
+    "(int64[:], int64[:], float64[:], int8[:], float64[:], int64, int64, float64, float64)",
+    cache=True,
+    nogil=True,
+)
+def chosen_pairs(
+    start, target, metric, status, measured, k, k_end, slack, straight
+):  # pragma: no cover - compiled
+    """(lo, hi, length, exact) of the distinct trench pairs, sorted by (lo, hi), the straight
+    (0, 1) among them: each node's chosen candidates (SURE first, then UNSURE by their
+    `measured` geodesic length, inf beyond the radius; ties by node number). A chosen SURE
+    length is its lower bound; a pair found from both ends keeps an exact length if it has
+    one."""
+    n, e = len(start) - 1, len(target)
+    rank = np.empty(e)
+    for s in range(e):
+        rank[s] = -np.inf if status[s] == SURE else measured[s]
+    chosen = np.zeros(e, dtype=np.bool_)
+    best = np.empty(e, dtype=np.int64)
+    for i in range(n):
+        choose_run(start[i], start[i + 1], target, rank, k_end if i < 2 else k, best, chosen)
+    size = 1
+    for s in range(e):
+        size += chosen[s]
+    lo, hi = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    length, exact = np.empty(size), np.empty(size, dtype=np.bool_)
+    p = 0
+    for i in range(n):  # asset nodes first, then the ends, then the straight trench
+        node = i + 2 if i + 2 < n else i + 2 - n
+        for s in range(start[node], start[node + 1]):
+            if chosen[s]:
+                lo[p], hi[p] = min(node, target[s]), max(node, target[s])
+                exact[p] = status[s] == UNSURE
+                length[p] = rank[s] if exact[p] else max(metric[s] * (1 - slack) - _MM, 0.0)
+                p += 1
+    lo[p], hi[p], length[p], exact[p] = 0, 1, straight, True
+    first = distinct(lo, hi, exact, n)
+    return lo[first], hi[first], length[first], exact[first]
