@@ -20,8 +20,12 @@ that window; the table is sized so that this needs tens of thousands of live cal
 each eviction is logged. Nothing is ever let through uncounted because the table is full.
 
 Writers take an flock on the file; readers a shared one, so they never see half a write.
-Every process (and thread) opens its own descriptor: an flock is held by an open file, and
-one inherited across a fork would not keep two workers apart.
+Every process opens its own descriptor (an flock is held by an open file: one inherited
+across a fork would not keep two workers apart); its threads queue on a lock before that.
+
+Counting runs right after a request's other work has pushed this code out of the CPU
+caches, so its path is short: each key's bytes and hash are kept per process, the key is
+looked for at its home slot before any probing, and the fork check reads a counter.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import os
 import struct
 import threading
 import time
+from contextlib import contextmanager
 from urllib.parse import parse_qs
 
 from api.ratelimit_store import WindowMemoStorage
@@ -49,6 +54,13 @@ KEY_MAX = SLOT_SIZE - SLOT.size  # key bytes that fit beside the counters
 PROBE = 16  # slots a key may live in, from its home
 DEFAULT_SLOTS = 65536
 WARN_EVERY_S = 60.0  # evictions are logged at most this often per process
+KEY_AT = SLOT.size  # where a slot's key bytes start
+KNOWN_KEYS = 4096  # keys whose bytes and hash a process keeps (then it starts afresh)
+
+# Bumped in every forked child: its tables (descriptor, flock, mmap) are the parent's and
+# must be opened again. Cheaper per count than asking for the pid (a system call).
+_forks = [0]
+os.register_at_fork(after_in_child=lambda: _forks.__setitem__(0, _forks[0] + 1))
 
 
 def key_bytes(key: str) -> bytes:
@@ -93,7 +105,22 @@ class _Table:
         except BaseException:
             os.close(self.fd)
             raise
-        self.pid, self.warned = os.getpid(), -WARN_EVERY_S
+        self.gen, self.warned = _forks[0], -WARN_EVERY_S
+        self.guard = threading.Lock()  # this process's threads, before the flock
+
+    def close(self) -> None:
+        self.mm.close()
+        os.close(self.fd)
+
+    @contextmanager
+    def locked(self, how: int):
+        """The table to this thread, under a shared (readers) or exclusive flock."""
+        with self.guard:
+            fcntl.flock(self.fd, how)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def _prepare(self, slots: int) -> int:
         """The file's slot count, laying the file out first when it is new or not ours.
@@ -112,29 +139,40 @@ class _Table:
         os.pwrite(self.fd, HEADER.pack(MAGIC, slots, SLOT_SIZE), 0)
         return slots
 
-    def find(self, raw: bytes, h: int, now: float) -> tuple[int, bool]:
-        """(offset of the key's slot, whether it holds the key): else the slot it may take,
-        the first expired or never-used one of its window, or the one expiring first."""
+    def find(self, raw: bytes, h: int, now: float) -> tuple[int, bool, float, int]:
+        """(offset, whether it holds the key, its expiry, its count) of the key's slot, else
+        of the slot the key may take (see _probe). Most keys sit at their home slot."""
+        off = HEADER_SIZE + (h % self.slots) * SLOT_SIZE
+        have, expires, n, size = SLOT.unpack_from(self.mm, off)
+        if have == h and self.mm[off + KEY_AT : off + KEY_AT + size] == raw:
+            return off, True, expires, n
+        if have == 0:
+            return off, False, 0.0, 0
+        return self._probe(raw, h, now)
+
+    def _probe(self, raw: bytes, h: int, now: float) -> tuple[int, bool, float, int]:
+        """The key's window, slot by slot: its own slot, else the first expired or
+        never-used one, else (full) the one expiring first."""
         mm, unpack, slots = self.mm, SLOT.unpack_from, self.slots
         home, free, oldest, oldest_at = h % slots, -1, -1, 0.0
         for i in range(PROBE):
             off = HEADER_SIZE + ((home + i) % slots) * SLOT_SIZE
-            have, expires, _n, size = unpack(mm, off)
+            have, expires, n, size = unpack(mm, off)
             if have == 0:  # never used: the key is not further on
-                return (off if free < 0 else free), False
-            if have == h and mm[off + SLOT.size : off + SLOT.size + size] == raw:
-                return off, True
+                return (off if free < 0 else free), False, 0.0, 0
+            if have == h and mm[off + KEY_AT : off + KEY_AT + size] == raw:
+                return off, True, expires, n
             if expires <= now:
                 if free < 0:
                     free = off
             elif oldest < 0 or expires < oldest_at:
                 oldest, oldest_at = off, expires
         if free >= 0:
-            return free, False
+            return free, False, 0.0, 0
         if time.monotonic() - self.warned > WARN_EVERY_S:  # one line, not one per request
             self.warned = time.monotonic()
             log.warning("rate-limit table: a full window evicted the entry expiring first")
-        return oldest, False
+        return oldest, False, 0.0, 0
 
 
 class ShmFileStorage(WindowMemoStorage):
@@ -145,51 +183,62 @@ class ShmFileStorage(WindowMemoStorage):
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.path, self.slots = _parse(uri)
-        self._local = threading.local()
+        self._local = threading.local()  # the window memo (WindowMemoStorage)
+        self._known: dict[str, tuple[bytes, int]] = {}
+        self._current: _Table | None = None
+        self._opening = threading.Lock()
 
     @property
     def base_exceptions(self):
         return OSError, ValueError
 
+    def _key(self, key: str) -> tuple[bytes, int]:
+        known = self._known.get(key)
+        if known is None:
+            if len(self._known) >= KNOWN_KEYS:
+                self._known.clear()
+            raw = key_bytes(key)
+            known = self._known[key] = (raw, key_hash(raw))
+        return known
+
     def _table(self) -> _Table:
-        # Opened on first use in each process and thread (a missing directory then fails
-        # that request, which the limiter logs and lets through, as the SQLite store does).
-        table = getattr(self._local, "table", None)
-        if table is None or table.pid != os.getpid():
-            table = self._local.table = _Table(self.path, self.slots)
-        return table
+        table = self._current
+        if table is not None and table.gen == _forks[0]:
+            return table
+        # Opened on first use in each process (a missing directory then fails that request,
+        # which the limiter logs and lets through, as the SQLite store does).
+        with self._opening:
+            if self._current is not None:
+                self._current.close()  # the parent's: closing our copy leaves its lock be
+                self._current = None
+            self._current = _Table(self.path, self.slots)
+        return self._current
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
-        raw = key_bytes(key)
-        h = key_hash(raw)
+        raw, h = self._key(key)
         table = self._table()
-        fcntl.flock(table.fd, fcntl.LOCK_EX)
-        try:
-            now = time.time()
-            off, mine = table.find(raw, h, now)
-            _h, expires, n, _size = SLOT.unpack_from(table.mm, off)
-            if mine and expires > now:
-                n += amount
+        with table.guard:
+            fcntl.flock(table.fd, fcntl.LOCK_EX)
+            try:
+                now = time.time()
+                off, mine, expires, n = table.find(raw, h, now)
+                if mine and expires > now:
+                    n += amount
+                else:
+                    n, expires = amount, now + expiry
+                    table.mm[off + KEY_AT : off + KEY_AT + len(raw)] = raw
                 SLOT.pack_into(table.mm, off, h, expires, n, len(raw))
-            else:
-                n, expires = amount, now + expiry
-                SLOT.pack_into(table.mm, off, h, expires, n, len(raw))
-                table.mm[off + SLOT.size : off + SLOT.size + len(raw)] = raw
-        finally:
-            fcntl.flock(table.fd, fcntl.LOCK_UN)
+            finally:
+                fcntl.flock(table.fd, fcntl.LOCK_UN)
         self._remember(key, n, expires, counted=True)
         return n
 
     def _read(self, key: str) -> tuple:
-        raw = key_bytes(key)
+        raw, h = self._key(key)
         table = self._table()
-        fcntl.flock(table.fd, fcntl.LOCK_SH)
-        try:
+        with table.locked(fcntl.LOCK_SH):
             now = time.time()
-            off, mine = table.find(raw, key_hash(raw), now)
-            _h, expires, n, _size = SLOT.unpack_from(table.mm, off)
-        finally:
-            fcntl.flock(table.fd, fcntl.LOCK_UN)
+            _off, mine, expires, n = table.find(raw, h, now)
         if not mine:
             n, expires = 0, now
         elif expires <= now:
@@ -207,28 +256,21 @@ class ShmFileStorage(WindowMemoStorage):
         """Every window forgotten (their number is not counted: None)."""
         self._local.window = None
         table = self._table()
-        fcntl.flock(table.fd, fcntl.LOCK_EX)
-        try:
+        with table.locked(fcntl.LOCK_EX):
             # Cut the file back to its header and grow it again: every slot reads as never
             # used, without writing (or paging in) megabytes of zeros. Safe while mapped:
             # nobody touches the slots without the lock held here.
             os.ftruncate(table.fd, HEADER_SIZE)
             os.ftruncate(table.fd, HEADER_SIZE + table.slots * SLOT_SIZE)
-        finally:
-            fcntl.flock(table.fd, fcntl.LOCK_UN)
         return None
 
     def clear(self, key: str) -> None:
         """The key's window ends now; its slot stays in use (as expired), so the keys
         probed past it are still found."""
         self._local.window = None
-        raw = key_bytes(key)
-        h = key_hash(raw)
+        raw, h = self._key(key)
         table = self._table()
-        fcntl.flock(table.fd, fcntl.LOCK_EX)
-        try:
-            off, mine = table.find(raw, h, time.time())
+        with table.locked(fcntl.LOCK_EX):
+            off, mine, _expires, _n = table.find(raw, h, time.time())
             if mine:
                 SLOT.pack_into(table.mm, off, h, 0.0, 0, len(raw))
-        finally:
-            fcntl.flock(table.fd, fcntl.LOCK_UN)

@@ -92,8 +92,9 @@ def test_a_count_waits_while_another_writer_holds_the_lock_file(tmp_path, scheme
 
 
 def _count(uri: str, times: int, start) -> None:
-    start.wait()
     store = storage_from_string(uri)
+    store.incr("token:own", 60)  # its file open before the race starts
+    start.wait()
     for _ in range(times):
         store.incr("token:shared", 60)
 
@@ -102,14 +103,14 @@ def test_processes_counting_one_key_at_once_lose_no_count(store_uri):
     storage_from_string(store_uri).incr("token:shared", 60)  # the file exists beforehand
     fork = multiprocessing.get_context("fork")
     start = fork.Event()
-    workers = [fork.Process(target=_count, args=(store_uri, 150, start)) for _ in range(4)]
+    workers = [fork.Process(target=_count, args=(store_uri, 2000, start)) for _ in range(4)]
     for worker in workers:
         worker.start()
     start.set()
     for worker in workers:
         worker.join(timeout=60)
     assert [w.exitcode for w in workers] == [0] * 4
-    assert storage_from_string(store_uri).get("token:shared") == 1 + 4 * 150
+    assert storage_from_string(store_uri).get("token:shared") == 1 + 4 * 2000
 
 
 def test_a_window_ends_at_its_expiry_and_counting_starts_again(store_uri):
