@@ -14,6 +14,7 @@ from flask import Flask
 from limits.storage import storage_from_string
 
 from api import ratelimit
+from api.config import Config
 from api.ratelimit_shm import ShmFileStorage
 from api.ratelimit_store import SqliteFileStorage
 
@@ -135,11 +136,17 @@ def test_clear_and_reset_forget_windows(store_uri):
 
 
 @pytest.mark.parametrize("store", [SqliteFileStorage, ShmFileStorage])
-def test_a_strategy_the_store_cannot_do_is_refused_at_start_up(tmp_path, store):
+def test_a_strategy_the_store_cannot_do_is_refused_at_start_up(tmp_path, store, monkeypatch):
+    monkeypatch.setenv("INFRASHARE_RATE_LIMIT_STRATEGY", "moving-window")
+    monkeypatch.setenv(
+        "INFRASHARE_RATE_LIMIT_STORAGE", STORES[store.STORAGE_SCHEME[0]][0](tmp_path)
+    )
+    config = Config()
     app = Flask(__name__)
-    uri = STORES[store.STORAGE_SCHEME[0]][0](tmp_path)
     app.config.update(
-        TRUSTED_PROXIES=(), RATELIMIT_STORAGE_URI=uri, RATELIMIT_STRATEGY="moving-window"
+        TRUSTED_PROXIES=(),
+        RATELIMIT_STORAGE_URI=config.RATELIMIT_STORAGE_URI,
+        RATELIMIT_STRATEGY=config.RATELIMIT_STRATEGY,
     )
     with pytest.raises(NotImplementedError, match="MovingWindow"):
         ratelimit.register(app)
