@@ -239,7 +239,7 @@ class ShmFileStorage(WindowMemoStorage):
         with table.locked(fcntl.LOCK_SH):
             now = time.time()
             _off, mine, expires, n = table.find(raw, h, now)
-        if not mine:
+        if not mine or not expires:  # unknown, or cleared: no window (as a deleted row)
             n, expires = 0, now
         elif expires <= now:
             n = 0

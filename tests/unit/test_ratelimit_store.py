@@ -130,6 +130,7 @@ def test_clear_and_reset_forget_windows(store_uri):
         store.incr(key, 60)
     store.clear("token:a")
     assert (store.get("token:a"), store.get("token:b")) == (0, 1)
+    assert time.time() - 1 < store.get_expiry("token:a") <= time.time()  # no window running
     store.reset()
     assert store.get("token:b") == 0 and store.incr("token:b", 60) == 1
     assert store.check()
