@@ -18,7 +18,8 @@ A full window (PROBE live entries of other keys) evicts the entry that expires f
 loses the least of its window, nobody crashes and the new key is counted. The evicted
 caller's count starts again at its next request, so it may get up to one more budget in
 that window; the table is sized so that this needs tens of thousands of running windows
-(caller x endpoint), and evictions are logged (once a minute per process). Nothing is ever let through uncounted because the table is full.
+(caller x endpoint), and evictions are logged (once a minute per process). Nothing is
+ever let through uncounted because the table is full.
 
 Writers take an flock on the file; readers a shared one, so they never see half a write.
 Every process opens its own descriptor (an flock is held by an open file: one inherited
