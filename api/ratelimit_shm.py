@@ -1,11 +1,14 @@
 """A rate-limit store in a shared-memory (mmap'd) file: fixed-window counters for every worker.
 
-URI `shmfile:///path/to/file` (optionally `?slots=N`, default 65,536: an 8 MB sparse file
-of which only the pages touched take memory). A count costs ~14 µs of CPU inside an app
-request (~3 µs in a loop) against ~55 µs (~18 µs) for the SQLite store's UPSERT
-(api.ratelimit_store), whose pages a request's other work pushes out of the CPU caches;
-POST /match/site costs ~110 µs of CPU less (of ~1.2 ms). Like that store it counts exactly
-across the workers of one host; several hosts need a network store (`redis://...`).
+URI `shmfile:///path/to/file` (optionally `?slots=N`, default 65,536: an 8 MB file, its
+disk space reserved when it is laid out, since a page first written to a full disk through
+a mapping kills the process with SIGBUS; only the pages touched take memory).
+
+A count costs ~14 µs of CPU inside an app request (~3 µs in a loop) against ~55 µs (~18 µs)
+for the SQLite store's UPSERT (api.ratelimit_store), whose pages a request's other work
+pushes out of the CPU caches; POST /match/site costs ~110 µs of CPU less (of ~1.2 ms).
+Like that store it counts exactly across the workers of one host; several hosts need a
+network store (`redis://...`).
 
 The file is a header and a fixed-size open-addressing table of 128-byte slots: a slot holds
 a 64-bit hash of its key (0: never used), the window's expiry and count, and the key's
@@ -92,6 +95,13 @@ def _parse(uri: str) -> tuple[str, int]:
     return path, slots
 
 
+def _allocate(fd: int, size: int) -> None:
+    """Grow the file to `size` with its blocks reserved (ENOSPC here is an OSError the
+    limiter logs, not a SIGBUS later)."""
+    os.ftruncate(fd, size)
+    os.posix_fallocate(fd, 0, size)
+
+
 class _Table:
     """One process's view of the file: its descriptor (for the flock) and the mapping."""
 
@@ -137,7 +147,7 @@ class _Table:
                     log.info("rate-limit table has %s slots (not %s): kept as is", have, slots)
                 return have
         os.ftruncate(self.fd, 0)  # zeros throughout: every slot never used
-        os.ftruncate(self.fd, HEADER_SIZE + slots * SLOT_SIZE)
+        _allocate(self.fd, HEADER_SIZE + slots * SLOT_SIZE)
         os.pwrite(self.fd, HEADER.pack(MAGIC, slots, SLOT_SIZE), 0)
         return slots
 
@@ -263,7 +273,7 @@ class ShmFileStorage(WindowMemoStorage):
             # used, without writing (or paging in) megabytes of zeros. Safe while mapped:
             # nobody touches the slots without the lock held here.
             os.ftruncate(table.fd, HEADER_SIZE)
-            os.ftruncate(table.fd, HEADER_SIZE + table.slots * SLOT_SIZE)
+            _allocate(table.fd, HEADER_SIZE + table.slots * SLOT_SIZE)
         return None
 
     def clear(self, key: str) -> None:

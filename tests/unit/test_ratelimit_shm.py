@@ -79,6 +79,15 @@ def test_the_table_outlives_the_process_that_made_it_and_keeps_its_size(tmp_path
     assert size == ratelimit_shm.HEADER_SIZE + 64 * ratelimit_shm.SLOT_SIZE
 
 
+def test_the_table_has_its_disk_space_before_any_page_is_written(tmp_path):
+    store = _store(tmp_path, slots=4096)
+    store.incr("token:a", 60)
+    store.reset()
+    size = ratelimit_shm.HEADER_SIZE + 4096 * ratelimit_shm.SLOT_SIZE
+    stat = (tmp_path / "limits.shm").stat()
+    assert stat.st_size == size and stat.st_blocks * 512 >= size  # not sparse
+
+
 def test_a_file_that_is_not_a_table_is_laid_out_afresh(tmp_path):
     (tmp_path / "limits.shm").write_bytes(b"not a rate-limit table")
     store = _store(tmp_path, slots=32)
