@@ -68,6 +68,8 @@ class Config:
         self.CO_BUILD_MIN_SHARED_M = float(_env("CO_BUILD_MIN_SHARED_M", 200))
         self.CO_BUILD_WINDOW_DAYS = int(_env("CO_BUILD_WINDOW_DAYS", 180))
         self.RATELIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE", "memory://")
+        # fixed-window (every file store), or moving-window / sliding-window-counter (redis).
+        self.RATELIMIT_STRATEGY = _env("RATE_LIMIT_STRATEGY", "fixed-window")
         self.RATELIMIT_HEADERS_ENABLED = True
         # A broken limiter store is logged and lets requests through, rather than 500 them all.
         self.RATELIMIT_SWALLOW_ERRORS = True

@@ -24,7 +24,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import STRATEGIES
 
-from api import ratelimit_store  # noqa: F401  registers the sqlitefile:// store with limits
+from api import ratelimit_shm, ratelimit_store  # noqa: F401  register shmfile://, sqlitefile://
 from api.auth.authn import rate_limit_key
 from api.errors import error_response
 from api.security import ClientAddress

@@ -63,7 +63,39 @@ class _held_lock:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
-class SqliteFileStorage(Storage):
+class WindowMemoStorage(Storage):
+    """What the file stores share: the window this thread just counted (or read) answers
+    the get/get_expiry that limits asks right after, so the headers cost no read.
+    A subclass counts in `incr` (then `_remember`s) and reads one window in `_read`."""
+
+    def _remember(self, key: str, n: int, expires: float, counted: bool) -> tuple:
+        self._local.window = (key, n, expires, time.monotonic(), counted)
+        return self._local.window
+
+    def _read(self, key: str) -> tuple:
+        raise NotImplementedError
+
+    def _held(self, key: str, counted: bool) -> tuple | None:
+        """The window this thread just counted (or, unless `counted`, read) for this key."""
+        held = getattr(self._local, "window", None)
+        if held is None or held[0] != key or time.monotonic() - held[3] >= FRESH_S:
+            return None
+        return held if held[4] or not counted else None
+
+    def get(self, key: str) -> int:
+        # A window only read (not counted) here is not reused by the next get(): a check
+        # without counting (limits' test()) must see the other workers' counts.
+        return (self._held(key, counted=True) or self._read(key))[1]
+
+    def get_expiry(self, key: str) -> float:
+        # limits' window stats read get() then get_expiry(): the second reuses the first's
+        # window, once.
+        held = self._held(key, counted=False) or self._read(key)
+        self._local.window = None
+        return held[2]
+
+
+class SqliteFileStorage(WindowMemoStorage):
     """Fixed-window counters in a SQLite file (limits' Storage interface)."""
 
     STORAGE_SCHEME = ["sqlitefile"]
@@ -100,34 +132,14 @@ class SqliteFileStorage(Storage):
             if self._count % PURGE_EVERY == 0:
                 db.execute("DELETE FROM hits WHERE expires <= ?", (now,))
             n, expires = db.execute(INCR, args).fetchone()
-        self._local.window = (key, n, expires, time.monotonic(), True)
+        self._remember(key, n, expires, counted=True)
         return n
-
-    def _held(self, key: str, counted: bool) -> tuple | None:
-        """The window this thread just counted (or, unless `counted`, read) for this key."""
-        held = getattr(self._local, "window", None)
-        if held is None or held[0] != key or time.monotonic() - held[3] >= FRESH_S:
-            return None
-        return held if held[4] or not counted else None
 
     def _read(self, key: str) -> tuple:
         row = self._db().execute("SELECT n, expires FROM hits WHERE key = ?", (key,)).fetchone()
         now = time.time()
         n, expires = (row[0], row[1]) if row and row[1] > now else (0, row[1] if row else now)
-        self._local.window = (key, n, expires, time.monotonic(), False)
-        return self._local.window
-
-    def get(self, key: str) -> int:
-        # A window only read (not counted) here is not reused by the next get(): a check
-        # without counting (limits' test()) must see the other workers' counts.
-        return (self._held(key, counted=True) or self._read(key))[1]
-
-    def get_expiry(self, key: str) -> float:
-        # limits' window stats read get() then get_expiry(): the second reuses the first's row,
-        # once.
-        held = self._held(key, counted=False) or self._read(key)
-        self._local.window = None
-        return held[2]
+        return self._remember(key, n, expires, counted=False)
 
     def check(self) -> bool:
         try:

@@ -1,5 +1,6 @@
 """`make run`'s server: gunicorn with several workers, metrics summed over them, a rate
-limit they share, and a graceful reload on HUP."""
+limit they share (in the shared-memory table, which outlives the workers), and a graceful
+reload on HUP."""
 
 from __future__ import annotations
 
@@ -25,8 +26,13 @@ def _status(url: str) -> int:
 def server(_spatialite_template, tmp_path_factory):
     """One server for the module (starting gunicorn takes seconds); tests run in order."""
     url = _spatialite_template.fresh_url()
-    env = {"INFRASHARE_RATE_LIMIT": "6 per minute"}
-    with Server(url, workers=2, folder=tmp_path_factory.mktemp("gunicorn"), env=env) as running:
+    folder = tmp_path_factory.mktemp("gunicorn")
+    # An hour's budget: still spent when the reload test asks again.
+    env = {
+        "INFRASHARE_RATE_LIMIT": "6 per hour",
+        "INFRASHARE_RATE_LIMIT_STORAGE": f"shmfile://{folder / 'ratelimit.shm'}",
+    }
+    with Server(url, workers=2, folder=folder, env=env) as running:
         yield running
 
 
@@ -61,3 +67,5 @@ def test_hup_replaces_the_workers_without_dropping_service(server):
         time.sleep(0.2)
     assert not set(server.workers()) & before
     assert _status(f"{server.base}/readyz") == 200
+    # The budget spent before the reload is still spent: the table outlived those workers.
+    assert _status(f"{server.base}/api/v1/assets") == 429

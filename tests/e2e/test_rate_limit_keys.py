@@ -70,8 +70,13 @@ def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(database_url):
     app.extensions["infrashare"].engine.dispose()
 
 
-def test_two_workers_share_one_budget_through_the_file_store(database_url, tmp_path):
-    store = f"sqlitefile://{tmp_path / 'ratelimit.sqlite'}"
+# The file stores the workers of one host can share: shared memory (the server's) and SQLite.
+FILE_STORES = ("shmfile://{}/ratelimit.shm", "sqlitefile://{}/ratelimit.sqlite")
+
+
+@pytest.mark.parametrize("store_uri", FILE_STORES)
+def test_two_workers_share_one_budget_through_the_file_store(database_url, tmp_path, store_uri):
+    store = store_uri.format(tmp_path)
     apps = [
         _app(database_url, RATELIMIT_DEFAULT="4 per minute", RATELIMIT_STORAGE_URI=store)
         for _ in range(2)
@@ -83,8 +88,11 @@ def test_two_workers_share_one_budget_through_the_file_store(database_url, tmp_p
         a.extensions["infrashare"].engine.dispose()
 
 
-def test_a_broken_limit_store_lets_requests_through_rather_than_500(database_url, tmp_path):
-    store = f"sqlitefile://{tmp_path / 'missing-dir' / 'ratelimit.sqlite'}"
+@pytest.mark.parametrize("store_uri", FILE_STORES)
+def test_a_broken_limit_store_lets_requests_through_rather_than_500(
+    database_url, tmp_path, store_uri
+):
+    store = store_uri.format(tmp_path / "missing-dir")
     app = _app(database_url, RATELIMIT_DEFAULT="1 per minute", RATELIMIT_STORAGE_URI=store)
     client = app.test_client()
     assert [_get(client) for _ in range(3)] == [401] * 3
