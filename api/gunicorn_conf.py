@@ -14,7 +14,8 @@
 - Graceful reload: `kill -HUP <master pid>` starts fresh workers and lets the old ones finish
   their requests. With preload the app code is not re-imported (restart for new code).
 - Prometheus multi-process mode: samples go to files under instance/prometheus/, cleared at
-  start; rate-limit counters to instance/ratelimit.sqlite, shared by the workers.
+  start; rate-limit counters in the shared-memory table instance/ratelimit.shm (made afresh
+  at start, kept across a HUP), shared by the workers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import os
 from pathlib import Path
 
 INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+RATE_LIMIT_TABLE = INSTANCE / "ratelimit.shm"
 
 
 def _int_env(name: str, default: int) -> int:
@@ -46,9 +48,7 @@ def _prepare_environment() -> None:
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):  # samples of a previous run; nothing else is touched
         stale.unlink()
-    os.environ.setdefault(
-        "INFRASHARE_RATE_LIMIT_STORAGE", f"sqlitefile://{INSTANCE / 'ratelimit.sqlite'}"
-    )
+    os.environ.setdefault("INFRASHARE_RATE_LIMIT_STORAGE", f"shmfile://{RATE_LIMIT_TABLE}")
 
 
 _prepare_environment()
@@ -73,6 +73,14 @@ control_socket_disable = True
 
 def _app(server_or_worker):
     return server_or_worker.app.wsgi()
+
+
+def on_starting(server):
+    """A fresh rate-limit table for a fresh server (once: a HUP re-reads this file but keeps
+    the table, which the old workers still count in). Nothing has opened it yet: workers
+    open it at their first count."""
+    if os.environ["INFRASHARE_RATE_LIMIT_STORAGE"] == f"shmfile://{RATE_LIMIT_TABLE}":
+        RATE_LIMIT_TABLE.unlink(missing_ok=True)
 
 
 def when_ready(server):

@@ -59,7 +59,7 @@ class Server:
             # The load test measures serving, not the rate limiter's verdicts.
             "INFRASHARE_RATE_LIMIT": "100000000 per minute",
             "INFRASHARE_TILE_RATE_LIMIT": "100000000 per minute",
-            "INFRASHARE_RATE_LIMIT_STORAGE": f"sqlitefile://{folder / 'ratelimit.sqlite'}",
+            "INFRASHARE_RATE_LIMIT_STORAGE": f"shmfile://{folder / 'ratelimit.shm'}",
             "PROMETHEUS_MULTIPROC_DIR": str(folder / f"prometheus-{self.port}"),
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
