@@ -28,20 +28,19 @@ _ON_LINE_M = 0.05
 class _Plane:
     """A plane facing a leg: metres east and north of the earth-centred normal at its middle."""
 
-    def __init__(self, lonlat: np.ndarray) -> None:
-        xyz = frame.ecef(lonlat)
+    def __init__(self, xyz: np.ndarray) -> None:
         self.normal = xyz.sum(axis=0) / np.linalg.norm(xyz.sum(axis=0))
         helper = np.array([0.0, 0.0, 1.0]) if abs(self.normal[2]) < 0.9 else np.eye(3)[0]
         east = np.cross(helper, self.normal)
         east /= np.linalg.norm(east)
         self.basis = np.column_stack([east, np.cross(self.normal, east)])
 
-    def facing(self, lonlat: np.ndarray) -> bool:
+    def facing(self, xyz: np.ndarray) -> bool:
         """Is every point on the leg's side of the earth (so nothing folds over)?"""
-        return bool((frame.ecef(lonlat) @ self.normal > 0).all())
+        return bool((xyz @ self.normal > 0).all())
 
-    def __call__(self, lonlat: np.ndarray) -> shapely.LineString:
-        return shapely.LineString(frame.ecef(lonlat) @ self.basis)
+    def __call__(self, xyz: np.ndarray) -> shapely.LineString:
+        return shapely.LineString(xyz @ self.basis)
 
 
 def _lonlat(coords: np.ndarray, measure: float, leg: shapely.LineString) -> list[float]:
@@ -59,13 +58,14 @@ def _lonlat(coords: np.ndarray, measure: float, leg: shapely.LineString) -> list
 
 def _candidates(coords: np.ndarray, barriers: Barriers) -> list[tuple]:
     """(0 for a pass between vertices or 1 for a vertex on a line, measure, kind, lon/lat)."""
-    plane = _Plane(coords)
-    leg = plane(coords)
+    xyz = frame.ecef(coords)
+    plane = _Plane(xyz)
+    leg = plane(xyz)
     nodes = shapely.points(shapely.get_coordinates(leg))
     found = []
-    box = shapely.box(*coords.min(axis=0), *coords.max(axis=0)).buffer(1e-3)
+    box = shapely.box(*(coords.min(axis=0) - 1e-3), *(coords.max(axis=0) + 1e-3))
     for i in np.sort(barriers.tree.query(box)):  # a line across the antimeridian spans all
-        vertices = barriers.values[barriers.offsets[i] : barriers.offsets[i + 1]]
+        vertices = barriers.xyz[barriers.offsets[i] : barriers.offsets[i + 1]]  # earth-centred
         if not plane.facing(vertices):
             continue
         kind, line = rules.BARRIER_KINDS[int(barriers.kind[i])], plane(vertices)
