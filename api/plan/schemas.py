@@ -44,11 +44,22 @@ class PlanRouteSchema(Schema):
     constraints = fields.Nested(PlanConstraintsSchema, load_default=dict)
 
 
+class PlanCrossingPointSchema(Schema):
+    kind = fields.String(metadata={"description": "rail or major_road"})
+    coordinates = fields.List(fields.Float(), metadata={"description": "[lon, lat]"})
+
+
 class PlanCrossingsSchema(Schema):
     count = fields.Integer(metadata={"description": "crossings of rail lines and major roads"})
     kinds = fields.Dict(
         keys=fields.String(), values=fields.Integer(),
         metadata={"description": "crossings per barrier kind", "example": {"rail": 1}},
+    )  # fmt: skip
+    cost = fields.Float(metadata={"description": "what the crossings add to the leg's cost"})
+    points = fields.List(
+        fields.Nested(PlanCrossingPointSchema),
+        metadata={"description": "where the leg crosses, one per crossing in travel order; "
+                  "left out when the leg is coarsened beside a masked asset"},
     )  # fmt: skip
 
 

@@ -56,6 +56,8 @@ def _leg(graph: Graph, run, kind: str) -> dict:
             sharing_mode=graph.modes[graph.line[run[0][0]]],
         )
     elif (crossed := crossings.describe(graph, run)) is not None:
+        # what the crossings add to the leg's cost: shown apart from the metres
+        crossed["cost"] = metres(float(graph.fixed[[e for e, _ in run]].sum()))
         leg["crossings"] = crossed
     return leg
 

@@ -20,6 +20,7 @@ from matching.planner import PlanRequest, PlanSettings, constraints, plan_route
 from matching.requests import InvalidRequest
 from registry.access import visibility
 from registry.db.geometry import parse_geojson
+from registry.engine import crossing_points
 from registry.errors import ValidationFailed
 from registry.inventory.models import Asset
 from registry.inventory.vocabulary import Sensitivity
@@ -62,7 +63,7 @@ def plan(matcher, request: PlanRequest, settings: PlanSettings | None = None) ->
     report = plan_route(matcher.index, request, matcher.costs, settings or PlanSettings(), barriers)
     log.info("planned %.0f m span on a graph of %d nodes, %d edges",
              request.span_m, *report.graph_size)  # fmt: skip
-    return report.to_dict()
+    return crossing_points.mark(report.to_dict(), barriers)
 
 
 def _reuse_legs(report: dict) -> list[dict]:
@@ -139,4 +140,6 @@ def _coarse_joins(legs: list[dict], grid_m: float) -> list[dict]:
         if any(n.get("hidden") or n.get("masked") for n in near):
             coarse = visibility.snap(shapely.geometry.shape(leg["geometry"]), grid_m)
             out[k] = {**leg, "geometry": shapely.geometry.mapping(coarse), "masked": True}
+            if "points" in leg.get("crossings", {}):  # exact points would place the trench
+                out[k]["crossings"] = {c: n for c, n in leg["crossings"].items() if c != "points"}
     return out

@@ -128,11 +128,17 @@ def test_a_rail_line_across_the_direct_trench_sends_the_plan_round_its_end(
     after = _plan(client)  # the engine sees the new barrier without a restart
     assert district["round"] in _reused(after)
     trench = [leg for leg in after["legs"] if leg["type"] != "reuse"]
-    assert trench and all(leg["crossings"] == {"count": 0, "kinds": {}} for leg in trench)
+    nothing = {"count": 0, "kinds": {}, "cost": 0.0}  # nothing crossed: no points either
+    assert trench and all(leg["crossings"] == nothing for leg in trench)
     assert after["baseline"]["cost"] == pytest.approx(before["baseline"]["cost"] + 25_000, abs=0.02)
     forced = _plan(client, constraints={"exclude_asset_ids": [district["round"]]})
     crossing = [leg for leg in forced["legs"] if leg.get("crossings", {}).get("count")]
-    assert [leg["crossings"] for leg in crossing] == [{"count": 1, "kinds": {"rail": 1}}]
+    (crossed,) = [leg["crossings"] for leg in crossing]
+    (point,) = crossed.pop("points")  # where: on the rail line (it runs due north at east 0)
+    assert crossed == {"count": 1, "kinds": {"rail": 1}, "cost": 25_000.0}
+    assert point["kind"] == "rail" and point["coordinates"][0] == pytest.approx(
+        _at(0, 0)[0], abs=1e-6
+    )
     assert crossing[0]["cost"] > 25_000
     assert "crosses 1 rail line" in forced["explanation"]
 

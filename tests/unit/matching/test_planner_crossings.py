@@ -112,7 +112,8 @@ def test_a_crossing_leg_reports_its_crossings_and_the_explanation_names_them():
     trench = [leg for leg in report.best.legs if leg["type"] != "reuse"]
     crossing = [leg for leg in trench if leg["crossings"]["count"]]
     assert len(crossing) == 1
-    assert crossing[0]["crossings"] == {"count": 2, "kinds": {"rail": 1, "major_road": 1}}
+    assert crossing[0]["crossings"] == {"count": 2, "kinds": {"rail": 1, "major_road": 1},
+                                        "cost": 100 + 8_000}  # fmt: skip
     assert crossing[0]["cost"] == pytest.approx(crossing[0]["length_m"] * 120 + 100 + 8_000)
     assert "crosses 1 rail line and 1 major road" in report.to_dict()["explanation"]
 
