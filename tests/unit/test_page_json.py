@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from types import MappingProxyType
 
 import numpy as np
 import shapely
 from flask import Flask
 
-from api.assets.page_json import _distance, geometry_texts
+from api.assets.page_json import _distance, feature_texts, geometry_texts
 from registry.db.geometry import to_geojson
+from registry.db.uow import Actor
+from registry.inventory.capacity import CapacitySummary
+from registry.inventory.page_rows import AssetRow, Owner
+from registry.inventory.serialize import asset_feature
 
 
 def test_distances_are_written_as_repr_of_round_to_two_decimals():
@@ -41,3 +47,31 @@ def test_geometry_texts_are_the_encoded_geojson_of_every_kind_of_geometry():
         expected = [app.json.dumps(to_geojson(g), separators=(",", ":")) for g in geoms] * 2
     assert written == expected
     assert json.loads(written[2])["coordinates"][1] == [108.20000000000002, 22.8]
+
+
+def test_odd_rows_are_written_as_jsonify_writes_asset_feature():
+    """Attributes that replace fields or hold '%', times in another zone, unsorted capacities
+    with heights; and values the templates do not take (None, a float total, NaN), which
+    the encoder writes."""
+    utc = dt.datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=dt.UTC)
+    plus8 = dt.datetime(2026, 1, 2, 11, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    odd = MappingProxyType({"a%b": "x%s", "kind": "pole", "capacity": 3, "n": [1, 2.5, None]})
+    owner = Owner("Guangxi \u5e7f\u897f", "power")
+    caps = [CapacitySummary("b", 3, 1), CapacitySummary("a", 2, 0, (10, 20.5))]
+    rows = [
+        (AssetRow(1, "tower", 2, owner, None, "in_service", "public", odd, utc, plus8,
+                  shapely.Point(1.5, -0.0)), caps, 12.345),
+        (AssetRow(2, "duct", 2, owner, "D-2", "planned", "public", {"distance_m": 5}, utc, utc,
+                  shapely.LineString([(0, 0), (1e-9, 2)])), [], None),
+        (AssetRow(3, "duct", 2, owner, "D-3", "planned", "public", None, utc, utc,
+                  shapely.Point(1, 2)), [CapacitySummary("subduct", 2.0, 0)], float("nan")),
+    ]  # fmt: skip
+    app = Flask(__name__)
+    with app.app_context():
+        written = feature_texts(rows, Actor(name="operator", org_id=9), 100.0)
+        expected = [
+            app.json.dumps(asset_feature(*row, geojson=to_geojson(row[0].geom)),
+                           separators=(",", ":"))
+            for row in rows
+        ]  # fmt: skip
+    assert written == expected
