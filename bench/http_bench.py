@@ -68,17 +68,24 @@ def demo_city_db(figures: Figures):
         yield url, assets, points
 
 
-def run(figures: Figures, n: int, rng, city) -> None:
-    """`city`: what demo_city_db yields (the bench seeds once for this and the load test)."""
+def bench_app(url: str):
+    """The app on this database as the test-client benchmarks run it: quiet, no rate limit."""
     from api import create_app
-    from registry.access.tokens import create_token
-    from registry.db.uow import Actor, UnitOfWork
 
-    url, _, points = city
     config = {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
               "RATELIMIT_ENABLED": False}  # fmt: skip
     app = create_app(config)
     logging.getLogger().setLevel(logging.WARNING)
+    return app
+
+
+def run(figures: Figures, n: int, rng, city) -> None:
+    """`city`: what demo_city_db yields (the bench seeds once for this and the load test)."""
+    from registry.access.tokens import create_token
+    from registry.db.uow import Actor, UnitOfWork
+
+    url, _, points = city
+    app = bench_app(url)
     ctx = app.extensions["infrashare"]
     with UnitOfWork(ctx.session_factory, Actor.system("bench")) as uow:
         token, _ = create_token(

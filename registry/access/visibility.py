@@ -179,6 +179,12 @@ def disclose(actor, feature: dict, grid_m: float = DEFAULT_GRID_M):
 MASKED = object()  # _decide's verdict for a Feature to show coarsened
 
 
+def shown_as_stored(actor, owner_id: int, sensitivity: str) -> bool:
+    """True when the actor sees the asset unchanged, no grant needed (so none is noted): it
+    is public, the actor an admin or of its owner. Otherwise disclose decides."""
+    return sensitivity == Sensitivity.PUBLIC or sees_everything(actor) or actor.org_id == owner_id
+
+
 def _decide(actor, feature: dict, geometry):
     """(the Feature, None or MASKED; its shapely geometry when read; the revealing grant id).
 
@@ -186,7 +192,7 @@ def _decide(actor, feature: dict, geometry):
     Feature's GeoJSON if a decision needs it)."""
     props = feature["properties"]
     owner_id, sensitivity, kind = props["owner_id"], props["sensitivity"], props["kind"]
-    if sensitivity == Sensitivity.PUBLIC or sees_everything(actor) or actor.org_id == owner_id:
+    if shown_as_stored(actor, owner_id, sensitivity):
         return feature, geometry, None
     if geometry is None:
         geometry = shapely.geometry.shape(feature["geometry"])

@@ -1,0 +1,126 @@
+"""GET /assets writes its page as text (api/assets/page_json): the same bytes as jsonify of
+the Feature dicts, for every role, filter and kind of asset."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import api.assets.resources as asset_views
+
+LON, LAT = 108.3671234, 22.8172345
+
+
+def _asset(owner_id, kind, geometry, ref, sensitivity, **attributes):
+    capacity = attributes.pop("capacity", {})
+    props = {"kind": kind, "owner_id": owner_id, "owner_ref": ref, "sensitivity": sensitivity}
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {**props, **attributes, "capacity": capacity},
+    }
+
+
+def _point(dx: float, dy: float) -> dict:
+    return {"type": "Point", "coordinates": [LON + dx, LAT + dy]}
+
+
+def _assets(owner_id: int) -> list[dict]:
+    line = {
+        "type": "LineString",
+        "coordinates": [[LON - 0.001, LAT], [LON, LAT + 0.0005], [LON + 0.00123456789, LAT]],
+    }
+    mounts = {"antenna_mount": {"total": 4, "heights": [10, 22.5, 30.25, 41]}}
+    return [
+        _asset(
+            owner_id,
+            "tower",
+            _point(0.0001, 0),
+            "T-1",
+            "public",
+            height_m=45,
+            name='Tower 100% \u5e7f\u897f "east"',
+            capacity=mounts,
+        ),
+        _asset(
+            owner_id,
+            "tower",
+            _point(0.0002, 0.0001),
+            "T-2",
+            "restricted",
+            height_m=30,
+            capacity={"antenna_mount": {"total": 6}},
+        ),
+        _asset(owner_id, "tower", _point(-0.0003, 0), "T-3", "confidential", height_m=25),
+        _asset(
+            owner_id,
+            "pole",
+            _point(0, -0.0002),
+            "P-1",
+            "public",
+            capacity={"antenna_mount": {"total": 2}, "attachment": {"total": 3}},
+        ),
+        _asset(owner_id, "duct", line, "D-1", "restricted", capacity={"subduct": {"total": 4}}),
+        _asset(owner_id, "manhole", _point(0.0004, -0.0001), "M-1", "public"),
+    ]
+
+
+@pytest.fixture
+def tokens(app, make_token, client):
+    owner = make_token("Guangxi Power Grid", "owner", sector="power")
+    granted = make_token("China Unicom Nanning", "operator", sector="telecom")
+    orgs = {o["name"]: o["id"] for o in client.get("/api/v1/organisations").json["items"]}
+    auth = {"Authorization": f"Bearer {owner}"}
+    for feature in _assets(orgs["Guangxi Power Grid"]):
+        r = client.post("/api/v1/assets", json=feature, headers=auth)
+        assert r.status_code == 201, r.json
+    box = [[LON - 0.01, LAT - 0.01], [LON + 0.0001, LAT - 0.01], [LON + 0.0001, LAT + 0.01],
+           [LON - 0.01, LAT + 0.01], [LON - 0.01, LAT - 0.01]]  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    grant = {"grantee_org_id": orgs["China Unicom Nanning"],
+             "area": {"type": "Polygon", "coordinates": [box]},
+             "valid_from": (now - dt.timedelta(minutes=1)).isoformat(),
+             "valid_until": (now + dt.timedelta(days=1)).isoformat()}  # fmt: skip
+    assert client.post("/api/v1/access-grants", json=grant, headers=auth).status_code == 201
+    return {
+        "admin": None,  # the client's own
+        "owner": owner,
+        "operator": make_token("China Mobile Nanning", "operator", sector="telecom"),
+        "granted operator": granted,
+    }
+
+
+QUERIES = [
+    f"near={LON},{LAT}&radius_m=500",
+    f"near={LON},{LAT}&radius_m=500&limit=2&offset=1",
+    f"bbox={LON - 0.01},{LAT - 0.01},{LON + 0.01},{LAT + 0.01}",
+    f"near={LON},{LAT}&radius_m=50&kind=tower,duct",
+    "limit=3&offset=2",
+]
+
+
+def test_the_page_text_is_what_jsonify_writes_of_the_features(client, tokens, monkeypatch):
+    compared = masked = 0
+    for role, token in tokens.items():
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        for query in QUERIES:
+            fast = client.get(f"/api/v1/assets?{query}", headers=headers)
+            with monkeypatch.context() as m:
+                m.setattr(asset_views, "fast_json_ok", lambda app: False)
+                plain = client.get(f"/api/v1/assets?{query}", headers=headers)
+            assert fast.status_code == plain.status_code == 200, (role, query)
+            assert fast.headers["Content-Type"] == plain.headers["Content-Type"]
+            assert fast.get_data() == plain.get_data(), (role, query)
+            compared += len(fast.json["features"])
+            masked += sum(bool(f["properties"].get("masked")) for f in fast.json["features"])
+    assert compared > 40 and masked > 0  # the pages were not empty, and some masked
+
+
+def test_the_page_is_jsonify_s_in_debug_mode_too(app, client, tokens):
+    app.debug = True  # jsonify indents: the page is then written the plain way
+    try:
+        r = client.get(f"/api/v1/assets?near={LON},{LAT}&radius_m=500")
+    finally:
+        app.debug = False
+    assert r.status_code == 200 and '\n  "features": [' in r.get_data(as_text=True)

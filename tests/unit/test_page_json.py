@@ -1,0 +1,77 @@
+"""page_json's shortcuts write what Python's encoder writes of asset_feature's values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from types import MappingProxyType
+
+import numpy as np
+import shapely
+from flask import Flask
+
+from api.assets.page_json import _distance, feature_texts, geometry_texts
+from registry.db.geometry import to_geojson
+from registry.db.uow import Actor
+from registry.inventory.capacity import CapacitySummary
+from registry.inventory.page_rows import AssetRow, Owner
+from registry.inventory.serialize import asset_feature
+
+
+def test_distances_are_written_as_repr_of_round_to_two_decimals():
+    rng = np.random.default_rng(3)
+    values = [
+        *rng.uniform(0, 50_000, 20_000).tolist(),
+        *rng.uniform(0, 1, 5_000).tolist(),
+        *(i / 1000 for i in range(5_000)),  # halves at the third decimal
+        *(i / 8 for i in range(2_000)),  # exact binary halves
+        0.0, -0.0, 2.675, 1.005, 0.015, 1e14 + 0.125, 3e15, 1e300,
+    ]  # fmt: skip
+    assert [_distance(v) for v in values] == [repr(round(v, 2)) for v in values]
+
+
+def test_geometry_texts_are_the_encoded_geojson_of_every_kind_of_geometry():
+    geoms = [
+        shapely.Point(108.3754843, 22.767382),
+        shapely.Point(-0.0, 1e-7),
+        shapely.LineString([(108.1, 22.7), (108.20000000000002, 22.8), (108.3, 22.9)]),
+        shapely.Point(1, 2, 3),
+        shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 0)]),
+        shapely.MultiPoint([(1, 2), (3, 4)]),
+        shapely.LineString(),
+        shapely.Point(108.3754843, 22.767382),  # the same again: from the kept texts
+    ]
+    app = Flask(__name__)
+    with app.app_context():
+        written = geometry_texts(geoms) + geometry_texts(geoms[::-1])[::-1]
+        expected = [app.json.dumps(to_geojson(g), separators=(",", ":")) for g in geoms] * 2
+    assert written == expected
+    assert json.loads(written[2])["coordinates"][1] == [108.20000000000002, 22.8]
+
+
+def test_odd_rows_are_written_as_jsonify_writes_asset_feature():
+    """Attributes that replace fields or hold '%', times in another zone, unsorted capacities
+    with heights; and values the templates do not take (None, a float total, NaN), which
+    the encoder writes."""
+    utc = dt.datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=dt.UTC)
+    plus8 = dt.datetime(2026, 1, 2, 11, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    odd = MappingProxyType({"a%b": "x%s", "kind": "pole", "capacity": 3, "n": [1, 2.5, None]})
+    owner = Owner("Guangxi \u5e7f\u897f", "power")
+    caps = [CapacitySummary("b", 3, 1), CapacitySummary("a", 2, 0, (10, 20.5))]
+    rows = [
+        (AssetRow(1, "tower", 2, owner, None, "in_service", "public", odd, utc, plus8,
+                  shapely.Point(1.5, -0.0)), caps, 12.345),
+        (AssetRow(2, "duct", 2, owner, "D-2", "planned", "public", {"distance_m": 5}, utc, utc,
+                  shapely.LineString([(0, 0), (1e-9, 2)])), [], None),
+        (AssetRow(3, "duct", 2, owner, "D-3", "planned", "public", None, utc, utc,
+                  shapely.Point(1, 2)), [CapacitySummary("subduct", 2.0, 0)], float("nan")),
+    ]  # fmt: skip
+    app = Flask(__name__)
+    with app.app_context():
+        written = feature_texts(rows, Actor(name="operator", org_id=9), 100.0)
+        expected = [
+            app.json.dumps(asset_feature(*row, geojson=to_geojson(row[0].geom)),
+                           separators=(",", ":"))
+            for row in rows
+        ]  # fmt: skip
+    assert written == expected
