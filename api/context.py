@@ -68,7 +68,8 @@ def register_grant_audit(app: Flask) -> None:
     @app.after_request
     def _write_grant_ledger(response):
         ledger = grant_uses.end()
-        if response.status_code < 400:
+        # Nearly every ledger is empty: test that first, before building the request's path.
+        if ledger and response.status_code < 400:
             grant_uses.write(unit_of_work, ledger, request.path)
         return response
 

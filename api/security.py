@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,13 @@ _SECURITY_NAMES = {name.lower(): (name, value) for name, value in SECURITY_HEADE
 
 
 def _add_security_headers(response):
+    """The security headers a view did not set itself, and the request's id echoed (one hook
+    for both: every after-request hook costs a call through Flask on every request)."""
+    headers = response.headers
     # One pass over the headers a view set, instead of one scan per header (setdefault).
-    given = {name.lower() for name, _ in response.headers}
-    response.headers.extend(pair for low, pair in _SECURITY_NAMES.items() if low not in given)
+    given = {name.lower() for name, _ in headers}
+    headers.extend(pair for low, pair in _SECURITY_NAMES.items() if low not in given)
+    headers["X-Request-ID"] = g.get("request_id", "")
     return response
 
 
@@ -75,8 +79,10 @@ def register(app: Flask) -> None:
     """
     origins = frozenset(app.config.get("CORS_ORIGINS") or ())
     if origins:
+        # With no origins the CORS hook would add nothing to any response: not installed,
+        # so a request does not pay for it (an Origin header lookup and a hook call).
         app.before_request(lambda: _cors_preflight(origins))
-    app.after_request(_cors_headers(origins))
+        app.after_request(_cors_headers(origins))
     app.after_request(_add_security_headers)
 
 
