@@ -42,7 +42,7 @@ bootstrap-dev:
 run: bootstrap
 	$(FLASK) db upgrade
 	$(FLASK) seed demo --if-empty
-	$(FLASK) demo-tokens
+	$(FLASK) demo-tokens --url http://$(HOST):$(PORT)
 	@echo
 	@echo "InfraShare is serving on http://$(HOST):$(PORT) with gunicorn: INFRASHARE_WORKERS workers"
 	@echo "(default 2 x cores); Ctrl-C stops it, kill -HUP <master pid> reloads the workers gracefully"

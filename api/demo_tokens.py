@@ -125,8 +125,11 @@ def _save(path: Path, tokens: dict[str, str]) -> None:
 
 @click.command("demo-tokens")
 @click.option("--new", "fresh", is_flag=True, help="Revoke the saved set and make a new one.")
+@click.option(
+    "--url", default="http://127.0.0.1:5000", show_default=True, help="Where the server answers."
+)
 @with_appcontext
-def demo_tokens_command(fresh):
+def demo_tokens_command(fresh, url):
     """Print a sign-in token per role for the demo; the same set on every run."""
     path = tokens_file()
     tokens = None if fresh else saved_tokens(path)
@@ -137,7 +140,6 @@ def demo_tokens_command(fresh):
         note = f"new demo tokens (revoked {revoked} old ones), saved in {path}"
     else:
         note = f"demo tokens reused from {path} (--new for a fresh set)"
-    url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
     click.echo(f"InfraShare: {url.rstrip('/')}/   sign in with one of these tokens:")
     for role, (org, _) in DEMO_ROLES.items():
         click.echo(f"{role:9} {org}\n          {tokens[role]}")

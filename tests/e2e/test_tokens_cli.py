@@ -81,6 +81,13 @@ def test_demo_tokens_print_the_url_and_are_the_same_set_next_time(cli_app):
     assert listing.count("\tactive") == 4
 
 
+def test_demo_tokens_print_the_address_the_server_was_started_on(cli_app):
+    # `make run PORT=5077` printed http://127.0.0.1:5000/ (a config key nothing ever set).
+    output = _demo(cli_app, "--url", "http://127.0.0.1:5077")
+    assert "InfraShare: http://127.0.0.1:5077/   sign in" in output
+    assert "http://127.0.0.1:5077/api/v1/assets" in output and ":5000" not in output
+
+
 def test_a_new_demo_set_revokes_the_old_one(cli_app):
     _demo(cli_app)
     old = _saved(cli_app)
