@@ -42,7 +42,9 @@ class LimitOffsetSchema(ma.Schema):
 
     limit = ma.fields.Integer(
         load_default=DEFAULT_LIMIT,
-        validate=ma.validate.Range(1, MAX_LIMIT),
+        validate=ma.validate.Range(
+            1, MAX_LIMIT, error=f"must be a whole number from 1 to {MAX_LIMIT}"
+        ),
         metadata={"description": f"items per page (1-{MAX_LIMIT})"},
     )
     offset = ma.fields.Integer(

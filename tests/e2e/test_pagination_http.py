@@ -44,6 +44,13 @@ def test_a_window_out_of_bounds_is_a_422_on_every_list(client):
             assert query.split("=")[0] in str(r.json["errors"]), (path, query)
 
 
+def test_a_limit_out_of_bounds_says_the_bounds_in_plain_words(client):
+    # It said marshmallow's "Must be greater than or equal to 1 and less than or equal to 1000."
+    for path in LISTS:
+        r = client.get(f"{path}?limit=0")
+        assert r.json["message"] == "limit: must be a whole number from 1 to 1000", (path, r.json)
+
+
 def test_every_list_is_documented_with_limit_and_offset(client):
     spec = client.get("/api/v1/openapi.json").json
     for path in LISTS:
