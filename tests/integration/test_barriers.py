@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from registry.barriers.models import Barrier
 from registry.inventory.models import AuditEntry
 from seed_data.liechtenstein import BARRIER_FILES
+from tests.factories import line_feature
 from tests.unit.matching.factories import offset
 
 LON, LAT = 108.36, 22.817
@@ -82,10 +83,7 @@ def test_a_feature_without_an_id_names_the_fix(app, tmp_path):
 
 
 def _duct(client, owner, ref, coords):
-    feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
-               "properties": {"kind": "duct", "owner_id": owner, "owner_ref": ref,
-                              "capacity": {"subduct": {"total": 4}}}}  # fmt: skip
-    r = client.post("/api/v1/assets", json=feature)
+    r = client.post("/api/v1/assets", json=line_feature(owner, coords, kind="duct", ref=ref))
     assert r.status_code == 201, r.json
     return r.json["id"]
 
