@@ -39,6 +39,9 @@ class Number(fields.Float):
     """A number in a JSON body: a JSON number, never text. (A query string's values are text
     by nature: its numbers are plain `fields.Float`, which reads "50" as 50.)"""
 
+    # marshmallow's "Number too large." for an integer beyond any float (10**400).
+    default_error_messages = {"too_large": "is too large a number"}
+
     def _deserialize(self, value, attr, data, **kwargs):
         _refuse_text(value, "must be a number")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -53,6 +56,34 @@ class _WholeNumber(fields.Integer):
     def _deserialize(self, value, attr, data, **kwargs):
         _refuse_text(value, "must be a whole number")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """true or false in a JSON body: a JSON boolean, never "yes", "true" or 1. (A query
+    string's flags are text by nature: they stay plain `fields.Boolean`.)"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            word = value.strip().lower()
+            raise ValidationError(
+                f"must be true or false, not text: write {word} without the quotes"
+            )
+        raise ValidationError("must be true or false (a JSON boolean, without quotes)")
+
+
+def known(vocabulary, word: str):
+    """A validator of a list's values (or a mapping's keys): each one of `vocabulary`, or a
+    message naming the first stranger and listing the vocabulary, e.g. "unknown kind 'x'; ..."."""
+
+    def check(values) -> None:
+        unknown = sorted(set(values) - set(vocabulary))
+        if unknown:
+            allowed = ", ".join(sorted(vocabulary))
+            raise ValidationError(f"{word} {unknown[0]!r}; use one of {allowed}")
+
+    return check
 
 
 def _integer(**kwargs) -> fields.Integer:

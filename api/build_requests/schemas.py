@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from api.decisions.schemas import DecisionSchema
 from api.fields import Id, Number, Units
+from api.geometry_bodies import GeometryBody, checked_geometry
 from api.pagination import PageSchema
 from api.read_fields import GeoJSON, ReadModelSchema
-from registry.db.geometry import parse_geojson
+from registry.inventory.models import utcnow
 from registry.workflow.states import BuildState
 
 POSITIVE = validate.Range(min=0, min_inclusive=False, error="must be more than 0 m")
+SITE_OR_ROUTE = ("Point", "LineString")
 
 
-class BuildRequestCreateSchema(Schema):
+def _not_past(wanted) -> None:
+    """A wanted date is today or later, by the registry's clock (UTC). Only new requests are
+    held to it: seeded and replayed histories go through the service and keep their dates."""
+    today = utcnow().date()
+    if wanted < today:
+        raise ValidationError(
+            f"{wanted.isoformat()} has passed: give today ({today.isoformat()}, UTC) or later"
+        )
+
+
+class BuildRequestCreateSchema(GeometryBody, Schema):
     geometry = fields.Dict(
         required=True, metadata={"description": "GeoJSON Point (a site) or LineString (a route)"}
     )
@@ -28,16 +40,19 @@ class BuildRequestCreateSchema(Schema):
     corridor_m = Number(validate=POSITIVE, metadata={"description": "routes: corridor"})
     min_height_m = Number(validate=POSITIVE, metadata={"description": "sites only"})
     purpose = fields.String(required=True, validate=validate.Length(1, 4000))
-    wanted_date = fields.Date()
+    wanted_date = fields.Date(validate=_not_past, metadata={"description": "today or later (UTC)"})
     requester_org_id = Id(
         strict=True, metadata={"description": "admins only: the organisation asked for"}
     )
     approver_org_id = Id(strict=True, metadata={"description": "the approving body addressed"})
 
+    def geometry_fields(self, raw: dict) -> list[tuple[str, tuple[str, ...]]]:
+        return [("geometry", SITE_OR_ROUTE)]
+
     @post_load
     def _typed(self, data, **kwargs) -> dict:
         """The service's arguments: the GeoJSON geometry becomes a shapely one here."""
-        return {**data, "geometry": parse_geojson(data["geometry"], "geometry")}
+        return {**data, "geometry": checked_geometry(data["geometry"], "geometry", SITE_OR_ROUTE)}
 
 
 class MatchReportSchema(ReadModelSchema):

@@ -48,7 +48,7 @@ class CoBuildListSchema(PageSchema):
 
 class CoBuildDecisionSchema(Schema):
     builder_request_id = Id(
-        required=True, metadata={"description": "the member whose organisation builds"}
+        required=True, strict=True, metadata={"description": "the member whose organisation builds"}
     )
     reason = fields.String(required=True, validate=validate.Length(1, 4000))
     planned_date = fields.Date(

@@ -12,7 +12,7 @@ DECISIONS = [d.value for d in DecisionKind]
 
 
 class DecisionCreateSchema(Schema):
-    build_request_id = Id(required=True)
+    build_request_id = Id(required=True, strict=True)
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     reason = fields.String(
         validate=validate.Length(max=4000),
@@ -23,7 +23,8 @@ class DecisionCreateSchema(Schema):
         metadata={"description": "approve_new_build: >= 30 characters if a share was feasible"},
     )
     asset_id = Id(
-        metadata={"description": "require_share: the candidate (default: the best ranked)"}
+        strict=True,
+        metadata={"description": "require_share: the candidate (default: the best ranked)"},
     )
 
 
