@@ -8,6 +8,7 @@ PostgreSQL): a 500. These fields and the `int` converter stop such numbers at th
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from flask import request
@@ -15,11 +16,15 @@ from marshmallow import ValidationError, fields, validate
 from werkzeug.routing import IntegerConverter
 
 from registry.errors import InvalidFields, ValidationFailed
+from registry.inventory.models import utcnow
 from registry.inventory.validation import MAX_ID
 from registry.inventory.vocabulary import MAX_UNITS
 
 MAX_INT = 2**63 - 1
 MOST_UNITS = max(MAX_UNITS.values())  # the largest asset offers this many units of a resource
+# How far ahead a plan may be dated. Beyond it a date is a typo (20277-03-01), and the co-build
+# window around 9999-12-31 lies past the last date Python and SQL can hold: a 500.
+YEARS_AHEAD = 10
 
 
 def _refuse_text(value, wording: str) -> None:
@@ -84,6 +89,29 @@ def known(vocabulary, word: str):
             raise ValidationError(f"{word} {unknown[0]!r}; use one of {allowed}")
 
     return check
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (29 February: the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _upcoming(day: dt.date) -> None:
+    today = utcnow().date()  # the registry's clock, in UTC
+    if day < today:
+        raise ValidationError(f"{day} has passed: give today ({today}, UTC) or later")
+    last = _years_after(today, YEARS_AHEAD)
+    if day > last:
+        raise ValidationError(f"must be within {YEARS_AHEAD} years: {last} at the latest")
+
+
+def UpcomingDate(**kwargs) -> fields.Date:
+    """A plan's date in a body: today (UTC) or later, at most YEARS_AHEAD years ahead. Only
+    what callers ask is held to it: seeded and replayed histories go through the services."""
+    return fields.Date(validate=_upcoming, **kwargs)
 
 
 def _integer(**kwargs) -> fields.Integer:

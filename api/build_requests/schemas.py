@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from api.decisions.schemas import DecisionSchema
-from api.fields import Id, Number, Units
+from api.fields import Id, Number, Units, UpcomingDate
 from api.geometry_bodies import GeometryBody, checked_geometry
 from api.pagination import PageSchema
 from api.read_fields import GeoJSON, ReadModelSchema
-from registry.inventory.models import utcnow
 from registry.workflow.states import BuildState
 
 POSITIVE = validate.Range(min=0, min_inclusive=False, error="must be more than 0 m")
 SITE_OR_ROUTE = ("Point", "LineString")
-
-
-def _not_past(wanted) -> None:
-    """A wanted date is today or later, by the registry's clock (UTC). Only new requests are
-    held to it: seeded and replayed histories go through the service and keep their dates."""
-    today = utcnow().date()
-    if wanted < today:
-        raise ValidationError(
-            f"{wanted.isoformat()} has passed: give today ({today.isoformat()}, UTC) or later"
-        )
 
 
 class BuildRequestCreateSchema(GeometryBody, Schema):
@@ -40,7 +29,7 @@ class BuildRequestCreateSchema(GeometryBody, Schema):
     corridor_m = Number(validate=POSITIVE, metadata={"description": "routes: corridor"})
     min_height_m = Number(validate=POSITIVE, metadata={"description": "sites only"})
     purpose = fields.String(required=True, validate=validate.Length(1, 4000))
-    wanted_date = fields.Date(validate=_not_past, metadata={"description": "today or later (UTC)"})
+    wanted_date = UpcomingDate(metadata={"description": "today or later (UTC), within 10 years"})
     requester_org_id = Id(
         strict=True, metadata={"description": "admins only: the organisation asked for"}
     )

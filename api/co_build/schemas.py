@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_dump, validate
 
-from api.fields import Id
+from api.fields import Id, UpcomingDate
 from api.pagination import PageSchema
 from api.read_fields import ReadModelSchema, Rounded
 
@@ -51,8 +51,9 @@ class CoBuildDecisionSchema(Schema):
         required=True, strict=True, metadata={"description": "the member whose organisation builds"}
     )
     reason = fields.String(required=True, validate=validate.Length(1, 4000))
-    planned_date = fields.Date(
+    planned_date = UpcomingDate(
         metadata={
-            "description": "when the asset will be in service (default: builder's wanted_date)"
+            "description": "when the asset will be in service (default: builder's wanted_date); "
+            "today or later (UTC), within 10 years"
         }
     )

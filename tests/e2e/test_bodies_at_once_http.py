@@ -116,7 +116,7 @@ PINNED = dt.datetime(2030, 6, 15, 23, 59, tzinfo=dt.UTC)
 
 
 def test_a_wanted_date_before_today_is_refused_today_is_fine(app, client, monkeypatch):
-    monkeypatch.setattr("api.build_requests.schemas.utcnow", lambda: PINNED)
+    monkeypatch.setattr("api.fields.utcnow", lambda: PINNED)
     r = client.post("/api/v1/build-requests", json={**SITE, "wanted_date": "2030-06-14"})
     assert r.status_code == 422, r.json
     assert r.json["message"] == (
@@ -126,6 +126,29 @@ def test_a_wanted_date_before_today_is_refused_today_is_fine(app, client, monkey
     r = client.post("/api/v1/build-requests", json={**SITE, "wanted_date": "2030-06-15"})
     assert r.status_code == 201, r.json
     assert r.json["wanted_date"] == "2030-06-15"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "message"),
+    [
+        # 9999-12-31 answered 500: the co-build window around it ends past the last date.
+        ("/build-requests", {**SITE, "wanted_date": "9999-12-31"},
+         "wanted_date: must be within 10 years: 2040-06-15 at the latest"),
+        ("/build-requests", {**SITE, "wanted_date": "2040-06-16"},
+         "wanted_date: must be within 10 years: 2040-06-15 at the latest"),
+        ("/co-build/1/decision", {"builder_request_id": 1, "reason": "one tower",
+                                  "planned_date": "2030-06-01"},
+         "planned_date: 2030-06-01 has passed: give today (2030-06-15, UTC) or later"),
+    ],
+    ids=["the last date there is", "a day too far", "a planned date that has passed"],
+)  # fmt: skip
+def test_a_plans_date_lies_between_today_and_ten_years_ahead(app, client, monkeypatch, url,
+                                                             body, message):  # fmt: skip
+    monkeypatch.setattr("api.fields.utcnow", lambda: PINNED)
+    r = client.post(f"/api/v1{url}", json=body)
+    assert r.status_code == 422, r.json
+    assert r.json["message"] == message
+    assert _build_requests(app) == 0
 
 
 @pytest.mark.parametrize(
