@@ -78,6 +78,24 @@ class Flag(fields.Boolean):
         raise ValidationError("must be true or false (a JSON boolean, without quotes)")
 
 
+def one_of(choices) -> validate.OneOf:
+    """A word from a vocabulary; the message lists it as the API spells it (marshmallow's
+    reads "Must be one of: ... ." with a capital and a full stop)."""
+    return validate.OneOf(choices, error="must be one of: {choices}")
+
+
+def text_length(least: int = 0, most: int | None = None) -> validate.Length:
+    """Text of `least` to `most` characters, said in plain words (not "Length must be
+    between 1 and 4000.")."""
+    if least == 1 and most:
+        error = f"must be non-empty text of at most {most} characters"
+    elif most:
+        error = f"must be at most {most} characters" + (f", at least {least}" if least else "")
+    else:
+        error = f"must be at least {least} characters"
+    return validate.Length(least or None, most, error=error)
+
+
 def known(vocabulary, word: str):
     """A validator of a list's values (or a mapping's keys): each one of `vocabulary`, or a
     message naming the first stranger and listing the vocabulary, e.g. "unknown kind 'x'; ..."."""

@@ -1,8 +1,8 @@
 """Marshmallow schemas for access grants."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from api.fields import Id
+from api.fields import Id, one_of
 from api.geometry_bodies import GeometryBody
 from api.pagination import PageSchema
 from registry.inventory.vocabulary import Kind
@@ -23,9 +23,7 @@ class AccessGrantSchema(GeometryBody, Schema):
     area = fields.Dict(required=True, metadata={"description": "GeoJSON Polygon"})
     valid_from = fields.AwareDateTime(required=True, error_messages=WHEN)
     valid_until = fields.AwareDateTime(required=True, error_messages=WHEN)
-    kinds = fields.List(
-        fields.String(validate=validate.OneOf([k.value for k in Kind])), allow_none=True
-    )
+    kinds = fields.List(fields.String(validate=one_of([k.value for k in Kind])), allow_none=True)
     revoked_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_load, validate
 
 from api.decisions.schemas import DecisionSchema
-from api.fields import Id, Number, Units, UpcomingDate
+from api.fields import Id, Number, Units, UpcomingDate, one_of, text_length
 from api.geometry_bodies import GeometryBody, checked_geometry
 from api.pagination import PageSchema
 from api.read_fields import GeoJSON, ReadModelSchema
@@ -28,7 +28,7 @@ class BuildRequestCreateSchema(GeometryBody, Schema):
     radius_m = Number(validate=POSITIVE, metadata={"description": "sites: search radius"})
     corridor_m = Number(validate=POSITIVE, metadata={"description": "routes: corridor"})
     min_height_m = Number(validate=POSITIVE, metadata={"description": "sites only"})
-    purpose = fields.String(required=True, validate=validate.Length(1, 4000))
+    purpose = fields.String(required=True, validate=text_length(1, 4000))
     wanted_date = UpcomingDate(metadata={"description": "today or later (UTC), within 10 years"})
     requester_org_id = Id(
         strict=True, metadata={"description": "admins only: the organisation asked for"}
@@ -97,10 +97,10 @@ class BuildRequestListSchema(PageSchema):
 
 
 class BuildRequestQueryArgsSchema(Schema):
-    state = fields.String(validate=validate.OneOf([s.value for s in BuildState]))
+    state = fields.String(validate=one_of([s.value for s in BuildState]))
     requester_id = Id()
     approver_org_id = Id()
 
 
 class RespondSchema(Schema):
-    answer = fields.String(required=True, validate=validate.Length(1, 4000))
+    answer = fields.String(required=True, validate=text_length(1, 4000))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
-from api.fields import Id, Number, Units
+from api.fields import Id, Number, Units, one_of, text_length
 from api.pagination import PageSchema
 from api.read_fields import ReadModelSchema
 from registry.inventory.vocabulary import Resource
@@ -12,6 +12,7 @@ from registry.workflow.states import RejectReason, ShareState, SharingMode
 
 RESOURCES = [r.value for r in Resource]
 UNIT = Units(strict=True)
+SOME_UNITS = validate.Length(min=1, error="must list at least one unit number")
 
 
 def _units_or_count(original) -> None:
@@ -29,7 +30,7 @@ class SwapSchema(Schema):
     error_messages = {"type": "must be an object"}  # not "the body must be a JSON object"
 
     asset_id = Id(required=True, strict=True)
-    units = fields.List(UNIT, validate=validate.Length(min=1))
+    units = fields.List(UNIT, validate=SOME_UNITS)
     count = Units(strict=True)
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
@@ -39,14 +40,14 @@ class SwapSchema(Schema):
 
 class ShareRequestCreateSchema(Schema):
     asset_id = Id(required=True, strict=True)
-    resource = fields.String(required=True, validate=validate.OneOf(RESOURCES))
-    units = fields.List(UNIT, validate=validate.Length(min=1), metadata={"example": [13, 14]})
+    resource = fields.String(required=True, validate=one_of(RESOURCES))
+    units = fields.List(UNIT, validate=SOME_UNITS, metadata={"example": [13, 14]})
     count = Units(strict=True, metadata={"example": 2})
     min_height_m = Number(
         validate=validate.Range(min=0, max=1000, error="must be a number from 0 to 1000 m"),
         metadata={"description": "mounts only"},
     )
-    purpose = fields.String(required=True, validate=validate.Length(1, 4000))
+    purpose = fields.String(required=True, validate=text_length(1, 4000))
     swap = fields.Nested(SwapSchema, metadata={"description": "core swap (纤芯置换)"})
     requester_org_id = Id(
         strict=True, metadata={"description": "admins only: the organisation asked for"}
@@ -109,7 +110,7 @@ class ShareRequestListSchema(PageSchema):
 
 
 class ShareRequestQueryArgsSchema(Schema):
-    state = fields.String(validate=validate.OneOf([s.value for s in ShareState]))
+    state = fields.String(validate=one_of([s.value for s in ShareState]))
     asset_id = Id()
     requester_id = Id()
     owner_id = Id()
@@ -117,16 +118,14 @@ class ShareRequestQueryArgsSchema(Schema):
 
 
 class AcceptSchema(Schema):
-    agreement_ref = fields.String(required=True, validate=validate.Length(1, 200))
-    sharing_mode = fields.String(validate=validate.OneOf([m.value for m in SharingMode]))
+    agreement_ref = fields.String(required=True, validate=text_length(1, 200))
+    sharing_mode = fields.String(validate=one_of([m.value for m in SharingMode]))
 
 
 class RejectSchema(Schema):
-    reason_code = fields.String(
-        required=True, validate=validate.OneOf([r.value for r in RejectReason])
-    )
-    reason = fields.String(required=True, validate=validate.Length(1, 4000))
+    reason_code = fields.String(required=True, validate=one_of([r.value for r in RejectReason]))
+    reason = fields.String(required=True, validate=text_length(1, 4000))
 
 
 class ReasonSchema(Schema):
-    reason = fields.String(validate=validate.Length(max=4000))
+    reason = fields.String(validate=text_length(most=4000))

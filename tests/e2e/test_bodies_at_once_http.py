@@ -173,3 +173,25 @@ def test_a_number_beyond_any_float_is_too_large_in_plain_words(client):
     r = client.post("/api/v1/match/site", data=raw, content_type="application/json")
     assert r.status_code == 422, r.json
     assert r.json["message"] == "radius_m: is too large a number"
+
+
+# marshmallow said "Must be one of: ... ." and "Length must be between 1 and 4000.".
+@pytest.mark.parametrize(
+    ("method", "url", "body", "message"),
+    [
+        ("post", "/decisions", {"build_request_id": 1, "decision": "maybe"},
+         "decision: must be one of: require_share, approve_new_build, reject, request_info"),
+        ("post", "/organisations", {"name": "", "sector": "telecom"},
+         "name: must be non-empty text of at most 200 characters"),
+        ("patch", "/organisations/1", {"contact": "x" * 201},
+         "contact: must be at most 200 characters"),
+        ("post", "/share-requests", {"asset_id": 1, "resource": "antenna_mount", "units": [],
+                                     "purpose": "5G"},
+         "units: must list at least one unit number"),
+    ],
+    ids=["a decision", "an empty name", "a long contact", "no units"],
+)  # fmt: skip
+def test_vocabulary_and_length_are_said_in_plain_words(client, method, url, body, message):
+    r = client.open(f"/api/v1{url}", method=method.upper(), json=body)
+    assert r.status_code == 422, r.json
+    assert r.json["message"] == message
