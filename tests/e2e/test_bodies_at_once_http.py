@@ -50,6 +50,16 @@ AT_ONCE = [
       "kinds": "unknown kind 'ufo'"}),
     ("/share-requests", {"asset_id": "1", "resource": "antenna_mount", "purpose": "5G"},
      {"asset_id": AS_TEXT, "count": "give either units"}),
+    # What a site or a route may not be sent, with the engine's bounds.
+    ("/build-requests", {"geometry": {"type": "LineString", "coordinates": [[108.36, 22.81],
+                                                                          [108.37, 22.82]]},
+                         "radius_m": 500, "min_height_m": 30, "needs": {"antenna_mount": 1},
+                         "purpose": "fibre"},
+     {"corridor_m": "is required for a route", "radius_m": "applies to sites only",
+      "min_height_m": "applies to sites only", "needs": "unknown resource 'antenna_mount'"}),
+    ("/build-requests", {"geometry": POINT, "radius_m": 60000, "corridor_m": 5,
+                         "needs": {"antenna_mount": 1}, "purpose": "5G"},
+     {"radius_m": "must be at most 50000 m", "corridor_m": "applies to routes only"}),
 ]  # fmt: skip
 
 
@@ -62,7 +72,7 @@ def _build_requests(app) -> int:
     ("url", "body", "expected"),
     AT_ONCE,
     ids=["site", "site by its old name", "route", "plan", "plan saved", "build request",
-         "grant", "engine rules", "share request"],
+         "grant", "engine rules", "share request", "a route's body", "a site's body"],
 )  # fmt: skip
 def test_every_bad_field_is_reported_at_once(app, client, url, body, expected):
     r = client.post(f"/api/v1{url}", json=body)
