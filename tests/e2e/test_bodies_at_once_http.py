@@ -205,3 +205,15 @@ def test_vocabulary_and_length_are_said_in_plain_words(client, method, url, body
     r = client.open(f"/api/v1{url}", method=method.upper(), json=body)
     assert r.status_code == 422, r.json
     assert r.json["message"] == message
+
+
+def test_a_grant_with_several_problems_the_service_finds_names_them_all(client):
+    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    body = {"grantee_org_id": 99999, "area": bowtie, "kinds": ["tower"],
+            "valid_from": "2026-01-02T00:00:00Z",
+            "valid_until": "2026-01-01T00:00:00Z"}  # fmt: skip
+    r = client.post("/api/v1/access-grants", json=body)
+    assert r.status_code == 422, r.json
+    assert set(r.json["errors"]) == {"grantee_org_id", "valid_until", "area"}, r.json
+    assert r.json["errors"]["valid_until"] == ["must be after valid_from"]
+    assert client.get("/api/v1/access-grants").json["items"] == []
