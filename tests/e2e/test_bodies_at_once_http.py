@@ -217,3 +217,11 @@ def test_a_grant_with_several_problems_the_service_finds_names_them_all(client):
     assert set(r.json["errors"]) == {"grantee_org_id", "valid_until", "area"}, r.json
     assert r.json["errors"]["valid_until"] == ["must be after valid_from"]
     assert client.get("/api/v1/access-grants").json["items"] == []
+
+
+def test_a_webhook_with_a_bad_url_and_a_short_secret_names_both(client, cast):
+    body = {"url": "ftp://hooks.example.org", "secret": "short"}
+    r = client.post("/api/v1/webhooks", json=body, headers=cast["operator"])
+    assert r.status_code == 422, r.json
+    assert set(r.json["errors"]) == {"url", "secret"}, r.json
+    assert client.get("/api/v1/webhooks", headers=cast["operator"]).json["items"] == []
