@@ -96,6 +96,11 @@ def text_length(least: int = 0, most: int | None = None) -> validate.Length:
     return validate.Length(least or None, most, error=error)
 
 
+def quoted(word: str, most: int = 40) -> str:
+    """A word the caller sent, quoted for a message: cut short, for a key can be megabytes."""
+    return repr(word if len(word) <= most else word[:most] + "...")
+
+
 def known(vocabulary, word: str):
     """A validator of a list's values (or a mapping's keys): each one of `vocabulary`, or a
     message naming the first stranger and listing the vocabulary, e.g. "unknown kind 'x'; ..."."""
@@ -104,7 +109,7 @@ def known(vocabulary, word: str):
         unknown = sorted(set(values) - set(vocabulary))
         if unknown:
             allowed = ", ".join(sorted(vocabulary))
-            raise ValidationError(f"{word} {unknown[0]!r}; use one of {allowed}")
+            raise ValidationError(f"{word} {quoted(unknown[0])}; use one of {allowed}")
 
     return check
 

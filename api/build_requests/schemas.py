@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from api.decisions.schemas import DecisionSchema
-from api.fields import Id, Number, Units, UpcomingDate, one_of, text_length
+from api.fields import Id, Number, Units, UpcomingDate, one_of, quoted, text_length
 from api.geometry_bodies import GeometryBody, checked_geometry
 from api.pagination import PageSchema
 from api.read_fields import GeoJSON, ReadModelSchema
@@ -40,7 +40,7 @@ def _kind_problems(kind: str, given: dict) -> dict[str, list[str]]:
     unknown = sorted(set(needs) - allowed) if isinstance(needs, dict) else []
     if unknown:
         names = ", ".join(sorted(allowed))
-        found["needs"] = [f"unknown resource {unknown[0]!r} for a {noun}; use one of {names}"]
+        found["needs"] = [f"unknown resource {quoted(unknown[0])} for a {noun}; use one of {names}"]
     return found
 
 

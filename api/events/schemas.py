@@ -40,7 +40,10 @@ class EventListSchema(PageSchema):
 
 
 class MarkReadSchema(Schema):
-    ids = fields.List(Id(strict=True), validate=validate.Length(min=1, max=1000))
+    ids = fields.List(
+        Id(strict=True),
+        validate=validate.Length(min=1, max=1000, error="must list 1 to 1000 event ids"),
+    )
     all = Flag(load_default=False)
     read = Flag(load_default=True, metadata={"description": "false marks unread"})
 

@@ -198,8 +198,12 @@ def test_a_number_beyond_any_float_is_too_large_in_plain_words(client):
         ("post", "/share-requests", {"asset_id": 1, "resource": "antenna_mount", "units": [],
                                      "purpose": "5G"},
          "units: must list at least one unit number"),
+        ("post", "/events/read", {"ids": []}, "ids: must list 1 to 1000 event ids"),
+        ("post", "/match/site", {"geometry": POINT, "radius_m": 500, "needs": {"x" * 5000: 1}},
+         f"needs: unknown resource '{'x' * 40}...'; use one of antenna_mount, attachment"),
     ],
-    ids=["a decision", "an empty name", "a long contact", "no units"],
+    ids=["a decision", "an empty name", "a long contact", "no units", "no event ids",
+         "a resource of 5000 characters"],
 )  # fmt: skip
 def test_vocabulary_and_length_are_said_in_plain_words(client, method, url, body, message):
     r = client.open(f"/api/v1{url}", method=method.upper(), json=body)
