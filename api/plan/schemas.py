@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from api.build_requests.schemas import BuildRequestDetailSchema
-from api.fields import Count, Flag, Id, Number, Units, known
+from api.fields import Count, Flag, Id, Number, Units, known, text_length
 from api.geometry_bodies import GeometryBody
 from matching import rules
 from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
@@ -133,7 +133,11 @@ class PlanSchema(PlanOptionSchema):
 
 
 class PlanBuildRequestSchema(PlanRouteSchema):
-    purpose = fields.String(required=True, metadata={"description": "why the route is needed"})
+    purpose = fields.String(
+        required=True,
+        validate=text_length(1, 4000),
+        metadata={"description": "why the route is needed"},
+    )
     file_share_requests = Flag(
         load_default=False,
         metadata={"description": "also file a share request for every reused asset, at once"},
