@@ -8,6 +8,7 @@ PostgreSQL): a 500. These fields and the `int` converter stop such numbers at th
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from flask import request
@@ -15,11 +16,15 @@ from marshmallow import ValidationError, fields, validate
 from werkzeug.routing import IntegerConverter
 
 from registry.errors import InvalidFields, ValidationFailed
+from registry.inventory.models import utcnow
 from registry.inventory.validation import MAX_ID
 from registry.inventory.vocabulary import MAX_UNITS
 
 MAX_INT = 2**63 - 1
 MOST_UNITS = max(MAX_UNITS.values())  # the largest asset offers this many units of a resource
+# How far ahead a plan may be dated. Beyond it a date is a typo (20277-03-01), and the co-build
+# window around 9999-12-31 lies past the last date Python and SQL can hold: a 500.
+YEARS_AHEAD = 10
 
 
 def _refuse_text(value, wording: str) -> None:
@@ -39,6 +44,9 @@ class Number(fields.Float):
     """A number in a JSON body: a JSON number, never text. (A query string's values are text
     by nature: its numbers are plain `fields.Float`, which reads "50" as 50.)"""
 
+    # marshmallow's "Number too large." for an integer beyond any float (10**400).
+    default_error_messages = {"too_large": "is too large a number"}
+
     def _deserialize(self, value, attr, data, **kwargs):
         _refuse_text(value, "must be a number")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -53,6 +61,80 @@ class _WholeNumber(fields.Integer):
     def _deserialize(self, value, attr, data, **kwargs):
         _refuse_text(value, "must be a whole number")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """true or false in a JSON body: a JSON boolean, never "yes", "true" or 1. (A query
+    string's flags are text by nature: they stay plain `fields.Boolean`.)"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            word = value.strip().lower()
+            raise ValidationError(
+                f"must be true or false, not text: write {word} without the quotes"
+            )
+        raise ValidationError("must be true or false (a JSON boolean, without quotes)")
+
+
+def one_of(choices) -> validate.OneOf:
+    """A word from a vocabulary; the message lists it as the API spells it (marshmallow's
+    reads "Must be one of: ... ." with a capital and a full stop)."""
+    return validate.OneOf(choices, error="must be one of: {choices}")
+
+
+def text_length(least: int = 0, most: int | None = None) -> validate.Length:
+    """Text of `least` to `most` characters, said in plain words (not "Length must be
+    between 1 and 4000.")."""
+    if least == 1 and most:
+        error = f"must be non-empty text of at most {most} characters"
+    elif most:
+        error = f"must be at most {most} characters" + (f", at least {least}" if least else "")
+    else:
+        error = f"must be at least {least} characters"
+    return validate.Length(least or None, most, error=error)
+
+
+def quoted(word: str, most: int = 40) -> str:
+    """A word the caller sent, quoted for a message: cut short, for a key can be megabytes."""
+    return repr(word if len(word) <= most else word[:most] + "...")
+
+
+def known(vocabulary, word: str):
+    """A validator of a list's values (or a mapping's keys): each one of `vocabulary`, or a
+    message naming the first stranger and listing the vocabulary, e.g. "unknown kind 'x'; ..."."""
+
+    def check(values) -> None:
+        unknown = sorted(set(values) - set(vocabulary))
+        if unknown:
+            allowed = ", ".join(sorted(vocabulary))
+            raise ValidationError(f"{word} {quoted(unknown[0])}; use one of {allowed}")
+
+    return check
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (29 February: the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _upcoming(day: dt.date) -> None:
+    today = utcnow().date()  # the registry's clock, in UTC
+    if day < today:
+        raise ValidationError(f"{day} has passed: give today ({today}, UTC) or later")
+    last = _years_after(today, YEARS_AHEAD)
+    if day > last:
+        raise ValidationError(f"must be within {YEARS_AHEAD} years: {last} at the latest")
+
+
+def UpcomingDate(**kwargs) -> fields.Date:
+    """A plan's date in a body: today (UTC) or later, at most YEARS_AHEAD years ahead. Only
+    what callers ask is held to it: seeded and replayed histories go through the services."""
+    return fields.Date(validate=_upcoming, **kwargs)
 
 
 def _integer(**kwargs) -> fields.Integer:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, post_dump, validate
+from marshmallow import Schema, fields, post_dump
 
-from api.fields import Id
+from api.fields import Id, UpcomingDate, one_of, text_length
 from api.pagination import PageSchema
 from api.read_fields import ReadModelSchema, Rounded
 
 
 class CoBuildQueryArgsSchema(Schema):
-    state = fields.String(validate=validate.OneOf(["open", "decided", "dissolved"]))
+    state = fields.String(validate=one_of(["open", "decided", "dissolved"]))
 
 
 class CoBuildMemberSchema(Schema):
@@ -48,11 +48,12 @@ class CoBuildListSchema(PageSchema):
 
 class CoBuildDecisionSchema(Schema):
     builder_request_id = Id(
-        required=True, metadata={"description": "the member whose organisation builds"}
+        required=True, strict=True, metadata={"description": "the member whose organisation builds"}
     )
-    reason = fields.String(required=True, validate=validate.Length(1, 4000))
-    planned_date = fields.Date(
+    reason = fields.String(required=True, validate=text_length(1, 4000))
+    planned_date = UpcomingDate(
         metadata={
-            "description": "when the asset will be in service (default: builder's wanted_date)"
+            "description": "when the asset will be in service (default: builder's wanted_date); "
+            "today or later (UTC), within 10 years"
         }
     )

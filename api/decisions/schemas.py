@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from api.fields import Id
+from api.fields import Id, one_of, text_length
 from api.pagination import PageSchema
 from registry.workflow.states import DecisionKind
 
@@ -12,18 +12,19 @@ DECISIONS = [d.value for d in DecisionKind]
 
 
 class DecisionCreateSchema(Schema):
-    build_request_id = Id(required=True)
-    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    build_request_id = Id(required=True, strict=True)
+    decision = fields.String(required=True, validate=one_of(DECISIONS))
     reason = fields.String(
-        validate=validate.Length(max=4000),
+        validate=text_length(most=4000),
         metadata={"description": "required to reject, and for request_info (the question)"},
     )
     justification = fields.String(
-        validate=validate.Length(max=4000),
+        validate=text_length(most=4000),
         metadata={"description": "approve_new_build: >= 30 characters if a share was feasible"},
     )
     asset_id = Id(
-        metadata={"description": "require_share: the candidate (default: the best ranked)"}
+        strict=True,
+        metadata={"description": "require_share: the candidate (default: the best ranked)"},
     )
 
 
@@ -50,4 +51,4 @@ class DecisionListSchema(PageSchema):
 
 class DecisionQueryArgsSchema(Schema):
     build_request_id = Id()
-    decision = fields.String(validate=validate.OneOf(DECISIONS))
+    decision = fields.String(validate=one_of(DECISIONS))

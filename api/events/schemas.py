@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.fields import Id
+from api.fields import Flag, Id
 from api.pagination import PageSchema
 from api.read_fields import ObjectRef
 
@@ -40,9 +40,12 @@ class EventListSchema(PageSchema):
 
 
 class MarkReadSchema(Schema):
-    ids = fields.List(Id(), validate=validate.Length(min=1, max=1000))
-    all = fields.Boolean(load_default=False)
-    read = fields.Boolean(load_default=True, metadata={"description": "false marks unread"})
+    ids = fields.List(
+        Id(strict=True),
+        validate=validate.Length(min=1, max=1000, error="must list 1 to 1000 event ids"),
+    )
+    all = Flag(load_default=False)
+    read = Flag(load_default=True, metadata={"description": "false marks unread"})
 
     @validates_schema
     def _one_of(self, data, **kwargs):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
-from api.fields import Id
+from api.fields import Id, one_of
 from registry.inventory.vocabulary import Kind
 
 
@@ -35,7 +35,7 @@ class MultipartBlueprint(Blueprint):
 class ImportFormSchema(Schema):
     file = Upload(required=True, metadata={"description": "GeoJSON, CSV, GPKG, zipped SHP, KML"})
     owner_id = Id(required=True, metadata={"description": "the owner organisation"})
-    kind = fields.String(validate=validate.OneOf([k.value for k in Kind]))
+    kind = fields.String(validate=one_of([k.value for k in Kind]))
     crs = fields.String(metadata={"description": "source CRS when the file declares none"})
     mapping = fields.Raw(metadata={"description": "field mapping YAML (text or a file part)"})
     dry_run = fields.Boolean(load_default=False)

@@ -12,10 +12,18 @@ from dataclasses import dataclass, field
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
-from api.fields import Count, Number, Units
-from matching.requests import MAX_LIMIT, InvalidRequest, RouteRequest, SiteRequest
-from registry.db.geometry import parse_geojson
-from registry.errors import InvalidGeometry, ValidationFailed
+from api.fields import Count, Number, Units, known
+from api.geometry_bodies import GeometryBody, checked_geometry
+from matching import rules
+from matching.requests import (
+    MAX_CORRIDOR_M,
+    MAX_LIMIT,
+    MAX_RADIUS_M,
+    InvalidRequest,
+    RouteRequest,
+    SiteRequest,
+)
+from registry.errors import ValidationFailed
 
 GEOJSON = {
     "description": "GeoJSON geometry",
@@ -31,16 +39,30 @@ class MatchInput:
     deprecated: tuple[str, ...] = field(default=())
 
 
-def _needs(example: dict) -> fields.Dict:
+# The engine's own checks of single fields (matching.requests), said in its words here too, so
+# that marshmallow reports them with every other bad field at once; the engine checks again.
+def _metres(upper: float) -> validate.Range:
+    return validate.Range(
+        0, upper, min_inclusive=False, error=f"must be greater than 0 and at most {upper:g} m"
+    )
+
+
+def _some(needs: dict) -> None:
+    if not needs:
+        raise ValidationError("give at least one resource and its number of units")
+
+
+def _needs(example: dict, resources) -> fields.Dict:
     return fields.Dict(
         keys=fields.String(),
         values=Units(strict=True),
         required=True,
+        validate=[_some, known(resources, "unknown resource")],
         metadata={"example": example, "description": "units needed per resource"},
     )
 
 
-class _MatchSchema(Schema):
+class _MatchSchema(GeometryBody, Schema):
     """Shared parts: the deprecated geometry alias and the engine's own checks as 422s."""
 
     OLD_NAME = ""  # the deprecated name of `geometry` in this request
@@ -62,13 +84,14 @@ class _MatchSchema(Schema):
     def _used_old_name(self, original) -> bool:
         return isinstance(original, dict) and self.OLD_NAME in original
 
-    # The engine's own checks run after marshmallow's; they answer in the registry's error
-    # shape (a 422 naming the field at the top level), as every service does.
+    def geometry_fields(self, raw: dict) -> list[tuple[str, tuple[str, ...]]]:
+        old = self.OLD_NAME in raw and "geometry" not in raw
+        return [(self.OLD_NAME if old else "geometry", (self.GEOM_TYPE,))]
+
+    # The geometry and the engine's own checks run after marshmallow's (when it found no bad
+    # field); they answer in the registry's error shape (the field at the top level).
     def _geometry(self, data, field_name: str):
-        geom = parse_geojson(data["geometry"], field_name)
-        if geom.geom_type != self.GEOM_TYPE:
-            raise InvalidGeometry(field_name, f"must be a GeoJSON {self.GEOM_TYPE}")
-        return geom
+        return checked_geometry(data["geometry"], field_name, (self.GEOM_TYPE,))
 
     def _typed(self, make, data, field_name: str):
         try:
@@ -90,11 +113,21 @@ class SiteMatchSchema(_MatchSchema):
             "required": "is required: the planned site as a GeoJSON Point (formerly location)"
         },
     )
-    radius_m = Number(required=True, metadata={"example": 500})
-    needs = _needs({"antenna_mount": 1})
-    min_height_m = Number(allow_none=True, metadata={"description": "lowest mount height"})
-    kinds = fields.List(fields.String(), metadata={"description": "only these asset kinds"})
-    sectors = fields.List(fields.String(), metadata={"description": "only owners of these sectors"})
+    radius_m = Number(required=True, validate=_metres(MAX_RADIUS_M), metadata={"example": 500})
+    needs = _needs({"antenna_mount": 1}, rules.SITE_RESOURCES)
+    min_height_m = Number(
+        allow_none=True, validate=_metres(1_000.0), metadata={"description": "lowest mount height"}
+    )
+    kinds = fields.List(
+        fields.String(),
+        validate=known(rules.KINDS, "unknown kind"),
+        metadata={"description": "only these asset kinds"},
+    )
+    sectors = fields.List(
+        fields.String(),
+        validate=known(rules.SECTORS, "unknown sector"),
+        metadata={"description": "only owners of these sectors"},
+    )
 
     @post_load(pass_original=True)
     def _request(self, data, original, **_kw) -> MatchInput:
@@ -129,8 +162,8 @@ class RouteMatchSchema(_MatchSchema):
             "required": "is required: the planned route as a GeoJSON LineString (formerly route)"
         },
     )
-    corridor_m = Number(required=True, metadata={"example": 50})
-    needs = _needs({"fiber_core": 12})
+    corridor_m = Number(required=True, validate=_metres(MAX_CORRIDOR_M), metadata={"example": 50})
+    needs = _needs({"fiber_core": 12}, rules.ROUTE_RESOURCES)
     share_threshold = Number(
         validate=validate.Range(0, 1, error="must be a number from 0 to 1"),
         metadata={"description": "coverage from which to share"},

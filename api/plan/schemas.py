@@ -1,13 +1,17 @@
 """Marshmallow schemas of the route planner's request and response (in the OpenAPI doc)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from api.build_requests.schemas import BuildRequestDetailSchema
-from api.fields import Count, Id, Number, Units
+from api.fields import Count, Flag, Id, Number, Units, known, text_length
+from api.geometry_bodies import GeometryBody
+from matching import rules
 from matching.planner.requests import MAX_ALTERNATIVES, MAX_DETOUR
 
 
 class PlanConstraintsSchema(Schema):
+    error_messages = {"type": "must be an object"}  # not "the body must be a JSON object"
+
     exclude_owner_ids = fields.List(Id(strict=True), load_default=list)
     kinds = fields.List(
         fields.String(
@@ -20,7 +24,14 @@ class PlanConstraintsSchema(Schema):
     exclude_asset_ids = fields.List(Id(strict=True), load_default=list)
 
 
-class PlanRouteSchema(Schema):
+def _one(needs: dict) -> None:
+    if len(needs) != 1:
+        raise ValidationError('give exactly one resource, e.g. {"fiber_core": 12}')
+
+
+class PlanRouteSchema(GeometryBody, Schema):
+    """Two ends and one resource; every bad field, both ends included, is reported at once."""
+
     start = fields.Dict(
         required=True, data_key="from", metadata={"description": "GeoJSON Point: one end"}
     )
@@ -31,6 +42,7 @@ class PlanRouteSchema(Schema):
         keys=fields.String(),
         values=Units(strict=True),
         required=True,
+        validate=[_one, known(rules.ROUTE_RESOURCES, "unknown resource")],
         metadata={"description": "exactly one resource", "example": {"fiber_core": 12}},
     )
     max_detour = Number(
@@ -42,6 +54,15 @@ class PlanRouteSchema(Schema):
     )
     alternatives = Count(0, MAX_ALTERNATIVES, strict=True, load_default=0)
     constraints = fields.Nested(PlanConstraintsSchema, load_default=dict)
+
+    def geometry_fields(self, raw: dict) -> list[tuple[str, tuple[str, ...]]]:
+        return [("from", ("Point",)), ("to", ("Point",))]
+
+    @post_load(pass_original=True)
+    def _ends(self, data: dict, original: dict, **kwargs) -> dict:
+        """Both ends checked together (the planner reads them again from the GeoJSON)."""
+        self.parse_geometries(original)
+        return data
 
 
 class PlanCrossingPointSchema(Schema):
@@ -112,8 +133,12 @@ class PlanSchema(PlanOptionSchema):
 
 
 class PlanBuildRequestSchema(PlanRouteSchema):
-    purpose = fields.String(required=True, metadata={"description": "why the route is needed"})
-    file_share_requests = fields.Boolean(
+    purpose = fields.String(
+        required=True,
+        validate=text_length(1, 4000),
+        metadata={"description": "why the route is needed"},
+    )
+    file_share_requests = Flag(
         load_default=False,
         metadata={"description": "also file a share request for every reused asset, at once"},
     )

@@ -4,48 +4,58 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
-from api.fields import Id, Units
+from api.fields import Id, Number, Units, one_of, text_length
 from api.pagination import PageSchema
 from api.read_fields import ReadModelSchema
 from registry.inventory.vocabulary import Resource
 from registry.workflow.states import RejectReason, ShareState, SharingMode
 
 RESOURCES = [r.value for r in Resource]
-UNIT = Units()
+UNIT = Units(strict=True)
+SOME_UNITS = validate.Length(min=1, error="must list at least one unit number")
 
 
-def _units_or_count(data: dict) -> None:
-    if ("units" in data) == ("count" in data):
+def _units_or_count(original) -> None:
+    """As the body gives them (a units list with a bad number is still given), so that this
+    is reported with any bad field at once."""
+    if not isinstance(original, dict):
+        return
+    if ("units" in original) == ("count" in original):
         raise ValidationError("give either units (a list of unit numbers) or count", "count")
 
 
 class SwapSchema(Schema):
     """For a core swap: the requester's own cable and the cores it offers in exchange."""
 
-    asset_id = Id(required=True)
-    units = fields.List(UNIT, validate=validate.Length(min=1))
-    count = Units()
+    error_messages = {"type": "must be an object"}  # not "the body must be a JSON object"
 
-    @validates_schema
-    def _one_way(self, data, **kwargs):
-        _units_or_count(data)
+    asset_id = Id(required=True, strict=True)
+    units = fields.List(UNIT, validate=SOME_UNITS)
+    count = Units(strict=True)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _one_way(self, data, original, **kwargs):
+        _units_or_count(original)
 
 
 class ShareRequestCreateSchema(Schema):
-    asset_id = Id(required=True)
-    resource = fields.String(required=True, validate=validate.OneOf(RESOURCES))
-    units = fields.List(UNIT, validate=validate.Length(min=1), metadata={"example": [13, 14]})
-    count = Units(metadata={"example": 2})
-    min_height_m = fields.Float(
-        validate=validate.Range(min=0, max=1000), metadata={"description": "mounts only"}
+    asset_id = Id(required=True, strict=True)
+    resource = fields.String(required=True, validate=one_of(RESOURCES))
+    units = fields.List(UNIT, validate=SOME_UNITS, metadata={"example": [13, 14]})
+    count = Units(strict=True, metadata={"example": 2})
+    min_height_m = Number(
+        validate=validate.Range(min=0, max=1000, error="must be a number from 0 to 1000 m"),
+        metadata={"description": "mounts only"},
     )
-    purpose = fields.String(required=True, validate=validate.Length(1, 4000))
+    purpose = fields.String(required=True, validate=text_length(1, 4000))
     swap = fields.Nested(SwapSchema, metadata={"description": "core swap (纤芯置换)"})
-    requester_org_id = Id(metadata={"description": "admins only: the organisation asked for"})
+    requester_org_id = Id(
+        strict=True, metadata={"description": "admins only: the organisation asked for"}
+    )
 
-    @validates_schema
-    def _one_way(self, data, **kwargs):
-        _units_or_count(data)
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _one_way(self, data, original, **kwargs):
+        _units_or_count(original)
 
 
 class SwapOutSchema(Schema):
@@ -100,7 +110,7 @@ class ShareRequestListSchema(PageSchema):
 
 
 class ShareRequestQueryArgsSchema(Schema):
-    state = fields.String(validate=validate.OneOf([s.value for s in ShareState]))
+    state = fields.String(validate=one_of([s.value for s in ShareState]))
     asset_id = Id()
     requester_id = Id()
     owner_id = Id()
@@ -108,16 +118,14 @@ class ShareRequestQueryArgsSchema(Schema):
 
 
 class AcceptSchema(Schema):
-    agreement_ref = fields.String(required=True, validate=validate.Length(1, 200))
-    sharing_mode = fields.String(validate=validate.OneOf([m.value for m in SharingMode]))
+    agreement_ref = fields.String(required=True, validate=text_length(1, 200))
+    sharing_mode = fields.String(validate=one_of([m.value for m in SharingMode]))
 
 
 class RejectSchema(Schema):
-    reason_code = fields.String(
-        required=True, validate=validate.OneOf([r.value for r in RejectReason])
-    )
-    reason = fields.String(required=True, validate=validate.Length(1, 4000))
+    reason_code = fields.String(required=True, validate=one_of([r.value for r in RejectReason]))
+    reason = fields.String(required=True, validate=text_length(1, 4000))
 
 
 class ReasonSchema(Schema):
-    reason = fields.String(validate=validate.Length(max=4000))
+    reason = fields.String(validate=text_length(most=4000))

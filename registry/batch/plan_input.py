@@ -102,6 +102,12 @@ def needs_of(where: str, props: dict, default: dict) -> dict:
     if not isinstance(needs, dict):
         example = json.dumps(default)
         raise ValidationFailed(f"{where}.needs", f"must be an object of units, e.g. {example}")
+    for resource, units in needs.items():
+        if isinstance(units, str) and _numeric_text(units):  # the engine would only say "whole"
+            raise ValidationFailed(
+                f"{where}.needs.{resource}",
+                f"must be a whole number, not text: write {units} without the quotes",
+            )
     return needs
 
 

@@ -10,13 +10,15 @@ from registry.workflow.models import BuildRequest
 from tests.e2e.workflow_http import tower_feature
 
 API = "/api/v1"
+# A wanted date must not have passed (the API refuses it): some months ahead, whenever run.
+WANTED = (dt.date.today() + dt.timedelta(days=90)).isoformat()
 SITE = {
     "geometry": {"type": "Point", "coordinates": [108.3665, 22.8172]},
     "needs": {"antenna_mount": 1},
     "radius_m": 500,
     "min_height_m": 30,
     "purpose": "5G coverage for Qingxiu district",
-    "wanted_date": "2027-03-01",
+    "wanted_date": WANTED,
 }
 
 

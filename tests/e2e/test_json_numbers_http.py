@@ -1,5 +1,6 @@
 """Numbers in a JSON body are JSON numbers: "50" is a 422 naming the field and the fix, on
-every match, plan and build-request field; in a query string, text is read as a number."""
+every match, plan, build-request, share-request, decision, grant and co-build field; in a
+query string, text is read as a number."""
 
 from __future__ import annotations
 
@@ -13,6 +14,18 @@ ROUTE = {"geometry": LINE, "corridor_m": 50, "needs": {"fiber_core": 12}}
 PLAN = {"from": POINT, "to": OTHER, "needs": {"fiber_core": 12}}
 BUILD_SITE = {**SITE, "purpose": "a new 5G site"}
 BUILD_ROUTE = {**ROUTE, "purpose": "a new fibre route"}
+SHARE = {"asset_id": 1, "resource": "antenna_mount", "count": 1, "purpose": "a 5G antenna"}
+SWAP = {"asset_id": 1, "resource": "fiber_core", "units": [1], "purpose": "a swap",
+        "swap": {"asset_id": 2, "units": [3]}}  # fmt: skip
+DECISION = {"build_request_id": 1, "decision": "reject", "reason": "not needed"}
+SQUARE = [[[108.3, 22.8], [108.4, 22.8], [108.4, 22.9], [108.3, 22.8]]]
+GRANT = {
+    "grantee_org_id": 1,
+    "area": {"type": "Polygon", "coordinates": SQUARE},
+    "valid_from": "2026-01-01T00:00:00Z",
+    "valid_until": "2099-01-01T00:00:00Z",
+}
+CO_BUILD = {"builder_request_id": 1, "reason": "one tower for both"}
 
 NUMBER, WHOLE = "must be a number", "must be a whole number"
 # (path, a good body, the field as the message names it, a path into the body, the text)
@@ -32,6 +45,17 @@ CASES = [
     ("/build-requests", BUILD_SITE, "needs.antenna_mount", ["needs", "antenna_mount"], "1", WHOLE),
     ("/build-requests", BUILD_SITE, "approver_org_id", ["approver_org_id"], "1", WHOLE),
     ("/build-requests", BUILD_ROUTE, "corridor_m", ["corridor_m"], "50", NUMBER),
+    ("/share-requests", SHARE, "asset_id", ["asset_id"], "1", WHOLE),
+    ("/share-requests", SHARE, "count", ["count"], "2", WHOLE),
+    ("/share-requests", {**SHARE, "min_height_m": 30}, "min_height_m", ["min_height_m"], "30",
+     NUMBER),
+    ("/share-requests", {**SHARE, "requester_org_id": 1}, "requester_org_id",
+     ["requester_org_id"], "1", WHOLE),
+    ("/share-requests", SWAP, "swap.asset_id", ["swap", "asset_id"], "2", WHOLE),
+    ("/decisions", DECISION, "build_request_id", ["build_request_id"], "1", WHOLE),
+    ("/decisions", {**DECISION, "asset_id": 1}, "asset_id", ["asset_id"], "1", WHOLE),
+    ("/access-grants", GRANT, "grantee_org_id", ["grantee_org_id"], "1", WHOLE),
+    ("/co-build/1/decision", CO_BUILD, "builder_request_id", ["builder_request_id"], "1", WHOLE),
 ]  # fmt: skip
 
 
@@ -56,6 +80,22 @@ def test_a_number_sent_as_text_is_refused_naming_the_field_and_the_fix(
     assert r.status_code == 422, r.json
     assert r.json["status"] == "validation_failed"
     assert r.json["message"] == f"{field}: {wording}, not text: write {text} without the quotes"
+
+
+# The list elements: a path into a list names its position.
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/share-requests", {**SHARE, "count": None, "units": [13, "14"]}, "units.1"),
+        ("/events/read", {"ids": ["7"]}, "ids.0"),
+    ],
+    ids=["share units", "event ids"],
+)
+def test_a_listed_number_sent_as_text_is_refused_naming_its_position(client, url, body, field):
+    body = {k: v for k, v in body.items() if v is not None}
+    r = client.post(f"/api/v1{url}", json=body)
+    assert r.status_code == 422, r.json
+    assert r.json["message"].startswith(f"{field}: must be a whole number, not text: write ")
 
 
 def test_the_same_fields_as_json_numbers_are_accepted(client):

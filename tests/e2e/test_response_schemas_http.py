@@ -4,6 +4,7 @@ reports, decisions, the audit log, co-build groups, the inbox, webhooks and thei
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -46,7 +47,8 @@ def _asset(client, cast, feature) -> int:
 
 def _build(client, headers, geometry=SITE) -> dict:
     body = {"geometry": geometry, "needs": {"antenna_mount": 1}, "radius_m": 500}
-    body.update(purpose="5G site", wanted_date="2027-03-01")
+    wanted = dt.date.today() + dt.timedelta(days=90)  # the API refuses a date that has passed
+    body.update(purpose="5G site", wanted_date=wanted.isoformat())
     return _ok(client.post(f"{API}/build-requests", json=body, headers=headers), 201).json
 
 

@@ -61,6 +61,8 @@ BAD_SITE_FILES = [
      _collection({"type": "Point", "coordinates": ["a", "b"]}), "features[0].geometry", "lon"),
     ("needs as a list", "planned.geojson", _collection(POINT, needs=[1]),
      "features[0].needs", "antenna_mount"),
+    ("units that are text", "planned.geojson", _collection(POINT, needs={"antenna_mount": "2"}),
+     "features[0].needs.antenna_mount", "write 2 without the quotes"),
     ("a radius that is text", "planned.geojson", _collection(POINT, radius_m="500"),
      "features[0].radius_m", "without the quotes"),
     ("a radius that is true", "planned.geojson", _collection(POINT, radius_m=True),
@@ -98,6 +100,8 @@ BAD_ROUTE_FILES = [
     ("a single position", _collection({"type": "LineString", "coordinates": [[108, 22]]}),
      "features[0].geometry", "at least two"),
     ("needs as text", _collection(LINE, needs="fiber_core"), "features[0].needs", "fiber_core"),
+    ("cores that are text", _collection(LINE, needs={"fiber_core": "12"}),
+     "features[0].needs.fiber_core", "write 12 without the quotes"),
     ("a point among lines", _collection(POINT), "features[0].geometry", "LineString"),
 ]  # fmt: skip
 

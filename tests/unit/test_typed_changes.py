@@ -139,7 +139,9 @@ def test_a_build_request_geometry_is_parsed_into_shapely_at_the_edge():
         108.3, 22.8
     )
     route = {"type": "LineString", "coordinates": [[108.3, 22.8], [108.4, 22.8]]}
-    loaded = BuildRequestCreateSchema().load({**body, "geometry": route})["geometry"]
+    # A route's body: a corridor and route resources (a radius is refused for a route).
+    cable = {"needs": {"fiber_core": 12}, "purpose": "fibre", "corridor_m": 50}
+    loaded = BuildRequestCreateSchema().load({**cable, "geometry": route})["geometry"]
     assert isinstance(loaded, LineString)
     with pytest.raises(InvalidGeometry) as err:
         BuildRequestCreateSchema().load({**body, "geometry": {"type": "Point"}})
