@@ -82,6 +82,9 @@ class Config:
         self.AUTH_CACHE_TTL_S = float(_env("AUTH_CACHE_TTL_S", 10))
         # Rendered vector tiles each worker keeps, by tile and ETag (api.tiles.cache); 0: none.
         self.TILE_CACHE_MB = float(_env("TILE_CACHE_MB", 32))
+        # A directory the workers share it in (gunicorn_conf makes one per server); none:
+        # each process keeps its own in memory.
+        self.TILE_CACHE_DIR = _env("TILE_CACHE_DIR")
         # Where `demo-tokens` keeps the clear demo tokens (default instance/demo-tokens.json).
         self.DEMO_TOKENS_FILE = _env("DEMO_TOKENS_FILE")
         # Retry-After (seconds) on a 503 while the database is unreachable.
