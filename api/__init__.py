@@ -85,7 +85,11 @@ class CookieSessionWhenSent(SecureCookieSessionInterface):
     inside a request. Without the cookie the answer is the same empty session as before."""
 
     def open_session(self, app, request):
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # No Cookie header at all (an API client): not even the cookies are parsed.
+        if app.secret_key and (
+            not request.environ.get("HTTP_COOKIE")
+            or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()
         return super().open_session(app, request)
 
