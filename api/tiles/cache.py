@@ -103,7 +103,11 @@ class DirTileCache:
             return
         head = repr(key).encode() + b"\n"
         try:
-            fd, aside = tempfile.mkstemp(dir=self.folder, suffix=".part")
+            try:
+                fd, aside = tempfile.mkstemp(dir=self.folder, suffix=".part")
+            except FileNotFoundError:  # removed under us (a server starting swept it): again
+                self.folder.mkdir(parents=True, exist_ok=True)
+                fd, aside = tempfile.mkstemp(dir=self.folder, suffix=".part")
             with os.fdopen(fd, "wb") as f:
                 f.write(head + data)
             os.replace(aside, self._path(head))

@@ -70,3 +70,11 @@ def test_a_directory_that_cannot_be_written_makes_misses_not_errors(tmp_path):
     folder.write_text("not a directory any more")
     cache.put(("t",), b"tile")  # no exception
     assert cache.get(("t",)) is None
+
+
+def test_a_directory_removed_under_a_running_server_is_made_again(tmp_path):
+    folder = tmp_path / "tiles"
+    cache = DirTileCache(folder, 1000, 60)
+    folder.rmdir()
+    cache.put(("t",), b"tile")
+    assert cache.get(("t",)) == b"tile"
