@@ -34,7 +34,7 @@ def _seq() -> int:
     """The registry's newest seq: as authentication read it in this request, else read."""
     seq = g.get("feed_seq")
     if seq is None:
-        with read_session() as session:
+        with read_session(each_statement=True) as session:
             seq = registry_seq(session)
     return seq
 
@@ -45,7 +45,8 @@ def _render(tile: Tile, actor, grid_m: float, key: tuple) -> bytes:
     data = cache.get(key) if cache is not None else None
     if data is None:
         uses: dict = {}
-        with read_session() as session:
+        # A statement or two, nothing streamed: on PostgreSQL without BEGIN and ROLLBACK.
+        with read_session(each_statement=True) as session:
             data = render(session, actor, tile, grid_m, uses)
         # A grant holder's tile is rendered each time: each render notes the grant uses.
         if cache is not None and not actor.grants and not uses:
