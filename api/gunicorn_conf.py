@@ -47,7 +47,7 @@ def _int_env(name: str, default: int) -> int:
 
 def _prepare_environment() -> None:
     """Before anything imports prometheus_client: a fresh multi-process directory; and a
-    rate-limit store the workers share, unless one is configured."""
+    rate-limit store and a tile directory the workers share, unless configured."""
     metrics_dir = Path(
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(INSTANCE / "prometheus"))
     )

@@ -40,7 +40,7 @@ def _seq() -> int:
 
 
 def _render(tile: Tile, actor, grid_m: float, key: tuple) -> bytes:
-    """The tile's bytes, from this worker's cache (api.tiles.cache) when it holds them."""
+    """The tile's bytes, from the tile cache (api.tiles.cache) when it holds them."""
     cache = tile_cache(current_app)
     data = cache.get(key) if cache is not None else None
     if data is None:
