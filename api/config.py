@@ -80,6 +80,11 @@ class Config:
         # How long a worker trusts an authenticated token before reading it again; a
         # revocation is seen at once through the change feed whatever this is (0: no cache).
         self.AUTH_CACHE_TTL_S = float(_env("AUTH_CACHE_TTL_S", 10))
+        # Rendered vector tiles each worker keeps, by tile and ETag (api.tiles.cache); 0: none.
+        self.TILE_CACHE_MB = float(_env("TILE_CACHE_MB", 32))
+        # A directory the workers share it in (gunicorn_conf makes one per server); none:
+        # each process keeps its own in memory.
+        self.TILE_CACHE_DIR = _env("TILE_CACHE_DIR")
         # Where `demo-tokens` keeps the clear demo tokens (default instance/demo-tokens.json).
         self.DEMO_TOKENS_FILE = _env("DEMO_TOKENS_FILE")
         # Retry-After (seconds) on a 503 while the database is unreachable.

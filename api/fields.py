@@ -209,13 +209,21 @@ def _walk(value, path: str, found: list[ValidationFailed]) -> None:
             _walk(item, f"{path}.{i}" if path else str(i), found)
 
 
+def _may_hold_unstorable(body: bytes) -> bool:
+    """Whether a JSON body could decode to a NUL or a lone surrogate half. JSON allows
+    neither raw (a raw control character is invalid JSON), so in ASCII text they can only
+    come from a \\u escape; an ASCII body without one needs no second parse and walk here
+    (webargs parses the body again itself)."""
+    return not body.isascii() or b"\\u" in body
+
+
 def refuse_unstorable_text() -> None:
     """422 for text a database cannot store, wherever it is: path, query or JSON body."""
     found: list[ValidationFailed] = []
     _walk(dict(request.view_args or {}), "", found)
     for key, values in request.args.lists():
         _walk({key: values[0] if len(values) == 1 else values}, "", found)
-    if request.is_json:
+    if request.is_json and _may_hold_unstorable(request.get_data(cache=True)):
         _walk(request.get_json(silent=True), "", found)
     if len(found) == 1:
         raise found[0]

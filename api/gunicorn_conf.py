@@ -15,7 +15,8 @@
   their requests. With preload the app code is not re-imported (restart for new code).
 - Prometheus multi-process mode: samples go to files under instance/prometheus/, cleared at
   start; rate-limit counters in the shared-memory table instance/ratelimit.shm (made afresh
-  at start, kept across a HUP), shared by the workers.
+  at start, kept across a HUP), shared by the workers; rendered tiles in
+  instance/tile-cache-<master pid>/ (removed at exit), shared by the workers.
 """
 
 from __future__ import annotations
@@ -23,10 +24,15 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import shutil
 from pathlib import Path
 
 INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 RATE_LIMIT_TABLE = INSTANCE / "ratelimit.shm"
+# Rendered tiles the workers share (api.tiles.cache): one directory per server (this is read
+# in the master), so two servers of one checkout on two databases never share a tile.
+TILE_CACHE_PREFIX = "tile-cache-"
+TILE_CACHE = INSTANCE / f"{TILE_CACHE_PREFIX}{os.getpid()}"
 
 
 def _int_env(name: str, default: int) -> int:
@@ -41,7 +47,7 @@ def _int_env(name: str, default: int) -> int:
 
 def _prepare_environment() -> None:
     """Before anything imports prometheus_client: a fresh multi-process directory; and a
-    rate-limit store the workers share, unless one is configured."""
+    rate-limit store and a tile directory the workers share, unless configured."""
     metrics_dir = Path(
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(INSTANCE / "prometheus"))
     )
@@ -49,6 +55,7 @@ def _prepare_environment() -> None:
     for stale in metrics_dir.glob("*.db"):  # samples of a previous run; nothing else is touched
         stale.unlink()
     os.environ.setdefault("INFRASHARE_RATE_LIMIT_STORAGE", f"shmfile://{RATE_LIMIT_TABLE}")
+    os.environ.setdefault("INFRASHARE_TILE_CACHE_DIR", str(TILE_CACHE))
 
 
 _prepare_environment()
@@ -81,6 +88,25 @@ def on_starting(server):
     open it at their first count."""
     if os.environ["INFRASHARE_RATE_LIMIT_STORAGE"] == f"shmfile://{RATE_LIMIT_TABLE}":
         RATE_LIMIT_TABLE.unlink(missing_ok=True)
+    for folder in INSTANCE.glob(f"{TILE_CACHE_PREFIX}*"):  # left by servers that were killed
+        if not _alive(folder.name.removeprefix(TILE_CACHE_PREFIX)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def on_exit(server):
+    """The server's own tile cache goes with it."""
+    if os.environ["INFRASHARE_TILE_CACHE_DIR"] == str(TILE_CACHE):
+        shutil.rmtree(TILE_CACHE, ignore_errors=True)
 
 
 def when_ready(server):

@@ -15,14 +15,16 @@ so guessing tokens costs budget too.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
+from collections.abc import Callable
 
 from flask import Flask, g, request
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
-from limits.strategies import STRATEGIES
+from limits.strategies import STRATEGIES, FixedWindowRateLimiter
 
 from api import ratelimit_shm, ratelimit_store  # noqa: F401  register shmfile://, sqlitefile://
 from api.auth.authn import rate_limit_key
@@ -40,6 +42,7 @@ OWN_LIMITS = {
     "open_directory.Directory": ("OPEN_DIRECTORY_RATE_LIMIT", "60 per minute"),
 }
 HEADER_NAMES = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+KNOWN_NAMES = 4096  # (caller, endpoint) pairs whose counter names a process keeps
 
 
 def _parse(text) -> tuple[RateLimitItem, ...]:
@@ -67,6 +70,11 @@ class RateLimiter:
         # endpoint -> its limits, filled on an endpoint's first request (the routes are all
         # known by then; some are added after the limiter in create_app).
         self.by_endpoint: dict[str, tuple[RateLimitItem, ...]] = {}
+        # The fixed-window strategy is one storage call per count and two per window read,
+        # under a name built from the limit, the caller and the endpoint (`key_for`, three
+        # times a request): with it, the limiter calls the store itself and keeps the names.
+        self.fixed = type(self.strategy) is FixedWindowRateLimiter
+        self._names: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def limits_for(self, endpoint: str) -> tuple[RateLimitItem, ...]:
         """The limits of an endpoint (empty when it is exempt)."""
@@ -86,12 +94,11 @@ class RateLimiter:
         if not limits:
             return None
         try:
-            key = self.key()
-            item, allowed = self._hit(limits, key, endpoint)
+            item, allowed, window = self._counted(limits, self.key(), endpoint)
             if allowed and not self.headers:
                 return None
-            # The window just counted: our store answers this from the count's own UPSERT.
-            reset, remaining = self.strategy.get_window_stats(item, key, endpoint)
+            # The window just counted: our stores answer this from the count they just made.
+            reset, remaining = window()
         except Exception:
             if not self.swallow_errors:
                 raise
@@ -109,6 +116,36 @@ class RateLimiter:
             if not hit(item, key, endpoint):
                 return item, False
         return limits[0], True
+
+    def _counter_names(self, limits, key: str, endpoint: str) -> tuple[str, ...]:
+        """The store's name of each limit's counter for this caller and endpoint, as
+        limits' strategies name them (`key_for`), built once per process."""
+        names = self._names.get((key, endpoint))
+        if names is None:
+            if len(self._names) >= KNOWN_NAMES:
+                self._names.clear()
+            names = tuple(item.key_for(key, endpoint) for item in limits)
+            self._names[(key, endpoint)] = names
+        return names
+
+    def _counted(self, limits, key: str, endpoint: str) -> tuple[RateLimitItem, bool, Callable]:
+        """_hit, and how to read the reported limit's window afterwards: () -> (reset time,
+        remaining). The fixed window counts as FixedWindowRateLimiter.hit does, without
+        building the counters' names again."""
+        if not self.fixed:
+            item, allowed = self._hit(limits, key, endpoint)
+            return item, allowed, lambda: self.strategy.get_window_stats(item, key, endpoint)
+        names = self._counter_names(limits, key, endpoint)
+        incr = self.storage.incr
+        for item, name in zip(limits, names, strict=True):
+            if incr(name, item.get_expiry(), amount=1) > item.amount:
+                return item, False, functools.partial(self._window, item, name)
+        return limits[0], True, functools.partial(self._window, limits[0], names[0])
+
+    def _window(self, item: RateLimitItem, name: str) -> tuple[float, int]:
+        """FixedWindowRateLimiter.get_window_stats of a counter named already."""
+        remaining = max(0, item.amount - self.storage.get(name))
+        return self.storage.get_expiry(name), remaining
 
     def add_headers(self, response):
         """after_request: the X-RateLimit headers, from what check() counted."""

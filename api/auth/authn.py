@@ -58,6 +58,9 @@ def identify():
         if token is not None:
             cache: AuthCache = current_app.extensions["infrashare_auth"]
             g.actor = cache.actor(app_context().session_factory, token)
+            # The newest change-feed seq, just read: a view that needs it (the tiles' ETag)
+            # does not read it again.
+            g.feed_seq = cache.last_seq
         elif web_auth.session_id() is not None:  # the web workspace: a cookie stands for a token
             with read_session() as session:
                 g.actor = web_auth.session_actor(session)

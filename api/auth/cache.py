@@ -45,9 +45,16 @@ class AuthCache:
         self._seen_seq: int | None = None
         self._generation = 0  # bumped on every drop, so a stale answer is never stored
         self._lock = threading.Lock()
+        self._local = threading.local()
 
-    def check_feed(self) -> None:
-        """One read: drop the cache when a token changed (or the feed went back)."""
+    @property
+    def last_seq(self) -> int | None:
+        """The newest seq this thread's last `actor()` read."""
+        return getattr(self._local, "seq", None)
+
+    def check_feed(self) -> int:
+        """One read: drop the cache when a token changed (or the feed went back). Returns
+        the newest seq it read (0 for an empty feed)."""
         since = self._seen_seq
         mark = self._mark()
         newest, token_change = read_feed(self._engine, since or 0)
@@ -57,14 +64,16 @@ class AuthCache:
             if since is None or token_change is not None or rewound:
                 self._drop_locked()
             self._seen_seq = newest
+        return newest
 
     def _drop_locked(self) -> None:
         self._entries.clear()
         self._generation += 1
 
     def actor(self, session_factory, token: str) -> Actor:
-        """The actor for this bearer token (cached), or raise Unauthenticated."""
-        self.check_feed()
+        """The actor for this bearer token (cached), or raise Unauthenticated. The newest
+        feed seq read on the way is left in `last_seq` for the caller (one thread's)."""
+        self._local.seq = self.check_feed()
         if self.ttl_s <= 0:
             return _authenticate(session_factory, token)[0]
         key = hash_token(token)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_actor, read_session
+from api.tiles.cache import tile_cache
 from registry.interop.exporters.tiles import Tile, etag, render
 from registry.inventory.queries import registry_seq
 
@@ -29,17 +30,40 @@ def _cached(response: Response, tag: str) -> Response:
     return response
 
 
+def _seq() -> int:
+    """The registry's newest seq: as authentication read it in this request, else read."""
+    seq = g.get("feed_seq")
+    if seq is None:
+        with read_session(each_statement=True) as session:
+            seq = registry_seq(session)
+    return seq
+
+
+def _render(tile: Tile, actor, grid_m: float, key: tuple) -> bytes:
+    """The tile's bytes, from the tile cache (api.tiles.cache) when it holds them."""
+    cache = tile_cache(current_app)
+    data = cache.get(key) if cache is not None else None
+    if data is None:
+        uses: dict = {}
+        # A statement or two, nothing streamed: on PostgreSQL without BEGIN and ROLLBACK.
+        with read_session(each_statement=True) as session:
+            data = render(session, actor, tile, grid_m, uses)
+        # A grant holder's tile is rendered each time: each render notes the grant uses.
+        if cache is not None and not actor.grants and not uses:
+            cache.put(key, data)
+    return data
+
+
 @blp.route("/<int:z>/<int:x>/<int:y>.mvt")
 class VectorTile(MethodView):
     @blp.response(200, description="The tile (empty where there is nothing to show)")
     def get(self, z, x, y):
         """A vector tile: kind, owner, status and free units per resource, per feature"""
-        tile, actor, uses = Tile(z, x, y), current_actor(), {}
+        tile, actor = Tile(z, x, y), current_actor()
         tile.check()
         grid_m = current_app.config["MASK_GRID_M"]
-        with read_session() as session:
-            tag = etag(registry_seq(session), actor, grid_m)
-            if request.if_none_match.contains_weak(tag):
-                return _cached(Response(status=304), tag)
-            data = render(session, actor, tile, grid_m, uses)
+        tag = etag(_seq(), actor, grid_m)
+        if request.if_none_match.contains_weak(tag):
+            return _cached(Response(status=304), tag)
+        data = _render(tile, actor, grid_m, (z, x, y, tag))
         return _cached(Response(data, content_type=MVT), tag)

@@ -36,7 +36,9 @@ blp = Blueprint(
 )
 
 
-@blp.after_app_request
+# The workspace's own requests only: an API call (none of them reads the language) paid a
+# hook call and a query-string parse for it.
+@blp.after_request
 def _remember_language(response):
     return i18n.remember(response)
 

@@ -292,3 +292,12 @@ def test_text_no_database_can_store_is_422(http, base):
         http.post(f"{base}/api/v1/organisations", json={"name": "a\x00b", "sector": "telecom"})
     )
     assert "name" in body["errors"]
+
+
+def test_a_lone_surrogate_is_422_whether_escaped_or_sent_raw(http, base):
+    headers = {"Content-Type": "application/json"}
+    escaped = b'{"name": "a\\ud800b", "sector": "telecom"}'
+    raw = '{"name": "a', b"\xed\xa0\x80", 'b", "sector": "telecom"}'  # UTF-8 of U+D800
+    for body in (escaped, raw[0].encode() + raw[1] + raw[2].encode()):
+        answer = _one_error(http.post(f"{base}/api/v1/organisations", data=body, headers=headers))
+        assert "name" in answer["errors"], body

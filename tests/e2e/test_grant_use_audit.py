@@ -107,3 +107,15 @@ def test_a_disclosure_outside_any_ledger_is_logged_as_an_error(caplog):
     with caplog.at_level(logging.ERROR, logger="registry.access.grant_uses"):
         disclose(actor, feature)
     assert "outside an audited read" in caplog.text
+
+
+def test_a_tile_asked_again_audits_the_grant_use_again(app, scene):  # noqa: F811
+    # Tiles are kept per worker (api.tiles.cache), but never a grant holder's: each showing
+    # of the granted asset is a use.
+    grant = _grant(scene, dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
+    auth = {"Authorization": f"Bearer {scene['operator']}"}
+    x, y, _, _ = _tile_xy(*SECRET, 12)
+    for asked in (1, 2):
+        r = scene["client"].get(f"/tiles/12/{x}/{y}.mvt", headers=auth)
+        assert r.status_code == 200
+        assert len(_uses(app, grant["id"])) == asked

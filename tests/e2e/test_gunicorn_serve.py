@@ -1,6 +1,6 @@
 """`make run`'s server: gunicorn with several workers, metrics summed over them, a rate
-limit they share (in the shared-memory table, which outlives the workers), and a graceful
-reload on HUP."""
+limit they share (in the shared-memory table, which outlives the workers), a graceful
+reload on HUP, and rendered tiles kept where every worker finds them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import signal
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
+from bench.load_bench import _token
 from bench.serve_process import Server
 
 
@@ -31,6 +33,7 @@ def server(_spatialite_template, tmp_path_factory):
     env = {
         "INFRASHARE_RATE_LIMIT": "6 per hour",
         "INFRASHARE_RATE_LIMIT_STORAGE": f"shmfile://{folder / 'ratelimit.shm'}",
+        "INFRASHARE_TILE_CACHE_DIR": str(folder / "tiles"),
     }
     with Server(url, workers=2, folder=folder, env=env) as running:
         yield running
@@ -69,3 +72,17 @@ def test_hup_replaces_the_workers_without_dropping_service(server):
     assert _status(f"{server.base}/readyz") == 200
     # The budget spent before the reload is still spent: the table outlived those workers.
     assert _status(f"{server.base}/api/v1/assets") == 429
+
+
+def test_rendered_tiles_are_kept_where_every_worker_finds_them(server):
+    token = _token(server.env["INFRASHARE_DATABASE_URL"])
+    tile = urllib.request.Request(
+        f"{server.base}/tiles/12/3329/1781.mvt", headers={"Authorization": f"Bearer {token}"}
+    )
+    answers = []
+    for _ in range(4):
+        with urllib.request.urlopen(tile, timeout=10) as r:
+            answers.append((r.status, r.headers["ETag"], r.read()))
+    assert answers == [answers[0]] * 4 and answers[0][0] == 200
+    # One file for the tile, whichever worker rendered it and whichever answered after.
+    assert len(list(Path(server.env["INFRASHARE_TILE_CACHE_DIR"]).glob("*.mvt"))) == 1
