@@ -34,7 +34,7 @@ from matching.planner.nearest import (
     pair_lengths,
     upper_bound,
 )
-from matching.planner.pairs import distinct
+from matching.planner.pairs import distinct, sure_pairs
 from matching.planner.requests import PlanRequest, PlanSettings
 
 TRENCH = -1
@@ -221,8 +221,13 @@ def _trench_pairs(
     start, target, metric, status = trench.candidates(
         xy, frame.plane(xy), k, k_end, radius, radius * 1.01 + 1, slack
     )
-    measured = np.empty(0)
     unsure = np.flatnonzero(status == grid.UNSURE)
+    if not len(unsure):  # every candidate chosen, no length measured (nearly every plan)
+        lo, hi, length = sure_pairs(start, target, metric, slack, straight)
+        exact = np.zeros(len(lo), dtype=bool)
+        exact[0] = True  # the straight trench
+        return lo, hi, length, exact
+    measured = np.empty(0)
     if len(unsure):  # lengths the frame cannot decide: measured, each pair from its lower node
         node = np.repeat(np.arange(len(nodes)), np.diff(start))[unsure]
         lo, hi = np.minimum(node, target[unsure]), np.maximum(node, target[unsure])
