@@ -45,19 +45,17 @@ def _near(
     cell's gap to the point first cost more than it saved (2026-11-30)."""
     f = 0
     x, y, z = xyz[i, 0], xyz[i, 1], xyz[i, 2]
-    reach = bound * bound * (1 + 1e-9)  # squared: a cheap test before the exact one
     cx0, cy0 = int(np.floor(u / cell)), int(np.floor(w / cell))
     y_lo, y_hi = max(cy0 - 1, 0), min(cy0 + 1, ny - 1)
     if y_lo > y_hi:  # an end beyond the grid: no cell near it
         return 0
     for cx in range(max(cx0 - 1, 0), min(cx0 + 2, nx)):
         for s in range(cell_start[cx * ny + y_lo], cell_start[cx * ny + y_hi + 1]):
-            sq = (x - tx[s]) ** 2 + (y - ty[s]) ** 2 + (z - tz[s]) ** 2
-            if sq <= reach and order[s] + 2 != i:
-                d = np.sqrt(sq)
-                if d <= bound:
-                    near[f], near_d[f] = order[s] + 2, d
-                    f += 1
+            # written whatever the test says and kept only if it passes: no branch to
+            # mispredict (a third of the targets pass, in no order)
+            d = np.sqrt((x - tx[s]) ** 2 + (y - ty[s]) ** 2 + (z - tz[s]) ** 2)
+            near[f], near_d[f] = order[s] + 2, d
+            f += (d <= bound) & (order[s] + 2 != i)
     return f
 
 
@@ -110,11 +108,10 @@ def candidates(xyz, plane, k, k_end, radius, bound, slack):  # pragma: no cover 
         if size + f > cap:
             cap = 2 * (size + f)
             target, metric, status = _grown(target, cap), _grown(metric, cap), _grown(status, cap)
-        for s in range(f):
+        for s in range(f):  # kept unless OUT, written either way (as in `_near`)
             found = status_of(near_d[s], kth_upper, next_lower, radius, slack)
-            if found != OUT:
-                target[size], metric[size], status[size] = near[s], near_d[s], found
-                size += 1
+            target[size], metric[size], status[size] = near[s], near_d[s], found
+            size += found != OUT
         start[i + 1] = size
     return start, target[:size], metric[:size], status[:size]
 
