@@ -161,11 +161,12 @@ def _modes(request: PlanRequest, lines: PlanLines, costs: rules.Costs):
     return names[pair], rates[pair]
 
 
-def _lengths(p: np.ndarray, q: np.ndarray, metric: np.ndarray, slack: float):
-    """(lengths, exact): lower bounds from the frame where it is trusted, else geodesic."""
+def _lengths(vertices: np.ndarray, a: np.ndarray, metric: np.ndarray, slack: float):
+    """(lengths, exact) of the segments from vertices[a] to the next: lower bounds from the
+    frame where it is trusted, else geodesic."""
     if slack < _TRUSTED_FRAME_ERROR:
-        return lower_bound(metric, slack), np.zeros(len(p), dtype=bool)
-    return pair_lengths(p, q), np.ones(len(p), dtype=bool)
+        return lower_bound(metric, slack), np.zeros(len(a), dtype=bool)
+    return pair_lengths(vertices[a], vertices[a + 1]), np.ones(len(a), dtype=bool)
 
 
 def build_graph(
@@ -186,24 +187,24 @@ def build_graph(
         node_of = _snap(vertices, xy[2:], settings.snap_m, slack, plane)
     offsets = np.asarray(lines.offsets, dtype=np.int64)
     first, a, line_a, seg_a, step = segments.reuse(node_of, offsets, xy)
-    keep = np.r_[0, 1, first + 2]
+    keep = np.concatenate(([0, 1], first + 2))
     nodes, node_xy = points[keep], xy[keep]
     modes, line_rate = _modes(request, lines, costs)
-    reuse_len, reuse_exact = _lengths(vertices[a], vertices[a + 1], step, slack)
+    reuse_len, reuse_exact = _lengths(vertices, a, step, slack)
     lo, hi, trench_len, trench_exact = _trench_pairs(
         nodes, node_xy, settings, slack, None if plane is None else plane[keep]
     )
     build = costs.route_build_per_m({request.resource})
-    rates = np.concatenate([line_rate[line_a], np.full(len(lo), build)])
+    u, v, line, seg, rates = segments.joined(node_of, a, line_a, seg_a, line_rate, lo, hi, build)
     length = np.concatenate([reuse_len, trench_len])
     return Graph(
         nodes=nodes,
-        u=np.concatenate([node_of[a], lo]),
-        v=np.concatenate([node_of[a + 1], hi]),
+        u=u,
+        v=v,
         length=length,
         cost=edge_costs(length, rates),
-        line=np.concatenate([line_a, np.full(len(lo), TRENCH)]),
-        seg=np.concatenate([seg_a, np.full(len(lo), TRENCH)]),
+        line=line,
+        seg=seg,
         lines=lines,
         modes=modes,
         build_per_m=build,
