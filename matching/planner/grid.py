@@ -79,9 +79,11 @@ def kth_smallest(metric, f, k, best):  # pragma: no cover - compiled
 def status_of(d, kth_upper, next_lower, radius, slack):  # pragma: no cover - compiled
     """OUT/SURE/UNSURE of a candidate at metric length d (`_classify`)."""
     lower, upper = max(d * (1 - slack) - 1e-3, 0.0), d * (1 + slack) + 1e-3
-    sure = (upper < next_lower) & (upper <= radius)
-    unsure = (not (kth_upper < lower)) & (lower <= radius) & (not sure)
-    return SURE * sure + UNSURE * unsure  # OUT (0) when neither: arithmetic, not branches
+    if upper < next_lower and upper <= radius:
+        return SURE
+    if not (kth_upper < lower) and lower <= radius:
+        return UNSURE
+    return OUT
 
 
 @njit(cache=True, nogil=True)

@@ -108,10 +108,11 @@ def candidates(xyz, plane, k, k_end, radius, bound, slack):  # pragma: no cover 
         if size + f > cap:
             cap = 2 * (size + f)
             target, metric, status = _grown(target, cap), _grown(metric, cap), _grown(status, cap)
-        for s in range(f):  # kept unless OUT, written either way (as in `_near`)
+        for s in range(f):
             found = status_of(near_d[s], kth_upper, next_lower, radius, slack)
-            target[size], metric[size], status[size] = near[s], near_d[s], found
-            size += found != OUT
+            if found != OUT:
+                target[size], metric[size], status[size] = near[s], near_d[s], found
+                size += 1
         start[i + 1] = size
     return start, target[:size], metric[:size], status[:size]
 
