@@ -1,4 +1,5 @@
-"""Compiled: the reuse side of a plan graph from the snapped vertices, in one pass.
+"""Compiled: the reuse side of a plan graph from the snapped vertices, in one pass, and the
+graph's edge columns from both sides in another.
 
 Which vertex places each node (the first of its cluster), which segments of the lines are
 reuse edges (two consecutive vertices of one line on different nodes), and their chords.
