@@ -34,7 +34,7 @@ from matching.planner.nearest import (
     pair_lengths,
     upper_bound,
 )
-from matching.planner.pairs import distinct
+from matching.planner.pairs import distinct, sure_pairs
 from matching.planner.requests import PlanRequest, PlanSettings
 
 TRENCH = -1
@@ -112,10 +112,12 @@ def _frame_error(request: PlanRequest, lonlat: np.ndarray, xy: np.ndarray) -> fl
     return frame.slack(xy)
 
 
-def _snap(vertices: np.ndarray, xy: np.ndarray, snap_m: float, slack: float) -> np.ndarray:
-    """Node number (from 2) of each vertex: clusters within snap_m, numbered by first vertex."""
+def _snap(vertices, xy: np.ndarray, snap_m: float, slack: float, plane=None) -> np.ndarray:
+    """Node number (from 2) of each vertex: clusters within snap_m, numbered by first vertex
+    (`plane`: the points' `frame.framed` plane, ends first; it only places them in slices)."""
     if slack < _TRUSTED_FRAME_ERROR:
-        pairs, metric = grid.close_pairs(xy, frame.plane(xy), snap_m * 1.01 + 0.01)
+        flat = frame.plane(xy) if plane is None else plane[2:]
+        pairs, metric = grid.close_pairs(xy, flat, snap_m * 1.01 + 0.01)
         # only pairs the frame cannot decide are measured
         unsure = (upper_bound(metric, slack) > snap_m) & (lower_bound(metric, slack) <= snap_m)
         keep = upper_bound(metric, slack) <= snap_m
@@ -159,11 +161,12 @@ def _modes(request: PlanRequest, lines: PlanLines, costs: rules.Costs):
     return names[pair], rates[pair]
 
 
-def _lengths(p: np.ndarray, q: np.ndarray, metric: np.ndarray, slack: float):
-    """(lengths, exact): lower bounds from the frame where it is trusted, else geodesic."""
+def _lengths(vertices: np.ndarray, a: np.ndarray, metric: np.ndarray, slack: float):
+    """(lengths, exact) of the segments from vertices[a] to the next: lower bounds from the
+    frame where it is trusted, else geodesic."""
     if slack < _TRUSTED_FRAME_ERROR:
-        return lower_bound(metric, slack), np.zeros(len(p), dtype=bool)
-    return pair_lengths(p, q), np.ones(len(p), dtype=bool)
+        return lower_bound(metric, slack), np.zeros(len(a), dtype=bool)
+    return pair_lengths(vertices[a], vertices[a + 1]), np.ones(len(a), dtype=bool)
 
 
 def build_graph(
@@ -174,31 +177,34 @@ def build_graph(
     vertices = lines.values
     points = np.concatenate([ends, vertices])
     if lines.xyz is None:
-        xy = _metric(request, points)
-    else:  # the pull's: the same numbers (`pull._ecef`)
-        xy = np.concatenate([_metric(request, ends), lines.xyz])
-    slack = _frame_error(request, points, xy)  # one bound for every distance among them
+        xy, plane = _metric(request, points), None
+        slack = _frame_error(request, points, xy)  # one bound for every distance among them
+    else:  # the pull's vertices (`pull._ecef`: the same numbers), one plane for the grids
+        xy, extent, plane = frame.framed(ends, lines.xyz)
+        slack = frame.slack_of(extent)
     node_of = np.zeros(0, dtype=np.int64)
     if len(lines):
-        node_of = _snap(vertices, xy[2:], settings.snap_m, slack)
+        node_of = _snap(vertices, xy[2:], settings.snap_m, slack, plane)
     offsets = np.asarray(lines.offsets, dtype=np.int64)
     first, a, line_a, seg_a, step = segments.reuse(node_of, offsets, xy)
-    keep = np.r_[0, 1, first + 2]
+    keep = np.concatenate(([0, 1], first + 2))
     nodes, node_xy = points[keep], xy[keep]
     modes, line_rate = _modes(request, lines, costs)
-    reuse_len, reuse_exact = _lengths(vertices[a], vertices[a + 1], step, slack)
-    lo, hi, trench_len, trench_exact = _trench_pairs(nodes, node_xy, settings, slack)
+    reuse_len, reuse_exact = _lengths(vertices, a, step, slack)
+    lo, hi, trench_len, trench_exact = _trench_pairs(
+        nodes, node_xy, settings, slack, None if plane is None else plane[keep]
+    )
     build = costs.route_build_per_m({request.resource})
-    rates = np.concatenate([line_rate[line_a], np.full(len(lo), build)])
+    u, v, line, seg, rates = segments.joined(node_of, a, line_a, seg_a, line_rate, lo, hi, build)
     length = np.concatenate([reuse_len, trench_len])
     return Graph(
         nodes=nodes,
-        u=np.concatenate([node_of[a], lo]),
-        v=np.concatenate([node_of[a + 1], hi]),
+        u=u,
+        v=v,
         length=length,
         cost=edge_costs(length, rates),
-        line=np.concatenate([line_a, np.full(len(lo), TRENCH)]),
-        seg=np.concatenate([seg_a, np.full(len(lo), TRENCH)]),
+        line=line,
+        seg=seg,
         lines=lines,
         modes=modes,
         build_per_m=build,
@@ -208,7 +214,7 @@ def build_graph(
 
 
 def _trench_pairs(
-    nodes: np.ndarray, xy: np.ndarray, s: PlanSettings, slack: float
+    nodes: np.ndarray, xy: np.ndarray, s: PlanSettings, slack: float, plane=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(lo, hi) node pairs joined by new trench, each once, sorted; their lengths and which
     are exact (the rest are lower bounds). The straight trench is measured: its cost bounds
@@ -218,11 +224,17 @@ def _trench_pairs(
         return _trench_pairs_measured(nodes, xy, s, straight)
     radius = s.trench_radius_m
     k, k_end = s.trench_neighbours, s.end_neighbours
+    flat = frame.plane(xy) if plane is None else plane  # a plane only places nodes in cells
     start, target, metric, status = trench.candidates(
-        xy, frame.plane(xy), k, k_end, radius, radius * 1.01 + 1, slack
+        xy, flat, k, k_end, radius, radius * 1.01 + 1, slack
     )
-    measured = np.empty(0)
     unsure = np.flatnonzero(status == grid.UNSURE)
+    if not len(unsure):  # every candidate chosen, no length measured (nearly every plan)
+        lo, hi, length = sure_pairs(start, target, metric, slack, straight)
+        exact = np.zeros(len(lo), dtype=bool)
+        exact[0] = True  # the straight trench
+        return lo, hi, length, exact
+    measured = np.empty(0)
     if len(unsure):  # lengths the frame cannot decide: measured, each pair from its lower node
         node = np.repeat(np.arange(len(nodes)), np.diff(start))[unsure]
         lo, hi = np.minimum(node, target[unsure]), np.maximum(node, target[unsure])

@@ -210,8 +210,10 @@ def close_pairs(points, plane, reach):  # pragma: no cover - compiled
     """(i < j pairs, their metric lengths) of the points within `reach` of each other.
 
     A sweep along the plane's longer side (a snap tolerance of 2 m: a window holds a point or
-    two; the longer side, so that one straight street along the other is not all in one
-    window): replaces cKDTree.query_pairs, whose tree build was most of the snap.
+    two; the longer side, so that one street along the other is not all in one window), in
+    slices at least `reach` wide: a pair within reach lies in one slice or two neighbouring
+    ones. The slices are a counting sort; sorting the points along the side (the sweep until
+    2026-11-30) was most of the snap, as cKDTree.query_pairs' tree build was before it.
     """
     n = len(points)
     pairs, lengths = np.empty((max(n, 16), 2), dtype=np.int64), np.empty(max(n, 16))
@@ -220,26 +222,40 @@ def close_pairs(points, plane, reach):  # pragma: no cover - compiled
     spread_x = plane[:, 0].max() - plane[:, 0].min()
     along = 0 if spread_x >= plane[:, 1].max() - plane[:, 1].min() else 1
     across = 1 - along
-    order = np.argsort(plane[:, along])
-    size = 0
-    for a in range(n):
+    lo = plane[:, along].min()
+    width = plane[:, along].max() - lo
+    size = max(reach, width / (4 * n + 16)) * (1 + 1e-9)  # not more than ~4 per point
+    count = int(width / size) + 2
+    slice_start = np.zeros(count + 1, dtype=np.int64)
+    key = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        key[i] = min(int((plane[i, along] - lo) / size), count - 2)
+        slice_start[key[i] + 1] += 1
+    for c in range(count):
+        slice_start[c + 1] += slice_start[c]
+    fill, order = slice_start[:-1].copy(), np.empty(n, dtype=np.int64)
+    for i in range(n):
+        order[fill[key[i]]] = i
+        fill[key[i]] += 1
+    size_out = 0
+    for a in range(n):  # each point against the rest of its slice and the next slice
         i = order[a]
-        for b in range(a + 1, n):
+        for b in range(a + 1, slice_start[key[i] + 2]):
             j = order[b]
-            if plane[j, along] - plane[i, along] > reach:
-                break
+            if abs(plane[j, along] - plane[i, along]) > reach:
+                continue
             if abs(plane[j, across] - plane[i, across]) > reach:
                 continue
             d = np.sqrt((points[i, 0] - points[j, 0]) ** 2 + (points[i, 1] - points[j, 1]) ** 2
                         + (points[i, 2] - points[j, 2]) ** 2)  # fmt: skip
             if d <= reach:
-                if size == len(pairs):
+                if size_out == len(pairs):
                     pairs = np.concatenate((pairs, np.empty_like(pairs)))
                     lengths = _grown(lengths, 2 * len(lengths))
-                pairs[size, 0], pairs[size, 1] = min(i, j), max(i, j)
-                lengths[size] = d
-                size += 1
-    return pairs[:size], lengths[:size]
+                pairs[size_out, 0], pairs[size_out, 1] = min(i, j), max(i, j)
+                lengths[size_out] = d
+                size_out += 1
+    return pairs[:size_out], lengths[:size_out]
 
 
 @njit("int64[:](int64, int64[:, :])", cache=True, nogil=True)

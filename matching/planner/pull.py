@@ -16,21 +16,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from matching.planner.frame import _A, _CURVATURE, _E2, _TRUSTED_REACH
+from matching.planner.frame import _CURVATURE, _TRUSTED_REACH, _ecef
 
 OUT, IN, UNSURE = 0, 1, 2
 _TRUSTED = 1e-2  # nearest.TRUSTED_FRAME_ERROR: a larger bound decides nothing alone
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _ecef(lon_deg, lat_deg, out, i):  # pragma: no cover - compiled
-    """`frame.ecef` of one point into out[i] (the same operations, so the same bits)."""
-    lon, lat = np.radians(lon_deg), np.radians(lat_deg)
-    sin_lat, cos_lat = np.sin(lat), np.cos(lat)
-    n = _A / np.sqrt(1 - _E2 * sin_lat * sin_lat)
-    out[i, 0] = n * cos_lat * np.cos(lon)
-    out[i, 1] = n * cos_lat * np.sin(lon)
-    out[i, 2] = n * (1 - _E2) * sin_lat
 
 
 @njit(cache=True, nogil=True)

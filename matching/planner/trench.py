@@ -39,28 +39,40 @@ def _near(
     i, xyz, u, w, cell, nx, ny, cell_start, order, tx, ty, tz, bound, near, near_d
 ):  # pragma: no cover - compiled
     """How many targets (node numbers, from 2) lie within `bound` of node i, written to
-    near/near_d: read from the cells the plane disc of that radius around (u, w) meets
-    (plane coordinates from the grid's origin), node i itself skipped."""
+    near/near_d: read from the cells within q = ceil(bound / cell) of (u, w)'s (plane
+    coordinates from the grid's origin), node i itself skipped. The cells of one column are
+    consecutive in the grid's order, so each column is one run of targets: testing each
+    cell's gap to the point first cost more than it saved. Cells half as wide as `bound`
+    (5 x 5 of them, 6.25 bound² against 9 for 3 x 3 cells as wide) made the candidates ~7 %
+    cheaper; a third as wide, dearer again (2026-11-30)."""
     f = 0
     x, y, z = xyz[i, 0], xyz[i, 1], xyz[i, 2]
-    reach = bound * bound * (1 + 1e-9)  # squared: a cheap test before the exact one
     q = int(np.ceil(bound / cell))
     cx0, cy0 = int(np.floor(u / cell)), int(np.floor(w / cell))
+    y_lo, y_hi = max(cy0 - q, 0), min(cy0 + q, ny - 1)
+    if y_lo > y_hi:  # an end beyond the grid: no cell near it
+        return 0
     for cx in range(max(cx0 - q, 0), min(cx0 + q + 1, nx)):
-        gx = max(cx * cell - u, 0.0, u - (cx + 1) * cell)
-        for cy in range(max(cy0 - q, 0), min(cy0 + q + 1, ny)):
-            gy = max(cy * cell - w, 0.0, w - (cy + 1) * cell)
-            if gx * gx + gy * gy > reach:
-                continue  # the cell lies beyond reach in the plane, so in the metric too
-            c = cx * ny + cy
-            for s in range(cell_start[c], cell_start[c + 1]):
-                sq = (x - tx[s]) ** 2 + (y - ty[s]) ** 2 + (z - tz[s]) ** 2
-                if sq <= reach and order[s] + 2 != i:
-                    d = np.sqrt(sq)
-                    if d <= bound:
-                        near[f], near_d[f] = order[s] + 2, d
-                        f += 1
+        for s in range(cell_start[cx * ny + y_lo], cell_start[cx * ny + y_hi + 1]):
+            # written whatever the test says and kept only if it passes: no branch to
+            # mispredict (a third of the targets pass, in no order)
+            d = np.sqrt((x - tx[s]) ** 2 + (y - ty[s]) ** 2 + (z - tz[s]) ** 2)
+            near[f], near_d[f] = order[s] + 2, d
+            f += (d <= bound) & (order[s] + 2 != i)
     return f
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _kth(near_d, f, k, best):  # pragma: no cover - compiled
+    """`kth_smallest` of near_d[:f]; with at most k of them (half the nodes of a 5 km plan)
+    without merging each into the buffer: inf, or their largest when there are exactly k."""
+    if f > k:
+        return kth_smallest(near_d, f, k, best)
+    kth = np.inf if f < k else near_d[0]
+    if f == k:
+        for s in range(1, f):
+            kth = max(kth, near_d[s])
+    return kth, np.inf
 
 
 @njit(
@@ -82,7 +94,7 @@ def candidates(xyz, plane, k, k_end, radius, bound, slack):  # pragma: no cover 
     m = n - 2
     if m <= 0:
         return start, target[:0], metric[:0], status[:0]
-    order, t, cell_start, nx, ny, x0, y0, cell = _grid(plane[2:], xyz[2:], bound)
+    order, t, cell_start, nx, ny, x0, y0, cell = _grid(plane[2:], xyz[2:], bound / 2)  # `_near`
     near, near_d = np.empty(m, dtype=np.int64), np.empty(m)
     best = np.empty(max(k, k_end) + 1)
     tx, ty, tz = t[0], t[1], t[2]
@@ -93,7 +105,7 @@ def candidates(xyz, plane, k, k_end, radius, bound, slack):  # pragma: no cover 
         if kk < 1:
             start[i + 1] = size
             continue
-        kth, next_ = kth_smallest(near_d, f, kk, best)
+        kth, next_ = _kth(near_d, f, kk, best)
         kth_upper = kth * (1 + slack) + _MM
         next_lower = max(next_ * (1 - slack) - _MM, 0.0)
         if size + f > cap:

@@ -1,6 +1,7 @@
 """The planner's metric (`planner.frame`): ECEF chords bound geodesic lengths from below and,
 within the slack it states, from above, anywhere on the globe; the plane never stretches; the
-compiled snap and trench-pair helpers equal brute force."""
+compiled snap and trench-pair helpers equal brute force (the all-SURE pairs, the general
+choice); `framed` is the ECEF, extent and plane of its parts."""
 
 from __future__ import annotations
 
@@ -83,3 +84,38 @@ def test_distinct_pairs_keep_the_first_exact_entry_of_each_pair_in_pair_order():
         if pair not in expected or (exact[e] and not exact[expected[pair]]):
             expected[pair] = e
     assert got.tolist() == [expected[p] for p in sorted(expected)]
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_sure_pairs_equal_the_general_choice_when_every_candidate_is_sure(k):
+    from matching.planner import pairs, trench
+
+    rng = np.random.default_rng(k)
+    lonlat = 108.3 + rng.uniform(0, 1, (400, 2)) * [0.02, 0.015]  # ~2 x 1.7 km
+    lonlat[:2, 1] += 0.05  # `from` and `to` north of the asset nodes' grid
+    xyz = frame.ecef(lonlat)
+    slack = frame.slack(xyz)
+    start, target, metric, status = trench.candidates(
+        xyz, frame.plane(xyz), k, 2 * k, 250.0, 253.5, slack
+    )
+    assert not (status == grid.UNSURE).any()  # random lengths: no interval straddles
+    assert start[2] == 0  # the ends lie ~4 km away: no candidate for them
+    straight = 7000.0
+    lo, hi, length, exact = trench.chosen_pairs(
+        start, target, metric, status, np.full(len(target), np.inf), k, 2 * k, slack, straight
+    )
+    got = pairs.sure_pairs(start, target, metric, slack, straight)
+    assert [a.tolist() for a in got] == [lo.tolist(), hi.tolist(), length.tolist()]
+    assert exact.tolist() == [True] + [False] * (len(lo) - 1)
+
+
+def test_framed_gives_the_ecef_extent_and_a_plane_that_never_stretches():
+    rng = np.random.default_rng(3)
+    ends = 108.3 + rng.uniform(0, 0.05, (2, 2))
+    vertices = frame.ecef(108.3 + rng.uniform(0, 0.05, (300, 2)))
+    xyz, extent, plane = frame.framed(ends, vertices)
+    assert np.array_equal(xyz, np.concatenate([frame.ecef(ends), vertices]))
+    assert frame.slack_of(extent) == frame.slack(xyz)
+    i, j = rng.integers(0, len(xyz), (2, 2000))
+    chord = np.linalg.norm(xyz[i] - xyz[j], axis=1)
+    assert np.all(np.linalg.norm(plane[i] - plane[j], axis=1) <= chord + 1e-6)
