@@ -75,3 +75,30 @@ def test_odd_rows_are_written_as_jsonify_writes_asset_feature():
             for row in rows
         ]  # fmt: skip
     assert written == expected
+
+
+def test_a_row_s_kept_text_follows_its_capacity_and_distance():
+    """The same row read again with other held units, heights written otherwise (40 == 40.0,
+    but they print differently), or in a list without distances: written anew each time."""
+    utc = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    owner = Owner("Owner", "telecom")
+    attributes = MappingProxyType({"height_m": 40})
+    row = AssetRow(7, "tower", 2, owner, "T-7", "in_service", "public", attributes, utc, utc,
+                   shapely.Point(108.3, 22.8))  # fmt: skip
+    pages = [
+        [(row, [CapacitySummary("antenna_mount", 4, 1, (40, 37.5))], 12.345)],
+        [(row, [CapacitySummary("antenna_mount", 4, 3, (40, 37.5))], 12.345)],
+        [(row, [CapacitySummary("antenna_mount", 4, 3, (40.0, 37.5))], 99.0)],
+        [(row, [CapacitySummary("antenna_mount", 4, 3, (40.0, 37.5))], None)],
+        [(row, [], None)],
+    ]
+    app = Flask(__name__)
+    with app.app_context():
+        written = [feature_texts(page, Actor(name="operator", org_id=9), 100.0) for page in pages]
+        expected = [
+            [app.json.dumps(asset_feature(*page[0], geojson=to_geojson(row.geom)),
+                            separators=(",", ":"))]
+            for page in pages
+        ]  # fmt: skip
+    assert written == expected
+    assert len({text for [text] in written}) == len(pages)
