@@ -19,7 +19,8 @@ from types import MappingProxyType
 
 from flask.json.provider import DefaultJSONProvider
 
-from api.assets.value_texts import dumps, geometry_texts, kept, quoted, time_text
+from api.assets.masked_text import masked_text, masked_without_grants
+from api.assets.value_texts import dumps, geometry_texts, kept, quoted, same_capacity, time_text
 from registry.access.visibility import disclose_all, shown_as_stored
 from registry.db.geometry import to_geojson_many
 from registry.inventory.serialize import asset_feature
@@ -181,25 +182,6 @@ def _feature_text(row, summaries, near: bool, geometry: str) -> str:
 _FEATURES: dict = {}
 
 
-def _same_capacity(kept: list, summaries) -> bool:
-    """True when `summaries` write as the kept ones did: equal names and whole numbers, the
-    very same heights (page_rows parses one tuple per distinct text, and 40 == 40.0 but
-    they print differently; the kept list holds its tuples, so `is` is sound)."""
-    if len(kept) != len(summaries):
-        return False
-    for a, b in zip(kept, summaries, strict=True):
-        if (
-            a.heights is not b.heights
-            or a.resource != b.resource
-            or a.total != b.total
-            or a.allocated != b.allocated
-            or type(b.total) is not int
-            or type(b.allocated) is not int
-        ):
-            return False
-    return True
-
-
 def _stored_text(row, summaries, distance_m, geometry_of) -> str:
     """The Feature text of a row shown as stored (TypeError: see _feature_text)."""
     near = distance_m is not None
@@ -208,7 +190,7 @@ def _stored_text(row, summaries, distance_m, geometry_of) -> str:
         found is None
         or found[0] is not row
         or found[2] is not near
-        or not _same_capacity(found[1], summaries)
+        or not same_capacity(found[1], summaries)
     ):
         text = _feature_text(row, summaries, near, geometry_of(row))
         head, _, tail = text.partition(DISTANCE)
@@ -231,6 +213,10 @@ def feature_texts(rows, actor, grid_m: float) -> list[str]:
         except TypeError:  # a value of another type (None, a float): the encoder writes it
             geometry = geometries.of(rows[i][0])
             out[i] = dumps(asset_feature(*rows[i], geojson=json.loads(geometry)))
+    for i in others:
+        if masked_without_grants(actor, rows[i][0]):
+            out[i] = masked_text(*rows[i], actor, grid_m)
+    others = [i for i in others if out[i] is None]
     if others:
         geoms = [rows[i][0].geom for i in others]
         shapes = to_geojson_many(geoms)

@@ -78,3 +78,22 @@ def _written(arr) -> list[str]:
         else:
             out.append('{"coordinates":[' + ",".join(points) + '],"type":"LineString"}')
     return out
+
+
+def same_capacity(before: list, summaries) -> bool:
+    """True when `summaries` write as the kept ones did: equal names and whole numbers, the
+    very same heights (page_rows parses one tuple per distinct text, and 40 == 40.0 but
+    they print differently; the kept list holds its tuples, so `is` is sound)."""
+    if len(before) != len(summaries):
+        return False
+    for a, b in zip(before, summaries, strict=True):
+        if (
+            a.heights is not b.heights
+            or a.resource != b.resource
+            or a.total != b.total
+            or a.allocated != b.allocated
+            or type(b.total) is not int
+            or type(b.allocated) is not int
+        ):
+            return False
+    return True

@@ -11,6 +11,7 @@ import shapely
 from flask import Flask
 
 from api.assets.page_json import _distance, feature_texts, geometry_texts
+from registry.access.visibility import disclose_all
 from registry.db.geometry import to_geojson
 from registry.db.uow import Actor
 from registry.inventory.capacity import CapacitySummary
@@ -101,4 +102,32 @@ def test_a_row_s_kept_text_follows_its_capacity_and_distance():
             for page in pages
         ]  # fmt: skip
     assert written == expected
+    assert len({text for [text] in written}) == len(pages)
+
+
+def test_a_masked_row_s_kept_text_is_what_disclose_all_shows():
+    """A restricted asset of another organisation, shown masked, read again with other free
+    units, on another mask grid, and without a distance; its owner's name is "\\x00", the
+    character that stands for the distance while the text is kept."""
+    utc = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    secret, where = MappingProxyType({"secret": 1}), shapely.Point(108.31234, 22.81234)
+    row = AssetRow(8, "tower", 2, Owner("\x00", "telecom"), "T-8", "in_service", "restricted",
+                   secret, utc, utc, where)  # fmt: skip
+    pages = [
+        ([(row, [CapacitySummary("antenna_mount", 4, 1)], 1234.567)], 100.0),
+        ([(row, [CapacitySummary("antenna_mount", 4, 3)], 1234.567)], 100.0),
+        ([(row, [CapacitySummary("antenna_mount", 4, 3)], 77.0)], 50.0),
+        ([(row, [CapacitySummary("antenna_mount", 4, 3)], None)], 50.0),
+    ]
+    operator = Actor(name="operator", org_id=9)
+    app = Flask(__name__)
+    with app.app_context():
+        written = [feature_texts(page, operator, grid) for page, grid in pages]
+        expected = []
+        for page, grid in pages:
+            feature = asset_feature(*page[0], geojson=to_geojson(row.geom))
+            [shown], _ = disclose_all(operator, [feature], grid)
+            expected.append([app.json.dumps(shown, separators=(",", ":"))])
+    assert written == expected
+    assert all('"masked":true' in text for [text] in written)
     assert len({text for [text] in written}) == len(pages)
