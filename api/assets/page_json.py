@@ -5,8 +5,8 @@ dict's keys cost ~1.1 ms CPU of a ~60-row near list (~0.6 ms this way). Here a
 row's Feature is one %-format of a template made once per attribute set: the keys already in
 sorted order, the attributes' JSON written in it, slots for the row's own values. The text is
 the bytes jsonify writes (sorted keys, ASCII, compact), which tests check against the dicts.
-A row's text is kept (_stored_text) while page_rows shares its AssetRow: near lists show the
-same assets again and again, and finding the text costs ~1 us where writing it costs ~10.
+A row's text is kept with its AssetRow (_stored_text), which page_rows shares while it keeps
+the row: near lists show the same assets again and again.
 
 Rows the caller does not see as stored (masked, hidden, or shown by a grant, which is noted
 for the audit) still go through asset_feature and registry.access's disclose_all.
@@ -19,8 +19,15 @@ from types import MappingProxyType
 
 from flask.json.provider import DefaultJSONProvider
 
-from api.assets.masked_text import masked_text, masked_without_grants
-from api.assets.value_texts import dumps, geometry_texts, kept, quoted, same_capacity, time_text
+from api.assets.masked_text import masked_texts, masked_without_grants
+from api.assets.value_texts import (
+    capacity_key,
+    dumps,
+    geometry_texts,
+    quoted,
+    same_capacity,
+    time_text,
+)
 from registry.access.visibility import disclose_all, shown_as_stored
 from registry.db.geometry import to_geojson_many
 from registry.inventory.serialize import asset_feature
@@ -174,28 +181,19 @@ def _feature_text(row, summaries, near: bool, geometry: str) -> str:
     return fmt % dict(zip(NEAR_SLOTS if near else SLOTS, values, strict=True))
 
 
-# A stored row's Feature text by the row (page_rows shares one AssetRow per content, so the
-# same object is the same asset as read), with its capacity and near-ness, which are part of
-# the text: (row, summaries, near, text before the distance, text after). The row's
-# content decides the text, so an entry cannot be stale; it holds its row, so the id
-# names that object while the entry lives. ~10 us a row to write, ~1 us to find.
-_FEATURES: dict = {}
-
-
 def _stored_text(row, summaries, distance_m, geometry_of) -> str:
-    """The Feature text of a row shown as stored (TypeError: see _feature_text)."""
+    """The Feature text of a row shown as stored (TypeError: see _feature_text).
+
+    Kept with the row, split where a near list's distance goes, with what else it depends
+    on (capacity, near-ness): page_rows shares one AssetRow per content, so near lists,
+    which show the same assets again and again, find it written (~1 us against ~10)."""
     near = distance_m is not None
-    found = _FEATURES.get(id(row))
-    if (
-        found is None
-        or found[0] is not row
-        or found[2] is not near
-        or not same_capacity(found[1], summaries)
-    ):
+    found = row.feature_text
+    if found is None or found[0] is not near or not same_capacity(found[1], summaries):
         text = _feature_text(row, summaries, near, geometry_of(row))
         head, _, tail = text.partition(DISTANCE)
-        found = kept(_FEATURES, id(row), (row, list(summaries), near, head, tail))
-    return found[3] + _distance(float(distance_m)) + found[4] if near else found[3]
+        found = row.feature_text = (near, capacity_key(summaries), head, tail)
+    return found[2] + _distance(float(distance_m)) + found[3] if near else found[2]
 
 
 def feature_texts(rows, actor, grid_m: float) -> list[str]:
@@ -213,9 +211,9 @@ def feature_texts(rows, actor, grid_m: float) -> list[str]:
         except TypeError:  # a value of another type (None, a float): the encoder writes it
             geometry = geometries.of(rows[i][0])
             out[i] = dumps(asset_feature(*rows[i], geojson=json.loads(geometry)))
-    for i in others:
-        if masked_without_grants(actor, rows[i][0]):
-            out[i] = masked_text(*rows[i], actor, grid_m)
+    masked = [i for i in others if masked_without_grants(actor, rows[i][0])]
+    for i, text in zip(masked, masked_texts([rows[i] for i in masked], actor, grid_m), strict=True):
+        out[i] = text
     others = [i for i in others if out[i] is None]
     if others:
         geoms = [rows[i][0].geom for i in others]
@@ -238,7 +236,7 @@ class _GeometryTexts:
 
     def of(self, row) -> str:
         if self._texts is None:
-            todo = [r for r in self._rows if _FEATURES.get(id(r), (None,))[0] is not r]
+            todo = [r for r in self._rows if r.feature_text is None]
             texts = geometry_texts([r.geom for r in todo])
             self._texts = {id(r): t for r, t in zip(todo, texts, strict=True)}
         found = self._texts.get(id(row))

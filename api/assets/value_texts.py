@@ -80,18 +80,25 @@ def _written(arr) -> list[str]:
     return out
 
 
-def same_capacity(before: list, summaries) -> bool:
-    """True when `summaries` write as the kept ones did: equal names and whole numbers, the
-    very same heights (page_rows parses one tuple per distinct text, and 40 == 40.0 but
-    they print differently; the kept list holds its tuples, so `is` is sound)."""
+def capacity_key(summaries) -> tuple:
+    """What of these capacity summaries a kept text depends on, as plain tuples (which the
+    garbage collector stops tracking: a kept CapacitySummary would be one more object that
+    every full collection visits)."""
+    return tuple((c.resource, c.total, c.allocated, c.heights) for c in summaries)
+
+
+def same_capacity(before: tuple, summaries) -> bool:
+    """True when `summaries` write as those of capacity_key `before` did: equal names and
+    whole numbers, the very same heights (page_rows parses one tuple per distinct text, and
+    40 == 40.0 but they print differently; `before` holds its tuples, so `is` is sound)."""
     if len(before) != len(summaries):
         return False
-    for a, b in zip(before, summaries, strict=True):
+    for (resource, total, allocated, heights), b in zip(before, summaries, strict=True):
         if (
-            a.heights is not b.heights
-            or a.resource != b.resource
-            or a.total != b.total
-            or a.allocated != b.allocated
+            heights is not b.heights
+            or resource != b.resource
+            or total != b.total
+            or allocated != b.allocated
             or type(b.total) is not int
             or type(b.allocated) is not int
         ):

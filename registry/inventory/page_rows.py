@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import shapely
@@ -49,7 +49,7 @@ class AssetRow:
 
     Not frozen: a frozen dataclass sets each field through object.__setattr__, and making
     one cost ~2.8 us against ~0.4 us (a page makes up to a hundred). Nothing may change
-    one: asset_rows shares them between requests."""
+    one but for the texts kept with it: asset_rows shares them between requests."""
 
     id: int
     kind: str
@@ -62,6 +62,11 @@ class AssetRow:
     created_at: object
     updated_at: object
     geom: object  # a shapely geometry
+    # What the API wrote of this row, kept with it (api.assets.page_json, masked_text): a
+    # row is the content it was read with, so these live and die with it, and hold only
+    # plain values (which the garbage collector stops visiting).
+    feature_text: tuple | None = field(default=None, compare=False, repr=False)
+    masked_text: tuple | None = field(default=None, compare=False, repr=False)
 
 
 def ids_condition(dialect: str, column=Asset.id) -> sa.ColumnElement:
