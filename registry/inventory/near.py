@@ -17,10 +17,12 @@ from registry.db.spatial_sql import distance_m, lines_distance_m, near_candidate
 from registry.inventory.models import Asset
 from registry.inventory.page_rows import (
     EXTRA,
+    GEOMETRY,
     asset_rows,
     cached_statement,
     grouped,
     ids_condition,
+    kept_rows,
     page_rows,
     params,
     rows_statement,
@@ -172,10 +174,14 @@ def _ranked(f, rows) -> tuple[list, list[int]]:
 
 
 def _geometries(values: list) -> list:
-    """The geometries, parsed in one call when they come as WKB."""
-    if not values or isinstance(values[0], BaseGeometry):
+    """The geometries, those given as WKB parsed in one call."""
+    wkb = [n for n, v in enumerate(values) if not isinstance(v, BaseGeometry)]
+    if not wkb:
         return values
-    return list(shapely.from_wkb([bytes(wkb) for wkb in values]))
+    out = list(values)
+    for n, g in zip(wkb, shapely.from_wkb([bytes(values[n]) for n in wkb]), strict=True):
+        out[n] = g
+    return out
 
 
 def _metres(shown: list[tuple], f) -> list[float]:
@@ -219,14 +225,18 @@ def near_page(session, f, actor, conds, index=None) -> tuple[list, int, list[int
         return [(*by_id[i], d) for i, d in window], len(ranked), sorted(masked_ids)
     stmt = _one_trip_statement(session, f, actor, conds)
     entries = grouped(run(session, stmt, _near_params(session, f, ids)))
-    # Every candidate's AssetRow (kept ones are found, not parsed): _ranked measures their
-    # geometries, and nearly all of them are on the page.
-    rows = dict(zip(entries, asset_rows(list(entries.values())), strict=True))
+    values = list(entries.values())
+    # Kept AssetRows' geometries are measured as they are; the others' WKB is parsed, and
+    # AssetRows are made for the page's rows only (a short page of many candidates).
+    kept = kept_rows(values)
     measures = (
-        (i, row[EXTRA], row[EXTRA + 1], row[EXTRA + 2], rows[i].geom)
-        for i, (row, _) in entries.items()
+        (i, row[EXTRA], row[EXTRA + 1], row[EXTRA + 2], row[GEOMETRY] if k is None else k.geom)
+        for (i, (row, _)), k in zip(entries.items(), kept, strict=True)
     )
     ranked, masked_ids = _ranked(f, measures)
     window = ranked[f.offset : f.offset + f.limit]
-    page = [(rows[i], entries[i][1], d) for i, d in window]
+    at = {i: n for n, i in enumerate(entries)}
+    on_page = [values[at[i]] for i, _ in window]
+    rows = asset_rows(on_page, [kept[at[i]] for i, _ in window])
+    page = [(a, caps, d) for a, (_, caps), (_, d) in zip(rows, on_page, window, strict=True)]
     return page, len(ranked), sorted(masked_ids)

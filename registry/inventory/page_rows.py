@@ -245,11 +245,17 @@ def _row_key(r) -> tuple:
     return key
 
 
-def asset_rows(entries: list[tuple]) -> list[AssetRow]:
+def kept_rows(entries: list[tuple]) -> list[AssetRow | None]:
+    """The kept AssetRow of each grouped() entry, or None (none is made)."""
+    return [_ROWS.get(_row_key(r)) for r, _ in entries]
+
+
+def asset_rows(entries: list[tuple], kept: list | None = None) -> list[AssetRow]:
     """AssetRows from grouped() entries' first rows (made once per distinct content while
-    kept, the missing ones' geometries parsed in one call). They are shared: read-only."""
+    kept, the missing ones' geometries parsed in one call). They are shared: read-only.
+    `kept`: kept_rows(entries), when the caller has it."""
     keys = [_row_key(r) for r, _ in entries]
-    out = [_ROWS.get(key) for key in keys]
+    out = [_ROWS.get(key) for key in keys] if kept is None else list(kept)
     missing = [k for k, row in enumerate(out) if row is None]
     if not missing:
         return out
