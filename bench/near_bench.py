@@ -7,6 +7,7 @@ times GET /api/v1/assets?near= through Flask's test client (what a user waits fo
 socket: routing, authentication, validation, list_assets, the page's JSON; the target), and
 `list_assets` alone (below the serialiser) both ways, checking that the two answers are equal
 (the SQL path is the baseline and the oracle) and that the served body lists the same assets.
+The PostGIS copy is VACUUM ANALYZEd after the load, as a registry in service is (_settle).
 """
 
 from __future__ import annotations
