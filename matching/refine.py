@@ -32,16 +32,21 @@ def near_point(
     table: AssetTable, slots: np.ndarray, lon: float, lat: float, radius_m: float, owners
 ) -> tuple[Rows, np.ndarray]:
     """Rows within `radius_m` of (lon, lat): geodesic for points, a local frame for lines."""
+    distance = point_metres(table, slots, lon, lat)
+    keep = distance <= radius_m
+    return table.rows(slots[keep], owners), distance[keep]
+
+
+def point_metres(table: AssetTable, slots: np.ndarray, lon: float, lat: float) -> np.ndarray:
+    """Metres from (lon, lat) to the assets at `slots` as near_point measures them (for
+    callers that need a column or two of the rows within reach, not all of them)."""
     if table.line:
         frame = geo.local_frame(lon, lat)
         xy, owner = metric_vertices(frame, table, slots)
         x0, y0 = frame.to_metric(np.array([lon]), np.array([lat]))
         lines = shapely.linestrings(xy, indices=owner) if len(slots) else np.empty(0, object)
-        distance = shapely.distance(shapely.points(x0[0], y0[0]), lines)
-    else:
-        distance = geo.geodesic_distances(lon, lat, table.lon[slots], table.lat[slots])
-    keep = distance <= radius_m
-    return table.rows(slots[keep], owners), distance[keep]
+        return shapely.distance(shapely.points(x0[0], y0[0]), lines)
+    return geo.geodesic_distances(lon, lat, table.lon[slots], table.lat[slots])
 
 
 def near_path(

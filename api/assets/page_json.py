@@ -5,6 +5,8 @@ dict's keys cost ~1.1 ms CPU of a ~60-row near list (~0.6 ms this way). Here a
 row's Feature is one %-format of a template made once per attribute set: the keys already in
 sorted order, the attributes' JSON written in it, slots for the row's own values. The text is
 the bytes jsonify writes (sorted keys, ASCII, compact), which tests check against the dicts.
+A row's text is kept with its AssetRow (_stored_text), which page_rows shares while it keeps
+the row: near lists show the same assets again and again.
 
 Rows the caller does not see as stored (masked, hidden, or shown by a grant, which is noted
 for the audit) still go through asset_feature and registry.access's disclose_all.
@@ -12,21 +14,26 @@ for the audit) still go through asset_feature and registry.access's disclose_all
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 from types import MappingProxyType
 
-import numpy as np
-import shapely
-from flask import current_app
 from flask.json.provider import DefaultJSONProvider
 
+from api.assets.masked_text import masked_texts, masked_without_grants
+from api.assets.value_texts import (
+    capacity_key,
+    dumps,
+    geometry_texts,
+    quoted,
+    same_capacity,
+    time_text,
+)
 from registry.access.visibility import disclose_all, shown_as_stored
-from registry.db.geometry import to_geojson, to_geojson_many
+from registry.db.geometry import to_geojson_many
 from registry.inventory.serialize import asset_feature
 
-_quoted = json.encoder.encode_basestring_ascii  # json's own string writer (C)
+__all__ = ["collection_text", "fast_json_ok", "feature_texts", "geometry_texts"]
+
 
 # asset_feature's properties: these come before the attributes (which may replace them),
 # these after (they replace attributes of the same name); distance_m only on near lists.
@@ -47,23 +54,15 @@ def fast_json_ok(app) -> bool:
     )
 
 
-def _dumps(value) -> str:
-    return current_app.json.dumps(value, separators=(",", ":"))
-
-
 def _text(value) -> str:
     """`value` as jsonify writes it: strings and whole numbers directly, anything else by
     the encoder (None, floats such as NaN, other types)."""
     kind = type(value)
     if kind is str:
-        return _quoted(value)
+        return quoted(value)
     if kind is int:
         return int.__repr__(value)
-    return _dumps(value)
-
-
-def _float(value: float) -> str:
-    return float.__repr__(value) if math.isfinite(value) else _dumps(value)
+    return dumps(value)
 
 
 _TEMPLATES: dict = {}
@@ -82,14 +81,14 @@ def _template(attributes, near: bool) -> tuple[str, bool]:
         return found[1]
     entries = {k: None for k in BEFORE}  # None: a slot
     for k, v in (attributes or {}).items():
-        entries[k] = _dumps(v).replace("%", "%%")
+        entries[k] = dumps(v).replace("%", "%%")
     entries.update({k: None for k in AFTER})
     if near:
         entries["distance_m"] = None
     slots = ("geometry", "id", *(k for k in sorted(entries) if entries[k] is None))
     positional = slots == (NEAR_SLOTS if near else SLOTS)
     props = ",".join(
-        _quoted(k).replace("%", "%%") + ":" + (_slot(k, positional) if v is None else v)
+        quoted(k).replace("%", "%%") + ":" + (_slot(k, positional) if v is None else v)
         for k, v in sorted(entries.items())
     )
     fmt = "{" + f'"geometry":{_slot("geometry", positional)},"id":{_slot("id", positional)}'
@@ -115,7 +114,7 @@ def _word(value: str) -> str:
     if found is None:
         if len(_WORDS) >= TEMPLATES:
             _WORDS.clear()
-        found = _WORDS[value] = _quoted(value)
+        found = _WORDS[value] = quoted(value)
     return found
 
 
@@ -126,7 +125,7 @@ def _capacity(summaries) -> str:
         total, allocated = c.total, c.allocated
         if type(total) is not int or type(allocated) is not int:
             raise TypeError("not whole numbers")
-        heights = "" if c.heights is None else f',"heights":{_dumps(list(c.heights))}'
+        heights = "" if c.heights is None else f',"heights":{dumps(list(c.heights))}'
         items.append(
             f'{_word(c.resource)}:{{"allocated":{allocated},"free":{total - allocated}'
             f'{heights},"total":{total}}}'
@@ -151,92 +150,50 @@ def _distance(value: float) -> str:
     return float.__repr__(distance)
 
 
-def _feature_text(row, summaries, distance_m, geometry: str) -> str:
-    """The Feature asset_feature makes, as text; TypeError for values of unexpected types
-    (the caller then encodes asset_feature's dict)."""
+DISTANCE = "\x00"  # where a near list's distance goes: JSON text never holds it unescaped
+
+
+def _feature_text(row, summaries, near: bool, geometry: str) -> str:
+    """The Feature asset_feature makes, as text, DISTANCE in place of a near list's distance;
+    TypeError for values of unexpected types (the caller then encodes asset_feature's dict)."""
     if type(row.id) is not int or type(row.owner_id) is not int:
         raise TypeError("ids are not whole numbers")
-    owner, near = row.owner, distance_m is not None
+    owner = row.owner
     values = [
         geometry,
         row.id,
         _capacity(summaries),
-        _time(row.created_at),
+        time_text(row.created_at),
         _word(row.kind),
         row.owner_id,
         _word(owner.name),
-        _quoted(row.owner_ref),
+        quoted(row.owner_ref),
         _word(owner.sector),
         _word(row.sensitivity),
         _word(row.status),
-        _time(row.updated_at),
+        time_text(row.updated_at),
     ]
     if near:
-        values.insert(4, _distance(float(distance_m)))
+        values.insert(4, DISTANCE)
     fmt, positional = _template(row.attributes, near)
     if positional:
         return fmt % tuple(values)
     return fmt % dict(zip(NEAR_SLOTS if near else SLOTS, values, strict=True))
 
 
-# Texts that depend on nothing but a value, kept per process (bounded: cleared when full).
-# A near list's assets recur from request to request; writing floats costs ~0.8 us each.
-_GEOMETRIES: dict[bytes, str] = {}  # by the geometry's WKB, which fixes its GeoJSON text
-_TIMES: dict = {}  # by the (UTC) time
-KEPT = 16_384
+def _stored_text(row, summaries, distance_m, geometry_of) -> str:
+    """The Feature text of a row shown as stored (TypeError: see _feature_text).
 
-
-def _kept(cache: dict, key, text: str) -> str:
-    if len(cache) >= KEPT:
-        cache.clear()
-    cache[key] = text
-    return text
-
-
-def _time(value) -> str:
-    """A time as asset_feature writes it (isoformat), in quotes."""
-    if value.tzinfo is not dt.UTC:  # equal times in other zones write differently
-        return _quoted(value.isoformat())
-    found = _TIMES.get(value)
-    return _kept(_TIMES, value, _quoted(value.isoformat())) if found is None else found
-
-
-def geometry_texts(geoms) -> list[str]:
-    """Each geometry's GeoJSON as jsonify writes to_geojson's dict."""
-    arr = np.empty(len(geoms), dtype=object)
-    arr[:] = geoms
-    keys = shapely.to_wkb(arr).tolist()
-    out = [_GEOMETRIES.get(k) for k in keys]
-    missing = [i for i, text in enumerate(out) if text is None]
-    if missing:
-        written = _written(arr[missing])
-        for i, text in zip(missing, written, strict=True):
-            out[i] = _kept(_GEOMETRIES, keys[i], text)
-    return out
-
-
-def _written(arr) -> list[str]:
-    """GeoJSON texts: 2-D points and lines from one coordinate array (float repr is what the
-    encoder writes), others encoded."""
-    types = shapely.get_type_id(arr)
-    plain = (types <= 1) & ~shapely.has_z(arr) & ~shapely.is_empty(arr)
-    coords = shapely.get_coordinates(arr[plain])
-    plain_ok = bool(np.isfinite(coords).all())  # NaN: the encoder's spelling, not repr's
-    pairs = iter([f"[{x!r},{y!r}]" for x, y in coords.tolist()])
-    counts = iter(shapely.get_num_coordinates(arr[plain]).tolist())
-    out = []
-    for geom, kind, simple in zip(arr.tolist(), types.tolist(), plain.tolist(), strict=True):
-        if not simple:
-            out.append(_dumps(to_geojson(geom)))
-            continue
-        points = [next(pairs) for _ in range(next(counts))]
-        if not plain_ok:
-            out.append(_dumps(to_geojson(geom)))
-        elif kind == 0:
-            out.append('{"coordinates":' + points[0] + ',"type":"Point"}')
-        else:
-            out.append('{"coordinates":[' + ",".join(points) + '],"type":"LineString"}')
-    return out
+    Kept with the row, split where a near list's distance goes, with what else it depends
+    on (capacity, near-ness): page_rows shares one AssetRow per content, so near lists,
+    which show the same assets again and again, find it written (~1 us against ~10)."""
+    near = distance_m is not None
+    found = row.feature_text
+    if found is None or found[0] is not near or not same_capacity(found[1], summaries):
+        text = _feature_text(row, summaries, near, geometry_of(row))
+        head, _, tail = text.partition(DISTANCE)
+        found = row.feature_text = (near, capacity_key(summaries), head, tail)
+    return found[2] + _distance(float(distance_m)) + found[3] if near else found[2]
 
 
 def feature_texts(rows, actor, grid_m: float) -> list[str]:
@@ -247,12 +204,17 @@ def feature_texts(rows, actor, grid_m: float) -> list[str]:
     for i, (row, _, _) in enumerate(rows):
         (stored if shown_as_stored(actor, row.owner_id, row.sensitivity) else others).append(i)
     out: list = [None] * len(rows)
-    geometries = geometry_texts([rows[i][0].geom for i in stored])
-    for i, geometry in zip(stored, geometries, strict=True):
+    geometries = _GeometryTexts([rows[i][0] for i in stored])
+    for i in stored:
         try:
-            out[i] = _feature_text(*rows[i], geometry)
+            out[i] = _stored_text(*rows[i], geometries.of)
         except TypeError:  # a value of another type (None, a float): the encoder writes it
-            out[i] = _dumps(asset_feature(*rows[i], geojson=json.loads(geometry)))
+            geometry = geometries.of(rows[i][0])
+            out[i] = dumps(asset_feature(*rows[i], geojson=json.loads(geometry)))
+    masked = [i for i in others if masked_without_grants(actor, rows[i][0])]
+    for i, text in zip(masked, masked_texts([rows[i] for i in masked], actor, grid_m), strict=True):
+        out[i] = text
+    others = [i for i in others if out[i] is None]
     if others:
         geoms = [rows[i][0].geom for i in others]
         shapes = to_geojson_many(geoms)
@@ -261,14 +223,30 @@ def feature_texts(rows, actor, grid_m: float) -> list[str]:
         for i in others:
             feature = shown.get(rows[i][0].id)
             if feature is not None:
-                out[i] = _dumps(feature)
+                out[i] = dumps(feature)
     return [text for text in out if text is not None]
+
+
+class _GeometryTexts:
+    """geometry_texts of the rows whose Feature text must be written, made on first need, in
+    one call for all of them: the page's other rows' texts are found written."""
+
+    def __init__(self, rows) -> None:
+        self._rows, self._texts = rows, None
+
+    def of(self, row) -> str:
+        if self._texts is None:
+            todo = [r for r in self._rows if r.feature_text is None]
+            texts = geometry_texts([r.geom for r in todo])
+            self._texts = {id(r): t for r, t in zip(todo, texts, strict=True)}
+        found = self._texts.get(id(row))
+        return geometry_texts([row.geom])[0] if found is None else found
 
 
 def collection_text(features: list[str], links: list[dict], total: int) -> str:
     """The FeatureCollection jsonify writes for these Feature texts (keys sorted)."""
     return (
-        '{"features":[' + ",".join(features) + '],"links":' + _dumps(links)
+        '{"features":[' + ",".join(features) + '],"links":' + dumps(links)
         + f',"numberMatched":{_text(total)},"numberReturned":{len(features)}'
         + ',"type":"FeatureCollection"}\n'
     )  # fmt: skip

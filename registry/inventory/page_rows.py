@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import shapely
@@ -48,7 +48,8 @@ class AssetRow:
     """An asset as a list page reads it: the columns asset_feature needs, no ORM object.
 
     Not frozen: a frozen dataclass sets each field through object.__setattr__, and making
-    one cost ~2.8 us against ~0.4 us (a page makes up to a hundred; nothing changes them)."""
+    one cost ~2.8 us against ~0.4 us (a page makes up to a hundred). Nothing may change
+    one but for the texts kept with it: asset_rows shares them between requests."""
 
     id: int
     kind: str
@@ -61,6 +62,11 @@ class AssetRow:
     created_at: object
     updated_at: object
     geom: object  # a shapely geometry
+    # What the API wrote of this row, kept with it (api.assets.page_json, masked_text): a
+    # row is the content it was read with, so these live and die with it, and hold only
+    # plain values (which the garbage collector stops visiting).
+    feature_text: tuple | None = field(default=None, compare=False, repr=False)
+    masked_text: tuple | None = field(default=None, compare=False, repr=False)
 
 
 def ids_condition(dialect: str, column=Asset.id) -> sa.ColumnElement:
@@ -220,16 +226,49 @@ def grouped(rows) -> dict[int, tuple]:
     return out
 
 
-def asset_rows(entries: list[tuple]) -> list[AssetRow]:
-    """AssetRows from grouped() entries' first rows, the geometries parsed in one call."""
-    geoms = shapely.from_wkb([bytes(row[GEOMETRY]) for row, _ in entries])
+# AssetRows by the columns they are made of (the asset's, its owner's, its WKB): a near
+# list's assets recur from request to request, and making one costs ~5 us (its geometry
+# parsed, its times and attributes decoded). Keyed by the content just read, an entry can
+# never be stale: a changed asset reads as another key. Bounded (cleared when full).
+_ROWS: dict = {}
+KEPT_ROWS = 16_384
+
+
+def _row_key(r) -> tuple:
+    """The columns an AssetRow is made of, as a key: the times' zones too when they are
+    datetimes (equal instants in other zones are equal keys, but print differently)."""
+    key = r[:EXTRA]
+    if type(r[GEOMETRY]) is not bytes:
+        key = (*r[:GEOMETRY], bytes(r[GEOMETRY]))
+    if type(r[9]) is not str:
+        key += (getattr(r[9], "tzinfo", None), getattr(r[10], "tzinfo", None))
+    return key
+
+
+def kept_rows(entries: list[tuple]) -> list[AssetRow | None]:
+    """The kept AssetRow of each grouped() entry, or None (none is made)."""
+    return [_ROWS.get(_row_key(r)) for r, _ in entries]
+
+
+def asset_rows(entries: list[tuple], kept: list | None = None) -> list[AssetRow]:
+    """AssetRows from grouped() entries' first rows (made once per distinct content while
+    kept, the missing ones' geometries parsed in one call). They are shared: read-only.
+    `kept`: kept_rows(entries), when the caller has it."""
+    keys = [_row_key(r) for r, _ in entries]
+    out = [_ROWS.get(key) for key in keys] if kept is None else list(kept)
+    missing = [k for k, row in enumerate(out) if row is None]
+    if not missing:
+        return out
+    if len(_ROWS) + len(missing) > KEPT_ROWS:
+        _ROWS.clear()
+    geoms = shapely.from_wkb([keys[k][GEOMETRY] for k in missing])
     owners: dict = {}
-    out = []
-    for (r, _), g in zip(entries, geoms, strict=True):
+    for k, g in zip(missing, geoms, strict=True):
+        r = entries[k][0]
         owner = owners.get((r[3], r[4])) or owners.setdefault((r[3], r[4]), Owner(r[3], r[4]))
         attributes, created, updated = _attributes(r[8]), _utc(r[9]), _utc(r[10])
-        out.append(
-            AssetRow(r[0], r[1], r[2], owner, r[5], r[6], r[7], attributes, created, updated, g)
+        out[k] = _ROWS[keys[k]] = AssetRow(
+            r[0], r[1], r[2], owner, r[5], r[6], r[7], attributes, created, updated, g
         )
     return out
 

@@ -11,6 +11,7 @@ import shapely
 from flask import Flask
 
 from api.assets.page_json import _distance, feature_texts, geometry_texts
+from registry.access.visibility import disclose_all
 from registry.db.geometry import to_geojson
 from registry.db.uow import Actor
 from registry.inventory.capacity import CapacitySummary
@@ -75,3 +76,58 @@ def test_odd_rows_are_written_as_jsonify_writes_asset_feature():
             for row in rows
         ]  # fmt: skip
     assert written == expected
+
+
+def test_a_row_s_kept_text_follows_its_capacity_and_distance():
+    """The same row read again with other held units, heights written otherwise (40 == 40.0,
+    but they print differently), or in a list without distances: written anew each time."""
+    utc = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    owner = Owner("Owner", "telecom")
+    attributes = MappingProxyType({"height_m": 40})
+    row = AssetRow(7, "tower", 2, owner, "T-7", "in_service", "public", attributes, utc, utc,
+                   shapely.Point(108.3, 22.8))  # fmt: skip
+    pages = [
+        [(row, [CapacitySummary("antenna_mount", 4, 1, (40, 37.5))], 12.345)],
+        [(row, [CapacitySummary("antenna_mount", 4, 3, (40, 37.5))], 12.345)],
+        [(row, [CapacitySummary("antenna_mount", 4, 3, (40.0, 37.5))], 99.0)],
+        [(row, [CapacitySummary("antenna_mount", 4, 3, (40.0, 37.5))], None)],
+        [(row, [], None)],
+    ]
+    app = Flask(__name__)
+    with app.app_context():
+        written = [feature_texts(page, Actor(name="operator", org_id=9), 100.0) for page in pages]
+        expected = [
+            [app.json.dumps(asset_feature(*page[0], geojson=to_geojson(row.geom)),
+                            separators=(",", ":"))]
+            for page in pages
+        ]  # fmt: skip
+    assert written == expected
+    assert len({text for [text] in written}) == len(pages)
+
+
+def test_a_masked_row_s_kept_text_is_what_disclose_all_shows():
+    """A restricted asset of another organisation, shown masked, read again with other free
+    units, on another mask grid, and without a distance; its owner's name is "\\x00", the
+    character that stands for the distance while the text is kept."""
+    utc = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    secret, where = MappingProxyType({"secret": 1}), shapely.Point(108.31234, 22.81234)
+    row = AssetRow(8, "tower", 2, Owner("\x00", "telecom"), "T-8", "in_service", "restricted",
+                   secret, utc, utc, where)  # fmt: skip
+    pages = [
+        ([(row, [CapacitySummary("antenna_mount", 4, 1)], 1234.567)], 100.0),
+        ([(row, [CapacitySummary("antenna_mount", 4, 3)], 1234.567)], 100.0),
+        ([(row, [CapacitySummary("antenna_mount", 4, 3)], 77.0)], 50.0),
+        ([(row, [CapacitySummary("antenna_mount", 4, 3)], None)], 50.0),
+    ]
+    operator = Actor(name="operator", org_id=9)
+    app = Flask(__name__)
+    with app.app_context():
+        written = [feature_texts(page, operator, grid) for page, grid in pages]
+        expected = []
+        for page, grid in pages:
+            feature = asset_feature(*page[0], geojson=to_geojson(row.geom))
+            [shown], _ = disclose_all(operator, [feature], grid)
+            expected.append([app.json.dumps(shown, separators=(",", ":"))])
+    assert written == expected
+    assert all('"masked":true' in text for [text] in written)
+    assert len({text for [text] in written}) == len(pages)
