@@ -12,11 +12,9 @@ rest of the file is still validated for the report, and the transaction is rolle
 
 from __future__ import annotations
 
-import gc
 import queue
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 from registry.interop.importers import batches, fresh, run, vector
 from registry.interop.importers.fresh import FreshLoad
@@ -42,8 +40,8 @@ def load(uow, path, options, progress) -> ImportSummary | None:
     if not fresh.applies(store, options.dry_run, options.prune):
         return None
     mapping = options.mapping
-    with batches.open_batches(path, mapping.layer, options.crs or mapping.crs,
-                              mapping.geometry) as source:  # fmt: skip
+    with run.gc_paused(), batches.open_batches(path, mapping.layer, options.crs or mapping.crs,
+                                               mapping.geometry) as source:  # fmt: skip
         summary = ImportSummary(file=str(path), format=source.format, crs=source.crs,
                                 owner_id=options.owner_id)  # fmt: skip
         store.rebuild_spatial_index = options.rebuild_spatial_index
@@ -51,11 +49,10 @@ def load(uow, path, options, progress) -> ImportSummary | None:
         store.tune()
         store.defer_indexes(source.hint, 0)
         writer.start()
-        with _gc_paused():
-            for valid in _ahead(_validated(source.parts, options)):
-                _count(summary, valid, progress, source.hint)
-                if not summary.report or options.skip_invalid:
-                    writer.add(valid)
+        for valid in _ahead(_validated(source.parts, options)):
+            _count(summary, valid, progress, source.hint)
+            if not summary.report or options.skip_invalid:
+                writer.add(valid)
         writer.end()
     summary.features, summary.warnings = source.features, list(source.warnings)
     _finish(store, writer, summary, options)
@@ -89,9 +86,12 @@ def _validated(parts: Iterator, options) -> Iterator[Validated]:
     """Each batch validated, feature numbers and report rows counted from the file's start,
     a ref already seen in an earlier batch rejected as in one whole file."""
     seen: dict[str, int] = {}
+    memo: dict = {}  # each group's properties validated once per file, not once per batch
     offset = 0
     for part in parts:
-        valid = vector.validate(run.context(part, options))
+        ctx = run.context(part, options)
+        ctx.memo = memo
+        valid = vector.validate(ctx)
         valid.number += offset
         valid.rejected = [
             row._replace(feature=row.feature + offset, line=part.line(row.feature + offset))
@@ -140,16 +140,3 @@ def _ahead(items: Iterator, depth: int = AHEAD) -> Iterator:
     finally:
         stop.set()
         thread.join()
-
-
-@contextmanager
-def _gc_paused():
-    """No cyclic GC while batches of millions of new values come and go (run._gc_frozen
-    does the same for a whole-file import)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -220,6 +220,21 @@ def _group_values(ctx: Context, group_mapping, rec: dict) -> Values | None:
         return None
 
 
+def _remembered(ctx: Context, group_mapping, rec: dict, fields: list[str]) -> Values | None:
+    """_group_values, looked up in ctx.memo first (keyed by type and value: 1, 1.0 and
+    True are different cells)."""
+    if ctx.memo is None:
+        return _group_values(ctx, group_mapping, rec)
+    key = tuple((type(rec[f]), rec[f]) for f in fields)
+    try:
+        return ctx.memo[key]
+    except KeyError:
+        found = ctx.memo[key] = _group_values(ctx, group_mapping, rec)
+        return found
+    except TypeError:  # an unhashable cell (a list): not remembered
+        return _group_values(ctx, group_mapping, rec)
+
+
 def _groups(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, list[Values | None]]:
     fields = _group_fields(ctx)
     if fields is None:
@@ -232,7 +247,7 @@ def _groups(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, list[Values | N
     if rules is not None:
         kept = tuple(r for r in rules if r.target != "owner_ref")
         group_mapping = dataclasses.replace(ctx.mapping, rules=kept)
-    values = [_group_values(ctx, group_mapping, record(ctx, i)) for i in first.tolist()]
+    values = [_remembered(ctx, group_mapping, record(ctx, i), fields) for i in first.tolist()]
     log.info("%d features share %d distinct sets of properties", len(rows), len(values))
     return group, values
 
