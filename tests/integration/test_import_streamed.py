@@ -3,10 +3,13 @@ the same file read whole does; a bad feature in a later batch still writes nothi
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
 from registry.interop.importers import batches, pipeline
+from registry.interop.importers.fresh import FreshLoad
 from registry.interop.importers.run import ImportOptions, import_file
 from registry.inventory.models import Asset, AuditEntry, Change
 from tests import gis_files as gis
@@ -91,3 +94,26 @@ def test_with_skip_invalid_the_valid_features_are_stored_in_file_order(
     stored = _stored(session_factory, owner)
     assert [ref for ref, _, _ in stored] == ["T0", "T1", "T4", "T7"]
     assert stored == _stored(session_factory, whole_owner)
+
+
+def test_a_failure_while_batches_load_stops_the_reading_thread_and_writes_nothing(
+    session_factory, actor, tmp_path, monkeypatch
+):
+    path = gis.write_csv(tmp_path / "a.csv", ["lon", "lat", "kind", "owner_ref"], ROWS)
+    owner = make_org(session_factory)
+    loaded = []
+
+    def second_fails(self, valid):
+        loaded.append(len(valid))
+        if len(loaded) == 2:
+            raise RuntimeError("the connection dropped")
+        original(self, valid)
+
+    original = FreshLoad.add
+    monkeypatch.setattr(FreshLoad, "add", second_fails)
+    options = ImportOptions(owner.id, skip_invalid=True)
+    with pytest.raises(RuntimeError):
+        import_file(session_factory, actor, path, options)
+    assert len(loaded) == 2
+    assert not [t for t in threading.enumerate() if t.name == "import-read"]
+    assert _stored(session_factory, owner.id) == []

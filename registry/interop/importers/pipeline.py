@@ -15,6 +15,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 
 from registry.interop.importers import batches, fresh, run, vector
 from registry.interop.importers.fresh import FreshLoad
@@ -49,10 +50,12 @@ def load(uow, path, options, progress) -> ImportSummary | None:
         store.tune()
         store.defer_indexes(source.hint, 0)
         writer.start()
-        for valid in _ahead(_validated(source.parts, options)):
-            _count(summary, valid, progress, source.hint)
-            if not summary.report or options.skip_invalid:
-                writer.add(valid)
+        # closing: the reading thread is stopped before the file is closed, also on an error.
+        with closing(_ahead(_validated(source.parts, options))) as validated:
+            for valid in validated:
+                _count(summary, valid, progress, source.hint)
+                if not summary.report or options.skip_invalid:
+                    writer.add(valid)
         writer.end()
     summary.features, summary.warnings = source.features, list(source.warnings)
     _finish(store, writer, summary, options)
