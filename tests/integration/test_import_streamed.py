@@ -38,9 +38,20 @@ def two_per_batch(monkeypatch):
     monkeypatch.setattr(batches, "BATCH", 2)
 
 
-def _both(session_factory, actor, tmp_path, monkeypatch, **options):
-    """(streamed, whole) summaries and owner ids, each a first import of the same CSV."""
-    path = gis.write_csv(tmp_path / "a.csv", ["lon", "lat", "kind", "owner_ref"], ROWS)
+@pytest.fixture(params=["csv", "geojson"])
+def path(request, tmp_path):
+    """ROWS as a CSV (read in batches) or a GeoJSON (read whole, validated in slices)."""
+    if request.param == "csv":
+        return gis.write_csv(tmp_path / "a.csv", ["lon", "lat", "kind", "owner_ref"], ROWS)
+    features = [
+        gis.registry_feature(ref, lon, lat, kind=kind, height_m=30.5 + i)
+        for i, (lon, lat, kind, ref) in enumerate(ROWS)
+    ]
+    return gis.write_geojson(tmp_path / "a.geojson", features)
+
+
+def _both(session_factory, actor, path, monkeypatch, **options):
+    """(streamed, whole) summaries and owner ids, each a first import of the same file."""
     out = []
     for streamed in (True, False):
         if not streamed:
@@ -72,22 +83,22 @@ def _stored(session_factory, owner_id: int) -> list[tuple]:
 
 
 def test_a_bad_feature_in_a_later_batch_is_reported_as_in_a_whole_read_and_nothing_is_written(
-    session_factory, actor, tmp_path, monkeypatch
+    session_factory, actor, path, monkeypatch
 ):
-    (streamed, owner), (whole, _) = _both(session_factory, actor, tmp_path, monkeypatch)
+    (streamed, owner), (whole, _) = _both(session_factory, actor, path, monkeypatch)
     assert [r.feature for r in streamed.report] == [3, 4, 6, 7]
     assert streamed.report == whole.report
     assert streamed.report[1].reason == "'T0' appears earlier in the file (feature 1)"
-    assert streamed.report[0].line == 4  # the CSV's header is line 1
+    assert streamed.report[0].line == (4 if path.suffix == ".csv" else None)  # header: line 1
     assert (streamed.features, streamed.created, streamed.committed) == (8, 4, False)
     assert streamed.warnings == whole.warnings and "projected" in streamed.warnings[0]
     assert _stored(session_factory, owner) == []
 
 
 def test_with_skip_invalid_the_valid_features_are_stored_in_file_order(
-    session_factory, actor, tmp_path, monkeypatch
+    session_factory, actor, path, monkeypatch
 ):
-    both = _both(session_factory, actor, tmp_path, monkeypatch, skip_invalid=True)
+    both = _both(session_factory, actor, path, monkeypatch, skip_invalid=True)
     (streamed, owner), (whole, whole_owner) = both
     assert (streamed.created, streamed.rejected, streamed.committed) == (4, 4, True)
     assert streamed.report == whole.report
@@ -97,9 +108,8 @@ def test_with_skip_invalid_the_valid_features_are_stored_in_file_order(
 
 
 def test_a_failure_while_batches_load_stops_the_reading_thread_and_writes_nothing(
-    session_factory, actor, tmp_path, monkeypatch
+    session_factory, actor, path, monkeypatch
 ):
-    path = gis.write_csv(tmp_path / "a.csv", ["lon", "lat", "kind", "owner_ref"], ROWS)
     owner = make_org(session_factory)
     loaded = []
 
