@@ -194,7 +194,8 @@ def reject_repeats(valid: Validated, table: SourceTable, first: dict | None = No
         if row.owner_ref:
             first.setdefault(row.owner_ref, row.feature)
     distinct = set(valid.refs)
-    if len(distinct) == len(valid.refs) and distinct.isdisjoint(first):
+    # keys().isdisjoint walks the smaller side (set.isdisjoint(dict) walks the whole dict).
+    if len(distinct) == len(valid.refs) and first.keys().isdisjoint(distinct):
         # No ref twice: the common case, without a loop over every feature.
         if carry:
             first.update(zip(valid.refs, valid.number.tolist(), strict=True))
