@@ -99,6 +99,7 @@ class FreshLoad:
         self.ids: list[int] = []
         self.stamp = store.params["now"].isoformat()
         self._open: dict[str, tuple[str, str, bool]] = {}
+        self._made: dict[str, dict] = {}
 
     def plan(self) -> Counter:
         """Every valid feature is created."""
@@ -198,23 +199,21 @@ class FreshLoad:
     def _asset_chunks(self, valid: Validated, ids: list[int], plain: bool) -> Iterator[str]:
         owner = self.store.params["owner"]
         stamps = self._open["asset"][1]
-        tails = [
+        tails = self._per_group("asset", valid.values, lambda v: (
             f"{owner}\t{v.kind}\t{v.status}\t{v.sensitivity}\t"
-            f"{copy_escape(v.attributes)}{stamps}\n" if v else ""
-            for v in valid.values
-        ]  # fmt: skip
+            f"{copy_escape(v.attributes)}{stamps}\n" if v else ""))  # fmt: skip
         escape = _same if plain else copy_escape
         for part, refs, geoms, groups in _slices(valid, ids):
             rows = zip(part, refs, hex_ewkb(geoms), groups, strict=True)
             yield "".join(f"{i}\t{escape(r)}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
 
     def _capacity_chunks(self, valid: Validated, ids: list[int]) -> Iterator[str]:
-        capacity = [_capacity_tails(v) for v in valid.values]
+        capacity = self._per_group("capacity", valid.values, _capacity_tails)
         rows = zip(ids, valid.group.tolist(), strict=True)
         return _chunked(f"{i}\t{tail}" for i, g in rows for tail in capacity[g])
 
     def _audit_chunks(self, valid: Validated, ids: list[int], plain: bool) -> Iterator[str]:
-        parts = [self._snapshot_parts(v) for v in valid.values]
+        parts = self._per_group("audit_log", valid.values, self._snapshot_parts)
         params = self.store.params
         rid = "\\N" if params["rid"] is None else copy_escape(params["rid"])
         stamps = self._open["audit_log"][1]
@@ -228,6 +227,17 @@ class FreshLoad:
 
         for part, refs, geoms, groups in _slices(valid, ids):
             yield "".join(lines(zip(part, refs, geojson_texts(geoms), groups, strict=True)))
+
+    def _per_group(self, table: str, values: list, make) -> list:
+        """make(v) for each group's properties, each made once per import: the batches of a
+        streamed file share most of their groups (thousands per batch in a GeoJSON)."""
+        made = self._made.setdefault(table, {})
+        out = []
+        for v in values:
+            if v not in made:
+                made[v] = make(v)
+            out.append(made[v])
+        return out
 
     def _snapshot_parts(self, v: Values | None) -> tuple[str, str, str]:
         """The snapshot's text around the owner_ref and the geometry, COPY-escaped."""
