@@ -20,7 +20,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import shapely
@@ -36,6 +36,9 @@ from registry.interop.importers.vector import Validated, Values
 log = logging.getLogger(__name__)
 
 CHUNK = 20_000  # rows formatted per COPY write: the server loads one while the next is built
+# The first write of each COPY is small: the server waits for it (a streamed import runs
+# three COPYs per batch, sixty per million rows).
+FIRST_CHUNK = 2_000
 HAS_ASSETS = "SELECT EXISTS (SELECT 1 FROM asset WHERE owner_id = :owner)"
 # The ids drawn in file order, told by their range: usually consecutive, and then they are
 # min..max in order (nextval runs row by row along the series).
@@ -88,14 +91,18 @@ def geojson_texts(geoms: np.ndarray) -> list[str]:
 
 
 class FreshLoad:
-    """The writes of a first import; used in place of the Store's plan, write and finish."""
+    """The writes of a first import; used in place of the Store's plan, write and finish.
 
-    def __init__(self, store: Store, valid: Validated):
+    `write` loads all of `valid`; a streamed import (importers.pipeline) calls `start`, then
+    `add` per batch of validated features, then `end`."""
+
+    def __init__(self, store: Store, valid: Validated | None = None):
         self.store = store
         self.valid = valid
         self.ids: list[int] = []
-        self._plain: bool | None = None
         self.stamp = store.params["now"].isoformat()
+        self._open: dict[str, tuple[str, str, bool]] = {}
+        self._made: dict[str, dict] = {}
 
     def plan(self) -> Counter:
         """Every valid feature is created."""
@@ -104,46 +111,70 @@ class FreshLoad:
 
     def write(self) -> None:
         """Draw the ids, then COPY the assets, their capacity and their audit rows."""
-        self.ids = self._draw_ids()
         started = time.monotonic()
-        self._copy("asset", self._asset_chunks)
-        self._copy("capacity", self._capacity_chunks)
-        self._copy("audit_log", self._audit_chunks)
+        self.start()
+        self.add(self.valid)
+        self.end()
         log.info("copied %d new assets in %.1f s", len(self.ids), time.monotonic() - started)
+
+    def start(self) -> None:
+        """Ready the COPYs of the assets, their capacity and their audit rows."""
+        for table in ("asset", "capacity", "audit_log"):
+            self._open[table] = self._prepare(table)
+
+    def add(self, valid: Validated) -> None:
+        """COPY these features (new ids drawn in file order): assets, capacity, audit rows."""
+        ids = self._draw_ids(len(valid))
+        self.ids.extend(ids)
+        plain = _plain_refs(valid)
+        self._send("asset", self._asset_chunks(valid, ids, plain))
+        self._send("capacity", self._capacity_chunks(valid, ids))
+        self._send("audit_log", self._audit_chunks(valid, ids, plain))
+
+    def end(self) -> None:
+        """Give the time columns back their own defaults (see _stamp_by_default)."""
+        for table, (_, _, by_default) in self._open.items():
+            if by_default:
+                self._unstamp(table)
+        self._open = {}
 
     def finish(self) -> None:
         """The change feed, in file order, under its lock, right before the commit."""
         lock_feed(self.store.session)
+        self._open["change_feed"] = self._prepare("change_feed")
+        stamps = self._open["change_feed"][1]
+        self._send("change_feed", _chunked(f"{i}\tasset\tcreate{stamps}\n" for i in self.ids))
+        self.end()
 
-        def chunks(stamps: str) -> Iterator[str]:
-            return _chunked(f"{i}\tasset\tcreate{stamps}\n" for i in self.ids)
-
-        self._copy("change_feed", chunks)
-
-    def _draw_ids(self) -> list[int]:
-        """New ids for the valid features, in file order (unused ones are gaps, as after a
+    def _draw_ids(self, count: int) -> list[int]:
+        """New ids for `count` features, in file order (unused ones are gaps, as after a
         rolled-back insert)."""
-        count = {"count": len(self.valid)}
-        if not len(self.valid):
+        if not count:
             return []
-        low, high, drawn = self.store.session.execute(sa.text(ID_RANGE), count).one()
+        session = self.store.session
+        low, high, drawn = session.execute(sa.text(ID_RANGE), {"count": count}).one()
         if high - low + 1 == drawn:
             return list(range(low, high + 1))
-        runs = self.store.session.execute(sa.text(ID_RUNS), count).all()
+        runs = session.execute(sa.text(ID_RUNS), {"count": count}).all()
         return np.concatenate([np.arange(a, a + n) for a, n in runs]).tolist()
 
-    def _copy(self, table: str, chunks: Callable[[str], Iterator[str]]) -> None:
-        """COPY the rows `chunks(stamps)` gives, `stamps` being the time columns' text."""
+    def _prepare(self, table: str) -> tuple[str, str, bool]:
+        """(the COPY statement, the text of the time columns each row ends with, whether the
+        time columns take the import's time by default instead)."""
         stamped = STAMPS.get(table, ())
-        by_default = stamped and self._stamp_by_default(table, stamped)
+        by_default = bool(stamped) and self._stamp_by_default(table, stamped)
         columns = COLUMNS[table] if by_default else ", ".join((COLUMNS[table], *stamped))
         stamps = "" if by_default else f"\t{self.stamp}" * len(stamped)
+        return f"COPY {table} ({columns}) FROM STDIN", stamps, by_default
+
+    def _send(self, table: str, chunks: Iterator[str]) -> None:
         cur = self.store.dbapi.cursor()
-        statement = f"COPY {table} ({columns}) FROM STDIN"
-        with cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
-            for chunk in chunks(stamps):
+        with cur, cur.copy(self._open[table][0], writer=QueuedLibpqWriter(cur)) as copy:
+            for chunk in chunks:
                 copy.write(chunk)
-        for column in stamped if by_default else ():
+
+    def _unstamp(self, table: str) -> None:
+        for column in STAMPS[table]:
             self.store.session.execute(
                 sa.text(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
             )
@@ -168,46 +199,28 @@ class FreshLoad:
             )
         return True
 
-    def _asset_chunks(self, stamps: str) -> Iterator[str]:
+    def _asset_chunks(self, valid: Validated, ids: list[int], plain: bool) -> Iterator[str]:
         owner = self.store.params["owner"]
-        tails = [
+        stamps = self._open["asset"][1]
+        tails = self._per_group("asset", valid.values, lambda v: (
             f"{owner}\t{v.kind}\t{v.status}\t{v.sensitivity}\t"
-            f"{copy_escape(v.attributes)}{stamps}\n" if v else ""
-            for v in self.valid.values
-        ]  # fmt: skip
-        escape = _same if self._plain_refs() else copy_escape
-        for ids, refs, geoms, groups in self._slices():
-            rows = zip(ids, refs, hex_ewkb(geoms), groups, strict=True)
+            f"{copy_escape(v.attributes)}{stamps}\n" if v else ""))  # fmt: skip
+        escape = _same if plain else copy_escape
+        for part, refs, geoms, groups in _slices(valid, ids):
+            rows = zip(part, refs, hex_ewkb(geoms), groups, strict=True)
             yield "".join(f"{i}\t{escape(r)}\t{geom}\t{tails[g]}" for i, r, geom, g in rows)
 
-    def _slices(self) -> Iterator[tuple[list[int], list[str], np.ndarray, list[int]]]:
-        """(ids, refs, geometries, groups) CHUNK rows at a time. Geometries are encoded per
-        slice, not all before the first row is sent: the server starts loading at once and
-        the rest of the encoding overlaps its work (these COPYs are bound by the server)."""
-        valid = self.valid
-        for start in range(0, len(self.ids), CHUNK):
-            end = start + CHUNK
-            yield (self.ids[start:end], valid.refs[start:end], valid.geoms[start:end],
-                   valid.group[start:end].tolist())  # fmt: skip
-
-    def _plain_refs(self) -> bool:
-        """True when no ref needs escaping, for COPY or in JSON: then none is escaped one by
-        one (the common case: codes of letters, digits and dashes)."""
-        if self._plain is None:
-            self._plain = NEEDS_ESCAPING.search("".join(self.valid.refs)) is None
-        return self._plain
-
-    def _capacity_chunks(self, _stamps: str) -> Iterator[str]:
-        capacity = [_capacity_tails(v) for v in self.valid.values]
-        rows = zip(self.ids, self._groups(), strict=True)
+    def _capacity_chunks(self, valid: Validated, ids: list[int]) -> Iterator[str]:
+        capacity = self._per_group("capacity", valid.values, _capacity_tails)
+        rows = zip(ids, valid.group.tolist(), strict=True)
         return _chunked(f"{i}\t{tail}" for i, g in rows for tail in capacity[g])
 
-    def _audit_chunks(self, stamps: str) -> Iterator[str]:
-        parts = [self._snapshot_parts(v) for v in self.valid.values]
+    def _audit_chunks(self, valid: Validated, ids: list[int], plain: bool) -> Iterator[str]:
+        parts = self._per_group("audit_log", valid.values, self._snapshot_parts)
         params = self.store.params
         rid = "\\N" if params["rid"] is None else copy_escape(params["rid"])
+        stamps = self._open["audit_log"][1]
         tail = f"\t{copy_escape(params['actor'])}\t{rid}\tasset\tcreate{stamps}\n"
-        plain = self._plain_refs()
 
         def lines(rows):
             for i, ref, geo, g in rows:
@@ -215,11 +228,19 @@ class FreshLoad:
                 ref = f'"{ref}"' if plain else copy_escape(encode_string(ref))
                 yield f"{i}\t{head}{ref}{middle}{geo}{end}{tail}"
 
-        for ids, refs, geoms, groups in self._slices():
-            yield "".join(lines(zip(ids, refs, geojson_texts(geoms), groups, strict=True)))
+        for part, refs, geoms, groups in _slices(valid, ids):
+            yield "".join(lines(zip(part, refs, geojson_texts(geoms), groups, strict=True)))
 
-    def _groups(self) -> list[int]:
-        return self.valid.group.tolist()
+    def _per_group(self, table: str, values: list, make) -> list:
+        """make(v) for each group's properties, each made once per import: the batches of a
+        streamed file share most of their groups (thousands per batch in a GeoJSON)."""
+        made = self._made.setdefault(table, {})
+        out = []
+        for v in values:
+            if v not in made:
+                made[v] = make(v)
+            out.append(made[v])
+        return out
 
     def _snapshot_parts(self, v: Values | None) -> tuple[str, str, str]:
         """The snapshot's text around the owner_ref and the geometry, COPY-escaped."""
@@ -235,6 +256,22 @@ class FreshLoad:
         )
         end = f', "attributes": {v.attributes}, "capacity": {v.capacity}}}'
         return copy_escape(head), copy_escape(middle), copy_escape(end)
+
+
+def _slices(valid: Validated, ids: list[int]) -> Iterator[tuple[list, list, np.ndarray, list]]:
+    """(ids, refs, geometries, groups) CHUNK rows at a time. Geometries are encoded per
+    slice, not all before the first row is sent: the server starts loading at once and
+    the rest of the encoding overlaps its work (these COPYs are bound by the server)."""
+    bounds = [0, *range(FIRST_CHUNK, len(ids), CHUNK), len(ids)] if ids else []
+    for start, end in itertools.pairwise(bounds):
+        yield (ids[start:end], valid.refs[start:end], valid.geoms[start:end],
+               valid.group[start:end].tolist())  # fmt: skip
+
+
+def _plain_refs(valid: Validated) -> bool:
+    """True when no ref needs escaping, for COPY or in JSON: then none is escaped one by
+    one (the common case: codes of letters, digits and dashes)."""
+    return NEEDS_ESCAPING.search("".join(valid.refs)) is None
 
 
 def _same(text: str) -> str:

@@ -32,6 +32,9 @@ class Context:
     kind: str | None
     keep: np.ndarray  # bool per feature: False where the mapping's `where` skips it
     extra: dict  # per-feature injected values (numbered refs): {index: {key: value}}
+    # Validated group properties by their source values, kept across the batches of one
+    # streamed file (importers.pipeline), so that a group is validated once, not per batch.
+    memo: dict | None = None
 
 
 def canonical(value) -> str:

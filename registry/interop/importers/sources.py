@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,17 @@ class SourceTable:
         """The CSV line of feature `number` (1-based; the header is line 1), else None."""
         return number + 1 if self.format == "csv" else None
 
+    def slice(self, lo: int, hi: int) -> SourceTable:
+        """Features lo..hi-1 as a table of their own (indexes from 0 again)."""
+        return dataclasses.replace(
+            self,
+            columns=[c[lo:hi] for c in self.columns],
+            geometries=self.geometries[lo:hi],
+            warnings=[],
+            geometry_errors={i - lo: r for i, r in self.geometry_errors.items() if lo <= i < hi},
+            arrow=None if self.arrow is None else [a.slice(lo, hi - lo) for a in self.arrow],
+        )
+
 
 def configure_gdal() -> None:
     """Keep GDAL's bundled SpatiaLite out of GeoPackages.
@@ -79,7 +92,7 @@ def detect_format(path: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def _open_options(fmt: str, geometry: dict) -> dict:
+def open_options(fmt: str, geometry: dict) -> dict:
     if fmt != "csv":
         return {}
     options = {"KEEP_GEOM_COLUMNS": "NO"}
@@ -101,15 +114,10 @@ def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
     """
     fmt = detect_format(path)
     configure_gdal()
-    try:
+    with reading(path, fmt, layer):
         meta, columns, geoms, errors, arrays = _read(
-            str(path), fmt, layer, _open_options(fmt, geometry or {})
+            str(path), fmt, layer, open_options(fmt, geometry or {})
         )
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        log.info("cannot read %s as %s: %s", path, fmt, exc)  # GDAL's words stay in the log
-        raise ValidationFailed("file", _unreadable(fmt, layer)) from None
-    except UnicodeDecodeError:  # GDAL hands a non-UTF-8 header to pyogrio, which decodes it
-        raise ValidationFailed("file", NOT_UTF8) from None
     declared = crs or meta.get("crs")
     table = SourceTable(
         path=str(path),
@@ -124,6 +132,18 @@ def read_source(path, layer=None, crs=None, geometry=None) -> SourceTable:
     table.geometries = _to_lonlat(geoms, declared, table.warnings)
     log.info("read %d features from %s (%s, %s)", len(table), path, fmt, table.crs)
     return table
+
+
+@contextmanager
+def reading(path, fmt: str, layer):
+    """GDAL's errors on reading a file as ValidationFailed (its words stay in the log)."""
+    try:
+        yield
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        log.info("cannot read %s as %s: %s", path, fmt, exc)
+        raise ValidationFailed("file", _unreadable(fmt, layer)) from None
+    except UnicodeDecodeError:  # GDAL hands a non-UTF-8 header to pyogrio, which decodes it
+        raise ValidationFailed("file", NOT_UTF8) from None
 
 
 def _read(path: str, fmt: str, layer, options: dict) -> tuple[dict, list, np.ndarray, dict, list]:
@@ -141,7 +161,7 @@ def _read(path: str, fmt: str, layer, options: dict) -> tuple[dict, list, np.nda
         wkb = None
         if table.num_columns > width:  # the geometry column comes after the fields
             wkb = table.column(width).to_numpy(zero_copy_only=False)
-        geoms, errors = _geometries(wkb, table.num_rows)
+        geoms, errors = geometries_of(wkb, table.num_rows)
         if all(t == "OFTString" for t in meta["ogr_types"]) and not shapely.has_z(geoms).any():
             arrays = [table.column(i).combine_chunks() for i in range(width)]
             return meta, [a.to_pylist() for a in arrays], geoms, errors, arrays
@@ -151,7 +171,7 @@ def _read(path: str, fmt: str, layer, options: dict) -> tuple[dict, list, np.nda
         path, layer=layer, force_2d=True, datetime_as_string=True, **options
     )
     count = len(columns[0]) if len(columns) else 0
-    return meta, [c.tolist() for c in columns], *_geometries(wkb, count), None
+    return meta, [c.tolist() for c in columns], *geometries_of(wkb, count), None
 
 
 NOT_UTF8 = "is not UTF-8 text: save it as UTF-8 and import it again"
@@ -166,7 +186,7 @@ def _unreadable(fmt: str, layer: str | None) -> str:
     return f"the file cannot be read as {fmt}{where}: {hint}"
 
 
-def _geometries(wkb, count: int) -> tuple[np.ndarray, dict[int, str]]:
+def geometries_of(wkb, count: int) -> tuple[np.ndarray, dict[int, str]]:
     """Shapely geometries per feature, and why some could not be built (not one error for all)."""
     if wkb is None:
         return np.full(count, None, dtype=object), {}
@@ -189,24 +209,38 @@ def _parse_crs(text: str) -> CRS:
 
 
 def _to_lonlat(geoms: np.ndarray, declared: str | None, warnings: list[str]) -> np.ndarray:
+    geoms, largest = lonlat_part(geoms, declared)
+    warn_if_projected(largest, declared, warnings)
+    return geoms
+
+
+def lonlat_part(geoms: np.ndarray, declared: str | None) -> tuple[np.ndarray, tuple | None]:
+    """(the geometries in lon/lat, their largest |x| and |y| when they claim to be lon/lat
+    already: see warn_if_projected)."""
     source = _parse_crs(declared) if declared else WGS84
     if source.equals(WGS84, ignore_axis_order=True):
-        _warn_if_projected(geoms, declared, warnings)
-        return geoms
+        return geoms, extent(geoms)
     to_wgs84 = Transformer.from_crs(source, WGS84, always_xy=True)
 
     def reproject(xy: np.ndarray) -> np.ndarray:
         return np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
 
-    return shapely.transform(geoms, reproject)
+    return shapely.transform(geoms, reproject), None
 
 
-def _warn_if_projected(geoms: np.ndarray, declared: str | None, warnings: list[str]) -> None:
+def extent(geoms: np.ndarray) -> tuple[float, float] | None:
+    """The largest |x| and |y| of the geometries (None when there is no coordinate)."""
     bounds = shapely.bounds(geoms)
     if not len(bounds) or np.isnan(bounds).all():
+        return None
+    return float(np.nanmax(np.abs(bounds[:, [0, 2]]))), float(np.nanmax(np.abs(bounds[:, [1, 3]])))
+
+
+def warn_if_projected(largest, declared: str | None, warnings: list[str]) -> None:
+    """A warning when lon/lat coordinates reach beyond +-180/+-90 (`largest`: |x|, |y|)."""
+    if largest is None:
         return
-    biggest_x = np.nanmax(np.abs(bounds[:, [0, 2]]))
-    biggest_y = np.nanmax(np.abs(bounds[:, [1, 3]]))
+    biggest_x, biggest_y = largest
     if biggest_x > 180 or biggest_y > 90:
         said = f"declares {declared}" if declared else "declares no CRS (taken as EPSG:4326)"
         message = (

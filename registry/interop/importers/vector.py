@@ -220,6 +220,22 @@ def _group_values(ctx: Context, group_mapping, rec: dict) -> Values | None:
         return None
 
 
+def _remembered(ctx: Context, group_mapping, index: int, at: list[int]) -> Values | None:
+    """_group_values of feature `index`, looked up in ctx.memo first, by its values in the
+    grouped columns `at` (with their types: 1, 1.0 and True are different cells)."""
+    if ctx.memo is None:
+        return _group_values(ctx, group_mapping, record(ctx, index))
+    cells = [ctx.table.columns[k][index] for k in at]
+    key = tuple((type(v), v) for v in cells)
+    try:
+        return ctx.memo[key]
+    except KeyError:
+        found = ctx.memo[key] = _group_values(ctx, group_mapping, record(ctx, index))
+        return found
+    except TypeError:  # an unhashable cell (a list): not remembered
+        return _group_values(ctx, group_mapping, record(ctx, index))
+
+
 def _groups(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, list[Values | None]]:
     fields = _group_fields(ctx)
     if fields is None:
@@ -232,7 +248,8 @@ def _groups(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, list[Values | N
     if rules is not None:
         kept = tuple(r for r in rules if r.target != "owner_ref")
         group_mapping = dataclasses.replace(ctx.mapping, rules=kept)
-    values = [_group_values(ctx, group_mapping, record(ctx, i)) for i in first.tolist()]
+    at = [ctx.table.fields.index(f) for f in fields]
+    values = [_remembered(ctx, group_mapping, i, at) for i in first.tolist()]
     log.info("%d features share %d distinct sets of properties", len(rows), len(values))
     return group, values
 
