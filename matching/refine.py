@@ -58,8 +58,11 @@ def _line_metres(table: AssetTable, slots: np.ndarray, lon: float, lat: float) -
         x0, y0 = frame.to_metric(np.array([lon]), np.array([lat]))
         lines = shapely.linestrings(xy, indices=owner) if len(slots) else np.empty(0, object)
         return shapely.distance(shapely.points(x0[0], y0[0]), lines)
-    x, y = frame.to_metric(np.append(flat[:, 0], lon), np.append(flat[:, 1], lat))
-    return point_to_lines(x[-1], y[-1], x, y, offsets.astype(np.int64, copy=False))
+    n = len(flat)
+    x, y = np.empty(n + 1), np.empty(n + 1)  # the vertices, then the centre
+    x[:n], y[:n], x[n], y[n] = flat[:, 0], flat[:, 1], lon, lat
+    frame.project_in_place(x, y)  # to_metric over these fresh arrays, without its copies
+    return point_to_lines(x[n], y[n], x, y, offsets.astype(np.int64, copy=False))
 
 
 def near_path(
