@@ -16,6 +16,7 @@ from shapely.geometry import Point
 
 from matching.batch import match_sites
 from matching.index import AssetIndex
+from matching.kernels_distance import point_to_lines
 from matching.kernels_route_warm import warm_up_route
 from matching.memory_source import MemorySource
 from matching.records import AssetRecord, Capacity
@@ -61,6 +62,8 @@ def warm_up() -> float:
         match_site(index, request)
         match_sites(index, points, request)
     warm_up_route()
+    # Near lists' line metres (refine.point_metres, the SpatiaLite near list), as they call it
+    point_to_lines(0.0, 0.0, np.zeros(2), np.ones(2), np.array([0, 2], dtype=np.int64))
     seconds = time.perf_counter() - started
     log.info("matching kernels ready in %.2f s", seconds)
     return seconds

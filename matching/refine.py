@@ -11,6 +11,7 @@ import shapely
 from matching import corridor, geo
 from matching.candidates import Found, Rows
 from matching.columns import AssetTable
+from matching.kernels_distance import point_to_lines
 from matching.path import MetricPath
 from matching.ragged import RaggedView
 
@@ -41,12 +42,27 @@ def point_metres(table: AssetTable, slots: np.ndarray, lon: float, lat: float) -
     """Metres from (lon, lat) to the assets at `slots` as near_point measures them (for
     callers that need a column or two of the rows within reach, not all of them)."""
     if table.line:
-        frame = geo.local_frame(lon, lat)
+        return _line_metres(table, slots, lon, lat)
+    return geo.geodesic_distances(lon, lat, table.lon[slots], table.lat[slots])
+
+
+def _line_metres(table: AssetTable, slots: np.ndarray, lon: float, lat: float) -> np.ndarray:
+    """Planar metres in the local frame from (lon, lat) to the lines at `slots`. The centre
+    is projected in the vertices' PROJ call (each point is projected on its own), and the
+    distances are GEOS's, computed without building a LineString per line (kernels_distance)."""
+    frame = geo.local_frame(lon, lat)
+    coords = RaggedView.of(table.coords, slots).packed()
+    flat, offsets = coords.values, coords.offsets
+    if not len(slots) or np.diff(offsets).min() < 2:  # GEOS's answer (or error) as it was
         xy, owner = metric_vertices(frame, table, slots)
         x0, y0 = frame.to_metric(np.array([lon]), np.array([lat]))
         lines = shapely.linestrings(xy, indices=owner) if len(slots) else np.empty(0, object)
         return shapely.distance(shapely.points(x0[0], y0[0]), lines)
-    return geo.geodesic_distances(lon, lat, table.lon[slots], table.lat[slots])
+    n = len(flat)
+    x, y = np.empty(n + 1), np.empty(n + 1)  # the vertices, then the centre
+    x[:n], y[:n], x[n], y[n] = flat[:, 0], flat[:, 1], lon, lat
+    frame.project_in_place(x, y)  # to_metric over these fresh arrays, without its copies
+    return point_to_lines(x[n], y[n], x, y, offsets.astype(np.int64, copy=False))
 
 
 def near_path(

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from geoalchemy2 import Geography
 from pyproj import Transformer
 
+from matching.kernels_distance import point_to_lines
 from registry.inventory.models import Asset
 
 METRES_PER_DEG_LAT = 110_574.0
@@ -135,5 +136,11 @@ def lines_distance_m(lines, lon: float, lat: float) -> np.ndarray:
     aeqd = aeqd_frame(round(lon, 7), round(lat, 7))
     coords, owner = shapely.get_coordinates(lines, return_index=True)
     x, y = aeqd(coords[:, 0], coords[:, 1])
-    local = shapely.linestrings(np.column_stack([x, y]), indices=owner)
-    return shapely.distance(shapely.points(0.0, 0.0), local)
+    counts = np.bincount(owner, minlength=len(lines))
+    if counts.min() < 2:  # not a line: GEOS's answer (or error) as it was
+        local = shapely.linestrings(np.column_stack([x, y]), indices=owner)
+        return shapely.distance(shapely.points(0.0, 0.0), local)
+    # GEOS's distances without a LineString per line (matching.kernels_distance)
+    offsets = np.zeros(len(lines) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return point_to_lines(0.0, 0.0, np.ascontiguousarray(x), np.ascontiguousarray(y), offsets)
