@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from matching.kernels import _accepts, scan_points, scan_sorted
+from matching.kernels import scan_points, scan_sorted
 from matching.kernels_tree import tree_hits
 
 
@@ -90,10 +90,15 @@ def _live_accepted(rows, alive, profile, free, allowed, codes, units):  # pragma
     need), and sorting every hit was most of the probe's time."""
     keep = np.empty(len(rows), dtype=np.int64)
     m = 0
-    for s in rows:
-        if alive[s] and _accepts(s, profile, free, allowed, codes, units):
-            keep[m] = s
-            m += 1
+    for s in rows:  # lean passes without branches: the rows' cold columns load in parallel
+        keep[m] = s
+        m += alive[s] & allowed[profile[s]]
+    for k in range(len(codes)):
+        n = 0
+        for i in range(m):
+            keep[n] = keep[i]
+            n += free[keep[i], codes[k]] >= units[k]
+        m = n
     found = np.sort(keep[:m])
     n = 0
     for k in range(m):
