@@ -122,7 +122,7 @@ def lines_near(index, request: PlanRequest) -> tuple[int, PlanLines]:
         keep &= ~np.isin(rows.owner_id, list(c.exclude_owner_ids))
         order = order[keep]
     ids = rows.asset_id[order]
-    if len(order) != len(rows) or np.any(ids[1:] < ids[:-1]):  # else: already in id order
+    if len(order) != len(rows) or not pull.ascending(ids):  # else: already in id order
         order = order[np.argsort(ids, kind="stable")]
         offsets, lonlat, xyz = pull.pack(lonlat, offsets[:-1], offsets[1:], xyz, 0, order)
     return seq, PlanLines(rows, order, offsets, lonlat, xyz)
