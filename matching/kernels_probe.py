@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from matching.kernels import _accepts, scan_points, scan_sorted
+from matching.kernels import scan_points, scan_sorted
 from matching.kernels_tree import tree_hits
 
 
@@ -85,15 +85,24 @@ def scan_boxes(
 
 @njit(cache=True, nogil=True, inline="always")
 def _live_accepted(rows, alive, profile, free, allowed, codes, units):  # pragma: no cover
-    """The rows, sorted and unique, that are alive and pass the filter."""
-    found = np.sort(rows)
-    keep = np.empty(len(found), dtype=np.int64)
+    """The rows, sorted and unique, that are alive and pass the filter. Filtered before the
+    sort: most box hits fail the filter (~3 000 hits, ~800 kept for a 5 km plan's fibre
+    need), and sorting every hit was most of the probe's time."""
+    keep = np.empty(len(rows), dtype=np.int64)
     m = 0
-    for k in range(len(found)):
-        s = found[k]
-        if k > 0 and s == found[k - 1]:
-            continue  # a line met by several query boxes, or with several index boxes
-        if alive[s] and _accepts(s, profile, free, allowed, codes, units):
-            keep[m] = s
-            m += 1
-    return keep[:m]
+    for s in rows:  # lean passes without branches: the rows' cold columns load in parallel
+        keep[m] = s
+        m += alive[s] & allowed[profile[s]]
+    for k in range(len(codes)):
+        n = 0
+        for i in range(m):
+            keep[n] = keep[i]
+            n += free[keep[i], codes[k]] >= units[k]
+        m = n
+    found = np.sort(keep[:m])
+    n = 0
+    for k in range(m):
+        if k == 0 or found[k] != found[k - 1]:  # a line met by several query boxes, or
+            found[n] = found[k]  # with several index boxes
+            n += 1
+    return found[:n]

@@ -175,8 +175,8 @@ def build_graph(
     """The graph for these lines (sorted by asset id) between the request's two ends."""
     ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
     vertices = lines.values
-    points = np.concatenate([ends, vertices])
     if lines.xyz is None:
+        points = np.concatenate([ends, vertices])
         xy, plane = _metric(request, points), None
         slack = _frame_error(request, points, xy)  # one bound for every distance among them
     else:  # the pull's vertices (`pull._ecef`: the same numbers), one plane for the grids
@@ -187,13 +187,14 @@ def build_graph(
         node_of = _snap(vertices, xy[2:], settings.snap_m, slack, plane)
     offsets = np.asarray(lines.offsets, dtype=np.int64)
     first, a, line_a, seg_a, step = segments.reuse(node_of, offsets, xy)
-    keep = np.concatenate(([0, 1], first + 2))
-    nodes, node_xy = points[keep], xy[keep]
+    if plane is None:
+        keep = np.concatenate(([0, 1], first + 2))
+        nodes, node_xy, node_plane = points[keep], xy[keep], None
+    else:
+        nodes, node_xy, node_plane = segments.nodes_at(ends, vertices, xy, plane, first)
     modes, line_rate = _modes(request, lines, costs)
     reuse_len, reuse_exact = _lengths(vertices, a, step, slack)
-    lo, hi, trench_len, trench_exact = _trench_pairs(
-        nodes, node_xy, settings, slack, None if plane is None else plane[keep]
-    )
+    lo, hi, trench_len, trench_exact = _trench_pairs(nodes, node_xy, settings, slack, node_plane)
     build = costs.route_build_per_m({request.resource})
     u, v, line, seg, rates = segments.joined(node_of, a, line_a, seg_a, line_rate, lo, hi, build)
     length = np.concatenate([reuse_len, trench_len])

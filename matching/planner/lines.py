@@ -59,7 +59,7 @@ class LineRows:
         ragged = slots if table.ragged_row is None else table.ragged_row[slots]
         return cls(
             table.ids[slots], owner, table.kind[slots], table.sector[slots],
-            table.sensitivity[slots], {o: owners.get(o) for o in np.unique(owner).tolist()},
+            table.sensitivity[slots], {o: owners.get(o) for o in sorted(set(owner.tolist()))},
             RaggedView.of(table.refs, ragged),
         )  # fmt: skip
 

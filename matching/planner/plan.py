@@ -61,32 +61,38 @@ def _geodesic_sums(request: PlanRequest, lonlat: np.ndarray) -> np.ndarray:
 
 
 def _spans(coords, slots: np.ndarray):
-    """(flat lon/lat, start, stop) of each slot's vertices where the index keeps them; a
-    packed copy only when some of these rows were rewritten after the build (overrides)."""
+    """(flat lon/lat, offsets, rows) of the slots' vertices where the index keeps them:
+    values[offsets[r]:offsets[r + 1]] for each r in rows; a packed copy only when some of
+    these rows were rewritten after the build (overrides)."""
     view = RaggedView.of(coords, slots)
     if coords.overrides and view._overridden():
         coords = view.packed()
-        return np.asarray(coords.values, dtype=np.float64), coords.offsets[:-1], coords.offsets[1:]
-    values = np.asarray(coords.values, dtype=np.float64)
-    return values, coords.offsets[slots], coords.offsets[slots + 1]
+        rows = np.arange(len(slots), dtype=np.int64)
+        return np.asarray(coords.values, dtype=np.float64), coords.offsets, rows
+    return np.asarray(coords.values, dtype=np.float64), coords.offsets, slots
 
 
 def _in_ellipse_rows(request: PlanRequest, table, slots: np.ndarray, owners):
     """(rows, vertex offsets, lon/lat, ECEF) of the lines at `slots` with a vertex in the
     ellipse (under the index's read lock: copies what it keeps). The metric decides almost
-    every vertex (`pull.ellipse`); the rest are measured (`Geod.inv`)."""
-    values, starts, stops = _spans(table.coords, slots)
+    every vertex (`pull.pulled`); the rest are measured (`Geod.inv`)."""
+    values, offsets, rows = _spans(table.coords, slots)
     ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
     budget = request.max_detour * request.span_m
-    status, xyz, unsure, line = pull.ellipse(values, starts, stops, ends, budget)
+    status, offsets, lonlat, xyz, kept, unsure, line = pull.pulled(
+        values, offsets, rows, ends, budget
+    )
     if len(unsure):
         line_ok = status[line] == pull.UNSURE
         unsure, line = unsure[line_ok], line[line_ok]
         status[status == pull.UNSURE] = pull.OUT
         status[line[_geodesic_sums(request, values[unsure]) <= budget]] = pull.IN
-    kept = np.flatnonzero(status == pull.IN)
-    packed = pull.pack(values, starts, stops, xyz, 2, kept)
-    return (LineRows.of(table, slots[kept], owners), *packed)
+        keep = status[kept] == pull.IN
+        if not keep.all():  # some UNSURE lines packed by `pulled` turned out OUT
+            which = np.flatnonzero(keep)
+            offsets, lonlat, xyz = pull.pack(lonlat, offsets[:-1], offsets[1:], xyz, 0, which)
+            kept = kept[which]
+    return LineRows.of(table, slots[kept], owners), offsets, lonlat, xyz
 
 
 def lines_near(index, request: PlanRequest) -> tuple[int, PlanLines]:
@@ -116,7 +122,7 @@ def lines_near(index, request: PlanRequest) -> tuple[int, PlanLines]:
         keep &= ~np.isin(rows.owner_id, list(c.exclude_owner_ids))
         order = order[keep]
     ids = rows.asset_id[order]
-    if len(order) != len(rows) or np.any(ids[1:] < ids[:-1]):  # else: already in id order
+    if len(order) != len(rows) or not pull.ascending(ids):  # else: already in id order
         order = order[np.argsort(ids, kind="stable")]
         offsets, lonlat, xyz = pull.pack(lonlat, offsets[:-1], offsets[1:], xyz, 0, order)
     return seq, PlanLines(rows, order, offsets, lonlat, xyz)

@@ -64,3 +64,26 @@ def joined(node_of, a, line_a, seg_a, line_rate, lo, hi, build):  # pragma: no c
         line[e], seg[e], rate[e] = line_a[e], seg_a[e], line_rate[line_a[e]]
     u[r:], v[r:] = lo, hi
     return u, v, line, seg, rate
+
+
+@njit(
+    "Tuple((float64[:, :], float64[:, :], float64[:, :]))"
+    "(float64[:, :], float64[:, :], float64[:, :], float64[:, :], int64[:])",
+    cache=True,
+    nogil=True,
+)
+def nodes_at(ends, vertices, xy, plane, first):  # pragma: no cover - compiled
+    """(lon/lat, ECEF, plane coordinates) of the graph's nodes: the two ends, then the first
+    vertex of each asset node (`reuse`); `xy` and `plane` hold the ends, then the vertices.
+    Numpy's row gathers and a concatenation took ~0.08 ms of a 5 km plan for these."""
+    m = len(first) + 2
+    lonlat, node_xy, flat = np.empty((m, 2)), np.empty((m, 3)), np.empty((m, 2))
+    for i in range(m):
+        p = i if i < 2 else first[i - 2] + 2
+        if i < 2:
+            lonlat[i, 0], lonlat[i, 1] = ends[i, 0], ends[i, 1]
+        else:
+            lonlat[i, 0], lonlat[i, 1] = vertices[p - 2, 0], vertices[p - 2, 1]
+        node_xy[i, 0], node_xy[i, 1], node_xy[i, 2] = xy[p, 0], xy[p, 1], xy[p, 2]
+        flat[i, 0], flat[i, 1] = plane[p, 0], plane[p, 1]
+    return lonlat, node_xy, flat
