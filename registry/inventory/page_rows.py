@@ -13,7 +13,11 @@ from sqlalchemy.dialects import postgresql
 
 from registry.db.driver import fetch_all, prepare
 from registry.db.spatial_sql import wkb_of
-from registry.inventory.capacity import CapacitySummary, held_count_subquery
+from registry.inventory.capacity import (
+    CapacitySummary,
+    held_count_subquery,
+    held_listed_subquery,
+)
 from registry.inventory.models import Allocation, Asset, Capacity, Organisation, utcnow
 
 ASSET_COLUMNS = (
@@ -102,7 +106,9 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
     row of NULLs)."""
     now = sa.bindparam("now", type_=Allocation.expires_at.type)
     heights = _as_text(dialect, Capacity.unit_heights)  # decoded by _heights
-    columns = (Capacity.resource, Capacity.total, heights, held_count_subquery(now))
+    # PostgreSQL: from the allocations' unit lists (held_listed_subquery: the same number).
+    held = (held_listed_subquery if dialect == "postgresql" else held_count_subquery)(now)
+    columns = (Capacity.resource, Capacity.total, heights, held)
     stmt = sa.select(*_asset_columns(dialect), wkb_of(dialect), *extra).join(
         Organisation, Organisation.id == Asset.owner_id
     )
