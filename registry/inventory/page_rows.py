@@ -259,12 +259,17 @@ def kept_rows(entries: list[tuple]) -> list[AssetRow | None]:
 def asset_rows(entries: list[tuple], kept: list | None = None) -> list[AssetRow]:
     """AssetRows from grouped() entries' first rows (made once per distinct content while
     kept, the missing ones' geometries parsed in one call). They are shared: read-only.
-    `kept`: kept_rows(entries), when the caller has it."""
-    keys = [_row_key(r) for r, _ in entries]
-    out = [_ROWS.get(key) for key in keys] if kept is None else list(kept)
+    `kept`: kept_rows(entries), when the caller has it (no key is then made but for the
+    rows missing: the kept ones were found by theirs)."""
+    keys, out = None, None if kept is None else list(kept)
+    if out is None:
+        keys = [_row_key(r) for r, _ in entries]
+        out = [_ROWS.get(key) for key in keys]
     missing = [k for k, row in enumerate(out) if row is None]
     if not missing:
         return out
+    if keys is None:
+        keys = {k: _row_key(entries[k][0]) for k in missing}
     if len(_ROWS) + len(missing) > KEPT_ROWS:
         _ROWS.clear()
     geoms = shapely.from_wkb([keys[k][GEOMETRY] for k in missing])
