@@ -13,10 +13,9 @@ import json
 import math
 
 from api.assets.value_texts import capacity_key, dumps, same_capacity
-from registry.access.visibility import disclose_all, shown_as_stored
+from registry.access.visibility import disclose_all
 from registry.db.geometry import to_geojson_many
 from registry.inventory.serialize import asset_feature
-from registry.inventory.vocabulary import Sensitivity
 
 DISTANCE = "\x00"  # the masked distance's place while the text is written
 # As it is written: the key with it, which no string can hold unescaped ("\x00" alone could
@@ -25,19 +24,10 @@ KEY = '"distance_m":'
 _WRITTEN = KEY + json.encoder.encode_basestring_ascii(DISTANCE)
 
 
-def masked_without_grants(actor, row) -> bool:
-    """True when disclose_all would show the row masked without consulting a grant: the actor
-    holds none, does not see it as stored, and it is not confidential (then it is hidden)."""
-    return (
-        not actor.grants
-        and row.sensitivity != Sensitivity.CONFIDENTIAL
-        and not shown_as_stored(actor, row.owner_id, row.sensitivity)
-    )
-
-
 def masked_texts(rows: list, actor, grid_m: float) -> list[str]:
     """The texts of disclose_all's masked Features for these (AssetRow, summaries, distance)
-    rows (each masked_without_grants); those not kept are written in one disclose_all call."""
+    rows (each visibility.masked_without_grants); those not kept are written in one
+    disclose_all call."""
     found = [_found(row, summaries, distance_m, grid_m) for row, summaries, distance_m in rows]
     missing = [k for k, entry in enumerate(found) if entry is None]
     if missing:

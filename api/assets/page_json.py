@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from flask.json.provider import DefaultJSONProvider
 
-from api.assets.masked_text import masked_texts, masked_without_grants
+from api.assets.masked_text import masked_texts
 from api.assets.value_texts import (
     capacity_key,
     dumps,
@@ -28,7 +28,7 @@ from api.assets.value_texts import (
     same_capacity,
     time_text,
 )
-from registry.access.visibility import disclose_all, shown_as_stored
+from registry.access.visibility import disclose_all, masked_without_grants, shown_as_stored
 from registry.db.geometry import to_geojson_many
 from registry.inventory.serialize import asset_feature
 
@@ -211,7 +211,11 @@ def feature_texts(rows, actor, grid_m: float) -> list[str]:
         except TypeError:  # a value of another type (None, a float): the encoder writes it
             geometry = geometries.of(rows[i][0])
             out[i] = dumps(asset_feature(*rows[i], geojson=json.loads(geometry)))
-    masked = [i for i in others if masked_without_grants(actor, rows[i][0])]
+    masked = [
+        i
+        for i in others
+        if masked_without_grants(actor, rows[i][0].owner_id, rows[i][0].sensitivity)
+    ]
     for i, text in zip(masked, masked_texts([rows[i] for i in masked], actor, grid_m), strict=True):
         out[i] = text
     others = [i for i in others if out[i] is None]

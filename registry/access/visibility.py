@@ -185,6 +185,18 @@ def shown_as_stored(actor, owner_id: int, sensitivity: str) -> bool:
     return sensitivity == Sensitivity.PUBLIC or sees_everything(actor) or actor.org_id == owner_id
 
 
+def masked_without_grants(actor, owner_id: int, sensitivity: str) -> bool:
+    """True when disclose would show the asset masked without consulting a grant: the actor
+    holds none, does not see it as stored, and it is not confidential (then it is hidden).
+    Lets a caller reuse a masked text it wrote before, since such a Feature does not depend
+    on who asks (api.assets.masked_text)."""
+    return (
+        not actor.grants
+        and sensitivity != Sensitivity.CONFIDENTIAL
+        and not shown_as_stored(actor, owner_id, sensitivity)
+    )
+
+
 def _decide(actor, feature: dict, geometry):
     """(the Feature, None or MASKED; its shapely geometry when read; the revealing grant id).
 
