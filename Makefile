@@ -45,7 +45,7 @@ run: bootstrap
 	$(FLASK) demo-tokens --url http://$(HOST):$(PORT)
 	@echo
 	@echo "InfraShare is serving on http://$(HOST):$(PORT) with gunicorn: INFRASHARE_WORKERS workers"
-	@echo "(default 2 x cores); Ctrl-C stops it, kill -HUP <master pid> reloads the workers gracefully"
+	@echo "(default one per core on SpatiaLite, two on PostgreSQL); Ctrl-C stops it, kill -HUP <master pid> reloads the workers gracefully"
 	@echo
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c api/gunicorn_conf.py 'api:create_app()'
 

@@ -28,6 +28,22 @@ def default_database_url() -> str:
     return f"sqlite:///{instance / 'infrashare.db'}"
 
 
+def default_workers(cores: int, database_url: str | None = None) -> int:
+    """Server worker processes when INFRASHARE_WORKERS is not set: one per core on SpatiaLite,
+    two per core on PostgreSQL.
+
+    SpatiaLite is read inside the worker's own process, so a request is CPU from its first
+    byte to its last: a second process per core adds no work done, only turns taken, colder
+    caches (each worker has its own rows, texts and SQLite pages) and longer queues. On the
+    demo city under the 32-client load mix, 2 workers against 4 on 2 cores, five alternated
+    pairs: 628 against 543 req/s on average (2 won 4 of 5), p99 66-87 against 66-100 ms,
+    3.0 against 3.55 ms of server CPU a request (bench/RESULTS.md). On PostgreSQL a worker
+    waits for the server's answers, during which another worker can use the core."""
+    url = database_url or _env("DATABASE_URL") or default_database_url()
+    per_core = 1 if url.startswith("sqlite") else 2
+    return per_core * max(cores, 1)
+
+
 def _costs(text: str | None) -> Costs:
     """The savings cost table: defaults, overridden by INFRASHARE_COSTS as a JSON object,
     e.g. {"currency": "CNY", "new_tower": 850000, "trench_per_m": 900}."""

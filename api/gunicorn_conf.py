@@ -1,6 +1,7 @@
 """gunicorn settings for `make run`: `gunicorn -c api/gunicorn_conf.py 'api:create_app()'`.
 
-- INFRASHARE_WORKERS worker processes (default 2 x cores), sync workers; INFRASHARE_THREADS
+- INFRASHARE_WORKERS worker processes (default: one per core on SpatiaLite, two per core on
+  PostgreSQL: api.config.default_workers says why), sync workers; INFRASHARE_THREADS
   above 1 makes them gthread workers with that many threads, which keep HTTP/1.1 connections
   alive (`keepalive` seconds idle). Kept-alive connections are cheaper for one client (no
   TCP connect, accept and close, no idle worker woken per connect) but stick to one worker,
@@ -61,7 +62,9 @@ def _prepare_environment() -> None:
 _prepare_environment()
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-workers = _int_env("INFRASHARE_WORKERS", 2 * multiprocessing.cpu_count())
+from api.config import default_workers  # noqa: E402 (after the environment is prepared)
+
+workers = _int_env("INFRASHARE_WORKERS", default_workers(multiprocessing.cpu_count()))
 preload_app = os.environ.get("INFRASHARE_PRELOAD", "1") != "0"
 threads = _int_env("INFRASHARE_THREADS", 1)
 # One thread: gunicorn's sync worker, woken alone per connection (api/gunicorn_worker.py).

@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from api.config import default_workers
 from bench.http_bench import _bodies
 from bench.report import Figures, percentiles
 from bench.serve_process import Server
@@ -175,7 +176,8 @@ def _load_figures(figures: Figures, label: str, r: dict, cpu: float, wrk_cpu: fl
 def run(figures: Figures, quick: bool, rng, city, workers: int | None = None) -> None:
     """Serve the demo city (`city`: what http_bench.demo_city_db yields) with gunicorn,
     measure one client, then the load."""
-    workers = workers or 2 * (os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    workers = workers or default_workers(cores, city[0])
     seconds = 3 if quick else 20
     url, assets, points = city
     with tempfile.TemporaryDirectory(prefix="infrashare-load-") as tmp:
@@ -191,6 +193,11 @@ def run(figures: Figures, quick: bool, rng, city, workers: int | None = None) ->
             result = wrk_load(server, script, seconds)
             _load_figures(figures, f"{CONNECTIONS} clients, {workers} workers", *result,
                           seconds, targets=True)  # fmt: skip
+        if workers != 2 * cores:  # the other default, same length: what one per core gains
+            with Server(url, 2 * cores, folder) as other:
+                result = wrk_load(other, script, seconds)
+                _load_figures(figures, f"{CONNECTIONS} clients, {2 * cores} workers (two per "
+                              "core)", *result, seconds, targets=False)  # fmt: skip
         with Server(url, 1, folder) as baseline:
             result = wrk_load(baseline, script, max(seconds // 2, 2))
             _load_figures(figures, f"{CONNECTIONS} clients, 1 worker (baseline)", *result,
