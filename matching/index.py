@@ -217,6 +217,9 @@ class AssetIndex(Compacting):
     def _catch_up_locked(self) -> None:
         gen = self._gen
         new_seq, ids = self._source.changes_since(gen.seq)
+        if ids is None:  # the source says everything may have changed (a restore): rebuild
+            self._build_locked()
+            return
         if not ids:
             if new_seq != gen.seq:
                 with self._rw.write():

@@ -47,8 +47,8 @@ class AssetSource(Protocol):
     def changes_since(
         self, seq: int
     ) -> tuple[
-        int, Sequence[int]
-    ]: ...  # (new_seq, ids of assets touched in (seq, new_seq]) — an asset, capacity or allocation write
+        int, Sequence[int] | None
+    ]: ...  # (new_seq, ids of assets touched in (seq, new_seq]) — an asset, capacity or allocation write; None: everything may have changed (a restore), rebuild
     def fetch(
         self, ids: Sequence[int]
     ) -> Mapping[int, AssetRecord]: ...  # ids missing from the answer were deleted

@@ -8,6 +8,12 @@ is gone as soon as the registry changes; the only change without a new seq is ti
 (a hold that expires frees its units), and the response lets any client keep a tile for
 MAX_AGE seconds without asking, so the server keeps it no longer either.
 
+A restore from a backup takes the seq back, and new writes can then reach a seq the cache
+already keys tiles of the old history by: so every request tells the cache its seq
+(`seen`), and a seq below the highest one seen drops every kept tile. (A request that read
+its seq just before a write, and gets here after one that read it just after, drops them
+too: those tiles were of a seq already gone, so little is lost.)
+
 Not kept: tiles for a caller holding access grants (rendering notes each grant use for the
 audit, every time; tests/e2e/test_grant_use_audit.py).
 
@@ -40,7 +46,19 @@ class TileCache:
         self.max_bytes, self.ttl_s = max_bytes, ttl_s
         self._tiles: OrderedDict[tuple, tuple[bytes, float]] = OrderedDict()
         self._bytes = 0
+        self._high: int | None = None  # the highest registry seq seen
         self._lock = threading.Lock()  # gthread workers serve requests in threads
+
+    def seen(self, seq: int) -> None:
+        """This request's registry seq: below the highest seen, the database was restored
+        and the tiles kept may be of the history it left, so none is kept."""
+        with self._lock:
+            if self._high is not None and seq < self._high:
+                self._tiles.clear()
+                self._bytes = 0
+                self._high = seq
+            elif self._high is None or seq > self._high:
+                self._high = seq
 
     def get(self, key: tuple) -> bytes | None:
         with self._lock:
@@ -84,6 +102,31 @@ class DirTileCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._writes, self._warned = 0, False
 
+    def seen(self, seq: int) -> None:
+        """As TileCache.seen, for every worker of the server: the highest seq is kept in a
+        file of the directory (one small read a tile request; written when the seq moves)."""
+        marker = self.folder / "seq"
+        try:
+            high = int(marker.read_text())
+        except (OSError, ValueError):
+            high = None
+        if high is not None and seq < high:
+            for entry in os.scandir(self.folder):
+                if entry.name.endswith(".mvt"):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+        if high != seq:
+            self._write_marker(marker, seq)
+
+    def _write_marker(self, marker: Path, seq: int) -> None:
+        try:
+            fd, aside = tempfile.mkstemp(dir=self.folder, suffix=".part")
+            with os.fdopen(fd, "w") as f:
+                f.write(str(seq))
+            os.replace(aside, marker)
+        except OSError:
+            pass  # the tiles are keyed by seq anyway; only a restore's drop is missed
+
     def _path(self, head: bytes) -> Path:
         return self.folder / f"{hashlib.blake2b(head, digest_size=16).hexdigest()}.mvt"
 
@@ -123,6 +166,8 @@ class DirTileCache:
         """Drop expired tiles, then the oldest until the rest fit in max_bytes."""
         now, kept = time.time(), []
         for entry in os.scandir(self.folder):
+            if entry.name == "seq":  # the highest seq seen (seen), not a tile
+                continue
             try:
                 st = entry.stat()
                 if entry.name.endswith(".mvt") and st.st_mtime + self.ttl_s > now:

@@ -39,9 +39,11 @@ def _seq() -> int:
     return seq
 
 
-def _render(tile: Tile, actor, grid_m: float, key: tuple) -> bytes:
+def _render(tile: Tile, actor, grid_m: float, key: tuple, seq: int) -> bytes:
     """The tile's bytes, from the tile cache (api.tiles.cache) when it holds them."""
     cache = tile_cache(current_app)
+    if cache is not None:
+        cache.seen(seq)  # a seq gone back (a restore) drops the kept tiles
     data = cache.get(key) if cache is not None else None
     if data is None:
         uses: dict = {}
@@ -62,8 +64,9 @@ class VectorTile(MethodView):
         tile, actor = Tile(z, x, y), current_actor()
         tile.check()
         grid_m = current_app.config["MASK_GRID_M"]
-        tag = etag(_seq(), actor, grid_m)
+        seq = _seq()
+        tag = etag(seq, actor, grid_m)
         if request.if_none_match.contains_weak(tag):
             return _cached(Response(status=304), tag)
-        data = _render(tile, actor, grid_m, (z, x, y, tag))
+        data = _render(tile, actor, grid_m, (z, x, y, tag), seq)
         return _cached(Response(data, content_type=MVT), tag)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from registry.db.backup import RESTORE_ENTITY
 from registry.db.driver import as_sqlalchemy_error
 
 TOKEN_ENTITY = "api_token"
@@ -18,7 +19,8 @@ TOKEN_ENTITY = "api_token"
 # varies, so there is no parameter to bind (and no paramstyle to differ between drivers).
 FEED_CHECK = (
     "SELECT (SELECT max(seq) FROM change_feed), "
-    f"(SELECT max(seq) FROM change_feed WHERE seq > %d AND entity = '{TOKEN_ENTITY}')"
+    "(SELECT max(seq) FROM change_feed WHERE seq > %d AND entity IN "
+    f"('{TOKEN_ENTITY}', '{RESTORE_ENTITY}'))"
 )
 
 

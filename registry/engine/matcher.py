@@ -51,7 +51,7 @@ class FeedSeenSource:
     def __getattr__(self, name):  # snapshot, snapshot_tables, fetch, current_seq
         return getattr(self._source, name)
 
-    def changes_since(self, seq: int) -> tuple[int, list[int]]:
+    def changes_since(self, seq: int) -> tuple[int, list[int] | None]:
         if _feed_seen.get() == (seq, self.commits):
             return seq, []
         return self._source.changes_since(seq)

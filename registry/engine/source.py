@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matching.records import AssetRecord, Capacity
 from registry.access.token_feed import newest_seq
+from registry.db.backup import RESTORE_ENTITY
 from registry.db.engine import WRITE_OPTION, read_only
 from registry.engine.source_columns import read_tables
 from registry.inventory.capacity import held_units_query
@@ -146,8 +147,9 @@ class SqlAssetSource:
             points, lines, owners = read_tables(session)
         return seq, points, lines, owners
 
-    def changes_since(self, seq: int) -> tuple[int, list[int]]:
-        """(newest seq, ids of assets touched after `seq`).
+    def changes_since(self, seq: int) -> tuple[int, list[int] | None]:
+        """(newest seq, ids of assets touched after `seq`), or (newest seq, None) when the
+        database was restored from a backup since (registry.db.backup): rebuild.
 
         The newest seq comes first, in one raw read (before every index query, and nearly
         always "nothing new": a session, its transaction and the ORM's result would cost
@@ -156,10 +158,13 @@ class SqlAssetSource:
         if newest <= seq:
             return seq, []
         with self._session(snapshot=False) as session:
-            stmt = sa.select(Change.asset_id).where(
+            stmt = sa.select(Change.asset_id, Change.entity).where(
                 Change.seq > seq, Change.seq <= newest, Change.entity != "api_token"
             )
-            return newest, sorted(set(session.scalars(stmt)))
+            rows = session.execute(stmt).all()
+        if any(entity == RESTORE_ENTITY for _, entity in rows):
+            return newest, None
+        return newest, sorted({asset_id for asset_id, _ in rows})
 
     def fetch(self, ids: Sequence[int]) -> dict[int, AssetRecord]:
         """Current records of these assets; deleted ones are absent."""

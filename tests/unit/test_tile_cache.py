@@ -78,3 +78,38 @@ def test_a_directory_removed_under_a_running_server_is_made_again(tmp_path):
     folder.rmdir()
     cache.put(("t",), b"tile")
     assert cache.get(("t",)) == b"tile"
+
+
+def test_a_seq_gone_back_drops_every_kept_tile_in_memory():
+    """A restore takes the seq back; new writes could reach a seq already used for tiles of
+    the history the restore left: none of them may be served."""
+    cache = TileCache(max_bytes=100, ttl_s=60)
+    cache.seen(120)
+    cache.put((15, 1, 2, "121-abc"), b"old history")
+    cache.seen(121)
+    assert cache.get((15, 1, 2, "121-abc")) == b"old history"  # the seq going on keeps them
+    cache.seen(100)  # restored
+    assert cache.get((15, 1, 2, "121-abc")) is None
+    assert cache._bytes == 0
+    cache.put((15, 1, 2, "101-abc"), b"new history")
+    cache.seen(101)
+    assert cache.get((15, 1, 2, "101-abc")) == b"new history"
+
+
+def test_a_seq_gone_back_drops_the_shared_tiles_for_every_worker(tmp_path):
+    one, other = DirTileCache(tmp_path, 10_000, 60), DirTileCache(tmp_path, 10_000, 60)
+    one.seen(120)
+    one.put((15, 1, 2, "121-abc"), b"old history")
+    one.seen(121)
+    other.seen(121)
+    assert other.get((15, 1, 2, "121-abc")) == b"old history"
+    other.seen(100)  # the other worker is the first to see the restore
+    assert one.get((15, 1, 2, "121-abc")) is None
+    one.seen(100)
+    one.put((15, 1, 2, "121-abc"), b"new history")
+    assert other.get((15, 1, 2, "121-abc")) == b"new history"
+    old = time.time() - 120  # the seq seen is older than a half-written file may be
+    os.utime(tmp_path / "seq", (old, old))
+    one.sweep()  # ... and still kept: a later restore is still noticed
+    other.seen(90)
+    assert one.get((15, 1, 2, "121-abc")) is None
