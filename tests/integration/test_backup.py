@@ -125,27 +125,39 @@ def _tile_xs(app, token) -> list[int]:
                   for f in x["features"])  # fmt: skip
 
 
+def _backed_up_then_written(cli_app, make_token, tmp_path):
+    """(a server app, owner and admin tokens, the org): KEEP-1 backed up, then GONE-2 written
+    after the backup (the server sees both); the backup is tmp_path/registry.backup."""
+    from api import create_app
+
+    server = create_app({"DATABASE_URL": cli_app.config["DATABASE_URL"], "SECRET_KEY": "t"})
+    org = make_org(cli_app.extensions["infrashare"].session_factory)
+    owner, admin = make_token(org.name, "owner"), make_token()
+    _post(cli_app, owner, point_feature(org.id, ref="KEEP-1"))
+    backup = tmp_path / "registry.backup"
+    assert cli_app.test_cli_runner().invoke(args=["backup", str(backup)]).exit_code == 0
+    _post(cli_app, owner, point_feature(org.id, ref="GONE-2", lon=108.3662))
+    return server, owner, admin, org
+
+
+def _restore(cli_app, tmp_path) -> None:
+    backup = tmp_path / "registry.backup"
+    result = cli_app.test_cli_runner().invoke(args=["restore", str(backup), "--yes"])
+    assert result.exit_code == 0, result.output
+
+
 def test_a_tile_kept_before_a_restore_is_not_served_when_the_seq_comes_round_again(
     cli_app, make_token, tmp_path, database_url
 ):
     """The tile cache keys a tile by the registry's seq; a restore takes the seq back and new
     writes reach the same seq with other assets: the server must render them, not hand back
     the tile of the history the restore left."""
-    from api import create_app
     from tests.integration.test_tiles import pixel
 
-    server = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "t"})
-    runner = cli_app.test_cli_runner()
-    org = make_org(cli_app.extensions["infrashare"].session_factory)
-    owner, admin = make_token(org.name, "owner"), make_token()
-    _post(cli_app, owner, point_feature(org.id, ref="KEEP-1"))
-    file = tmp_path / "registry.backup"
-    assert runner.invoke(args=["backup", str(file)]).exit_code == 0
-    _post(cli_app, owner, point_feature(org.id, ref="GONE-2", lon=108.3662))
+    server, owner, admin, org = _backed_up_then_written(cli_app, make_token, tmp_path)
     xs = [round(pixel(lon, 22.817)[0]) for lon in (108.3658, 108.366, 108.3662)]
     assert _tile_xs(server, admin) == xs[1:]  # rendered, and kept under this seq
-    result = runner.invoke(args=["restore", str(file), "--yes"])
-    assert result.exit_code == 0, result.output
+    _restore(cli_app, tmp_path)
     _post(cli_app, owner, point_feature(org.id, ref="NEW-3", lon=108.3658))  # the same seq
     assert _state(cli_app)[0] == ["KEEP-1", "NEW-3"]
     assert _tile_xs(server, admin) == xs[:2]
@@ -159,16 +171,9 @@ def test_a_server_rebuilds_after_a_restore_however_many_writes_came_before_its_n
     others, an import); the restore's own feed entry still tells it to rebuild."""
     from api import create_app
 
-    server = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "t"})
-    runner = cli_app.test_cli_runner()
-    org = make_org(cli_app.extensions["infrashare"].session_factory)
-    owner, admin = make_token(org.name, "owner"), make_token()
-    _post(cli_app, owner, point_feature(org.id, ref="KEEP-1"))
-    file = tmp_path / "registry.backup"
-    assert runner.invoke(args=["backup", str(file)]).exit_code == 0
-    _post(cli_app, owner, point_feature(org.id, ref="GONE-2", lon=108.3662))
+    server, owner, admin, org = _backed_up_then_written(cli_app, make_token, tmp_path)
     assert len(_near_refs(server, admin)) == 2  # the server's index holds GONE-2
-    assert runner.invoke(args=["restore", str(file), "--yes"]).exit_code == 0
+    _restore(cli_app, tmp_path)
     for k, lon in enumerate((108.3650, 108.3648, 108.3646)):  # past the seq it stood at
         _post(cli_app, owner, point_feature(org.id, ref=f"NEW-{k}", lon=lon))
     fresh = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "t"})  # built from now
