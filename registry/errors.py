@@ -93,3 +93,30 @@ class Unauthenticated(RegistryError):
 
 class Forbidden(RegistryError):
     code = "forbidden"
+
+
+class Problems:
+    """Collects every field's ValidationFailed, so that one answer lists them all."""
+
+    def __init__(self):
+        self.found: list[ValidationFailed] = []
+
+    def run(self, check, *args, default=None):
+        """check(*args), or `default` after noting what was wrong with it."""
+        try:
+            return check(*args)
+        except InvalidFields as exc:
+            self.found.extend(exc.problems)
+        except ValidationFailed as exc:
+            self.found.append(exc)
+        return default
+
+    def add(self, problem: ValidationFailed) -> None:
+        self.found.append(problem)
+
+    def raise_any(self) -> None:
+        """Raise the one problem as it is, several as InvalidFields; nothing when all is well."""
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise InvalidFields(self.found)

@@ -11,7 +11,7 @@ from registry.access.models import AccessGrant
 from registry.access.rules import grant_condition, require_owner, require_role
 from registry.db.geometry import parse_geojson
 from registry.db.uow import UnitOfWork
-from registry.errors import InvalidFields, NotFound, ValidationFailed
+from registry.errors import NotFound, Problems, ValidationFailed
 from registry.inventory.models import Organisation, utcnow
 from registry.inventory.validation import choice
 from registry.inventory.vocabulary import Kind
@@ -58,15 +58,6 @@ def _kinds(kinds) -> list[str]:
     return sorted({choice(Kind, k, "kinds").value for k in kinds})
 
 
-def _noting(problems: list[ValidationFailed], check, *args):
-    """check(*args)'s value, or None with its refusal added to `problems`."""
-    try:
-        return check(*args)
-    except ValidationFailed as exc:
-        problems.append(exc)
-        return None
-
-
 def create_grant(
     uow: UnitOfWork, grantee_org_id: int, area, valid_from, valid_until, kinds=None
 ) -> AccessGrant:
@@ -77,17 +68,16 @@ def create_grant(
     actor = uow.actor
     require_role(actor, "owner")
     # Independent checks: every problem is reported at once, not the first only.
-    problems: list[ValidationFailed] = []
+    problems = Problems()
     if uow.session.get(Organisation, grantee_org_id) is None:
-        problems.append(
+        problems.add(
             ValidationFailed("grantee_org_id", f"organisation {grantee_org_id} does not exist")
         )
-    _noting(problems, _window, valid_from, valid_until)
-    shape = _noting(problems, _area, area)
+    problems.run(_window, valid_from, valid_until)
+    shape = problems.run(_area, area)
     if kinds is not None:
-        kinds = _noting(problems, _kinds, kinds) or None
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidFields(problems)
+        kinds = problems.run(_kinds, kinds) or None
+    problems.raise_any()
     grant = AccessGrant(
         grantor_org_id=None if actor.is_admin and actor.org_id is None else actor.org_id,
         grantee_org_id=grantee_org_id,

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from shapely.geometry.base import BaseGeometry
 
 from registry.db.geometry import check_asset_geometry, parse_geojson
-from registry.errors import InvalidAttribute, InvalidCapacity, InvalidFields, ValidationFailed
+from registry.errors import (
+    InvalidAttribute,
+    InvalidCapacity,
+    Problems,
+    ValidationFailed,
+)
 from registry.inventory.vocabulary import (
     ATTRIBUTES_BY_KIND,
     MAX_UNITS,
@@ -27,30 +32,6 @@ MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
 # Kinds whose height_m is the top of the structure: no mount can sit above it. (A rooftop's
 # height_m is the building's; masts on the roof put mounts above it.)
 TOPPED_KINDS = {Kind.TOWER, Kind.POLE}
-
-
-class Problems:
-    """Collects every field's ValidationFailed, so that one answer lists them all."""
-
-    def __init__(self):
-        self.found: list[ValidationFailed] = []
-
-    def run(self, check, *args, default=None):
-        """check(*args), or `default` after noting what was wrong with it."""
-        try:
-            return check(*args)
-        except InvalidFields as exc:
-            self.found.extend(exc.problems)
-        except ValidationFailed as exc:
-            self.found.append(exc)
-        return default
-
-    def raise_any(self) -> None:
-        """Raise the one problem as it is, several as InvalidFields; nothing when all is well."""
-        if len(self.found) == 1:
-            raise self.found[0]
-        if self.found:
-            raise InvalidFields(self.found)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from registry.db.uow import Actor, UnitOfWork
-from registry.errors import InvalidFields, NotFound, ValidationFailed
+from registry.errors import NotFound, Problems, ValidationFailed
 from registry.notify.inbox import actor_org
 from registry.notify.models import Webhook, WebhookDelivery
 
@@ -41,15 +41,11 @@ def _check_url(url) -> str:
 def create_webhook(uow: UnitOfWork, url: str, secret: str) -> Webhook:
     """Register a webhook for the actor's organisation."""
     org = actor_org(uow.actor)
-    problems: list[ValidationFailed] = []  # both fields' problems at once, not the first only
+    problems = Problems()  # both fields' problems at once, not the first only
     if not isinstance(secret, str) or not MIN_SECRET <= len(secret) <= 200:
-        problems.append(ValidationFailed("secret", f"must be {MIN_SECRET} to 200 characters"))
-    try:
-        url = _check_url(url)
-    except ValidationFailed as exc:
-        problems.append(exc)
-    if problems:
-        raise problems[0] if len(problems) == 1 else InvalidFields(problems)
+        problems.add(ValidationFailed("secret", f"must be {MIN_SECRET} to 200 characters"))
+    url = problems.run(_check_url, url)
+    problems.raise_any()
     hook = Webhook(org_id=org, url=url, secret=secret, active=True, failures=0)
     uow.session.add(hook)
     uow.session.flush()

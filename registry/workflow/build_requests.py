@@ -17,6 +17,7 @@ from registry.errors import (
     Forbidden,
     IllegalTransition,
     InvalidGeometry,
+    Problems,
     ValidationFailed,
 )
 from registry.inventory.models import Organisation
@@ -100,12 +101,14 @@ def _number(field: str, value, required: bool) -> float | None:
 
 def _one_width(kind: str, br: BuildRequest) -> None:
     """A site has a search radius and a route a corridor, never the other's."""
+    problems = Problems()
     if kind == "route" and br.min_height_m is not None:
-        raise ValidationFailed("min_height_m", "applies to sites only")
+        problems.add(ValidationFailed("min_height_m", "applies to sites only"))
     if kind == "route" and br.radius_m is not None:
-        raise ValidationFailed("radius_m", "applies to sites only: send corridor_m")
+        problems.add(ValidationFailed("radius_m", "applies to sites only: send corridor_m"))
     if kind == "site" and br.corridor_m is not None:
-        raise ValidationFailed("corridor_m", "applies to routes only: send radius_m")
+        problems.add(ValidationFailed("corridor_m", "applies to routes only: send radius_m"))
+    problems.raise_any()
 
 
 def _store_report(uow, br: BuildRequest, report: dict, trigger: str) -> MatchReport:
@@ -141,26 +144,30 @@ def submit_build_request(
 
     Returns the pending request; its decision is due after the build-request SLA.
     """
-    requester = acting_org(uow, requester_org_id)
+    # Independent checks: every problem is reported at once (a refusal to act for another
+    # organisation still answers alone, as a 403).
+    problems = Problems()
+    requester = problems.run(acting_org, uow, requester_org_id)
     kind = _kind_of(geometry)
     now = uow.now()
     br = BuildRequest(
         requester_id=requester,
-        approver_org_id=_approver(uow, approver_org_id),
+        approver_org_id=problems.run(_approver, uow, approver_org_id),
         kind=kind,
         geom=geometry,
         needs=needs,
-        radius_m=_number("radius_m", radius_m, kind == "site"),
-        corridor_m=_number("corridor_m", corridor_m, kind == "route"),
-        min_height_m=_number("min_height_m", min_height_m, False),
-        purpose=text("purpose", purpose, required=True),
+        radius_m=problems.run(_number, "radius_m", radius_m, kind == "site"),
+        corridor_m=problems.run(_number, "corridor_m", corridor_m, kind == "route"),
+        min_height_m=problems.run(_number, "min_height_m", min_height_m, False),
+        purpose=problems.run(text, "purpose", purpose, True),
         wanted_date=wanted_date,
         state=str(BuildState.PENDING),
         due_at=(calendar or Calendar()).due("build_request", now),
         created_at=now,
         updated_at=now,
     )
-    _one_width(kind, br)
+    problems.run(_one_width, kind, br)
+    problems.raise_any()
     report = run_match(uow, matcher, br)
     uow.session.add(br)
     uow.session.flush()

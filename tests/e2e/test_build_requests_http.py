@@ -152,3 +152,17 @@ def test_a_request_that_is_neither_a_site_nor_a_route_is_a_422(client, cast):
     }
     r = client.post(f"{API}/build-requests", json=body, headers=cast["operator"])
     assert r.status_code == 422 and r.json["status"] == "invalid_geometry"
+
+
+def test_every_problem_the_service_finds_is_reported_in_one_answer(client, cast):
+    """Unknown requester and approver organisations are independent problems (found by the
+    service, after the body's own checks pass): one 422 names both, and nothing is stored."""
+    body = {**SITE, "requester_org_id": 987654, "approver_org_id": 987655}
+    r = client.post(f"{API}/build-requests", json=body, headers=cast["admin"])
+    assert r.status_code == 422, r.json
+    assert r.json["status"] == "validation_failed"
+    assert r.json["errors"] == {
+        "requester_org_id": ["organisation 987654 does not exist"],
+        "approver_org_id": ["organisation 987655 does not exist"],
+    }
+    assert client.get(f"{API}/build-requests", headers=cast["admin"]).json["items"] == []
