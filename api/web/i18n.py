@@ -144,6 +144,7 @@ JS_STRINGS = {
     "plan.alternative": _l("Alternative {n}"),
     "plan.pick_a": _l("Click the start point A"),
     "plan.pick_b": _l("Click the end point B"),
+    "plan.pick_again": _l("Click a new start point A to plan another route"),
     "cross.rail.one": _l("{n} rail line"),
     "cross.rail.many": _l("{n} rail lines"),
     "cross.major_road.one": _l("{n} major road"),

@@ -90,6 +90,8 @@ def test_plan_a_route_shows_legs_or_says_the_planner_is_missing(
             "rows => rows.map(r => r.className)"
         )
         assert set(types) <= {"reuse", "new_trench", "lateral"} and "reuse" in types
+        # The plan is shown; the map waits for the next one's A, and says so.
+        page.locator("#plan-hint", has_text="new start point A to plan another route").wait_for()
     else:
         note = page.locator("#plan-results .note")
         note.wait_for()

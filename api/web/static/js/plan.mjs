@@ -90,14 +90,14 @@ function show(rmap, a, b, plan) {
 
 export function start(rmap) {
   let a = null;
-  const arm = () => {
-    $('plan-hint').textContent = t(a ? 'plan.pick_b' : 'plan.pick_a');
+  const arm = (again = false) => {
+    $('plan-hint').textContent = t(a ? 'plan.pick_b' : again ? 'plan.pick_again' : 'plan.pick_a');
     draw(rmap, 'point', async (g) => {
       if (!a) { a = g.coordinates; rmap.setOverlay([{ type: 'Feature', properties: { colour: '#111', radius: 8 }, geometry: g }]); arm(); return; }
       const b = g.coordinates;
       const from = a;
       a = null;
-      arm();
+      arm(true);
       $('plan-results').replaceChildren(el('p', { role: 'status' }, t('find.running')));
       try {
         const plan = await api('/api/v1/plan/route', { method: 'POST', json: {
