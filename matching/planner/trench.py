@@ -27,11 +27,11 @@ from matching.planner.grid import (
     _grown,
     choose_run,
     kth_smallest,
-    status_of,
 )
 from matching.planner.pairs import distinct
 
 _MM = 1e-3  # the bounds' rounding allowance, as `nearest.lower_bound`
+_COUNTED = 32  # candidates up to which `_kth` counts rather than merges (24-40: the same)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -65,14 +65,39 @@ def _near(
 @njit(cache=True, nogil=True, inline="always")
 def _kth(near_d, f, k, best):  # pragma: no cover - compiled
     """`kth_smallest` of near_d[:f]; with at most k of them (half the nodes of a 5 km plan)
-    without merging each into the buffer: inf, or their largest when there are exactly k."""
-    if f > k:
+    without merging each into the buffer: inf, or their largest when there are exactly k.
+    Up to `_COUNTED` of them (most nodes), by counting for each how many are smaller and how
+    many no larger: the value with fewer than k smaller and at least k no larger is the k-th
+    (ties included). f² comparisons without a branch, which the compiler runs several at a
+    time, against f·k dependent min/max steps of the merge: 0.483 -> 0.451-0.458 ms per 5 km
+    plan's candidates (2026-11-30)."""
+    if f > _COUNTED:
         return kth_smallest(near_d, f, k, best)
+    if f > k:
+        kth, next_ = np.inf, np.inf
+        for j in range(f):
+            d, smaller, no_larger = near_d[j], 0, 0
+            for t in range(f):
+                smaller += near_d[t] < d
+                no_larger += near_d[t] <= d
+            kth = d if (smaller < k) & (no_larger >= k) else kth
+            next_ = d if (smaller <= k) & (no_larger > k) else next_
+        return kth, next_
     kth = np.inf if f < k else near_d[0]
     if f == k:
         for s in range(1, f):
             kth = max(kth, near_d[s])
     return kth, np.inf
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _status(d, kth_upper, next_lower, radius, slack):  # pragma: no cover - compiled
+    """`grid.status_of` without branches: a third of a node's candidates are kept, in no
+    order a branch predictor learns."""
+    lower, upper = max(d * (1 - slack) - _MM, 0.0), d * (1 + slack) + _MM
+    sure = (upper < next_lower) & (upper <= radius)
+    unsure = (not (kth_upper < lower)) & (lower <= radius) & (not sure)
+    return np.int8(sure * SURE + unsure * UNSURE)
 
 
 @njit(
@@ -111,11 +136,10 @@ def candidates(xyz, plane, k, k_end, radius, bound, slack):  # pragma: no cover 
         if size + f > cap:
             cap = 2 * (size + f)
             target, metric, status = _grown(target, cap), _grown(metric, cap), _grown(status, cap)
-        for s in range(f):
-            found = status_of(near_d[s], kth_upper, next_lower, radius, slack)
-            if found != OUT:
-                target[size], metric[size], status[size] = near[s], near_d[s], found
-                size += 1
+        for s in range(f):  # written whatever the status, kept unless OUT: no branch
+            found = _status(near_d[s], kth_upper, next_lower, radius, slack)
+            target[size], metric[size], status[size] = near[s], near_d[s], found
+            size += found != OUT
         start[i + 1] = size
     return start, target[:size], metric[:size], status[:size]
 
