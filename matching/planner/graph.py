@@ -237,7 +237,7 @@ def _trench_pairs(
         return lo, hi, length, exact
     measured = np.empty(0)
     if len(unsure):  # lengths the frame cannot decide: measured, each pair from its lower node
-        node = np.repeat(np.arange(len(nodes)), np.diff(start))[unsure]
+        node = np.searchsorted(start, unsure, side="right") - 1  # each entry's node
         lo, hi = np.minimum(node, target[unsure]), np.maximum(node, target[unsure])
         measured = np.full(len(target), np.inf)
         measured[unsure] = pair_lengths(nodes[lo], nodes[hi])
