@@ -194,7 +194,10 @@ def build_graph(
         nodes, node_xy, node_plane = segments.nodes_at(ends, vertices, xy, plane, first)
     modes, line_rate = _modes(request, lines, costs)
     reuse_len, reuse_exact = _lengths(vertices, a, step, slack)
-    lo, hi, trench_len, trench_exact = _trench_pairs(nodes, node_xy, settings, slack, node_plane)
+    # the straight trench's length is the request's span: the same `Geod.inv` of the same ends
+    lo, hi, trench_len, trench_exact = _trench_pairs(
+        nodes, node_xy, settings, slack, node_plane, request.span_m
+    )
     build = costs.route_build_per_m({request.resource})
     u, v, line, seg, rates = segments.joined(node_of, a, line_a, seg_a, line_rate, lo, hi, build)
     length = np.concatenate([reuse_len, trench_len])
@@ -215,12 +218,13 @@ def build_graph(
 
 
 def _trench_pairs(
-    nodes: np.ndarray, xy: np.ndarray, s: PlanSettings, slack: float, plane=None
+    nodes: np.ndarray, xy: np.ndarray, s: PlanSettings, slack: float, plane=None, straight=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(lo, hi) node pairs joined by new trench, each once, sorted; their lengths and which
     are exact (the rest are lower bounds). The straight trench is measured: its cost bounds
     the search."""
-    straight = float(pair_lengths(nodes[:1], nodes[1:2])[0])
+    if straight is None:
+        straight = float(pair_lengths(nodes[:1], nodes[1:2])[0])
     if not slack < _TRUSTED_FRAME_ERROR:
         return _trench_pairs_measured(nodes, xy, s, straight)
     radius = s.trench_radius_m
@@ -237,7 +241,7 @@ def _trench_pairs(
         return lo, hi, length, exact
     measured = np.empty(0)
     if len(unsure):  # lengths the frame cannot decide: measured, each pair from its lower node
-        node = np.repeat(np.arange(len(nodes)), np.diff(start))[unsure]
+        node = np.searchsorted(start, unsure, side="right") - 1  # each entry's node
         lo, hi = np.minimum(node, target[unsure]), np.maximum(node, target[unsure])
         measured = np.full(len(target), np.inf)
         measured[unsure] = pair_lengths(nodes[lo], nodes[hi])

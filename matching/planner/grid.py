@@ -33,17 +33,22 @@ def _grid(plane, metric, bound):  # pragma: no cover - compiled
     """Targets sorted by cell (a counting sort): (order, their metric coordinates in that
     order, first of each cell, nx, ny, origin, cell size)."""
     m = len(plane)
-    x0, y0 = plane[:, 0].min(), plane[:, 1].min()
-    width, height = plane[:, 0].max() - x0, plane[:, 1].max() - y0
+    x0, y0, x1, y1 = plane[0, 0], plane[0, 1], plane[0, 0], plane[0, 1]
+    for j in range(1, m):  # the box in one pass (four numpy reductions were four)
+        x0, x1 = min(x0, plane[j, 0]), max(x1, plane[j, 0])
+        y0, y1 = min(y0, plane[j, 1]), max(y1, plane[j, 1])
+    width, height = x1 - x0, y1 - y0
     # Cells of at least `bound` keep every target within reach in the 3 x 3 around a point;
     # larger ones where the targets spread far (a 100 km plan): not more cells than ~4 per
     # target, so the cell table stays small.
     size = bound * max(1.0, np.ceil(np.sqrt((width / bound + 1) * (height / bound + 1)
                                             / (4 * m + 1024))))  # fmt: skip
     nx, ny = int(np.floor(width / size)) + 1, int(np.floor(height / size)) + 1
-    _, _, key = _cells(plane, x0, y0, size, ny)
+    key = np.empty(m, dtype=np.int64)
     cell_start = np.zeros(nx * ny + 1, dtype=np.int64)
-    for j in range(m):
+    for j in range(m):  # as `_cells`, a point at a time
+        ix = np.int64(np.floor((plane[j, 0] - x0) / size))
+        key[j] = ix * ny + np.int64(np.floor((plane[j, 1] - y0) / size))
         cell_start[key[j] + 1] += 1
     for c in range(nx * ny):
         cell_start[c + 1] += cell_start[c]
@@ -53,8 +58,9 @@ def _grid(plane, metric, bound):  # pragma: no cover - compiled
         fill[key[j]] += 1
     # Coordinates in cell order: a point's neighbours are read from a few contiguous runs.
     t = np.empty((3, m))
-    for a in range(3):
-        t[a] = metric[order, a]
+    for s in range(m):
+        j = order[s]
+        t[0, s], t[1, s], t[2, s] = metric[j, 0], metric[j, 1], metric[j, 2]
     return order, t, cell_start, nx, ny, x0, y0, size
 
 
