@@ -71,6 +71,8 @@ class AssetRow:
     # plain values (which the garbage collector stops visiting).
     feature_text: tuple | None = field(default=None, compare=False, repr=False)
     masked_text: tuple | None = field(default=None, compare=False, repr=False)
+    # (grid, geometry snapped to it): the masked form a near list measures (inventory.near).
+    snapped: tuple | None = field(default=None, compare=False, repr=False)
 
 
 def ids_condition(dialect: str, column=Asset.id) -> sa.ColumnElement:
