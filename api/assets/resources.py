@@ -65,6 +65,8 @@ def _audit_probe(f, masked_ids: list[int]) -> None:
 def _page_links(args: dict, total: int) -> list[dict]:
     links = [{"rel": "self", "href": request.url}]
     limit, offset = args["limit"], args["offset"]
+    if offset == 0 and limit >= total:  # one page: no other page to link (most near lists)
+        return links
     query = request.args.to_dict(flat=False)
     if offset + limit < total:
         query.update(offset=[offset + limit])

@@ -10,6 +10,7 @@ import shapely
 import sqlalchemy as sa
 from geoalchemy2 import Geography
 from pyproj import Transformer
+from pyproj.enums import TransformDirection
 
 from matching.kernels_distance import point_to_lines
 from registry.inventory.models import Asset
@@ -110,10 +111,15 @@ def near_candidates(
     return sorted(found, key=lambda pair: (pair[1], pair[0]))
 
 
-@lru_cache(maxsize=256)
 def aeqd_frame(lon: float, lat: float):
     """The azimuthal equidistant projection centred on (lon, lat): (lons, lats) -> metres
-    from there (x, y).
+    from there (x, y)."""
+    return _aeqd(lon, lat).transform
+
+
+@lru_cache(maxsize=256)
+def _aeqd(lon: float, lat: float) -> Transformer:
+    """aeqd_frame's Transformer.
 
     The very pipeline `Proj(proj="aeqd", lat_0=lat, lon_0=lon, ellps="WGS84")` builds (the
     same numbers, bit for bit), made from its PROJ string: Proj first builds and exports a
@@ -121,7 +127,7 @@ def aeqd_frame(lon: float, lat: float):
     """
     return Transformer.from_pipeline(
         f"+proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
-    ).transform
+    )
 
 
 def lines_distance_m(lines, lon: float, lat: float) -> np.ndarray:
@@ -133,9 +139,12 @@ def lines_distance_m(lines, lon: float, lat: float) -> np.ndarray:
     """
     if not lines:
         return np.empty(0)
-    aeqd = aeqd_frame(round(lon, 7), round(lat, 7))
+    aeqd = _aeqd(round(lon, 7), round(lat, 7))
     coords, owner = shapely.get_coordinates(lines, return_index=True)
-    x, y = aeqd(coords[:, 0], coords[:, 1])
+    x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])  # copies
+    # `aeqd.transform` over x and y in place: PROJ's own call with transform's arguments,
+    # without its buffer copies and checks (pyproj 3.7, pinned; as geo.LocalFrame does).
+    aeqd._transformer._transform(x, y, None, None, TransformDirection.FORWARD, False, False)
     counts = np.bincount(owner, minlength=len(lines))
     if counts.min() < 2:  # not a line: GEOS's answer (or error) as it was
         local = shapely.linestrings(np.column_stack([x, y]), indices=owner)

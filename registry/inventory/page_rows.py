@@ -71,6 +71,8 @@ class AssetRow:
     # plain values (which the garbage collector stops visiting).
     feature_text: tuple | None = field(default=None, compare=False, repr=False)
     masked_text: tuple | None = field(default=None, compare=False, repr=False)
+    # (grid, geometry snapped to it): the masked form a near list measures (inventory.near).
+    snapped: tuple | None = field(default=None, compare=False, repr=False)
 
 
 def ids_condition(dialect: str, column=Asset.id) -> sa.ColumnElement:
@@ -225,7 +227,11 @@ def grouped(rows) -> dict[int, tuple]:
             entry = out[row[0]] = (row, [])
         resource, total, heights, held = row[-4:]
         if resource is not None:
-            entry[1].append(CapacitySummary(resource, total, held, _heights(heights)))
+            # The kept tuple straight from _HEIGHTS when there is one (two calls less a row).
+            kept = _HEIGHTS.get(heights) if heights is not None else None
+            if kept is None:
+                kept = _heights(heights)
+            entry[1].append(CapacitySummary(resource, total, held, kept))
     for _, caps in out.values():
         if len(caps) > 1:
             caps.sort(key=lambda c: c.resource)
