@@ -147,7 +147,7 @@ def _restore(cli_app, tmp_path) -> None:
 
 
 def test_a_tile_kept_before_a_restore_is_not_served_when_the_seq_comes_round_again(
-    cli_app, make_token, tmp_path, database_url
+    cli_app, make_token, tmp_path
 ):
     """The tile cache keys a tile by the registry's seq; a restore takes the seq back and new
     writes reach the same seq with other assets: the server must render them, not hand back
