@@ -120,15 +120,16 @@ LON = sa.bindparam("near_lon", type_=sa.Float)
 LAT = sa.bindparam("near_lat", type_=sa.Float)
 
 
-def _statement(session, actor, conds, kind: str, build) -> sa.Select:
+def _statement(session, actor, conds, kind: str, build, bound=None) -> sa.Select:
     """The `kind` statement (measure or one_trip) for these conditions: built once per
-    `visibility.condition_key` when `conds` is None (only the visibility rule), else built
-    for this query."""
+    `visibility.condition_key` (and `bound` filters' shape) when `conds` is None (only the
+    visibility rule, and the bound filters), else built for this query."""
     dialect = session.get_bind().dialect.name
     rule = condition_key(actor)
     if conds is None and rule is not None:
-        key = (kind, dialect, rule)
-        return cached_statement(key, lambda: build(dialect, [visible_condition(actor)]))
+        shape, filters = (None, []) if bound is None else (bound.shape, bound.conds)
+        key = (kind, dialect, rule, shape)
+        return cached_statement(key, lambda: build(dialect, [visible_condition(actor), *filters]))
     return build(dialect, [visible_condition(actor)] if conds is None else conds)
 
 
@@ -140,17 +141,18 @@ def _measure_statement(session, f, actor, conds):
     return _statement(session, actor, conds, "measure", build)
 
 
-def _one_trip_statement(session, f, actor, conds):
+def _one_trip_statement(session, f, actor, conds, bound=None):
     def build(dialect, where):
         columns = _measure_columns(dialect, actor, LON, LAT)
         return rows_statement(dialect, columns).where(*where, ids_condition(dialect))
 
-    return _statement(session, actor, conds, "one_trip", build)
+    return _statement(session, actor, conds, "one_trip", build, bound)
 
 
-def _near_params(session, f, ids) -> dict:
+def _near_params(session, f, ids, bound=None) -> dict:
     lon, lat = f.near
-    return params(session.get_bind().dialect.name, ids, near_lon=lon, near_lat=lat)
+    more = {} if bound is None else bound.values
+    return params(session.get_bind().dialect.name, ids, near_lon=lon, near_lat=lat, **more)
 
 
 def _ranked(f, rows) -> tuple[list, list[int]]:
@@ -240,21 +242,30 @@ def _metres(shown: list[tuple], f) -> list[float]:
     return out.tolist()
 
 
-def near_page(session, f, actor, conds, index=None) -> tuple[list, int, list[int]]:
+def near_page(session, f, actor, conds, index=None, bound=None) -> tuple[list, int, list[int]]:
     """([(AssetRow, [CapacitySummary], metres)] of the page, how many matched, the sorted ids
     of those shown masked): ranked_near's order, the rows read by id. `conds`: where_clause's
     conditions, or None when the filter is `near` alone (the statement is then reused).
+    `bound`: the attribute filters as queries.bound_filters writes them; `conds` is then a
+    function giving where_clause's conditions, called only where the one-trip statement,
+    reused per filter shape, does not serve.
 
-    With few index candidates, one query reads their rows, capacity and measure together.
+    With few index candidates, one query reads their rows, capacity and measure together;
+    with none, there is nothing to read.
     """
     ids = index_candidates(index, f)
-    if ids is None or len(ids) > ONE_TRIP_CANDIDATES:
+    one_trip = ids is not None and len(ids) <= ONE_TRIP_CANDIDATES
+    if bound is not None and not (one_trip and condition_key(actor) is not None):
+        conds, bound = conds(), None
+    if ids is not None and not ids:  # the index's superset is empty: nothing is in reach
+        return [], 0, []
+    if not one_trip:
         ranked, masked_ids = _ranked_among(session, f, actor, conds, ids)
         window = ranked[f.offset : f.offset + f.limit]
         by_id = page_rows(session, [i for i, _ in window])
         return [(*by_id[i], d) for i, d in window], len(ranked), sorted(masked_ids)
-    stmt = _one_trip_statement(session, f, actor, conds)
-    entries = grouped(run(session, stmt, _near_params(session, f, ids)))
+    stmt = _one_trip_statement(session, f, actor, None if bound else conds, bound)
+    entries = grouped(run(session, stmt, _near_params(session, f, ids, bound)))
     values = list(entries.values())
     # Kept AssetRows are measured as they are (their snapped form kept with them); the
     # others' WKB is parsed, and AssetRows are made for the page's rows only (a short page

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from registry.access.masking import bbox_filter
 from registry.access.visibility import DEFAULT_GRID_M, visible_condition
 from registry.inventory.capacity import held_count_subquery
-from registry.inventory.models import Asset, Capacity, Change, Organisation
+from registry.inventory.models import Allocation, Asset, Capacity, Change, Organisation
 from registry.inventory.near import near_page, ranked_near
 from registry.inventory.page_rows import page_rows
 
@@ -70,6 +70,57 @@ def filter_conditions(f: AssetFilter, dialect: str) -> list:
     return conds
 
 
+# The filters a near list's one-trip statement takes as parameters (`bound_filters`): the
+# statement is then built and prepared once per filter shape, not per query.
+NOW = sa.bindparam("now", type_=Allocation.expires_at.type)  # page_rows.params gives it
+
+
+@dataclass(frozen=True)
+class BoundFilters:
+    """Filter conditions with bound parameters: `shape` says which filters (and how many
+    kinds), so the same shape is the same SQL; `values` are this query's parameters."""
+
+    shape: tuple
+    conds: list
+    values: dict
+
+
+def bound_filters(f: AssetFilter) -> BoundFilters:
+    """filter_conditions' conditions (not bbox) as SQL with parameters, and their values:
+    what a statement reused for every query of the same shape needs. The same conditions
+    as filter_conditions, so a near list answers the same either way (tested)."""
+    conds, values = [], {}
+    kinds = sorted(set(f.kinds))  # a kind given twice is not another shape
+    if kinds:
+        names = [f"f_kind{n}" for n in range(len(kinds))]
+        conds.append(Asset.kind.in_([sa.bindparam(k, type_=Asset.kind.type) for k in names]))
+        values.update(zip(names, kinds, strict=True))
+    if f.owner_id is not None:
+        conds.append(Asset.owner_id == sa.bindparam("f_owner", type_=sa.Integer))
+        values["f_owner"] = f.owner_id
+    if f.status:
+        conds.append(Asset.status == sa.bindparam("f_status", type_=Asset.status.type))
+        values["f_status"] = f.status
+    if f.sector:
+        sector = sa.bindparam("f_sector", type_=Organisation.sector.type)
+        conds.append(
+            Asset.owner_id.in_(sa.select(Organisation.id).where(Organisation.sector == sector))
+        )
+        values["f_sector"] = f.sector
+    if f.min_free:
+        resource = sa.bindparam("f_resource", type_=Capacity.resource.type)
+        enough = sa.exists().where(
+            Capacity.asset_id == Asset.id,
+            Capacity.resource == resource,
+            Capacity.total - held_count_subquery(NOW)
+            >= sa.bindparam("f_min_free", type_=sa.Integer),
+        )
+        conds.append(enough.correlate(Asset))
+        values["f_resource"], values["f_min_free"] = f.min_free
+    shape = (len(kinds), f.owner_id is not None, bool(f.status), bool(f.sector), bool(f.min_free))
+    return BoundFilters(shape, conds, values)
+
+
 def where_clause(session: Session, f: AssetFilter, actor) -> tuple[list, list[int]]:
     """(SQL conditions for the filter, all but `near`, as the actor may see the registry;
     ids of the assets shown masked that the bbox let through).
@@ -94,6 +145,12 @@ def list_assets(session: Session, f: AssetFilter, actor, index=None) -> AssetPag
     (candidates from the in-process `index` when one is given and built)."""
     if f.near and _near_alone(f):
         return AssetPage(*near_page(session, f, actor, None, index))
+    if f.near and not f.bbox:  # attribute filters: the near statement is reused per shape
+
+        def conds():
+            return where_clause(session, f, actor)[0]
+
+        return AssetPage(*near_page(session, f, actor, conds, index, bound_filters(f)))
     conds, masked = where_clause(session, f, actor)
     if f.near:
         rows, total, masked_near_ids = near_page(session, f, actor, conds, index)
