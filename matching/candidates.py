@@ -198,6 +198,13 @@ class RowFilter:
             None if sectors is None else frozenset(sectors),
         )
 
+    @classmethod
+    def live(cls) -> RowFilter:
+        """Every live asset, whatever its kind, status or capacity (a near list's candidates):
+        no filter, but it sends a probe through the compiled scans, ~80 us less a near list
+        than the NumPy path that takes no filter; tombstones (DEAD) still fail it."""
+        return _live_filter()
+
     def mask(self, profile: np.ndarray, free: np.ndarray) -> np.ndarray:
         keep = self.by_profile[profile]
         for code, units in self.codes:
@@ -211,6 +218,17 @@ class RowFilter:
         for code, units in self.codes:
             keep &= free[slots, code] >= units
         return keep
+
+
+@lru_cache(maxsize=1)
+def _live_filter() -> RowFilter:
+    by_profile = np.ones(DEAD + 1, dtype=bool)
+    by_profile[DEAD] = False
+    need = np.zeros(len(rules.RESOURCES), dtype=np.int32)
+    arrays = by_profile, need, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    for array in arrays:
+        array.setflags(write=False)
+    return RowFilter(by_profile, need, (), arrays[2], arrays[3])
 
 
 def profile_codes(kind, use, sector, status) -> np.ndarray:

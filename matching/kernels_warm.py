@@ -15,6 +15,7 @@ import numpy as np
 from shapely.geometry import Point
 
 from matching.batch import match_sites
+from matching.candidates import RowFilter
 from matching.index import AssetIndex
 from matching.kernels_distance import point_to_lines
 from matching.kernels_route_warm import warm_up_route
@@ -55,12 +56,18 @@ def warm_up() -> float:
     source = MemorySource([_tower(k, k * 1e-4, ("tower", "pole")[k % 2]) for k in range(40)])
     index = AssetIndex(source, rebuild_in_background=False)
     index.build()
-    source.put(_tower(99, 5e-5))  # a delta point, so that the delta kernels compile too
     points = np.array([[2e-4, 0.0], [1e-3, 0.0]])
-    for variant in _REQUESTS:
-        request = SiteRequest(Point(2e-4, 0.0), 500.0, limit=3, **variant)
-        match_site(index, request)
-        match_sites(index, points, request)
+    # First with no delta (the base tables' own scans: a registry just built), then with a
+    # delta point, so that the fused base-and-delta kernels compile too.
+    for delta in (False, True):
+        if delta:
+            source.put(_tower(99, 5e-5))
+        for variant in _REQUESTS:
+            request = SiteRequest(Point(2e-4, 0.0), 500.0, limit=3, **variant)
+            match_site(index, request)
+            match_sites(index, points, request)
+        # a near list's candidates: every live asset, through the same compiled scans
+        index.scan_radius(2e-4, 0.0, 500.0, RowFilter.live(), lambda table, slots, owners: 0)
     warm_up_route()
     # Near lists' line metres (refine.point_metres, the SpatiaLite near list), as they call it
     point_to_lines(0.0, 0.0, np.zeros(2), np.ones(2), np.array([0, 2], dtype=np.int64))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
 from matching import refine
-from matching.candidates import SENSITIVITY_CODE
+from matching.candidates import SENSITIVITY_CODE, RowFilter
 from matching.geo import geodesic_distances
 from registry.access.masking import distance_to, masked_condition, masked_near
 from registry.access.visibility import condition_key, snap_many, visible_condition
@@ -64,7 +64,7 @@ def index_candidates(index, f) -> list[int] | None:
         keep = (metres <= reach) & (~public | (metres <= public_reach))
         return table.ids[slots[keep]].tolist()
 
-    _, parts = index.scan_radius(lon, lat, reach, None, read)
+    _, parts = index.scan_radius(lon, lat, reach, RowFilter.live(), read)
     ids = sorted({i for part in parts for i in part})
     # A wide search is one the database's own spatial index does as well, without a huge IN.
     return ids if len(ids) <= MAX_INDEX_CANDIDATES else None

@@ -274,3 +274,32 @@ def test_compiled_search_boxes_are_the_numpy_boxes(centre):
             split += 1
         assert path.search_boxes(margin).tobytes() == expected.tobytes()
     assert (split > 0) if abs(centre[0]) > 179 else (compiled == 25)
+
+
+def test_the_live_filter_probes_exactly_the_live_assets_the_unfiltered_probe_finds():
+    """RowFilter.live() (a near list's candidates) only sends the probe through the compiled
+    scans: every status, kind and capacity passes, tombstones in base and delta do not."""
+    source = registry(11)
+    index = AssetIndex(source, rebuild_in_background=False)
+    index.build()
+    rng = np.random.default_rng(11)
+    records = list(source.records())
+    for record in records[::30]:
+        source.delete(record.id)  # tombstones in the base tables
+    for k, record in enumerate(records[1::25]):  # moves and inserts land in the delta tables
+        moved = shapely.affinity.translate(record.geometry, 2e-4, -1e-4)
+        status = ("planned", "decommissioned", "in_service")[k % 3]
+        source.put(dataclasses.replace(record, geometry=moved, status=status))
+        source.put(dataclasses.replace(record, id=record.id + 10**6, geometry=moved))
+    source.delete(records[1].id + 10**6)  # a tombstone in a delta table
+    index.catch_up()
+    gen, found = index._gen, {}
+    for _ in range(40):
+        lon, lat = CENTRE[0] + rng.normal(0, 0.003), CENTRE[1] + rng.normal(0, 0.003)
+        boxes = geo.radius_boxes(lon, lat, float(rng.uniform(50, 900)))
+        hits = [gen.probe(boxes, f, points=True, lines=True) for f in (RowFilter.live(), None)]
+        live, plain = ({id(t): s.tolist() for t, s in h if len(s)} for h in hits)
+        assert live == plain
+        for table, slots in plain.items():
+            found[table] = found.get(table, 0) + len(slots)
+    assert len(found) == 4 and min(found.values()) > 3  # base and delta, points and lines
