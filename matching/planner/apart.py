@@ -14,7 +14,8 @@ An edge is assumed wherever the frame's bounds allow one (a superset of the grap
 edges: j can be among i's k nearest only if j's lower bound is within the radius and within
 the upper bound of i's k-th nearest metric length), so a cut found here holds in the graph.
 When the two sides meet, or the exploration has read `budget` neighbourhoods, the answer is
-"not shown apart" and the plan builds the whole graph as before.
+"not shown apart" and the plan builds the whole graph as before. (This file inlines
+`trench`'s and `grid`'s helpers: clear `matching/planner/__pycache__` after editing them.)
 """
 
 from __future__ import annotations
