@@ -25,7 +25,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from matching import rules
-from matching.planner import frame, grid, segments, trench
+from matching.planner import apart, frame, grid, segments, trench
 from matching.planner.lines import PlanLine, PlanLines  # noqa: F401 - PlanLine: re-exported
 from matching.planner.nearest import (
     TRUSTED_FRAME_ERROR,
@@ -170,9 +170,18 @@ def _lengths(vertices: np.ndarray, a: np.ndarray, metric: np.ndarray, slack: flo
 
 
 def build_graph(
-    request: PlanRequest, lines: PlanLines, costs: rules.Costs, settings: PlanSettings
+    request: PlanRequest,
+    lines: PlanLines,
+    costs: rules.Costs,
+    settings: PlanSettings,
+    pruned: bool = False,
 ) -> Graph:
-    """The graph for these lines (sorted by asset id) between the request's two ends."""
+    """The graph for these lines (sorted by asset id) between the request's two ends.
+
+    `pruned`: when no path but the straight trench can join the ends (`apart`), the only
+    trench edge is the straight one: the same cheapest path and alternatives (none), without
+    finding every node's trench neighbours. `measured()` graphs (pgRouting) are never pruned.
+    """
     ends = np.array([[request.start.x, request.start.y], [request.end.x, request.end.y]])
     vertices = lines.values
     if lines.xyz is None:
@@ -194,10 +203,13 @@ def build_graph(
         nodes, node_xy, node_plane = segments.nodes_at(ends, vertices, xy, plane, first)
     modes, line_rate = _modes(request, lines, costs)
     reuse_len, reuse_exact = _lengths(vertices, a, step, slack)
-    # the straight trench's length is the request's span: the same `Geod.inv` of the same ends
-    lo, hi, trench_len, trench_exact = _trench_pairs(
-        nodes, node_xy, settings, slack, node_plane, request.span_m
-    )
+    if pruned and _apart(node_xy, node_plane, node_of, a, settings, slack):
+        lo, hi = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64)
+        trench_len, trench_exact = np.array([request.span_m]), np.ones(1, dtype=bool)
+    else:  # the straight trench's length is the request's span: the same `Geod.inv` of the ends
+        lo, hi, trench_len, trench_exact = _trench_pairs(
+            nodes, node_xy, settings, slack, node_plane, request.span_m
+        )
     build = costs.route_build_per_m({request.resource})
     u, v, line, seg, rates = segments.joined(node_of, a, line_a, seg_a, line_rate, lo, hi, build)
     length = np.concatenate([reuse_len, trench_len])
@@ -215,6 +227,20 @@ def build_graph(
         rate=rates,
         exact=np.concatenate([reuse_exact, trench_exact]),
     )
+
+
+def _apart(node_xy, node_plane, node_of, a, s: PlanSettings, slack: float) -> bool:
+    """Whether the ends are shown joined by nothing but their straight trench."""
+    if node_plane is None or not slack < _TRUSTED_FRAME_ERROR:
+        return False
+    radius = s.trench_radius_m
+    # the reads it may spend, then gives up: on bench plans it still finds 97 % of the cuts
+    # of 5 km plans (all of 20 km ones) and pays ~0.17 ms of a median 8 ms where it gives
+    # up; 10 % of a small graph's (a 1 km plan's ~160 nodes): its whole build is cheap too
+    n = len(node_xy)
+    budget = min(96 + n // 100, 8 + n // 10)
+    return apart.apart(node_xy, node_plane, node_of[a], node_of[a + 1], s.trench_neighbours,
+                       s.end_neighbours, radius, radius * 1.01 + 1, slack, budget)  # fmt: skip
 
 
 def _trench_pairs(

@@ -149,7 +149,8 @@ def plan_lines(
 ) -> PlanReport:
     """Plan over these lines (already filtered to the ellipse and the constraints); new trench
     pays for each barrier it crosses."""
-    graph = crossings.charged(build_graph(request, lines, costs, settings), barriers, costs)
+    graph = build_graph(request, lines, costs, settings, pruned=True)
+    graph = crossings.charged(graph, barriers, costs)
     paths = search.plans(graph, request.alternatives, settings.alternative_penalty)
     options = [PlanOption(search.path_cost(graph, p), legs_of(graph, p)) for p in paths]
     return PlanReport(
