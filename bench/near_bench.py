@@ -8,7 +8,8 @@ socket: routing, authentication, validation, list_assets, the page's JSON; the t
 `list_assets` alone (below the serialiser) both ways, checking that the two answers are equal
 (the SQL path is the baseline and the oracle) and that the served body lists the same assets.
 The same centre is then listed filtered by kind and status (FILTERED; a figure, not a
-target), its body checked against the SQL path's answer. The PostGIS copy is VACUUM ANALYZEd after the load, as a registry in service is (_settle).
+target), its body checked against the SQL path's answer. The PostGIS copy is VACUUM
+ANALYZEd after the load, as a registry in service is (_settle).
 """
 
 from __future__ import annotations
