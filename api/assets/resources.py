@@ -24,6 +24,7 @@ from registry.db.geometry import to_geojson_many
 from registry.errors import NotFound
 from registry.inventory import assets as service
 from registry.inventory.capacity import capacity_views
+from registry.inventory.page_rows import page_rows
 from registry.inventory.queries import list_assets
 from registry.inventory.serialize import asset_feature
 from registry.inventory.validation import parse_asset_feature
@@ -45,10 +46,15 @@ def shown_to_caller(features: list[dict], where: str, geometries=None) -> list[d
 
 
 def _feature(asset_id: int) -> dict:
-    with read_session() as session:
-        asset = service.get_asset(session, asset_id)
-        feature = asset_feature(asset, capacity_views(session, [asset])[asset.id])
-    shown = shown_to_caller([feature], request.path)
+    """The asset's Feature as the caller may see it, read as a list page reads its rows: one
+    query for the asset, its owner and its capacity (the ORM object, its capacities and the
+    held units took three, and ~3 ms of CPU against ~1)."""
+    with read_session(each_statement=True) as session:
+        found = page_rows(session, [asset_id]).get(asset_id)
+    if found is None:
+        raise NotFound(f"asset {asset_id} does not exist", field="id")
+    row, summaries = found
+    shown = shown_to_caller([asset_feature(row, summaries)], request.path, [row.geom])
     if not shown:
         # The same answer as for an id that does not exist: nothing leaks.
         raise NotFound(f"asset {asset_id} does not exist", field="id")

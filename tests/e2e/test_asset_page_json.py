@@ -124,3 +124,47 @@ def test_the_page_is_jsonify_s_in_debug_mode_too(app, client, tokens):
     finally:
         app.debug = False
     assert r.status_code == 200 and '\n  "features": [' in r.get_data(as_text=True)
+
+
+def test_one_asset_reads_as_its_feature_in_a_list_and_its_capacity_for_every_caller(
+    app, client, tokens
+):
+    """GET /assets/{id} (read as a list page reads its rows) is the Feature a list shows the
+    same caller, masked or hidden alike; its counts are what GET .../capacity (the ORM and
+    the held units, another way) counts, held units included."""
+    from registry.db.uow import Actor, UnitOfWork
+    from registry.inventory import allocations
+
+    admin = {}
+    listed = client.get("/api/v1/assets?limit=100", headers=admin).json["features"]
+    ids = [f["id"] for f in listed]
+    tower = next(f for f in listed if f["properties"]["owner_ref"] == "T-1")
+    with UnitOfWork(app.extensions["infrashare"].session_factory, Actor.system("t")) as uow:
+        allocations.allocate(
+            uow, tower["id"], "antenna_mount", tower["properties"]["owner_id"], count=3
+        )
+    seen = hidden = 0
+    for role, token in tokens.items():
+        headers = {"Authorization": f"Bearer {token}"} if token else admin
+        page = client.get("/api/v1/assets?limit=100", headers=headers).json["features"]
+        by_id = {f["id"]: f for f in page}
+        for asset_id in ids:
+            one = client.get(f"/api/v1/assets/{asset_id}", headers=headers)
+            if asset_id not in by_id:  # not shown to this caller: as if it did not exist
+                assert one.status_code == 404, (role, asset_id, one.json)
+                hidden += 1
+                continue
+            assert one.status_code == 200, (role, asset_id, one.json)
+            assert one.json == by_id[asset_id], (role, asset_id)
+            counts = client.get(f"/api/v1/assets/{asset_id}/capacity", headers=headers).json
+            for resource, shown in one.json["properties"]["capacity"].items():
+                full = counts["resources"][resource]
+                keys = [k for k in ("total", "allocated", "free") if k in shown]  # masked: free
+                assert keys and [shown[k] for k in keys] == [full[k] for k in keys], (
+                    role,
+                    resource,
+                )
+            seen += 1
+    assert seen > 15 and hidden > 0
+    one = client.get(f"/api/v1/assets/{tower['id']}", headers=admin).json
+    assert one["properties"]["capacity"]["antenna_mount"]["allocated"] == 3
