@@ -145,18 +145,22 @@ def _newest_seq(engine: Engine) -> int:
     or no registry at all yet)."""
     try:
         with engine.connect() as conn:
-            return conn.scalar(sa.select(sa.func.coalesce(sa.func.max(Change.seq), 0))) or 0
+            return _max_seq(conn)
     except sa.exc.DBAPIError:  # no change_feed table: nothing was served from it
         return 0
     finally:
         engine.dispose()  # no pooled connection keeps the old state
 
 
+def _max_seq(conn) -> int:
+    """The newest change-feed seq on this connection (0 for an empty feed)."""
+    return conn.scalar(sa.select(sa.func.coalesce(sa.func.max(Change.seq), 0))) or 0
+
+
 def _append_restore(engine: Engine, replaced: int) -> None:
     """The restore's own change-feed entry, above every seq of both histories."""
     with engine.begin() as conn:
-        restored = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(Change.seq), 0))) or 0
-        seq = max(replaced, restored) + 1
+        seq = max(replaced, _max_seq(conn)) + 1
         conn.execute(sa.insert(Change).values(seq=seq, asset_id=0, entity=RESTORE_ENTITY,
                                               op=RESTORE_OP, at=utcnow()))  # fmt: skip
         if not is_sqlite(engine):  # SQLite's AUTOINCREMENT follows the largest seq by itself

@@ -124,10 +124,9 @@ def read_only(session: Session, each_statement: bool = False) -> Session:
     PostgreSQL statement does, and the BEGIN cost ~25 us of SQLAlchemy's execution path.
     """
     options = {WRITE_OPTION: False}
-    if each_statement:
-        postgresql = session.get_bind().dialect.name == "postgresql"
-        options["isolation_level" if postgresql else EACH_STATEMENT_OPTION] = (
-            "AUTOCOMMIT" if postgresql else True
-        )
+    if each_statement and session.get_bind().dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    elif each_statement:
+        options[EACH_STATEMENT_OPTION] = True
     session.connection(execution_options=options)
     return session

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from matching.records import AssetRecord, Capacity
-from registry.access.token_feed import newest_seq
+from registry.access.token_feed import TOKEN_ENTITY, newest_seq
 from registry.db.backup import RESTORE_ENTITY
 from registry.db.engine import WRITE_OPTION, read_only
 from registry.engine.source_columns import read_tables
@@ -159,7 +159,7 @@ class SqlAssetSource:
             return seq, []
         with self._session(snapshot=False) as session:
             stmt = sa.select(Change.asset_id, Change.entity).where(
-                Change.seq > seq, Change.seq <= newest, Change.entity != "api_token"
+                Change.seq > seq, Change.seq <= newest, Change.entity != TOKEN_ENTITY
             )
             rows = session.execute(stmt).all()
         if any(entity == RESTORE_ENTITY for _, entity in rows):

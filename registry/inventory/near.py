@@ -246,9 +246,9 @@ def near_page(session, f, actor, conds, index=None, bound=None) -> tuple[list, i
     """([(AssetRow, [CapacitySummary], metres)] of the page, how many matched, the sorted ids
     of those shown masked): ranked_near's order, the rows read by id. `conds`: where_clause's
     conditions, or None when the filter is `near` alone (the statement is then reused).
-    `bound`: the attribute filters as queries.bound_filters writes them; `conds` is then a
-    function giving where_clause's conditions, called only where the one-trip statement,
-    reused per filter shape, does not serve.
+    `bound`: the attribute filters as queries.bound_filters writes them (`conds` None): the
+    one-trip statement is then reused per filter shape; the other paths take the filters'
+    literal conditions (`bound.literal()`).
 
     With few index candidates, one query reads their rows, capacity and measure together;
     with none, there is nothing to read.
@@ -256,7 +256,7 @@ def near_page(session, f, actor, conds, index=None, bound=None) -> tuple[list, i
     ids = index_candidates(index, f)
     one_trip = ids is not None and len(ids) <= ONE_TRIP_CANDIDATES
     if bound is not None and not (one_trip and condition_key(actor) is not None):
-        conds, bound = conds(), None
+        conds, bound = bound.literal(), None
     if ids is not None and not ids:  # the index's superset is empty: nothing is in reach
         return [], 0, []
     if not one_trip:
@@ -264,7 +264,7 @@ def near_page(session, f, actor, conds, index=None, bound=None) -> tuple[list, i
         window = ranked[f.offset : f.offset + f.limit]
         by_id = page_rows(session, [i for i, _ in window])
         return [(*by_id[i], d) for i, d in window], len(ranked), sorted(masked_ids)
-    stmt = _one_trip_statement(session, f, actor, None if bound else conds, bound)
+    stmt = _one_trip_statement(session, f, actor, conds, bound)
     entries = grouped(run(session, stmt, _near_params(session, f, ids, bound)))
     values = list(entries.values())
     # Kept AssetRows are measured as they are (their snapped form kept with them); the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -78,14 +79,16 @@ NOW = sa.bindparam("now", type_=Allocation.expires_at.type)  # page_rows.params 
 @dataclass(frozen=True)
 class BoundFilters:
     """Filter conditions with bound parameters: `shape` says which filters (and how many
-    kinds), so the same shape is the same SQL; `values` are this query's parameters."""
+    kinds), so the same shape is the same SQL; `values` are this query's parameters;
+    `literal()` gives where_clause's conditions, for a path that builds its SQL per query."""
 
     shape: tuple
     conds: list
     values: dict
+    literal: Callable[[], list]
 
 
-def bound_filters(f: AssetFilter) -> BoundFilters:
+def bound_filters(f: AssetFilter, literal: Callable[[], list]) -> BoundFilters:
     """filter_conditions' conditions (not bbox) as SQL with parameters, and their values:
     what a statement reused for every query of the same shape needs. The same conditions
     as filter_conditions, so a near list answers the same either way (tested)."""
@@ -118,7 +121,7 @@ def bound_filters(f: AssetFilter) -> BoundFilters:
         conds.append(enough.correlate(Asset))
         values["f_resource"], values["f_min_free"] = f.min_free
     shape = (len(kinds), f.owner_id is not None, bool(f.status), bool(f.sector), bool(f.min_free))
-    return BoundFilters(shape, conds, values)
+    return BoundFilters(shape, conds, values, literal)
 
 
 def where_clause(session: Session, f: AssetFilter, actor) -> tuple[list, list[int]]:
@@ -146,11 +149,8 @@ def list_assets(session: Session, f: AssetFilter, actor, index=None) -> AssetPag
     if f.near and _near_alone(f):
         return AssetPage(*near_page(session, f, actor, None, index))
     if f.near and not f.bbox:  # attribute filters: the near statement is reused per shape
-
-        def conds():
-            return where_clause(session, f, actor)[0]
-
-        return AssetPage(*near_page(session, f, actor, conds, index, bound_filters(f)))
+        bound = bound_filters(f, lambda: where_clause(session, f, actor)[0])
+        return AssetPage(*near_page(session, f, actor, None, index, bound))
     conds, masked = where_clause(session, f, actor)
     if f.near:
         rows, total, masked_near_ids = near_page(session, f, actor, conds, index)
