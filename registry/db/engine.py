@@ -38,10 +38,22 @@ def make_engine(url: str, **kwargs) -> Engine:
         return _make_spatialite_engine(url, **kwargs)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 40)
+    kwargs["connect_args"] = _in_utc(url, kwargs.get("connect_args"))
     engine = sa.create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
     return engine
+
+
+def _in_utc(url, connect_args: dict | None) -> dict:
+    """connect_args whose sessions run in UTC: psycopg gives a timestamptz in the session's
+    zone, so on a server whose TimeZone is another, times were written with its offset
+    (equal instants, other text) where SQLite's are UTC. Sent at connect (no round trip),
+    after any options of the URL."""
+    args = dict(connect_args or {})
+    given = args.get("options", sa.make_url(url).query.get("options", ""))
+    args["options"] = f"{given} -c TimeZone=UTC".strip()
+    return args
 
 
 def _ping_when_idle(engine: Engine) -> None:

@@ -168,3 +168,35 @@ def test_one_asset_reads_as_its_feature_in_a_list_and_its_capacity_for_every_cal
     assert seen > 15 and hidden > 0
     one = client.get(f"/api/v1/assets/{tower['id']}", headers=admin).json
     assert one["properties"]["capacity"]["antenna_mount"]["allocated"] == 3
+
+
+def test_listed_times_are_the_stored_times_in_utc_to_the_microsecond(app, client, tokens):
+    """A list reads its times its own way (page_rows); they are what the ORM reads of the
+    same rows, to the microsecond, and in UTC on both backends: on PostgreSQL too when the
+    database's own TimeZone is another (the engine's sessions run in UTC)."""
+    from registry.inventory.models import Asset
+
+    engine = app.extensions["infrashare"].engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            name = conn.exec_driver_sql("SELECT current_database()").scalar()
+            conn.exec_driver_sql(f"ALTER DATABASE \"{name}\" SET TimeZone = 'Asia/Shanghai'")
+            conn.commit()
+        engine.dispose()  # new sessions start with the database's settings
+
+    changed = client.get("/api/v1/assets?limit=100").json["features"][0]["id"]
+    edit = {"properties": {"owner_ref": "T-1b"}}  # a kept row's asset changes
+    assert client.patch(f"/api/v1/assets/{changed}", json=edit).status_code == 200
+    page = client.get("/api/v1/assets?limit=100").json["features"]
+    with app.extensions["infrashare"].session_factory() as session:
+        listed = session.query(Asset).filter(Asset.id.in_([f["id"] for f in page]))
+        stored = {a.id: a for a in listed}
+    micro = 0
+    for f in page:
+        asset = stored[f["id"]]
+        for name in ("created_at", "updated_at"):
+            shown = dt.datetime.fromisoformat(f["properties"][name])
+            assert shown == getattr(asset, name) and shown.utcoffset() == dt.timedelta(0), name
+            micro += shown.microsecond != 0
+    assert len(page) > 5 and micro > 0
+    assert next(f for f in page if f["id"] == changed)["properties"]["owner_ref"] == "T-1b"
