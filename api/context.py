@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.access import grant_uses
-from registry.db.engine import read_only
+from registry.db.engine import read_only, statement_reads
 from registry.db.uow import Actor, UnitOfWork
 
 
@@ -52,6 +52,12 @@ def read_session(each_statement: bool = False):
         yield session
     finally:
         session.close()
+
+
+def list_reads():
+    """Reads for a view that runs a statement or a few, each its own transaction, and
+    loads no ORM object (registry.db.engine's StatementReads): list pages."""
+    return statement_reads(app_context().engine)
 
 
 def register_grant_audit(app: Flask) -> None:
