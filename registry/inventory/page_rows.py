@@ -250,47 +250,52 @@ def grouped(rows) -> dict[int, tuple]:
 
 # AssetRows by the columns they are made of (the asset's, its owner's, its WKB): a near
 # list's assets recur from request to request, and making one costs ~5 us (its geometry
-# parsed, its times and attributes decoded). Keyed by the content just read, an entry can
-# never be stale: a changed asset reads as another key. Bounded (cleared when full).
+# parsed, its times and attributes decoded). Kept as (those columns, the AssetRow) under the
+# asset's id and times; an entry is used only when every column is equal to those just read,
+# so it can never be stale: a changed asset, or its renamed owner, reads as a miss and
+# replaces it. Comparing is a length check and a memcmp of the texts and WKB; hashing them
+# as the key (as until now) read every byte (~1 us a row). Bounded (cleared when full).
 _ROWS: dict = {}
 KEPT_ROWS = 16_384
 
 
-def _row_key(r) -> tuple:
-    """The columns an AssetRow is made of, as a key (the times in UTC: see _asset_columns)."""
+def _columns(r) -> tuple:
+    """The columns an AssetRow is made of (the times in UTC: see _asset_columns)."""
     return r[:EXTRA] if type(r[GEOMETRY]) is bytes else (*r[:GEOMETRY], bytes(r[GEOMETRY]))
+
+
+def _kept(r) -> AssetRow | None:
+    """The AssetRow kept for row r's columns, or None."""
+    entry = _ROWS.get((r[0], r[9], r[10]))
+    return entry[1] if entry is not None and entry[0] == _columns(r) else None
 
 
 def kept_rows(entries: list[tuple]) -> list[AssetRow | None]:
     """The kept AssetRow of each grouped() entry, or None (none is made)."""
-    return [_ROWS.get(_row_key(r)) for r, _ in entries]
+    return [_kept(r) for r, _ in entries]
 
 
 def asset_rows(entries: list[tuple], kept: list | None = None) -> list[AssetRow]:
     """AssetRows from grouped() entries' first rows (made once per distinct content while
     kept, the missing ones' geometries parsed in one call). They are shared: read-only.
-    `kept`: kept_rows(entries), when the caller has it (no key is then made but for the
-    rows missing: the kept ones were found by theirs)."""
-    keys, out = None, None if kept is None else list(kept)
-    if out is None:
-        keys = [_row_key(r) for r, _ in entries]
-        out = [_ROWS.get(key) for key in keys]
+    `kept`: kept_rows(entries), when the caller has it."""
+    out = kept_rows(entries) if kept is None else list(kept)
     missing = [k for k, row in enumerate(out) if row is None]
     if not missing:
         return out
-    if keys is None:
-        keys = {k: _row_key(entries[k][0]) for k in missing}
+    columns = {k: _columns(entries[k][0]) for k in missing}
     if len(_ROWS) + len(missing) > KEPT_ROWS:
         _ROWS.clear()
-    geoms = shapely.from_wkb([keys[k][GEOMETRY] for k in missing])
+    geoms = shapely.from_wkb([columns[k][GEOMETRY] for k in missing])
     owners: dict = {}
     for k, g in zip(missing, geoms, strict=True):
         r = entries[k][0]
         owner = owners.get((r[3], r[4])) or owners.setdefault((r[3], r[4]), Owner(r[3], r[4]))
         attributes, created, updated = _attributes(r[8]), _utc(r[9]), _utc(r[10])
-        out[k] = _ROWS[keys[k]] = AssetRow(
+        out[k] = AssetRow(
             r[0], r[1], r[2], owner, r[5], r[6], r[7], attributes, created, updated, g
         )
+        _ROWS[(r[0], r[9], r[10])] = (columns[k], out[k])
     return out
 
 

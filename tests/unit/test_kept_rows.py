@@ -1,0 +1,47 @@
+"""page_rows keeps one AssetRow per content read: a row read again with every column equal
+is the kept one; any column that differs (an owner renamed, the geometry moved, the same
+id and times in another database) makes another, never the stale one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import shapely
+
+from registry.inventory import page_rows
+
+T = dt.datetime(2026, 11, 30, 6, 50, 1, 123456)
+POINT = shapely.to_wkb(shapely.Point(108.3, 22.8))
+MOVED = shapely.to_wkb(shapely.Point(108.3, 22.9))
+
+
+def _row(name="China Mobile", geometry=POINT, attributes='{"height_m": 30}', updated=T):
+    asset = (7, "tower", 3, name, "telecom", "T-7", "in_service", "public", attributes)
+    capacity = ("antenna_mount", 4, None, 1)
+    return (*asset, T, updated, geometry, *capacity)
+
+
+def _one(row):
+    return page_rows.asset_rows([(row, [])])[0]
+
+
+def test_the_same_content_is_the_same_row_and_another_is_another(monkeypatch):
+    monkeypatch.setattr(page_rows, "_ROWS", {})
+    first = _one(_row())
+    assert _one(_row()) is first and page_rows.kept_rows([(_row(), [])]) == [first]
+    renamed = _one(_row(name="China Mobile Guangxi"))  # same id and times, owner renamed
+    assert renamed is not first and renamed.owner.name == "China Mobile Guangxi"
+    assert page_rows.kept_rows([(_row(), [])]) == [None]  # the old content is no longer kept
+    moved = _one(_row(geometry=MOVED))
+    assert moved.geom.equals(shapely.Point(108.3, 22.9))
+    other = _one(_row(attributes='{"height_m": 31}'))
+    assert other.attributes["height_m"] == 31
+    later = _one(_row(updated=T + dt.timedelta(microseconds=1)))
+    assert later.updated_at == (T + dt.timedelta(microseconds=1)).replace(tzinfo=dt.UTC)
+    assert _one(_row(updated=T + dt.timedelta(microseconds=1))) is later
+
+
+def test_a_memoryview_geometry_reads_as_its_bytes(monkeypatch):
+    monkeypatch.setattr(page_rows, "_ROWS", {})
+    first = _one(_row())
+    assert _one(_row(geometry=memoryview(POINT))) is first
