@@ -156,13 +156,18 @@ class StatementReads:
 @contextmanager
 def statement_reads(engine: Engine):
     """StatementReads on a connection of `engine`, given back to the pool on exit."""
-    options = {WRITE_OPTION: False}
-    if engine.dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT"
-    else:
-        options[EACH_STATEMENT_OPTION] = True
     with engine.connect() as conn:
-        yield StatementReads(conn.execution_options(**options))
+        yield StatementReads(conn.execution_options(**_read_options(engine, True)))
+
+
+def _read_options(engine: Engine, each_statement: bool) -> dict:
+    """Execution options of a read-only connection (see read_only)."""
+    options = {WRITE_OPTION: False}
+    if each_statement and engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    elif each_statement:
+        options[EACH_STATEMENT_OPTION] = True
+    return options
 
 
 def read_only(session: Session, each_statement: bool = False) -> Session:
@@ -176,10 +181,5 @@ def read_only(session: Session, each_statement: bool = False) -> Session:
     ROLLBACK at close is then a no-op): each SELECT reads its own WAL snapshot, as each
     PostgreSQL statement does, and the BEGIN cost ~25 us of SQLAlchemy's execution path.
     """
-    options = {WRITE_OPTION: False}
-    if each_statement and session.get_bind().dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT"
-    elif each_statement:
-        options[EACH_STATEMENT_OPTION] = True
-    session.connection(execution_options=options)
+    session.connection(execution_options=_read_options(session.get_bind(), each_statement))
     return session

@@ -264,9 +264,14 @@ def _columns(r) -> tuple:
     return r[:EXTRA] if type(r[GEOMETRY]) is bytes else (*r[:GEOMETRY], bytes(r[GEOMETRY]))
 
 
+def _key(r) -> tuple:
+    """Where row r's AssetRow is kept: its id and its two times (TIMES)."""
+    return r[0], r[9], r[10]
+
+
 def _kept(r) -> AssetRow | None:
     """The AssetRow kept for row r's columns, or None."""
-    entry = _ROWS.get((r[0], r[9], r[10]))
+    entry = _ROWS.get(_key(r))
     return entry[1] if entry is not None and entry[0] == _columns(r) else None
 
 
@@ -295,7 +300,7 @@ def asset_rows(entries: list[tuple], kept: list | None = None) -> list[AssetRow]
         out[k] = AssetRow(
             r[0], r[1], r[2], owner, r[5], r[6], r[7], attributes, created, updated, g
         )
-        _ROWS[(r[0], r[9], r[10])] = (columns[k], out[k])
+        _ROWS[_key(r)] = (columns[k], out[k])
     return out
 
 
