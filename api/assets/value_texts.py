@@ -17,7 +17,29 @@ quoted = json.encoder.encode_basestring_ascii  # json's own string writer (C)
 
 
 def dumps(value) -> str:
-    return current_app.json.dumps(value, separators=(",", ":"))
+    """`value` as current_app.json.dumps(value, separators=(",", ":")) writes it, by an
+    encoder made once per provider setting: json.dumps makes a JSONEncoder on every call
+    with non-default options (~2.5 us for a number against ~0.8 us)."""
+    return _encoder(current_app.json).encode(value)
+
+
+_ENCODER: tuple = ((), None)  # (the provider settings it was made for, the encoder): one tuple
+
+
+def _encoder(provider) -> json.JSONEncoder:
+    """The encoder json.dumps would make for DefaultJSONProvider.dumps' options."""
+    global _ENCODER
+    settings = (provider, provider.default, provider.ensure_ascii, provider.sort_keys)
+    made_for, encoder = _ENCODER
+    if made_for != settings:  # the provider, its default function, two flags
+        encoder = json.JSONEncoder(
+            default=provider.default,
+            ensure_ascii=provider.ensure_ascii,
+            sort_keys=provider.sort_keys,
+            separators=(",", ":"),
+        )
+        _ENCODER = (settings, encoder)
+    return encoder
 
 
 # Kept texts are bounded: each cache is cleared when full.

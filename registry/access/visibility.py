@@ -234,13 +234,16 @@ def _masked(feature: dict, snapped: dict, grid_m: float) -> dict:
     }
 
 
-def disclose_all(actor, features, grid_m: float = DEFAULT_GRID_M, geometries=None):
+def disclose_all(actor, features, grid_m: float = DEFAULT_GRID_M, geometries=None, snapped=None):
     """(visible Features, {grant_id: [asset ids it revealed]}) for a list of Features.
 
     The uses are already noted for the audit (see disclose); the second value is for callers
     that want to know, not to record them again. `geometries`, when given, are the Features'
     shapely geometries (in order): they then need not be read back from the GeoJSON. The
-    masked ones are snapped together, in one pass (snap_many).
+    masked ones are snapped together, in one pass (snap_many). `snapped`, when given, holds
+    (in order) each Feature's geometry already snapped to `grid_m` by snap_many, or None:
+    a list row keeps the form its near list measured (inventory.near), and snapping is
+    the most of what masking a row costs.
     """
     shown, uses, masked = [], {}, []
     for i, feature in enumerate(features):
@@ -248,12 +251,15 @@ def disclose_all(actor, features, grid_m: float = DEFAULT_GRID_M, geometries=Non
         if out is None:
             continue
         if out is MASKED:
-            masked.append((len(shown), feature, geometry))
+            masked.append((len(shown), feature, geometry, snapped and snapped[i]))
         shown.append(out)
         if grant_id is not None:
             uses.setdefault(grant_id, []).append(feature["id"])
     if masked:
-        snapped = to_geojson_many(snap_many([g for _, _, g in masked], grid_m))
-        for (at, feature, _), geojson in zip(masked, snapped, strict=True):
+        forms = [form for *_, form in masked]
+        todo = [k for k, form in enumerate(forms) if form is None]
+        for k, form in zip(todo, snap_many([masked[k][2] for k in todo], grid_m), strict=True):
+            forms[k] = form
+        for (at, feature, *_), geojson in zip(masked, to_geojson_many(forms), strict=True):
             shown[at] = _masked(feature, geojson, grid_m)
     return shown, uses

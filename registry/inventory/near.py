@@ -155,9 +155,11 @@ def _near_params(session, f, ids, bound=None) -> dict:
     return params(session.get_bind().dialect.name, ids, near_lon=lon, near_lat=lat, **more)
 
 
-def _ranked(f, rows) -> tuple[list, list[int]]:
+def _ranked(f, rows, snapped: dict | None = None) -> tuple[list, list[int]]:
     """ranked_near's answer from (id, masked?, in SQL?, SQL distance, geometry) rows, the
-    geometry as WKB, already parsed, or the kept AssetRow it was read as (page_rows)."""
+    geometry as WKB, already parsed, or the kept AssetRow it was read as (page_rows).
+    `snapped`, when given, receives {id: masked form} of the masked rows that came as WKB
+    (no AssetRow to keep it with yet: near_page keeps it with the one it makes)."""
     found, in_python = [], []
     for asset_id, is_masked, in_sql, d, geometry in rows:
         if is_masked is None:  # neither NOT masked nor masked held: in neither query
@@ -168,6 +170,10 @@ def _ranked(f, rows) -> tuple[list, list[int]]:
         else:
             in_python.append((asset_id, bool(is_masked), geometry))
     shown = _shown([(g, m) for _, m, g in in_python], f.mask_grid_m)
+    if snapped is not None:
+        for (asset_id, is_masked, g), (form, _) in zip(in_python, shown, strict=True):
+            if is_masked and type(g) is not AssetRow:
+                snapped[asset_id] = form
     in_masked = []
     for (asset_id, is_masked, _), d in zip(in_python, _metres(shown, f), strict=True):
         if d <= f.radius_m:
@@ -275,10 +281,15 @@ def near_page(session, f, actor, conds, index=None, bound=None) -> tuple[list, i
         (i, row[EXTRA], row[EXTRA + 1], row[EXTRA + 2], row[GEOMETRY] if k is None else k)
         for (i, (row, _)), k in zip(entries.items(), kept, strict=True)
     )
-    ranked, masked_ids = _ranked(f, measures)
+    snapped: dict = {}
+    ranked, masked_ids = _ranked(f, measures, snapped)
     window = ranked[f.offset : f.offset + f.limit]
     at = {i: n for n, i in enumerate(entries)}
     on_page = [values[at[i]] for i, _ in window]
     rows = asset_rows(on_page, [kept[at[i]] for i, _ in window])
+    for row in rows:  # the masked forms just measured, kept with the rows just made
+        form = snapped.get(row.id) if row.snapped is None else None
+        if form is not None:
+            row.snapped = (f.mask_grid_m, form)
     page = [(a, caps, d) for a, (_, caps), (_, d) in zip(rows, on_page, window, strict=True)]
     return page, len(ranked), sorted(masked_ids)

@@ -11,7 +11,8 @@ import shapely
 from flask import Flask
 
 from api.assets.page_json import _distance, feature_texts, geometry_texts
-from registry.access.visibility import disclose_all
+from api.assets.value_texts import dumps
+from registry.access.visibility import disclose_all, snap
 from registry.db.geometry import to_geojson
 from registry.db.uow import Actor
 from registry.inventory.capacity import CapacitySummary
@@ -131,3 +132,41 @@ def test_a_masked_row_s_kept_text_is_what_disclose_all_shows():
     assert written == expected
     assert all('"masked":true' in text for [text] in written)
     assert len({text for [text] in written}) == len(pages)
+
+
+def test_dumps_writes_what_the_app_s_provider_writes_as_its_settings_change():
+    """The encoder is made once per provider setting: a changed setting is a new encoder."""
+    values = [12.5, [10.0, 20.0], "\u5e7f\u897f", {"b": 1, "a": [None, 2.5]}, float("nan")]
+    app = Flask(__name__)
+    with app.app_context():
+        for sort_keys, ensure_ascii in ((True, True), (False, True), (True, False), (True, True)):
+            app.json.sort_keys, app.json.ensure_ascii = sort_keys, ensure_ascii
+            expected = [app.json.dumps(v, separators=(",", ":")) for v in values]
+            assert [dumps(v) for v in values] == expected
+    other = Flask("other")
+    other.json.sort_keys = False
+    with other.app_context():  # another app's provider
+        assert dumps({"b": 1, "a": 2}) == '{"b":1,"a":2}'
+
+
+def test_disclose_all_shows_a_masked_feature_on_the_form_it_is_given():
+    """A form snapped earlier (a kept list row's) gives the Feature disclose_all would snap;
+    the form given is the one shown, so a caller must give the snapped geometry itself."""
+    point, line = (
+        shapely.Point(108.31234, 22.81234),
+        shapely.LineString([(108.1, 22.7), (108.2, 22.8)]),
+    )
+    features = [
+        {"type": "Feature", "id": i, "geometry": to_geojson(g),
+         "properties": {"owner_id": 2, "sensitivity": "restricted", "kind": "tower"}}
+        for i, g in enumerate((point, line))
+    ]  # fmt: skip
+    operator = Actor(name="operator", org_id=9)
+    for grid in (100.0, 250.0):
+        alone, _ = disclose_all(operator, features, grid, [point, line])
+        forms = [snap(point, grid), None]  # one kept, one not
+        given, _ = disclose_all(operator, features, grid, [point, line], forms)
+        assert given == alone and all(f["properties"]["masked"] for f in given)
+    moved = shapely.Point(1.0, 2.0)
+    shown, _ = disclose_all(operator, features[:1], 100.0, [point], [moved])
+    assert shown[0]["geometry"] == to_geojson(moved)
