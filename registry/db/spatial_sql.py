@@ -1,4 +1,5 @@
-"""The one place where SpatiaLite and PostGIS SQL differ: box filters and geodesic distance."""
+"""The one place where SpatiaLite and PostGIS SQL differ: box filters (and PostGIS's spheroid
+prefilter of a wide near search); and the line distance both backends' near lists use."""
 
 from __future__ import annotations
 
@@ -64,51 +65,29 @@ def bbox_condition(dialect_name: str, boxes: list[tuple]):
     return sa.or_(*[make(b) for b in boxes])
 
 
-def distance_m(dialect_name: str, lon: float, lat: float):
-    """Geodesic distance in metres (WGS84 ellipsoid) from the asset to a point."""
-    if dialect_name == "sqlite":
-        return sa.func.ST_Distance(Asset.geom, sa.func.MakePoint(lon, lat, 4326), 1)
-    point = sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326)
-    return sa.func.ST_Distance(sa.cast(Asset.geom, Geography), sa.cast(point, Geography), True)
-
-
 def wkb_of(dialect_name: str):
     """The asset's geometry as plain WKB bytes (for shapely.from_wkb on many rows at once)."""
     func = sa.func.AsBinary if dialect_name == "sqlite" else sa.func.ST_AsBinary
     return func(Asset.geom, type_=sa.LargeBinary)
 
 
-def near_candidates(
-    session, conds: list, lon: float, lat: float, radius_m: float, ids=None
-) -> list:
-    """[(asset_id, metres)] within radius_m of (lon, lat), nearest first, ties by id.
+def near_candidates(session, conds: list, lon: float, lat: float, radius_m: float) -> list:
+    """[(asset_id, WKB)] of the assets that may be within radius_m of (lon, lat), found by
+    the database's spatial index: a superset, which the caller measures (inventory.near,
+    the same way as the in-process index's candidates).
 
-    PostGIS measures on the spheroid (geography). SpatiaLite's ellipsoidal ST_Distance is
-    exact for points but, for lines, measures to the vertex-space nearest point, which can
-    be metres too far; so on SpatiaLite lines are refined in Python (geo.line_distance_m).
-    `ids`, when given, are candidates that surely include every asset within the radius (the
-    in-process index's answer): they replace the spatial index's box search.
+    The boxes of radius_bboxes; on PostGIS also ST_DWithin on the spheroid, a metre wider
+    than the radius (its geography distance and ours differ by a centimetre at most), so
+    that a wide search does not send every row of the boxes' corners.
     """
     dialect = session.get_bind().dialect.name
-    if ids is not None:
-        box = Asset.id.in_(sorted(ids))
-    else:
-        box = bbox_condition(dialect, radius_bboxes(lon, lat, radius_m))
-    dist = distance_m(dialect, lon, lat)
+    within = [bbox_condition(dialect, radius_bboxes(lon, lat, radius_m))]
     if dialect != "sqlite":
-        stmt = sa.select(Asset.id, dist).where(*conds, box, dist <= radius_m)
-        found = [(i, float(d)) for i, d in session.execute(stmt)]
-    else:
-        is_point = sa.func.GeometryType(Asset.geom) == "POINT"
-        stmt = sa.select(Asset.id, dist).where(*conds, box, is_point, dist <= radius_m)
-        found = [(i, float(d)) for i, d in session.execute(stmt)]
-        lines = sa.select(Asset.id, Asset.geom).where(*conds, box, sa.not_(is_point))
-        rows = session.execute(lines).all()
-        metres = lines_distance_m([g for _, g in rows], lon, lat)
-        for (asset_id, _), d in zip(rows, metres, strict=True):
-            if d <= radius_m:
-                found.append((asset_id, float(d)))
-    return sorted(found, key=lambda pair: (pair[1], pair[0]))
+        point = sa.cast(sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326), Geography)
+        geography = sa.cast(Asset.geom, Geography)
+        within.append(sa.func.ST_DWithin(geography, point, radius_m + 1.0, True))
+    stmt = sa.select(Asset.id, wkb_of(dialect)).where(*conds, *within)
+    return [(i, wkb) for i, wkb in session.execute(stmt)]
 
 
 def aeqd_frame(lon: float, lat: float):
@@ -124,7 +103,10 @@ def _aeqd(lon: float, lat: float) -> Transformer:
     The very pipeline `Proj(proj="aeqd", lat_0=lat, lon_0=lon, ellps="WGS84")` builds (the
     same numbers, bit for bit), made from its PROJ string: Proj first builds and exports a
     CRS, ~0.17 ms of the ~0.2 ms a frame cost, and every `near` query has a new centre.
+    float(): a numpy float prints as "np.float64(...)", which PROJ would read as 0 (the
+    frame then centred at 0°, 0°: distances thousands of kilometres off, silently).
     """
+    lon, lat = float(lon), float(lat)
     return Transformer.from_pipeline(
         f"+proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
     )

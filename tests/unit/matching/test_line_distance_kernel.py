@@ -53,3 +53,13 @@ def test_line_queries_after_the_warm_up_compile_nothing_new():
     assert line.id in found.rows.asset_id.tolist()
     lines_distance_m([line.geometry], centre.x, centre.y)
     assert len(point_to_lines.signatures) == compiled
+
+
+def test_lines_distance_m_takes_numpy_floats_as_the_same_centre():
+    """A centre given as numpy floats (np.float64 prints as "np.float64(...)" in a PROJ string)
+    is the same centre: same frame, same metres."""
+    line = shapely.LineString([(100.6390, -3.8817), (100.6354, -3.8781)])
+    lon, lat = np.float64(100.6401), np.float64(-3.8870)
+    as_numpy = lines_distance_m([line], lon + 1e-9, lat)  # a centre no other call made first
+    assert as_numpy.tolist() == lines_distance_m([line], float(lon) + 1e-9, float(lat)).tolist()
+    assert 500 < as_numpy[0] < 800
