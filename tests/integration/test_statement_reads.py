@@ -46,3 +46,15 @@ def test_the_connection_goes_back_transactional(one_connection):
         raise RuntimeError("the write fails before its commit")
     with statement_reads(one_connection) as reads:
         assert reads.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 0
+
+
+def test_each_statement_is_its_own_transaction(one_connection):
+    """No BEGIN is sent: on PostgreSQL two statements get two transaction ids; on SQLite the
+    driver connection is never left inside a transaction."""
+    with statement_reads(one_connection) as reads:
+        if one_connection.dialect.name == "postgresql":
+            first, second = (reads.scalar(sa.text("SELECT txid_current()")) for _ in range(2))
+            assert first != second
+        else:
+            reads.scalar(sa.select(sa.func.count()).select_from(Organisation))
+            assert not reads.connection().connection.driver_connection.in_transaction
