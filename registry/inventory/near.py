@@ -108,8 +108,10 @@ def _masked_column(actor):
     GeographicLib's geodesic (the one pyproj's Geod runs: the same bits, tested), ~7 us a
     point there against well under one in one vectorised call; lines it measures to the
     vertex-space nearest point. PostGIS's geography distance agrees with _metres within
-    1e-8 m for points; for lines within ~1 cm in the demo city, and up to 0.2 % on long
-    segments far from the equator, where it reads a segment as a great-circle arc (tested).
+    1e-8 m for points; for lines within ~1 cm in the demo city and up to ~0.2 % elsewhere
+    (PostGIS takes a segment as a great-circle arc, finds the nearest point on the sphere
+    and measures to it on the spheroid; ours is straight in the centre's azimuthal
+    equidistant frame, the nearest point measured exactly) (tested).
     Measured here, the database sends each candidate's WKB and no longer casts it to
     geography (~3 us a row of the server's time, on the one server every worker shares)."""
     return sa.type_coerce(masked_condition(actor), sa.Boolean)

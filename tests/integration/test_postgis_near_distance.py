@@ -1,8 +1,9 @@
 """Near lists measure in Python on both backends (registry.inventory.near), so both answer the
 same numbers. Against PostGIS's own spheroid distance (geography): points agree within a
 micrometre (both are the ellipsoid's geodesic); lines within 0.2 % (+1 cm), because the two
-read a segment differently (PostGIS: a great-circle arc; ours: straight in the azimuthal
-equidistant frame of the centre), which shows on long segments far from the equator."""
+measure a segment differently (PostGIS: a great-circle arc, its nearest point found on the
+sphere, then measured on the spheroid; ours: straight in the centre's azimuthal equidistant
+frame, its nearest point measured exactly)."""
 
 from __future__ import annotations
 
