@@ -40,8 +40,8 @@ def test_the_near_list_measure_is_postgis_s_geography_distance(engine):
     worst = {"Point": 0.0, "LineString": 0.0}  # points: metres; lines: metres beyond 0.2 % + 1 cm
     with engine.connect() as conn:
         for lon, lat in zip(rng.uniform(-179, 179, 25), rng.uniform(-70, 70, 25), strict=True):
-            shapes = _shapes(rng, float(lon), float(lat))
             lon, lat = float(lon), float(lat)
+            shapes = _shapes(rng, lon, lat)
             ours = _metres([(g, False) for g in shapes], AssetFilter(near=(lon, lat)))
             for g, d in zip(shapes, ours, strict=True):
                 params = {"wkb": shapely.to_wkb(g), "lon": lon, "lat": lat}
