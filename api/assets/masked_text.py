@@ -36,19 +36,12 @@ def masked_texts(rows: list, actor, grid_m: float) -> list[str]:
             asset_feature(*rows[k], geojson=g)
             for k, g in zip(missing, to_geojson_many(geoms), strict=True)
         ]
-        forms = [_kept_form(rows[k][0], grid_m) for k in missing]
+        forms = [rows[k][0].snapped_to(grid_m) for k in missing]  # as its near list measured it
         shown, _ = disclose_all(actor, features, grid_m, geoms, forms)
         for k, masked in zip(missing, shown, strict=True):
             found[k] = _keep(*rows[k], grid_m, masked)
     distances = [distance_m for _, _, distance_m in rows]
     return [_spliced(e, d, grid_m) for e, d in zip(found, distances, strict=True)]
-
-
-def _kept_form(row, grid_m: float):
-    """The row's geometry snapped to grid_m, as its near list measured it (inventory.near
-    keeps it with the row), or None."""
-    kept = row.snapped
-    return kept[1] if kept is not None and kept[0] == grid_m else None
 
 
 def _found(row, summaries, distance_m, grid_m: float) -> tuple | None:

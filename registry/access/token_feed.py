@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from registry.db.backup import RESTORE_ENTITY
-from registry.db.driver import as_sqlalchemy_error
+from registry.db.driver import as_sqlalchemy_error, leave_autocommit
 
 TOKEN_ENTITY = "api_token"
 
@@ -68,9 +68,6 @@ def _read_row(engine: Engine, sql: str) -> tuple:
 
 def _give_back(conn, autocommit: bool, driver_error) -> None:
     """Return the connection to the pool as it came (not in autocommit), or drop it."""
-    if autocommit and conn.is_valid:
-        try:
-            conn.driver_connection.autocommit = False
-        except driver_error:  # a broken connection refuses: the pool must not reuse it
-            conn.invalidate()
+    if autocommit:
+        leave_autocommit(conn, driver_error, conn.invalidate)
     conn.close()

@@ -58,6 +58,19 @@ def fetch_all(connection: sa.Connection, prepared: Prepared, values: dict) -> li
         raise as_sqlalchemy_error(connection.engine, fairy, prepared.sql, exc) from exc
 
 
+def leave_autocommit(fairy, driver_error, invalidate) -> None:
+    """Take a pooled PostgreSQL connection that a read put in autocommit out of it, before it
+    goes back to the pool (the next unit of work on it is one transaction again); when it
+    refuses, it is broken: `invalidate` it, so the pool does not reuse it. `fairy`: the
+    pooled connection; `invalidate`: how its holder invalidates it (the fairy's own, or the
+    SQLAlchemy Connection's, which then skips its rollback at close)."""
+    if fairy.is_valid:
+        try:
+            fairy.driver_connection.autocommit = False
+        except driver_error:
+            invalidate()
+
+
 def as_sqlalchemy_error(engine, fairy, sql: str, exc: Exception) -> sa.exc.DBAPIError:
     """The driver's error as SQLAlchemy raises it (`fairy`: the pooled connection, if one
     was had); on a lost connection the whole pool is

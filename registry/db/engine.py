@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry.db.driver import leave_autocommit
+
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -172,11 +174,7 @@ def statement_reads(engine: Engine):
         try:
             yield StatementReads(conn.execution_options(**{WRITE_OPTION: False}))
         finally:
-            if conn.connection.is_valid:
-                try:
-                    driver.autocommit = False
-                except engine.dialect.loaded_dbapi.Error:  # broken: the pool must not reuse it
-                    conn.invalidate()
+            leave_autocommit(conn.connection, engine.dialect.loaded_dbapi.Error, conn.invalidate)
 
 
 def _read_options(engine: Engine, each_statement: bool) -> dict:

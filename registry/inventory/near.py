@@ -185,9 +185,9 @@ def _shown(values: list[tuple], grid_m: float) -> list[tuple]:
     for n, ((_, masked), row) in enumerate(zip(values, rows, strict=True)):
         if not masked:
             continue
-        kept = None if row is None else row.snapped
-        if kept is not None and kept[0] == grid_m:
-            shown[n] = (kept[1], True)
+        form = None if row is None else row.snapped_to(grid_m)
+        if form is not None:
+            shown[n] = (form, True)
         else:
             todo.append(n)
     if todo:

@@ -75,6 +75,11 @@ class AssetRow:
     # (grid, geometry snapped to it): the masked form a near list measures (inventory.near).
     snapped: tuple | None = field(default=None, compare=False, repr=False)
 
+    def snapped_to(self, grid_m: float):
+        """The masked form kept for this grid (snapped by visibility.snap_many), or None."""
+        kept = self.snapped
+        return kept[1] if kept is not None and kept[0] == grid_m else None
+
 
 def ids_condition(dialect: str, column=Asset.id) -> sa.ColumnElement:
     """`column` (Asset.id) among the "page_ids" parameter: ONE parameter (an array; JSON
