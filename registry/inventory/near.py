@@ -24,9 +24,8 @@ from registry.inventory.page_rows import (
     AssetRow,
     asset_rows,
     cached_statement,
-    grouped,
+    grouped_kept,
     ids_condition,
-    kept_rows,
     page_rows,
     params,
     rows_statement,
@@ -261,12 +260,11 @@ def near_page(session, f, actor, conds, index=None, bound=None) -> tuple[list, i
         by_id = page_rows(session, [i for i, _ in window])
         return [(*by_id[i], d) for i, d in window], len(ranked), sorted(masked_ids)
     stmt = _one_trip_statement(session, f, actor, conds, bound)
-    entries = grouped(run(session, stmt, _near_params(session, f, ids, bound)))
+    entries, kept = grouped_kept(run(session, stmt, _near_params(session, f, ids, bound)))
     values = list(entries.values())
     # Kept AssetRows are measured as they are (their snapped form kept with them); the
     # others' WKB is parsed, and AssetRows are made for the page's rows only (a short page
     # of many candidates).
-    kept = kept_rows(values)
     measures = (
         (i, row[EXTRA], row[GEOMETRY] if k is None else k)
         for (i, (row, _)), k in zip(entries.items(), kept, strict=True)

@@ -45,3 +45,20 @@ def test_a_memoryview_geometry_reads_as_its_bytes(monkeypatch):
     monkeypatch.setattr(page_rows, "_ROWS", {})
     first = _one(_row())
     assert _one(_row(geometry=memoryview(POINT))) is first
+
+
+def test_grouped_kept_finds_the_kept_rows_as_it_groups(monkeypatch):
+    monkeypatch.setattr(page_rows, "_ROWS", {})
+    first = _one(_row())
+    two_capacities = [_row(), (*_row()[:-4], "cable_slot", 2, "[3.5, 7]", 0)]
+    other = (8, *_row()[1:])  # another asset, never read as an AssetRow
+    renamed = (9, *_row(name="China Mobile Guangxi")[1:])
+    page_rows.asset_rows([(renamed, [])])
+    entries, kept = page_rows.grouped_kept([*two_capacities, other])
+    assert list(entries) == [7, 8]
+    assert [c.resource for c in entries[7][1]] == ["antenna_mount", "cable_slot"]
+    assert entries[7][1][1].heights == (3.5, 7)
+    assert kept == [first, None]  # asset 7's first row is the kept content; 8 is not kept
+    assert kept == page_rows.kept_rows(list(entries.values()))
+    _, kept = page_rows.grouped_kept([(9, *_row(name="China Mobile")[1:])])
+    assert kept == [None]  # 9 is kept under its owner's new name only
