@@ -101,3 +101,23 @@ def test_measures_along_a_route_are_geodesic():
     assert path.length_m == pytest.approx(first + geodesic((116.5, 39.2), (117.2, 39.1)), rel=1e-12)
     ((lon, lat),) = path.points_at(np.array([first]))
     assert geodesic((lon, lat), (116.5, 39.2)) < 0.01
+
+
+def test_flat_local_distances_stay_within_their_stated_error_of_the_geodesic():
+    """geo.local_distances chooses near-list candidates with its error as the only margin: a
+    point it puts one part in LOCAL_DISTANCE_ERROR too far would be missing from a list."""
+    rng = np.random.default_rng(17)
+    n = 20_000
+    lat0 = rng.uniform(-geo.LOCAL_DISTANCE_MAX_LAT, geo.LOCAL_DISTANCE_MAX_LAT, n)
+    lat0[:200] = rng.choice([-1, 1], 200) * geo.LOCAL_DISTANCE_MAX_LAT  # the worst latitudes
+    lon0 = rng.uniform(-180, 180, n)
+    lon0[200:400] = rng.choice([-179.9999, 179.9999], 200)  # across the antimeridian
+    metres = geo.LOCAL_DISTANCE_MAX_M * rng.choice([1, 1e-2, 1e-4, 1e-7], n) * rng.random(n)
+    lon, lat, _ = GEOD.fwd(lon0, lat0, rng.uniform(0, 360, n), metres)
+    exact = np.array([geo.geodesic_distances(*c, [x], [y])[0] for *c, x, y in
+                      zip(lon0, lat0, lon, lat, strict=True)])  # fmt: skip
+    flat = np.array([geo.local_distances(*c, [x], [y])[0] for *c, x, y in
+                     zip(lon0, lat0, lon, lat, strict=True)])  # fmt: skip
+    assert np.all(np.abs(flat - exact) <= exact * geo.LOCAL_DISTANCE_ERROR + 1e-6)
+    # and many at once (as near lists call it) give the same numbers as one by one
+    assert np.array_equal(geo.local_distances(lon0[0], lat0[0], lon, lat)[:1], flat[:1])
