@@ -217,12 +217,20 @@ def _may_hold_unstorable(body: bytes) -> bool:
     return not body.isascii() or b"\\u" in body
 
 
+def _query_may_hold_unstorable(query: bytes) -> bool:
+    """Whether a raw query string could decode to a NUL or a lone surrogate half: only a
+    %-escape or a byte outside printable ASCII can make one, so a plain ASCII query (a
+    near list's "near=9.52,47.14&radius_m=500") needs no walk over its decoded arguments."""
+    return not query.isascii() or b"%" in query or not query.decode("ascii").isprintable()
+
+
 def refuse_unstorable_text() -> None:
     """422 for text a database cannot store, wherever it is: path, query or JSON body."""
     found: list[ValidationFailed] = []
     _walk(dict(request.view_args or {}), "", found)
-    for key, values in request.args.lists():
-        _walk({key: values[0] if len(values) == 1 else values}, "", found)
+    if _query_may_hold_unstorable(request.query_string):
+        for key, values in request.args.lists():
+            _walk({key: values[0] if len(values) == 1 else values}, "", found)
     if request.is_json and _may_hold_unstorable(request.get_data(cache=True)):
         _walk(request.get_json(silent=True), "", found)
     if len(found) == 1:

@@ -294,6 +294,23 @@ def test_text_no_database_can_store_is_422(http, base):
     assert "name" in body["errors"]
 
 
+def test_text_no_database_can_store_is_422_in_a_query_too(http, base):
+    # A NUL can only come in a query as an escape: the check walks a query holding one.
+    body = _one_error(http.get(f"{base}/api/v1/assets", params={"near": "1,2\x00", "radius_m": 5}))
+    assert body["errors"]["near"] == ["must not contain NUL (\\u0000) characters"]
+
+
+def test_a_plain_ascii_query_needs_no_walk_for_unstorable_text():
+    from api.fields import _query_may_hold_unstorable as may_hold
+
+    assert not may_hold(b"near=9.52,47.14&radius_m=500&kind=duct,pole")
+    assert not may_hold(b"")
+    assert may_hold(b"near=1,2%00")  # any escape may decode to anything
+    assert may_hold(b"q=a\x00b")  # a raw control byte (the test client can send one)
+    assert may_hold(b"q=a\x7fb")
+    assert may_hold("q=\u00e9".encode())
+
+
 def test_a_lone_surrogate_is_422_whether_escaped_or_sent_raw(http, base):
     headers = {"Content-Type": "application/json"}
     escaped = b'{"name": "a\\ud800b", "sector": "telecom"}'
