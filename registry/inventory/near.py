@@ -20,7 +20,6 @@ from registry.db.spatial_sql import lines_distance_m, near_candidates, wkb_of
 from registry.inventory.models import Asset
 from registry.inventory.page_rows import (
     EXTRA,
-    GEOMETRY,
     AssetRow,
     asset_rows,
     cached_statement,
@@ -160,18 +159,13 @@ def _near_params(session, f, ids, bound=None) -> dict:
     return params(session.get_bind().dialect.name, ids, **more)
 
 
-def _ranked(f, rows, snapped: dict | None = None) -> tuple[list, list[int]]:
+def _ranked(f, rows) -> tuple[list, list[int]]:
     """ranked_near's answer from (id, masked?, geometry) rows, the geometry as WKB, already
-    parsed, or the kept AssetRow it was read as (page_rows).
-    `snapped`, when given, receives {id: masked form} of the masked rows that came as WKB
-    (no AssetRow to keep it with yet: near_page keeps it with the one it makes)."""
+    parsed, or the AssetRow it was read as (page_rows: a masked one keeps the form it is
+    measured on)."""
     # masked? None: neither NOT masked nor masked held, so in neither of the SQL path's reads
     rows = [(i, bool(is_masked), g) for i, is_masked, g in rows if is_masked is not None]
     shown = _shown([(g, m) for _, m, g in rows], f.mask_grid_m)
-    if snapped is not None:
-        for (asset_id, is_masked, g), (form, _) in zip(rows, shown, strict=True):
-            if is_masked and type(g) is not AssetRow:
-                snapped[asset_id] = form
     found, in_masked = [], []
     for (asset_id, is_masked, _), d in zip(rows, _metres(shown, f), strict=True):
         if d <= f.radius_m:
@@ -272,22 +266,15 @@ def near_page(session, f, actor, conds, index=None, bound=None) -> tuple[list, i
     stmt = _one_trip_statement(session, f, actor, conds, bound)
     entries, kept = grouped_kept(run(session, stmt, _near_params(session, f, ids, bound)))
     values = list(entries.values())
-    # Kept AssetRows are measured as they are (their snapped form kept with them); the
-    # others' WKB is parsed, and AssetRows are made for the page's rows only (a short page
-    # of many candidates).
-    measures = (
-        (i, row[EXTRA], row[GEOMETRY] if k is None else k)
-        for (i, (row, _)), k in zip(entries.items(), kept, strict=True)
+    # Every candidate's AssetRow, those not kept made now (their WKB parsed in one call) and
+    # kept for the next lists: the candidates just beyond the radius recur as often as those
+    # within. Each is measured as it is, the masked ones on the snapped form kept with it
+    # (_shown), so none is parsed or snapped again while its content stays the same.
+    rows = asset_rows(values, kept)
+    ranked, masked_ids = _ranked(
+        f, ((i, row[EXTRA], a) for (i, (row, _)), a in zip(entries.items(), rows, strict=True))
     )
-    snapped: dict = {}
-    ranked, masked_ids = _ranked(f, measures, snapped)
     window = ranked[f.offset : f.offset + f.limit]
     at = {i: n for n, i in enumerate(entries)}
-    on_page = [values[at[i]] for i, _ in window]
-    rows = asset_rows(on_page, [kept[at[i]] for i, _ in window])
-    for row in rows:  # the masked forms just measured, kept with the rows just made
-        form = snapped.get(row.id) if row.snapped is None else None
-        if form is not None:
-            row.snapped = (f.mask_grid_m, form)
-    page = [(a, caps, d) for a, (_, caps), (_, d) in zip(rows, on_page, window, strict=True)]
+    page = [(rows[at[i]], values[at[i]][1], d) for i, d in window]
     return page, len(ranked), sorted(masked_ids)
