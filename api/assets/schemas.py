@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -93,7 +95,19 @@ def _lon_lat(lon: float, lat: float, name: str) -> None:
         raise ValidationError("latitude must be between -90 and 90" + hint, name)
 
 
+# A radius as a plain decimal: float() of it is what fields.Float makes of it, and it can be
+# neither NaN, infinite, nor anything else the field would refuse with its own message.
+_PLAIN_RADIUS = re.compile(r"[0-9]{1,9}(\.[0-9]{1,17})?")
+_NEAR_ONLY = {"near", "radius_m"}
+
+
 class AssetQueryArgsSchema(Schema):
+    """GET /assets' query. A near list's arguments alone ("near" and "radius_m", each a
+    plain number within range) are loaded without marshmallow's machinery (~0.1 ms of a
+    near list in a request, ~25 us warm): the same values (the same `_floats`, `_lon_lat`,
+    float() and defaults), and anything else, or any doubt, goes the schema's way (tested
+    to give the same answer or the same refusal)."""
+
     kind = fields.List(fields.String(), metadata={"description": "repeatable; or comma list"})
     owner_id = Id()
     sector = fields.String(validate=validate.OneOf([s.value for s in Sector]))
@@ -104,6 +118,30 @@ class AssetQueryArgsSchema(Schema):
     min_free = fields.String(metadata={"description": "resource:n, e.g. fiber_core:12"})
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     offset = Offset()
+
+    def load(self, data, **kwargs):
+        # webargs passes `unknown` (for the query: exclude); with only known keys it changes
+        # nothing. `many` or `partial` go the schema's way.
+        near_only = self._near_only(data) if kwargs.keys() <= {"unknown"} else None
+        return near_only if near_only is not None else super().load(data, **kwargs)
+
+    def _near_only(self, data) -> dict | None:
+        """load()'s answer for exactly "near" and "radius_m", both plain; else None."""
+        if not isinstance(data, Mapping) or data.keys() != _NEAR_ONLY:
+            return None
+        near, radius = data["near"], data["radius_m"]
+        if type(near) is not str or type(radius) is not str or not _PLAIN_RADIUS.fullmatch(radius):
+            return None
+        radius_m = float(radius)
+        if not 0 < radius_m <= 50_000:
+            return None
+        try:
+            lon, lat = _floats(near, 2, "near")
+            _lon_lat(lon, lat, "near")
+        except ValidationError:
+            return None  # the schema refuses it, with every other problem
+        limit, offset = self.fields["limit"].load_default, self.fields["offset"].load_default
+        return {"near": (lon, lat), "radius_m": radius_m, "limit": limit, "offset": offset}
 
     @validates_schema
     def _near_needs_radius(self, data, **kwargs):
