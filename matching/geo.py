@@ -86,6 +86,22 @@ def local_distances(lon0: float, lat0: float, lons: np.ndarray, lats: np.ndarray
     return np.hypot(dx, dy) * _A
 
 
+def azimuthal_equidistant(lon0: float, lat0: float, coords: np.ndarray) -> tuple:
+    """(x, y) in metres of the (lon, lat) rows of `coords` in the azimuthal equidistant frame
+    centred on (lon0, lat0): the geodesic from the centre, its length s and its azimuth a
+    there, as (s sin a, s cos a). PROJ's aeqd computes the same (geod_inverse, GeographicLib,
+    the kernel pyproj's Geod runs), here without a PROJ pipeline made per centre. Fresh,
+    contiguous arrays."""
+    n = len(coords)
+    lon1, lat1 = np.full(n, float(lon0)), np.full(n, float(lat0))
+    # Copies: the kernel writes (azimuth, back azimuth, distance) over its first three
+    # inputs (as in geodesic_distances).
+    lon2, lat2 = np.array(coords[:, 0], dtype=np.float64), np.array(coords[:, 1], dtype=np.float64)
+    _GEOD_INV(lon1, lat1, lon2, lat2, radians=False, return_back_azimuth=True)
+    azimuth = np.radians(lon1, out=lon1)
+    return lon2 * np.sin(azimuth), lon2 * np.cos(azimuth)
+
+
 def segment_lengths(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     """Geodesic length in metres of each segment of a polyline."""
     lons = np.asarray(lons, dtype=np.float64)
