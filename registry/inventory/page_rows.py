@@ -243,8 +243,11 @@ def grouped_kept(rows) -> tuple[dict[int, tuple], list[AssetRow | None]]:
         entry = out.get(row[0])
         if entry is None:
             entry = out[row[0]] = (row, [])
-            found = _ROWS.get((row[0], row[9], row[10]))  # _key(row)
-            kept.append(found[1] if found is not None and found[0] == _columns(row) else None)
+            found = _ROWS.get(row[0])
+            if found is not None:  # _kept(row), inline
+                columns = row[:EXTRA] if type(row[GEOMETRY]) is bytes else _columns(row)
+                found = found[1] if found[0] == columns else None
+            kept.append(found)
         resource, total, heights, held = row[-4:]
         if resource is not None:
             # The kept tuple straight from _HEIGHTS when there is one (two calls less a row).
@@ -261,10 +264,11 @@ def grouped_kept(rows) -> tuple[dict[int, tuple], list[AssetRow | None]]:
 # AssetRows by the columns they are made of (the asset's, its owner's, its WKB): a near
 # list's assets recur from request to request, and making one costs ~5 us (its geometry
 # parsed, its times and attributes decoded). Kept as (those columns, the AssetRow) under the
-# asset's id and times; an entry is used only when every column is equal to those just read,
-# so it can never be stale: a changed asset, or its renamed owner, reads as a miss and
-# replaces it. Comparing is a length check and a memcmp of the texts and WKB; hashing them
-# as the key (as until now) read every byte (~1 us a row). Bounded (cleared when full).
+# asset's id; an entry is used only when every column is equal to those just read, so it can
+# never be stale: a changed asset, its renamed owner, or the same id read from another
+# database reads as a miss and replaces it. Comparing is a length check and a memcmp of the
+# texts and WKB; hashing them as the key read every byte (~1 us a row), and the id and
+# times as the key hashed two datetimes a row. Bounded (cleared when full).
 _ROWS: dict = {}
 KEPT_ROWS = 16_384
 
@@ -274,14 +278,9 @@ def _columns(r) -> tuple:
     return r[:EXTRA] if type(r[GEOMETRY]) is bytes else (*r[:GEOMETRY], bytes(r[GEOMETRY]))
 
 
-def _key(r) -> tuple:
-    """Where row r's AssetRow is kept: its id and its two times (TIMES)."""
-    return r[0], r[9], r[10]
-
-
 def _kept(r) -> AssetRow | None:
     """The AssetRow kept for row r's columns, or None."""
-    entry = _ROWS.get(_key(r))
+    entry = _ROWS.get(r[0])
     return entry[1] if entry is not None and entry[0] == _columns(r) else None
 
 
@@ -310,7 +309,7 @@ def asset_rows(entries: list[tuple], kept: list | None = None) -> list[AssetRow]
         out[k] = AssetRow(
             r[0], r[1], r[2], owner, r[5], r[6], r[7], attributes, created, updated, g
         )
-        _ROWS[_key(r)] = (columns[k], out[k])
+        _ROWS[r[0]] = (columns[k], out[k])
     return out
 
 

@@ -62,3 +62,14 @@ def test_grouped_kept_finds_the_kept_rows_as_it_groups(monkeypatch):
     assert kept == page_rows.kept_rows(list(entries.values()))
     _, kept = page_rows.grouped_kept([(9, *_row(name="China Mobile")[1:])])
     assert kept == [None]  # 9 is kept under its owner's new name only
+
+
+def test_one_id_read_from_two_databases_in_turn_is_each_time_what_was_read(monkeypatch):
+    """Kept under the id alone: another content of the same id replaces it, never serves."""
+    monkeypatch.setattr(page_rows, "_ROWS", {})
+    here, there = _row(), _row(name="Other DB", updated=T + dt.timedelta(seconds=1))
+    for row, name in [(here, "China Mobile"), (there, "Other DB"), (here, "China Mobile")]:
+        entries, kept = page_rows.grouped_kept([row])
+        made = page_rows.asset_rows(list(entries.values()), kept)[0]
+        assert kept == [None] and made.owner.name == name  # a miss each time: made afresh
+    assert page_rows.grouped_kept([here])[1] == [made]  # and then kept
