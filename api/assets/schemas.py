@@ -7,7 +7,15 @@ import re
 from collections.abc import Mapping
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    missing,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from api.fields import Id, Offset
 from registry.db.geometry import swap_hint
@@ -122,7 +130,9 @@ class AssetQueryArgsSchema(Schema):
     def load(self, data, **kwargs):
         # webargs passes `unknown` (for the query: exclude); with only known keys it changes
         # nothing. `many` or `partial` go the schema's way.
-        near_only = self._near_only(data) if kwargs.keys() <= {"unknown"} else None
+        # A subclass may add fields or hooks: it goes the schema's way.
+        plain = type(self) is AssetQueryArgsSchema and kwargs.keys() <= {"unknown"}
+        near_only = self._near_only(data) if plain else None
         return near_only if near_only is not None else super().load(data, **kwargs)
 
     def _near_only(self, data) -> dict | None:
@@ -140,8 +150,12 @@ class AssetQueryArgsSchema(Schema):
             _lon_lat(lon, lat, "near")
         except ValidationError:
             return None  # the schema refuses it, with every other problem
-        limit, offset = self.fields["limit"].load_default, self.fields["offset"].load_default
-        return {"near": (lon, lat), "radius_m": radius_m, "limit": limit, "offset": offset}
+        loaded = {"near": (lon, lat), "radius_m": radius_m}
+        for name, field in self.load_fields.items():  # the others' defaults, as load() adds
+            default = field.load_default
+            if name not in loaded and default is not missing:
+                loaded[name] = default() if callable(default) else default
+        return loaded
 
     @validates_schema
     def _near_needs_radius(self, data, **kwargs):

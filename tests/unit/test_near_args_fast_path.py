@@ -80,3 +80,14 @@ def test_a_near_list_takes_the_fast_path_with_the_schema_defaults():
     assert ASSET_QUERY_ARGS._near_only(swapped) is None
     with pytest.raises(ValidationError, match=r"\[lon, lat\]"):
         ASSET_QUERY_ARGS.load(swapped, unknown=EXCLUDE)
+
+
+def test_the_export_schema_loads_a_near_query_its_own_way():
+    """GET /exports' schema (a subclass: `limit` has no default there) takes no fast path."""
+    from api.exports.schemas import ExportQueryArgsSchema
+
+    schema = ExportQueryArgsSchema()
+    data = MultiDictProxy(ImmutableMultiDict([("near", "9.52,47.14"), ("radius_m", "500")]), schema)
+    loaded = schema.load(data, unknown=EXCLUDE)
+    assert loaded == Schema.load(schema, data, unknown=EXCLUDE)
+    assert "limit" not in loaded and loaded["offset"] == 0
