@@ -250,9 +250,10 @@ def grouped_kept(rows) -> tuple[dict[int, tuple], list[AssetRow | None]]:
             kept.append(found)
         resource, total, heights, held = row[-4:]
         if resource is not None:
-            # The kept tuple straight from _HEIGHTS when there is one (two calls less a row).
-            parsed = _HEIGHTS.get(heights) if heights is not None else None
-            if parsed is None:
+            # The kept value straight from _HEIGHTS when there is one (two calls less a row),
+            # None included: most capacities' heights are JSON's "null".
+            parsed = _HEIGHTS.get(heights, _HEIGHTS) if heights is not None else None
+            if parsed is _HEIGHTS:
                 parsed = _heights(heights)
             entry[1].append(CapacitySummary(resource, total, held, parsed))
     for _, caps in out.values():

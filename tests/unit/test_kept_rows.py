@@ -58,6 +58,9 @@ def test_grouped_kept_finds_the_kept_rows_as_it_groups(monkeypatch):
     assert list(entries) == [7, 8]
     assert [c.resource for c in entries[7][1]] == ["antenna_mount", "cable_slot"]
     assert entries[7][1][1].heights == (3.5, 7)
+    for _ in range(2):  # JSON null, parsed once and then found kept: no heights either way
+        nulls, _ = page_rows.grouped_kept([(*_row()[:-4], "antenna_mount", 4, "null", 1)])
+        assert nulls[7][1][0].heights is None
     assert kept == [first, None]  # asset 7's first row is the kept content; 8 is not kept
     assert kept == page_rows.kept_rows(list(entries.values()))
     _, kept = page_rows.grouped_kept([(9, *_row(name="China Mobile")[1:])])
