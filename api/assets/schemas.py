@@ -114,7 +114,8 @@ class AssetQueryArgsSchema(Schema):
     plain number within range) are loaded without marshmallow's machinery (~0.1 ms of a
     near list in a request, ~25 us warm): the same values (the same `_floats`, `_lon_lat`,
     float() and defaults), and anything else, or any doubt, goes the schema's way (tested
-    to give the same answer or the same refusal)."""
+    to give the same answer or the same refusal). A hook added here that touches near or
+    radius_m must be applied in _near_only too (tests/unit/test_near_args_fast_path.py)."""
 
     kind = fields.List(fields.String(), metadata={"description": "repeatable; or comma list"})
     owner_id = Id()

@@ -47,9 +47,10 @@ def index_candidates(index, f) -> list[int] | None:
 
     A superset: public assets the index puts within radius_m (plus 0.5% and 1 m, for the
     difference between its metric and the list's), others within radius_m + the mask grid
-    (a masked asset is judged on its snapped geometry). Each one is read from the database
-    (who may see it, and how) and measured as the SQL path measures it, so the answer is the
-    SQL path's.
+    (a masked asset is judged on its snapped geometry); points by geo.local_distances,
+    the reaches widened by its stated error. Each one is read from the database (who may
+    see it, and how) and measured as the SQL path measures it, so the answer is the SQL
+    path's.
     """
     if index is None or index.seq < 0:
         return None
