@@ -79,6 +79,9 @@ def test_postgres_going_away_is_503_and_the_app_recovers_by_itself(_postgis_data
     assert client.get("/api/v1/assets", headers=headers).status_code == 200
     app.extensions["infrashare"].engine.dispose()
     admin.dispose()
+    # Every backend of the database was terminated, the fixture's own pooled connection too:
+    # a test starting within its idle-ping interval (PING_IDLE_S) would get it, dead.
+    _postgis_database.engine.dispose()
 
 
 @pytest.fixture
